@@ -1,0 +1,128 @@
+package dev.ranch.core;
+
+import dev.ranch.core.listener.Listener;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One accepted socket as its {@link Protocol} sees it.
+ *
+ * <p>A connection belongs to exactly one event loop thread, its owner. Methods documented as
+ * "owner thread" throw {@link IllegalStateException} when called from any other thread; to
+ * act on a connection from elsewhere, {@link #send} it a message and act in
+ * {@link Protocol#onMessage}. Methods documented as "any thread" are safe everywhere.
+ */
+public interface Connection {
+
+    /** A stable id, unique within the {@link Ranch} instance. Any thread. */
+    long id();
+
+    /** The listener that accepted this connection. Any thread. */
+    Listener listener();
+
+    /** The peer's address. Any thread. */
+    SocketAddress peer();
+
+    /** The local address the peer connected to. Any thread. */
+    SocketAddress local();
+
+    /**
+     * Starts the transport handshake (none for TCP, TLS for a TLS transport). When it
+     * completes, reads are enabled and {@link Protocol#onHandshake} is called; until then,
+     * writing and read control throw. Owner thread; call it once.
+     *
+     * @throws IllegalStateException when called twice or from another thread
+     */
+    void handshake();
+
+    /**
+     * Writes the remaining bytes of {@code data}: as many as the kernel takes now, the rest
+     * copied into the outbound queue and written as the socket drains. Bytes go out in call
+     * order. The caller may reuse {@code data} as soon as this returns. Writes after
+     * {@link #close()} or {@link #abort()} are dropped. Owner thread.
+     *
+     * @throws IllegalStateException before the handshake has completed, or off the owner thread
+     */
+    void write(ByteBuffer data);
+
+    /** Writes all of {@code data}; see {@link #write(ByteBuffer)}. Owner thread. */
+    void write(byte[] data);
+
+    /**
+     * Whether the outbound queue is below the high watermark (or has drained back to the low
+     * one). Owner thread.
+     */
+    boolean isWritable();
+
+    /** Bytes waiting in the outbound queue for the socket. Owner thread. */
+    long pendingWriteBytes();
+
+    /**
+     * Stops reading: no {@link Protocol#onData} until {@link #resumeReads()}. The kernel's
+     * receive buffer fills and TCP flow control then stops the peer's writes. Owner thread.
+     *
+     * @throws IllegalStateException before the handshake has completed, or off the owner thread
+     */
+    void pauseReads();
+
+    /** Starts reading again after {@link #pauseReads()}. Owner thread. */
+    void resumeReads();
+
+    /** Whether reads are paused. Owner thread. */
+    boolean isReadPaused();
+
+    /**
+     * Delivers {@code message} to {@link Protocol#onMessage} on the owner thread: the
+     * connection's mailbox. Messages from one sender arrive in the order sent. Any thread.
+     *
+     * @return {@code false} if the connection is already closed and the message was dropped;
+     *     {@code true} does not promise delivery, as the connection may close first
+     */
+    boolean send(Object message);
+
+    /**
+     * Calls {@link Protocol#onTimeout} with {@code token} after {@code delay}, unless the
+     * timer is cancelled or the connection closes first. Owner thread.
+     */
+    Timer schedule(Duration delay, Object token);
+
+    /**
+     * Sets this connection's idle timeout ({@link Protocol#onIdle} after that long without
+     * receiving a byte), replacing the listener's {@code idleTimeout}. {@link Duration#ZERO}
+     * turns it off. Owner thread.
+     */
+    void setIdleTimeout(Duration timeout);
+
+    /**
+     * Closes gracefully: stops reading, writes what is queued (bounded by the listener's
+     * {@code closeTimeout}), then closes the socket and calls {@link Protocol#onClose}.
+     * Idempotent. Owner thread.
+     */
+    void close();
+
+    /**
+     * Closes now, discarding queued outbound bytes, then calls {@link Protocol#onClose}.
+     * Idempotent. Any thread: from elsewhere, the abort runs on the owner thread shortly after.
+     */
+    void abort();
+
+    /** Whether the connection has not yet been closed. Any thread. */
+    boolean isOpen();
+
+    /**
+     * Runs {@code listener} with this connection once it is closed, on the owner thread, or at
+     * once on the caller's thread if it is closed already. The {@code Registry} uses this to
+     * forget members. Any thread.
+     */
+    void whenClosed(Consumer<Connection> listener);
+
+    /**
+     * The connection's user attributes: a thread-safe map created on first use, discarded
+     * with the connection. Any thread.
+     */
+    Map<String, Object> attributes();
+}

@@ -1,0 +1,74 @@
+package dev.ranch.core;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The code that speaks a protocol on one connection: one instance per connection, created
+ * by the listener's {@link ProtocolFactory}.
+ *
+ * <p>Every callback runs on the connection's owning event loop thread, one at a time, never
+ * concurrently and never nested inside another callback of the same connection. Callbacks
+ * must not block: a blocked callback stalls every connection of that loop.
+ *
+ * <p>An exception thrown by any callback is a crash of this connection only: it is logged
+ * once at WARN with the connection id and listener name, the connection is aborted, its slot
+ * is freed, and {@link #onClose} receives the exception. No other connection notices.
+ *
+ * <p>Lifecycle: {@link #init} &rarr; (protocol calls {@link Connection#handshake()}) &rarr;
+ * {@link #onHandshake} &rarr; {@link #onData} ... &rarr; {@link #onClose}, exactly once.
+ * {@link #onMessage}, {@link #onTimeout}, {@link #onIdle} and {@link #onShutdown} may arrive
+ * at any point before {@link #onClose}.
+ */
+public interface Protocol {
+
+    /**
+     * The connection has been handed to its owning loop. The default starts the transport
+     * handshake at once; a protocol may first read a PROXY header or wait for a message. Until
+     * the handshake completes, reads are off and {@link Connection#write} throws.
+     */
+    default void init(Connection connection) {
+        connection.handshake();
+    }
+
+    /** The transport handshake is complete: reads are enabled and writes allowed from now on. */
+    default void onHandshake(Connection connection) {}
+
+    /**
+     * Bytes arrived. {@code data} is the loop's shared buffer, readable between its position
+     * and limit and valid only during this call: copy what must be kept.
+     */
+    void onData(Connection connection, ByteBuffer data);
+
+    /** A message sent with {@link Connection#send} from any thread (the mailbox), in send order per sender. */
+    default void onMessage(Connection connection, Object message) {}
+
+    /** A timer set with {@link Connection#schedule} fired with its {@code token}. */
+    default void onTimeout(Connection connection, Object token) {}
+
+    /** No bytes arrived for the idle timeout. The default closes the connection. */
+    default void onIdle(Connection connection) {
+        connection.close();
+    }
+
+    /**
+     * Outbound bytes queued in the connection crossed a watermark: {@code false} above the
+     * high watermark (stop producing, perhaps {@link Connection#pauseReads()}), {@code true}
+     * once the queue has drained to the low watermark.
+     */
+    default void onWritabilityChanged(Connection connection, boolean writable) {}
+
+    /**
+     * The listener is stopping gracefully. Say goodbye and close; the default closes at once.
+     * Connections still open after the listener's shutdown timeout are aborted.
+     */
+    default void onShutdown(Connection connection) {
+        connection.close();
+    }
+
+    /**
+     * The connection is closed and its slot freed; the last callback. {@code cause} is
+     * {@code null} for a clean close (by either side) and otherwise says what went wrong:
+     * a crash of this protocol, an I/O error, a handshake timeout.
+     */
+    default void onClose(Connection connection, Throwable cause) {}
+}

@@ -1,0 +1,183 @@
+package dev.ranch.core;
+
+import dev.ranch.core.listener.Listener;
+import dev.ranch.core.listener.ListenerOptions;
+import dev.ranch.core.loop.EventLoopGroup;
+import dev.ranch.core.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A ranch: the event loops and the named listeners that share them. Create one per
+ * application (there is no global state), start listeners on it, and {@link #close()} it
+ * to stop everything. Thread-safe.
+ *
+ * <pre>{@code
+ * try (Ranch ranch = Ranch.builder().eventLoops(2).build()) {
+ *     Listener echo = ranch.startListener("echo", Transports.tcp(),
+ *             ListenerOptions.builder().port(5555).build(), connection -> new EchoProtocol());
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Ranch implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ranch.class);
+
+    /** How long {@link #close()} waits for the loop threads to exit once every listener is stopped. */
+    private static final long LOOP_EXIT_TIMEOUT_MILLIS = 10_000;
+
+    private final EventLoopGroup loops;
+    private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
+    private final Object lifecycleLock = new Object();
+    private volatile boolean closed;
+
+    private Ranch(Builder builder) {
+        this.loops = new EventLoopGroup(builder.eventLoops, builder.readBufferSize);
+    }
+
+    /** A ranch with every default: one event loop per available processor. */
+    public static Ranch create() {
+        return builder().build();
+    }
+
+    /** A builder for a ranch. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds a new listener and starts its acceptors.
+     *
+     * @param name unique among this ranch's running listeners; used in thread names and logs
+     * @param transport how to listen and move bytes, e.g. {@code Transports.tcp()}
+     * @param options port, limits, timeouts and socket options
+     * @param protocolFactory creates one {@link Protocol} per accepted connection
+     * @return the running listener
+     * @throws IllegalStateException when a listener of that name is running or the ranch is closed
+     * @throws java.io.UncheckedIOException when the address cannot be bound
+     */
+    public Listener startListener(String name, Transport transport, ListenerOptions options,
+                                  ProtocolFactory protocolFactory) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        synchronized (lifecycleLock) {
+            if (closed) {
+                throw new IllegalStateException("this Ranch is closed; listener '" + name + "' cannot start");
+            }
+            if (listeners.containsKey(name)) {
+                throw new IllegalStateException("a listener named '" + name + "' is already running; "
+                        + "stop it first or choose another name");
+            }
+            Listener listener = Listener.start(name, transport, options, protocolFactory, loops,
+                    stopped -> listeners.remove(stopped.name(), stopped));
+            listeners.put(name, listener);
+            return listener;
+        }
+    }
+
+    /**
+     * Stops the named listener gracefully (see {@link Listener#stop()}) and returns once all
+     * its connections are gone. The name is free again afterwards.
+     *
+     * @return {@code false} if no listener of that name is running
+     */
+    public boolean stopListener(String name) {
+        Listener listener = listeners.get(name);
+        if (listener == null) {
+            return false;
+        }
+        listener.stop();
+        return true;
+    }
+
+    /** The running listener of that name, if any. */
+    public Optional<Listener> listener(String name) {
+        return Optional.ofNullable(listeners.get(name));
+    }
+
+    /** A snapshot of the running listeners. */
+    public Collection<Listener> listeners() {
+        return List.copyOf(listeners.values());
+    }
+
+    /** The number of event loops. */
+    public int eventLoopCount() {
+        return loops.size();
+    }
+
+    /**
+     * Stops every listener gracefully, in parallel, then the event loops, and returns once
+     * their threads have exited. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycleLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        List<Thread> stoppers = new ArrayList<>();
+        for (Listener listener : listeners()) {
+            Thread stopper = new Thread(listener::stop, "ranch-stop-" + listener.name());
+            stoppers.add(stopper);
+            stopper.start();
+        }
+        try {
+            for (Thread stopper : stoppers) {
+                stopper.join();
+            }
+            if (!loops.stop(LOOP_EXIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("some event loops did not exit within {} ms", LOOP_EXIT_TIMEOUT_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Options of a ranch; each setter documents its default. Not thread-safe. */
+    public static final class Builder {
+        private int eventLoops = Runtime.getRuntime().availableProcessors();
+        private int readBufferSize = 64 * 1024;
+
+        private Builder() {}
+
+        /** Event loop threads shared by all listeners. Default: one per available processor. */
+        public Builder eventLoops(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("eventLoops must be at least 1, got " + count);
+            }
+            this.eventLoops = count;
+            return this;
+        }
+
+        /**
+         * Size of each loop's read buffer, the most one {@code onData} call can carry.
+         * Default 64 KiB. One per loop, not per connection.
+         */
+        public Builder readBufferSize(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("readBufferSize must be at least 1024, got " + bytes);
+            }
+            this.readBufferSize = bytes;
+            return this;
+        }
+
+        /** Starts the event loops and returns the ranch. */
+        public Ranch build() {
+            return new Ranch(this);
+        }
+    }
+}

@@ -1,0 +1,344 @@
+package dev.ranch.core.listener;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Every option of a listener, each declared once here with its default and meaning.
+ * Immutable and thread-safe; build one with {@link #builder()}. {@link #defaults()} gives
+ * a listener on a free port of every interface with Ranch's defaults.
+ */
+public final class ListenerOptions {
+
+    /** The value of {@code maxConnections} that means no limit. */
+    public static final int INFINITY = Integer.MAX_VALUE;
+
+    private static final ListenerOptions DEFAULTS = builder().build();
+
+    private final InetAddress bindAddress;
+    private final int port;
+    private final int backlog;
+    private final int numAcceptors;
+    private final int numListenSockets;
+    private final int maxConnections;
+    private final int numConnsSups;
+    private final Duration handshakeTimeout;
+    private final Duration shutdownTimeout;
+    private final Duration closeTimeout;
+    private final Duration idleTimeout;
+    private final boolean tcpNoDelay;
+    private final boolean keepAlive;
+    private final int receiveBufferSize;
+    private final int sendBufferSize;
+    private final int lingerSeconds;
+    private final int writeHighWatermark;
+    private final int writeLowWatermark;
+
+    private ListenerOptions(Builder b) {
+        this.bindAddress = b.bindAddress;
+        this.port = b.port;
+        this.backlog = b.backlog;
+        this.numAcceptors = b.numAcceptors;
+        this.numListenSockets = b.numListenSockets;
+        this.maxConnections = b.maxConnections;
+        this.numConnsSups = b.numConnsSups;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.closeTimeout = b.closeTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.tcpNoDelay = b.tcpNoDelay;
+        this.keepAlive = b.keepAlive;
+        this.receiveBufferSize = b.receiveBufferSize;
+        this.sendBufferSize = b.sendBufferSize;
+        this.lingerSeconds = b.lingerSeconds;
+        this.writeHighWatermark = b.writeHighWatermark;
+        this.writeLowWatermark = b.writeLowWatermark;
+    }
+
+    /** A builder holding every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The options with every default: any interface, a free port. */
+    public static ListenerOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.bindAddress = bindAddress;
+        b.port = port;
+        b.backlog = backlog;
+        b.numAcceptors = numAcceptors;
+        b.numListenSockets = numListenSockets;
+        b.maxConnections = maxConnections;
+        b.numConnsSups = numConnsSups;
+        b.handshakeTimeout = handshakeTimeout;
+        b.shutdownTimeout = shutdownTimeout;
+        b.closeTimeout = closeTimeout;
+        b.idleTimeout = idleTimeout;
+        b.tcpNoDelay = tcpNoDelay;
+        b.keepAlive = keepAlive;
+        b.receiveBufferSize = receiveBufferSize;
+        b.sendBufferSize = sendBufferSize;
+        b.lingerSeconds = lingerSeconds;
+        b.writeHighWatermark = writeHighWatermark;
+        b.writeLowWatermark = writeLowWatermark;
+        return b;
+    }
+
+    /** See {@link Builder#bindAddress}; {@code null} means every interface. */
+    public InetAddress bindAddress() { return bindAddress; }
+    /** See {@link Builder#port}. */
+    public int port() { return port; }
+    /** See {@link Builder#backlog}. */
+    public int backlog() { return backlog; }
+    /** See {@link Builder#numAcceptors}. */
+    public int numAcceptors() { return numAcceptors; }
+    /** See {@link Builder#numListenSockets}. */
+    public int numListenSockets() { return numListenSockets; }
+    /** See {@link Builder#maxConnections}; {@link #INFINITY} when unlimited. */
+    public int maxConnections() { return maxConnections; }
+    /** See {@link Builder#numConnsSups}; 0 means one per event loop. */
+    public int numConnsSups() { return numConnsSups; }
+    /** See {@link Builder#handshakeTimeout}. */
+    public Duration handshakeTimeout() { return handshakeTimeout; }
+    /** See {@link Builder#shutdownTimeout}. */
+    public Duration shutdownTimeout() { return shutdownTimeout; }
+    /** See {@link Builder#closeTimeout}. */
+    public Duration closeTimeout() { return closeTimeout; }
+    /** See {@link Builder#idleTimeout}; {@link Duration#ZERO} when off. */
+    public Duration idleTimeout() { return idleTimeout; }
+    /** See {@link Builder#tcpNoDelay}. */
+    public boolean tcpNoDelay() { return tcpNoDelay; }
+    /** See {@link Builder#keepAlive}. */
+    public boolean keepAlive() { return keepAlive; }
+    /** See {@link Builder#receiveBufferSize}; 0 leaves the OS default. */
+    public int receiveBufferSize() { return receiveBufferSize; }
+    /** See {@link Builder#sendBufferSize}; 0 leaves the OS default. */
+    public int sendBufferSize() { return sendBufferSize; }
+    /** See {@link Builder#lingerSeconds}; negative leaves SO_LINGER off. */
+    public int lingerSeconds() { return lingerSeconds; }
+    /** See {@link Builder#writeHighWatermark}. */
+    public int writeHighWatermark() { return writeHighWatermark; }
+    /** See {@link Builder#writeLowWatermark}. */
+    public int writeLowWatermark() { return writeLowWatermark; }
+
+    /** Collects options; every setter validates its argument at once. Not thread-safe. */
+    public static final class Builder {
+        private InetAddress bindAddress;
+        private int port = 0;
+        private int backlog = 1024;
+        private int numAcceptors = 10;
+        private int numListenSockets = 1;
+        private int maxConnections = 1024;
+        private int numConnsSups = 0;
+        private Duration handshakeTimeout = Duration.ofMillis(5000);
+        private Duration shutdownTimeout = Duration.ofMillis(5000);
+        private Duration closeTimeout = Duration.ofMillis(5000);
+        private Duration idleTimeout = Duration.ZERO;
+        private boolean tcpNoDelay = true;
+        private boolean keepAlive = false;
+        private int receiveBufferSize = 0;
+        private int sendBufferSize = 0;
+        private int lingerSeconds = -1;
+        private int writeHighWatermark = 64 * 1024;
+        private int writeLowWatermark = 32 * 1024;
+
+        private Builder() {}
+
+        /** Interface to bind. Default {@code null}: every interface. */
+        public Builder bindAddress(InetAddress address) {
+            this.bindAddress = address;
+            return this;
+        }
+
+        /** TCP port to bind, 0..65535. Default 0: the kernel picks a free port, see {@code Listener.port()}. */
+        public Builder port(int port) {
+            this.port = check(port, 0, 65535, "port");
+            return this;
+        }
+
+        /** Length of the kernel's accept queue. Default 1024 (Ranch's). Capped by the OS (somaxconn). */
+        public Builder backlog(int backlog) {
+            this.backlog = check(backlog, 1, Integer.MAX_VALUE, "backlog");
+            return this;
+        }
+
+        /** Acceptor threads blocking in {@code accept()}. Default 10 (Ranch's). */
+        public Builder numAcceptors(int n) {
+            this.numAcceptors = check(n, 1, 1024, "numAcceptors");
+            return this;
+        }
+
+        /**
+         * Listen channels bound to the same port with {@code SO_REUSEPORT}, so the kernel
+         * spreads incoming connections across them; acceptor {@code i} uses channel
+         * {@code i % numListenSockets}. Default 1. Must not exceed {@code numAcceptors};
+         * values above 1 fail to start where the OS has no {@code SO_REUSEPORT}.
+         */
+        public Builder numListenSockets(int n) {
+            this.numListenSockets = check(n, 1, 1024, "numListenSockets");
+            return this;
+        }
+
+        /**
+         * Hard limit on the connections this listener serves at once, 0 or more, or
+         * {@link #INFINITY}. Default 1024. Acceptors at the limit stop calling
+         * {@code accept()}, so further clients wait in the kernel backlog; the count never
+         * exceeds the limit.
+         */
+        public Builder maxConnections(int n) {
+            this.maxConnections = check(n, 0, INFINITY, "maxConnections");
+            return this;
+        }
+
+        /**
+         * Shards of the connection supervisor, so acceptors do not contend on one counter.
+         * Default 0: one per event loop, but never more than {@code numAcceptors}. The
+         * {@code maxConnections} limit is split between shards (their shares add up to it
+         * exactly) and acceptor {@code i} takes slots from shard {@code i % numConnsSups}.
+         * Must not exceed {@code numAcceptors}, so every shard has an acceptor.
+         */
+        public Builder numConnsSups(int n) {
+            this.numConnsSups = check(n, 0, 1024, "numConnsSups");
+            return this;
+        }
+
+        /**
+         * Time from accept until the protocol has completed {@code Connection.handshake()}.
+         * Default 5000 ms. A connection that takes longer is closed and its slot freed.
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /**
+         * Grace period of a graceful stop: how long {@code stopListener} waits, after every
+         * protocol's {@code onShutdown}, for connections to close before it aborts the rest.
+         * Default 5000 ms.
+         */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = nonNegative(timeout, "shutdownTimeout");
+            return this;
+        }
+
+        /**
+         * How long {@code Connection.close()} waits for queued outbound bytes to reach the
+         * kernel before it aborts the connection. Default 5000 ms.
+         */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = positive(timeout, "closeTimeout");
+            return this;
+        }
+
+        /**
+         * A connection that receives no bytes for this long gets {@code Protocol.onIdle}
+         * (which closes it by default). Default {@link Duration#ZERO}: off. A protocol can
+         * change it per connection with {@code Connection.setIdleTimeout}.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = nonNegative(timeout, "idleTimeout");
+            return this;
+        }
+
+        /** {@code TCP_NODELAY} on accepted sockets. Default {@code true}. */
+        public Builder tcpNoDelay(boolean on) {
+            this.tcpNoDelay = on;
+            return this;
+        }
+
+        /** {@code SO_KEEPALIVE} on accepted sockets. Default {@code false}. */
+        public Builder keepAlive(boolean on) {
+            this.keepAlive = on;
+            return this;
+        }
+
+        /** {@code SO_RCVBUF} of accepted sockets in bytes. Default 0: the OS default. */
+        public Builder receiveBufferSize(int bytes) {
+            this.receiveBufferSize = check(bytes, 0, Integer.MAX_VALUE, "receiveBufferSize");
+            return this;
+        }
+
+        /** {@code SO_SNDBUF} of accepted sockets in bytes. Default 0: the OS default. */
+        public Builder sendBufferSize(int bytes) {
+            this.sendBufferSize = check(bytes, 0, Integer.MAX_VALUE, "sendBufferSize");
+            return this;
+        }
+
+        /**
+         * {@code SO_LINGER} of accepted sockets in seconds; 0 makes close send a reset.
+         * Default -1: off.
+         */
+        public Builder lingerSeconds(int seconds) {
+            this.lingerSeconds = check(seconds, -1, 65535, "lingerSeconds");
+            return this;
+        }
+
+        /**
+         * Queued outbound bytes above which a connection reports itself not writable
+         * ({@code Protocol.onWritabilityChanged(false)}). Default 64 KiB.
+         */
+        public Builder writeHighWatermark(int bytes) {
+            this.writeHighWatermark = check(bytes, 1, Integer.MAX_VALUE, "writeHighWatermark");
+            return this;
+        }
+
+        /**
+         * Queued outbound bytes at or below which a connection that was not writable
+         * becomes writable again. Default 32 KiB. Must be below the high watermark.
+         */
+        public Builder writeLowWatermark(int bytes) {
+            this.writeLowWatermark = check(bytes, 0, Integer.MAX_VALUE, "writeLowWatermark");
+            return this;
+        }
+
+        /**
+         * The options.
+         *
+         * @throws IllegalArgumentException when options contradict each other
+         */
+        public ListenerOptions build() {
+            if (numListenSockets > numAcceptors) {
+                throw new IllegalArgumentException("numListenSockets (" + numListenSockets
+                        + ") must not exceed numAcceptors (" + numAcceptors + "): each listen socket needs an acceptor");
+            }
+            if (numConnsSups > numAcceptors) {
+                throw new IllegalArgumentException("numConnsSups (" + numConnsSups
+                        + ") must not exceed numAcceptors (" + numAcceptors + "): each shard needs an acceptor");
+            }
+            if (writeLowWatermark >= writeHighWatermark) {
+                throw new IllegalArgumentException("writeLowWatermark (" + writeLowWatermark
+                        + ") must be below writeHighWatermark (" + writeHighWatermark + ")");
+            }
+            return new ListenerOptions(this);
+        }
+
+        private static int check(int value, int min, int max, String name) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+            }
+            return value;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
+            return d;
+        }
+
+        private static Duration nonNegative(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative, got " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ranch.core.transport;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The per-connection side of a {@link Transport}: the transport handshake, and reading and
+ * writing application bytes. All methods are called only on the connection's owning event
+ * loop, so implementations need no synchronisation.
+ *
+ * <p>The connection calls {@link #handshake} when its protocol asks for the handshake, and
+ * again whenever the channel becomes ready for what the last call asked for, until it
+ * answers {@link HandshakeStatus#DONE}. Only then does it read or write application data.
+ * A TLS session runs its {@code SSLEngine} here; a PROXY-header session reads the header
+ * here before delegating.
+ */
+public interface TransportSession {
+
+    /**
+     * Advances the transport handshake as far as the channel allows without blocking.
+     *
+     * @return what the handshake waits for next, or {@link HandshakeStatus#DONE}
+     * @throws IOException when the handshake fails; the connection is then closed
+     */
+    HandshakeStatus handshake(SocketChannel channel) throws IOException;
+
+    /**
+     * Reads application bytes into {@code dst}.
+     *
+     * @return the number of bytes put in {@code dst}, possibly 0, or -1 at end of stream
+     * @throws IOException on a socket or transport error
+     */
+    int read(SocketChannel channel, ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes application bytes from {@code srcs[offset..offset+length)}, as many as the
+     * kernel takes now.
+     *
+     * @return the number of application bytes consumed from the buffers, possibly 0
+     * @throws IOException on a socket or transport error
+     */
+    long write(SocketChannel channel, ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /**
+     * Writes application bytes from {@code src}, as many as the kernel takes now.
+     *
+     * @return the number of bytes consumed from {@code src}, possibly 0
+     * @throws IOException on a socket or transport error
+     */
+    int write(SocketChannel channel, ByteBuffer src) throws IOException;
+
+    /**
+     * Called once before the channel is closed, so a transport can say goodbye (TLS sends
+     * close_notify). Must not block; errors are ignored by the caller.
+     */
+    default void beforeClose(SocketChannel channel) {}
+}
