@@ -2,6 +2,7 @@ package dev.ranch.core;
 
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
+import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.EventLoopGroup;
 import dev.ranch.core.transport.Transport;
 import org.slf4j.Logger;
@@ -92,6 +93,7 @@ public final class Ranch implements AutoCloseable {
      * its connections are gone. The name is free again afterwards.
      *
      * @return {@code false} if no listener of that name is running
+     * @throws IllegalStateException when called from an event loop thread
      */
     public boolean stopListener(String name) {
         Listener listener = listeners.get(name);
@@ -120,9 +122,15 @@ public final class Ranch implements AutoCloseable {
     /**
      * Stops every listener gracefully, in parallel, then the event loops, and returns once
      * their threads have exited. Idempotent.
+     *
+     * @throws IllegalStateException when called from an event loop thread, which it would wait on
      */
     @Override
     public void close() {
+        if (EventLoop.inAnyLoop()) {
+            throw new IllegalStateException("a Ranch cannot be closed from its event loop thread '"
+                    + Thread.currentThread().getName() + "'");
+        }
         synchronized (lifecycleLock) {
             if (closed) {
                 return;

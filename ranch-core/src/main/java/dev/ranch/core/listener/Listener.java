@@ -193,8 +193,15 @@ public final class Listener {
      * {@code Protocol.onShutdown}, waits up to {@code shutdownTimeout} for them to close, then
      * aborts the rest. Idempotent; a concurrent caller waits for the first one to finish.
      * {@code Ranch.stopListener} calls this and forgets the name.
+     *
+     * @throws IllegalStateException when called from an event loop thread, which the stop
+     *     would wait on; stop from another thread (or {@code send} a message to one)
      */
     public void stop() {
+        if (EventLoop.inAnyLoop()) {
+            throw new IllegalStateException("listener '" + name + "' cannot be stopped from event loop thread '"
+                    + Thread.currentThread().getName() + "': the stop waits for connections that this loop serves");
+        }
         synchronized (stopLock) {
             if (state != ListenerState.RUNNING) {
                 return;

@@ -58,7 +58,15 @@ public final class EventLoop {
             throw new UncheckedIOException("cannot open a selector for " + threadName, e);
         }
         this.readBuffer = ByteBuffer.allocateDirect(readBufferSize);
-        this.thread = new Thread(this::run, threadName);
+        this.thread = new LoopThread(this::run, threadName);
+    }
+
+    /**
+     * Whether the calling thread is the thread of any event loop. Blocking operations such as
+     * stopping a listener check this: waiting on a loop from a loop can deadlock it.
+     */
+    public static boolean inAnyLoop() {
+        return Thread.currentThread() instanceof LoopThread;
     }
 
     /** Starts the loop thread. Called once, by the creator. */
@@ -239,6 +247,13 @@ public final class EventLoop {
             selector.close();
         } catch (IOException e) {
             LOG.debug("closing the selector of {} failed", thread.getName(), e);
+        }
+    }
+
+    /** Marks loop threads, so {@link #inAnyLoop()} needs no registry of loops. */
+    private static final class LoopThread extends Thread {
+        LoopThread(Runnable body, String name) {
+            super(body, name);
         }
     }
 
