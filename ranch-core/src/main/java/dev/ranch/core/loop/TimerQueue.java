@@ -15,6 +15,7 @@ public final class TimerQueue {
     /** A timer; subclasses say what happens at the deadline. */
     public abstract static class Entry {
         private long deadline;
+        private long sequence;
         private int slot = -1;
 
         /** Whether the entry is waiting in a queue. */
@@ -33,6 +34,7 @@ public final class TimerQueue {
 
     private Entry[] heap = new Entry[64];
     private int size;
+    private long nextSequence;
 
     /** Schedules {@code entry} at {@code deadline} (nanoTime), moving it if already scheduled. */
     public void schedule(Entry entry, long deadline) {
@@ -40,6 +42,7 @@ public final class TimerQueue {
             cancel(entry);
         }
         entry.deadline = deadline;
+        entry.sequence = nextSequence++;
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
         }
@@ -70,9 +73,14 @@ public final class TimerQueue {
         return size == 0 ? -1 : Math.max(0, heap[0].deadline - now);
     }
 
-    /** Expires every entry whose deadline is at or before {@code now}, earliest first. */
+    /**
+     * Expires every entry whose deadline is at or before {@code now}, earliest first. Entries
+     * scheduled by an {@code expire()} during this call wait for the next call, so a timer
+     * that re-arms itself with no delay cannot keep the loop here forever.
+     */
     public void expireDue(long now) {
-        while (size > 0 && heap[0].deadline - now <= 0) {
+        long scheduledBefore = nextSequence;
+        while (size > 0 && heap[0].deadline - now <= 0 && heap[0].sequence - scheduledBefore < 0) {
             Entry e = heap[0];
             cancel(e);
             e.expire();

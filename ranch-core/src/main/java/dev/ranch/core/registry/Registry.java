@@ -15,9 +15,10 @@ import java.util.function.Consumer;
  * A connection leaves every key by itself when it closes. Safe from any thread.
  *
  * <p>A registration that races with the connection's close cannot outlive it: the close
- * listener is installed before the membership is checked, and the connection's closed flag
- * is set before its close listeners run, so either the listener removes the entry or the
- * registering thread sees the connection closed and removes it itself.
+ * listener is installed before the membership is added, and the connection's closed flag is
+ * set before its close listeners run, so either the listener removes the entry or the
+ * registering thread sees the connection closed and removes it itself. Changes to one
+ * connection's entries are made under its key set's monitor, so the two maps agree.
  *
  * @param <K> the key type; needs sound {@code equals} and {@code hashCode}
  */
@@ -43,17 +44,21 @@ public final class Registry<K> {
         if (first[0]) {
             connection.whenClosed(this::forget);
         }
-        boolean added = keys.add(key);
-        if (added) {
-            members.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(connection);
+        // The connection's key set is the lock for both maps' entries of this connection, so
+        // register, unregister and forget see each other's changes whole.
+        synchronized (keys) {
+            if (keysOf.get(connection) != keys || !keys.add(key)) {
+                // Already forgotten because the connection closed, or already registered.
+                return false;
+            }
+            addMember(key, connection);
         }
         if (!connection.isOpen()) {
-            // The close listener may have run before our add; undo this key ourselves.
-            removeMember(key, connection);
-            forget(connection);
+            // Closed meanwhile; its close listener may already have run, so undo it ourselves.
+            unregister(key, connection);
             return false;
         }
-        return added;
+        return true;
     }
 
     /**
@@ -63,10 +68,15 @@ public final class Registry<K> {
      */
     public boolean unregister(K key, Connection connection) {
         Set<K> keys = keysOf.get(connection);
-        if (keys == null || !keys.remove(key)) {
+        if (keys == null) {
             return false;
         }
-        removeMember(key, connection);
+        synchronized (keys) {
+            if (!keys.remove(key)) {
+                return false;
+            }
+            removeMember(key, connection);
+        }
         return true;
     }
 
@@ -138,9 +148,21 @@ public final class Registry<K> {
         if (keys == null) {
             return;
         }
-        for (K key : keys) {
-            removeMember(key, connection);
+        synchronized (keys) {
+            for (K key : keys) {
+                removeMember(key, connection);
+            }
+            keys.clear();
         }
+    }
+
+    private void addMember(K key, Connection connection) {
+        // Inside compute, so a concurrent removal of the last member cannot drop the set we add to.
+        members.compute(key, (k, set) -> {
+            Set<Connection> result = set == null ? ConcurrentHashMap.newKeySet() : set;
+            result.add(connection);
+            return result;
+        });
     }
 
     private void removeMember(K key, Connection connection) {
