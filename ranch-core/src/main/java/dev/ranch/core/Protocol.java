@@ -66,7 +66,8 @@ public interface Protocol {
     }
 
     /**
-     * The connection is closed and its slot freed; the last callback. {@code cause} is
+     * The connection is closed; the last callback. Its slot is freed when this returns, so
+     * a graceful stop returns only after every {@code onClose} has run. {@code cause} is
      * {@code null} for a clean close (by either side) and otherwise says what went wrong:
      * a crash of this protocol, an I/O error, a handshake timeout.
      */

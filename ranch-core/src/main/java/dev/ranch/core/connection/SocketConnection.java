@@ -609,7 +609,6 @@ public final class SocketConnection implements Connection, Selectable {
             LOG.debug("closing connection {} failed", id, e);
         }
         outbound = null;
-        supervisor.release(this);
         List<Consumer<Connection>> listeners;
         synchronized (this) {
             closed = true;
@@ -635,6 +634,9 @@ public final class SocketConnection implements Connection, Selectable {
                 leave();
             }
         }
+        // Last, so that a stop which waits for free slots also waits for every onClose, and a
+        // protocol counting from init to onClose never sees more than maxConnections.
+        supervisor.release(this);
     }
 
     // ---- helpers ----

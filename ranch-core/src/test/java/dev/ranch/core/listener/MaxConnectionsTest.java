@@ -1,0 +1,203 @@
+package dev.ranch.core.listener;
+
+import dev.ranch.core.Ranch;
+import dev.ranch.core.test.Clients;
+import dev.ranch.core.test.ConnectionTracker;
+import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.TestClient;
+import dev.ranch.core.transport.Transports;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The {@code maxConnections} limit: a hard cap enforced before {@code accept()}, so clients
+ * beyond it wait in the kernel backlog and are served as slots free up.
+ */
+class MaxConnectionsTest {
+
+    /** How long "nothing more happens" must hold: far longer than an accept and hand-off take. */
+    private static final Duration HOLD = Duration.ofMillis(300);
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    private final ConnectionTracker tracker = new ConnectionTracker();
+    private final List<TestClient> clients = new ArrayList<>();
+    private Ranch ranch;
+
+    /** Options bound to the loopback interface only: tests expose nothing beyond this host. */
+    private static ListenerOptions.Builder loopback() {
+        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
+    }
+
+    @BeforeEach
+    void start() {
+        ranch = Ranch.builder().eventLoops(2).build();
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            ranch.close();
+        } finally {
+            Clients.closeAll(clients);
+        }
+    }
+
+    private Listener listen(ListenerOptions.Builder options) {
+        return ranch.startListener("limited", Transports.tcp(), options.build(), c -> new GreetingProtocol(tracker));
+    }
+
+    private List<TestClient> connect(Listener listener, int count, int threads) {
+        List<TestClient> connected = Clients.connectConcurrently(listener.port(), count, threads);
+        clients.addAll(connected);
+        return connected;
+    }
+
+    private static void assertGreeted(TestClient client) {
+        assertEquals(GREETING, client.readExactly(1)[0], "a served client first receives the greeting");
+    }
+
+    /** Holds for {@link #HOLD}: the state is stable, not just passing through. */
+    private static void assertStays(String what, Callable<Boolean> condition) {
+        await(what).during(HOLD).atMost(HOLD.plus(PATIENCE)).until(condition);
+    }
+
+    @Test
+    void countNeverExceedsTheLimitUnderAFloodAndEachClosedSlotServesExactlyOneWaitingClient() throws Exception {
+        int limit = 50;
+        Listener listener = listen(loopback().maxConnections(limit));
+
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        AtomicInteger maxSampled = new AtomicInteger();
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                maxSampled.accumulateAndGet(listener.info().activeConnections(), Math::max);
+                Thread.onSpinWait();
+            }
+        }, "active-connections-sampler");
+        sampler.start();
+        List<TestClient> flood;
+        try {
+            flood = connect(listener, 5 * limit, 10);
+            await("the limit is reached").atMost(PATIENCE).until(() -> listener.info().activeConnections() == limit);
+            assertStays("exactly the limit is served while the rest wait",
+                    () -> listener.info().activeConnections() == limit && tracker.initialized() == limit);
+        } finally {
+            sampling.set(false);
+            sampler.join();
+        }
+        assertEquals(limit, maxSampled.get(), "the most active connections ever sampled during the flood");
+        assertEquals(limit, tracker.maxOpen(), "the most protocols alive at once during the flood");
+        assertEquals(limit, listener.info().totalAccepted());
+
+        Set<Integer> servedFirst = tracker.servedPeerPorts();
+        List<TestClient> served = new ArrayList<>();
+        for (TestClient client : flood) {
+            if (servedFirst.contains(client.socket().getLocalPort())) {
+                served.add(client);
+            }
+        }
+        assertEquals(limit, served.size(), "the served connections are this test's clients");
+        served.forEach(MaxConnectionsTest::assertGreeted);
+
+        int released = 10;
+        served.subList(0, released).forEach(TestClient::close);
+        await("as many waiting clients are served as slots were freed").atMost(PATIENCE)
+                .until(() -> tracker.handshaken() == limit + released);
+        assertStays("no more than that",
+                () -> tracker.handshaken() == limit + released && listener.info().activeConnections() == limit);
+
+        Set<Integer> servedNext = new HashSet<>(tracker.servedPeerPorts());
+        servedNext.removeAll(servedFirst);
+        assertEquals(released, servedNext.size());
+        int greetedNext = 0;
+        for (TestClient client : flood) {
+            if (servedNext.contains(client.socket().getLocalPort())) {
+                assertGreeted(client);
+                greetedNext++;
+            }
+        }
+        assertEquals(released, greetedNext, "the newly served connections belong to clients that were waiting");
+    }
+
+    @Test
+    void acceptorBlockedAtTheLimitResumesWhenAConnectionCloses() {
+        Listener listener = listen(loopback().maxConnections(1).numAcceptors(1));
+        TestClient first = connect(listener, 1, 1).get(0);
+        assertGreeted(first);
+
+        // The second connect completes in the kernel's backlog; the parked acceptor must not take it.
+        TestClient second = connect(listener, 1, 1).get(0);
+        assertStays("the second client waits",
+                () -> tracker.initialized() == 1 && listener.info().totalAccepted() == 1);
+
+        first.close();
+        assertGreeted(second);
+        await().atMost(PATIENCE).until(() -> listener.info().totalAccepted() == 2
+                && listener.info().activeConnections() == 1);
+    }
+
+    @Test
+    void infinityServesMoreClientsThanTheDefaultLimit() {
+        // More than the default limit, so a limit silently left at its default would show.
+        int count = ListenerOptions.defaults().maxConnections() + 100;
+        Listener listener = listen(loopback().maxConnections(ListenerOptions.INFINITY));
+        List<TestClient> all = connect(listener, count, 10);
+
+        await().atMost(PATIENCE).until(() -> tracker.handshaken() == count);
+        all.forEach(MaxConnectionsTest::assertGreeted);
+        assertEquals(count, listener.info().activeConnections());
+        assertEquals(ListenerOptions.INFINITY, listener.info().maxConnections());
+    }
+
+    @ParameterizedTest(name = "maxConnections {0}, numConnsSups {1}, numAcceptors {2}")
+    @CsvSource({"10, 3, 6", "2, 3, 3", "7, 7, 7"})
+    void shardSharesAddUpToTheLimitExactly(int limit, int numConnsSups, int numAcceptors) {
+        Listener listener = listen(loopback()
+                .maxConnections(limit).numConnsSups(numConnsSups).numAcceptors(numAcceptors));
+        connect(listener, 3 * limit, 5);
+
+        await().atMost(PATIENCE).until(() -> tracker.handshaken() == limit);
+        assertStays("no shard serves beyond its share",
+                () -> tracker.initialized() == limit && listener.info().activeConnections() == limit);
+        assertEquals(limit, listener.info().maxConnections());
+    }
+
+    @Test
+    void moreConnectionSupervisorsThanAcceptorsIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ListenerOptions.builder().numAcceptors(2).numConnsSups(3).build());
+        assertTrue(e.getMessage().contains("numConnsSups") && e.getMessage().contains("numAcceptors"),
+                "the message names both options: " + e.getMessage());
+        assertDoesNotThrow(() -> ListenerOptions.builder().numAcceptors(3).numConnsSups(3).build());
+    }
+
+    @Test
+    void zeroMaxConnectionsServesNobody() {
+        Listener listener = listen(loopback().maxConnections(0));
+        connect(listener, 3, 3);
+
+        assertStays("nobody is accepted",
+                () -> tracker.initialized() == 0 && listener.info().totalAccepted() == 0);
+        assertEquals(0, listener.info().activeConnections());
+    }
+}
