@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +41,7 @@ public final class Ranch implements AutoCloseable {
     private final EventLoopGroup loops;
     private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
     private final Object lifecycleLock = new Object();
+    private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closed;
 
     private Ranch(Builder builder) {
@@ -121,7 +123,7 @@ public final class Ranch implements AutoCloseable {
 
     /**
      * Stops every listener gracefully, in parallel, then the event loops, and returns once
-     * their threads have exited. Idempotent.
+     * their threads have exited. Idempotent: a second caller waits for the first to finish.
      *
      * @throws IllegalStateException when called from an event loop thread, which it would wait on
      */
@@ -133,6 +135,7 @@ public final class Ranch implements AutoCloseable {
         }
         synchronized (lifecycleLock) {
             if (closed) {
+                awaitClosed();
                 return;
             }
             closed = true;
@@ -150,6 +153,16 @@ public final class Ranch implements AutoCloseable {
             if (!loops.stop(LOOP_EXIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
                 LOG.warn("some event loops did not exit within {} ms", LOOP_EXIT_TIMEOUT_MILLIS);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    private void awaitClosed() {
+        try {
+            terminated.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -8,26 +8,67 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 
 /**
- * Bytes a connection has written but the kernel has not yet taken, in write order. Kept as
- * an array of buffers so one gathering write can hand all of them to the socket. Owner loop
- * thread only.
+ * Bytes a connection has written but the kernel has not yet taken, in write order. Owner
+ * loop thread only.
+ *
+ * <p>Every write hands the socket a bounded window. The JDK copies each heap buffer it is
+ * given into a temporary direct buffer before the system call, whatever the kernel then
+ * takes; handing it the whole queue on every {@code OP_WRITE} would copy the queue again and
+ * again (quadratic in its size) and grow the thread's cached direct buffers to match. So the
+ * queue holds chunks of at most {@link #CHUNK} bytes and writes at most
+ * {@link #WINDOW_BYTES} at a time, gathered into one {@code writev}.
  */
 final class OutboundQueue {
+
+    /** Largest queued buffer, and largest slice of a caller's buffer written at once. */
+    static final int CHUNK = 64 * 1024;
+    /** Most bytes offered to one gathering write: about what a busy socket's send buffer takes. */
+    private static final long WINDOW_BYTES = 4L * CHUNK;
+    /** Most buffers in one gathering write, well below the kernel's IOV_MAX. */
+    private static final int WINDOW_BUFFERS = 64;
 
     private ByteBuffer[] buffers = new ByteBuffer[8];
     private int head;
     private int tail;
     private long bytes;
 
+    /**
+     * Writes {@code data} straight to the socket in slices of at most {@link #CHUNK} bytes
+     * until it is all written or the kernel takes less than a slice. Leaves the unwritten rest
+     * in {@code data}.
+     */
+    static void writeNow(TransportSession session, SocketChannel channel, ByteBuffer data) throws IOException {
+        int limit = data.limit();
+        try {
+            while (data.hasRemaining()) {
+                data.limit(Math.min(limit, data.position() + CHUNK));
+                session.write(channel, data);
+                boolean sliceWritten = !data.hasRemaining();
+                data.limit(limit);
+                if (!sliceWritten) {
+                    return;
+                }
+            }
+        } finally {
+            data.limit(limit);
+        }
+    }
+
     /** Appends a copy of the remaining bytes of {@code data}, consuming them. */
     void addCopyOf(ByteBuffer data) {
-        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-        copy.put(data).flip();
-        if (tail == buffers.length) {
-            makeRoom();
+        while (data.hasRemaining()) {
+            int n = Math.min(CHUNK, data.remaining());
+            ByteBuffer copy = ByteBuffer.allocate(n);
+            int limit = data.limit();
+            data.limit(data.position() + n);
+            copy.put(data).flip();
+            data.limit(limit);
+            if (tail == buffers.length) {
+                makeRoom();
+            }
+            buffers[tail++] = copy;
+            bytes += n;
         }
-        buffers[tail++] = copy;
-        bytes += copy.remaining();
     }
 
     boolean isEmpty() {
@@ -39,19 +80,24 @@ final class OutboundQueue {
     }
 
     /**
-     * Writes as much as the socket takes now.
+     * Writes as much as the socket takes now, a window at a time.
      *
      * @return {@code true} when the queue is empty afterwards
      */
     boolean flush(TransportSession session, SocketChannel channel) throws IOException {
         while (head < tail) {
-            long written = session.write(channel, buffers, head, tail - head);
+            int end = head;
+            long offered = 0;
+            while (end < tail && end - head < WINDOW_BUFFERS && offered < WINDOW_BYTES) {
+                offered += buffers[end++].remaining();
+            }
+            long written = session.write(channel, buffers, head, end - head);
             bytes -= written;
             while (head < tail && !buffers[head].hasRemaining()) {
                 buffers[head++] = null;
             }
-            if (head < tail) {
-                // The kernel took less than everything: its send buffer is full, wait for OP_WRITE.
+            if (written < offered) {
+                // The kernel's send buffer is full: wait for OP_WRITE.
                 break;
             }
         }
@@ -65,14 +111,11 @@ final class OutboundQueue {
 
     private void makeRoom() {
         int live = tail - head;
-        if (head > 0 && live < buffers.length / 2) {
-            System.arraycopy(buffers, head, buffers, 0, live);
-            Arrays.fill(buffers, live, tail, null);
-        } else {
+        if (live >= buffers.length / 2) {
             buffers = Arrays.copyOf(buffers, buffers.length * 2);
-            System.arraycopy(buffers, head, buffers, 0, live);
-            Arrays.fill(buffers, live, tail, null);
         }
+        System.arraycopy(buffers, head, buffers, 0, live);
+        Arrays.fill(buffers, live, tail, null);
         head = 0;
         tail = live;
     }

@@ -125,20 +125,18 @@ public final class SocketConnection implements Connection, Selectable {
      */
     public void start() {
         if (loop.isStopping()) {
-            abortRequested = true;
-            finish();
+            forceClose(new ClosedChannelException());
             return;
         }
+        // Armed first, so that whatever fails below, something still ends this connection.
+        loop.schedule(lifecycleTimer, options.handshakeTimeout().toNanos());
         try {
             key = loop.register(channel, 0, this);
-        } catch (ClosedChannelException e) {
-            closeCause = e;
-            abortRequested = true;
-            finish();
+            session = transport.newSession(channel);
+        } catch (Throwable t) {
+            forceClose(t);
             return;
         }
-        session = transport.newSession(channel);
-        loop.schedule(lifecycleTimer, options.handshakeTimeout().toNanos());
         enter();
         try {
             protocol = factory.create(this);
@@ -207,7 +205,7 @@ public final class SocketConnection implements Connection, Selectable {
         }
         if (outbound == null || outbound.isEmpty()) {
             try {
-                session.write(channel, data);
+                OutboundQueue.writeNow(session, channel, data);
             } catch (IOException e) {
                 failed(e);
                 return;
@@ -251,6 +249,10 @@ public final class SocketConnection implements Connection, Selectable {
     @Override
     public void resumeReads() {
         checkReadControl("resumeReads()");
+        if (readsPaused) {
+            // The pause was our choice; the peer's silence counts from now.
+            lastReadNanos = loop.now();
+        }
         readsPaused = false;
         updateInterest();
     }
@@ -371,16 +373,34 @@ public final class SocketConnection implements Connection, Selectable {
             return;
         }
         int ready = readyKey.readyOps();
-        if (state == HANDSHAKING) {
-            advanceHandshake();
+        try {
+            if (state == HANDSHAKING) {
+                advanceHandshake();
+                return;
+            }
+            if ((ready & SelectionKey.OP_WRITE) != 0) {
+                flush();
+            }
+            if ((ready & SelectionKey.OP_READ) != 0) {
+                read();
+            }
+        } catch (RuntimeException e) {
+            // Protocol code is guarded where it is called; this is the transport failing.
+            failed(e);
+        }
+    }
+
+    @Override
+    public void forceClose(Throwable cause) {
+        if (state == CLOSED) {
             return;
         }
-        if ((ready & SelectionKey.OP_WRITE) != 0) {
-            flush();
+        if (closeCause == null) {
+            closeCause = cause;
         }
-        if ((ready & SelectionKey.OP_READ) != 0) {
-            read();
-        }
+        abortRequested = true;
+        depth = 0;
+        finish();
     }
 
     private void read() {
@@ -589,6 +609,34 @@ public final class SocketConnection implements Connection, Selectable {
             return;
         }
         state = CLOSED;
+        try {
+            cancelTimers();
+            if (session != null && !abortRequested) {
+                session.beforeClose(channel);
+            }
+        } catch (Throwable t) {
+            LOG.debug("connection {}: transport failed while closing", id, t);
+        } finally {
+            if (key != null) {
+                key.cancel();
+            }
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("closing connection {} failed", id, e);
+            }
+            outbound = null;
+            try {
+                notifyClosed();
+            } finally {
+                // Last, so that a stop which waits for free slots also waits for every onClose,
+                // and a protocol counting from init to onClose never sees more than maxConnections.
+                supervisor.release(this);
+            }
+        }
+    }
+
+    private void cancelTimers() {
         loop.cancel(lifecycleTimer);
         loop.cancel(idleTimer);
         if (userTimers != null) {
@@ -597,18 +645,9 @@ public final class SocketConnection implements Connection, Selectable {
             }
             userTimers = null;
         }
-        if (session != null && !abortRequested) {
-            session.beforeClose(channel);
-        }
-        if (key != null) {
-            key.cancel();
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("closing connection {} failed", id, e);
-        }
-        outbound = null;
+    }
+
+    private void notifyClosed() {
         List<Consumer<Connection>> listeners;
         synchronized (this) {
             closed = true;
@@ -634,9 +673,6 @@ public final class SocketConnection implements Connection, Selectable {
                 leave();
             }
         }
-        // Last, so that a stop which waits for free slots also waits for every onClose, and a
-        // protocol counting from init to onClose never sees more than maxConnections.
-        supervisor.release(this);
     }
 
     // ---- helpers ----

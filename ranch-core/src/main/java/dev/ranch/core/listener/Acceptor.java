@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One acceptor thread's loop: reserve a slot, accept, hand over, repeat. No protocol work
- * and nothing logged per connection, so the loop stays as fast as {@code accept()}.
+ * One acceptor thread's loop: wait for room, accept, take the slot, hand over, repeat. No
+ * protocol work and nothing logged per connection, so the loop stays as fast as
+ * {@code accept()}.
  */
 final class Acceptor implements Runnable {
 
@@ -26,6 +27,7 @@ final class Acceptor implements Runnable {
     private final Listener listener;
     private final ServerSocketChannel server;
     private final ConnectionSupervisor supervisor;
+    /** The shard this acceptor takes slots from first. */
     private final int shard;
     private final AtomicLong lastWarning;
 
@@ -42,7 +44,7 @@ final class Acceptor implements Runnable {
     public void run() {
         while (listener.isAccepting()) {
             try {
-                supervisor.reserve(shard);
+                supervisor.awaitRoom(shard);
             } catch (InterruptedException e) {
                 return;
             }
@@ -51,18 +53,24 @@ final class Acceptor implements Runnable {
                 channel = server.accept();
             } catch (ClosedChannelException e) {
                 // Closed by stop(), or interrupted by it: either way this acceptor is done.
-                supervisor.unreserve(shard);
                 return;
-            } catch (IOException e) {
-                supervisor.unreserve(shard);
+            } catch (IOException | RuntimeException e) {
                 backOff(e);
                 continue;
             }
-            listener.handOff(channel, shard);
+            int slotShard;
+            try {
+                // Usually free at once; parks only when other acceptors took the last slots.
+                slotShard = supervisor.acquire(shard);
+            } catch (InterruptedException e) {
+                listener.dropUnserved(channel);
+                return;
+            }
+            listener.handOff(channel, slotShard);
         }
     }
 
-    private void backOff(IOException e) {
+    private void backOff(Exception e) {
         long now = System.nanoTime();
         long last = lastWarning.get();
         // One warning per second per listener however many acceptors fail at once.

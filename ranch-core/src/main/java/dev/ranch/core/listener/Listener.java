@@ -116,9 +116,13 @@ public final class Listener {
 
     private void startAcceptors() {
         AtomicLong lastWarning = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
+        int sockets = listenChannels.size();
         for (int i = 0; i < options.numAcceptors(); i++) {
-            ServerSocketChannel channel = listenChannels.get(i % listenChannels.size());
-            Acceptor acceptor = new Acceptor(this, channel, supervisor, i % supervisor.shardCount(), lastWarning);
+            // Socket i % L, preferred shard (i / L) % S: the acceptors of each socket spread
+            // their first choice over the shards (any shard with room is taken when it is full).
+            ServerSocketChannel channel = listenChannels.get(i % sockets);
+            int shard = (i / sockets) % supervisor.shardCount();
+            Acceptor acceptor = new Acceptor(this, channel, supervisor, shard, lastWarning);
             Thread thread = new Thread(acceptor, "ranch-" + name + "-acceptor-" + i);
             thread.setDaemon(true);
             acceptors.add(thread);
@@ -128,21 +132,39 @@ public final class Listener {
         }
     }
 
-    /** Configures an accepted channel and gives it to a loop. Acceptor thread; the slot is reserved. */
+    /**
+     * Configures an accepted channel and gives it to a loop. Acceptor thread; the slot is
+     * taken. Never throws: whatever fails, the channel is closed and the slot given back.
+     */
     void handOff(SocketChannel channel, int shard) {
+        SocketConnection connection = null;
         try {
             transport.configureAccepted(channel, options);
+            EventLoop loop = loops.next();
+            connection = new SocketConnection(loops.nextConnectionId(), this, supervisor, shard,
+                    loop, channel, transport, factory, options);
+            supervisor.started(connection);
+            loop.execute(connection::start);
         } catch (IOException e) {
+            // The client is usually gone already (reset before we configured its socket).
             LOG.debug("listener '{}' dropped a connection it could not configure", name, e);
-            closeQuietly(channel);
-            supervisor.unreserve(shard);
-            return;
+            drop(channel, shard, connection);
+        } catch (Throwable t) {
+            LOG.warn("listener '{}' dropped a connection: handing it over failed", name, t);
+            drop(channel, shard, connection);
         }
-        EventLoop loop = loops.next();
-        SocketConnection connection = new SocketConnection(loops.nextConnectionId(), this, supervisor, shard,
-                loop, channel, transport, factory, options);
-        supervisor.started(connection);
-        loop.execute(connection::start);
+    }
+
+    private void drop(SocketChannel channel, int shard, SocketConnection started) {
+        closeQuietly(channel);
+        if (started == null || !supervisor.release(started)) {
+            supervisor.releaseSlot(shard);
+        }
+    }
+
+    /** Closes a channel accepted while stopping, before it got a slot. Acceptor thread. */
+    void dropUnserved(SocketChannel channel) {
+        closeQuietly(channel);
     }
 
     /** Whether acceptors should keep accepting. */
@@ -226,6 +248,10 @@ public final class Listener {
                     }
                 }
             } catch (InterruptedException e) {
+                // No time left to be graceful, but the promise stands: nothing stays open.
+                for (SocketConnection connection : supervisor.liveConnections()) {
+                    connection.abort();
+                }
                 Thread.currentThread().interrupt();
             } finally {
                 state = ListenerState.STOPPED;
@@ -235,7 +261,7 @@ public final class Listener {
     }
 
     private void stopAcceptors() throws InterruptedException {
-        // Acceptors in accept() saw the channel close; those parked on a full shard need a nudge.
+        // Acceptors in accept() saw the channel close; those parked on a shard need a nudge.
         for (Thread thread : acceptors) {
             thread.interrupt();
         }

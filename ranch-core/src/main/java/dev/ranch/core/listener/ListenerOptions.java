@@ -197,11 +197,12 @@ public final class ListenerOptions {
         }
 
         /**
-         * Shards of the connection supervisor, so acceptors do not contend on one counter.
-         * Default 0: one per event loop, but never more than {@code numAcceptors}. The
+         * Shards of the connection supervisor's count, so acceptors do not contend on one
+         * counter. Default 0: one per event loop, but no more than {@code numAcceptors}. The
          * {@code maxConnections} limit is split between shards (their shares add up to it
-         * exactly) and acceptor {@code i} takes slots from shard {@code i % numConnsSups}.
-         * Must not exceed {@code numAcceptors}, so every shard has an acceptor.
+         * exactly); an acceptor takes slots from its own shard first and borrows from any
+         * other shard with room, so the listener as a whole serves exactly up to the limit.
+         * Must not exceed {@code numAcceptors}.
          */
         public Builder numConnsSups(int n) {
             this.numConnsSups = check(n, 0, 1024, "numConnsSups");
@@ -309,7 +310,8 @@ public final class ListenerOptions {
             }
             if (numConnsSups > numAcceptors) {
                 throw new IllegalArgumentException("numConnsSups (" + numConnsSups
-                        + ") must not exceed numAcceptors (" + numAcceptors + "): each shard needs an acceptor");
+                        + ") must not exceed numAcceptors (" + numAcceptors
+                        + "): a shard no acceptor prefers only adds contention");
             }
             if (writeLowWatermark >= writeHighWatermark) {
                 throw new IllegalArgumentException("writeLowWatermark (" + writeLowWatermark

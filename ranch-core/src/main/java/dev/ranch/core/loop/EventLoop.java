@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
@@ -25,7 +26,8 @@ import java.util.function.Consumer;
  *
  * <p>Wake-ups are coalesced: the loop arms {@code wakeupArmed} just before it blocks in
  * {@code select}, and only the producer that disarms it calls {@link Selector#wakeup()}, so a
- * burst of tasks from other threads costs one wake-up.
+ * burst of tasks from other threads costs one wake-up, and tasks the loop queues for itself
+ * cost none.
  */
 public final class EventLoop {
 
@@ -92,11 +94,16 @@ public final class EventLoop {
      */
     public boolean execute(Runnable task) {
         tasks.offer(task);
-        // Dekker pairing with run(): the offer's CAS on the producer index precedes this
-        // volatile read, and the loop's volatile write of wakeupArmed precedes its emptiness
-        // check, so either the loop sees the task or we see the armed flag and wake it.
-        if (wakeupArmed.get() && wakeupArmed.compareAndSet(true, false)) {
-            selector.wakeup();
+        if (Thread.currentThread() != thread) {
+            // Dekker pairing with turn(): the loop writes wakeupArmed (volatile) and then reads
+            // the queue's producer index; we publish the task and then read wakeupArmed. The
+            // offer may publish with a release store only (jctools' resize path does), so a
+            // full fence keeps that store ahead of our read: either the loop sees the task or
+            // we see the flag armed and wake it.
+            VarHandle.fullFence();
+            if (wakeupArmed.get() && wakeupArmed.compareAndSet(true, false)) {
+                selector.wakeup();
+            }
         }
         return !stopping;
     }
@@ -210,7 +217,7 @@ public final class EventLoop {
             handler.onReady(key);
         } catch (Throwable t) {
             LOG.error("handler on {} threw; closing its channel", thread.getName(), t);
-            closeQuietly(key);
+            forceClose(key, t);
         }
     }
 
@@ -239,7 +246,7 @@ public final class EventLoop {
             }
         }
         for (SelectionKey key : selector.keys()) {
-            closeQuietly(key);
+            forceClose(key, new ClosedChannelException());
         }
         try {
             // Flushes the cancelled keys so the kernel releases their descriptors now.
@@ -255,6 +262,16 @@ public final class EventLoop {
         LoopThread(Runnable body, String name) {
             super(body, name);
         }
+    }
+
+    /** Lets the handler release what it holds (a connection its slot); closes the channel regardless. */
+    private static void forceClose(SelectionKey key, Throwable cause) {
+        try {
+            ((Selectable) key.attachment()).forceClose(cause);
+        } catch (Throwable t) {
+            LOG.error("force-closing a handler threw", t);
+        }
+        closeQuietly(key);
     }
 
     private static void closeQuietly(SelectionKey key) {

@@ -9,8 +9,15 @@ import java.nio.channels.SelectionKey;
 public interface Selectable {
 
     /**
-     * Handles readiness of {@code key}. Called on the loop thread only. Must not throw:
-     * an exception that escapes is logged and the key's channel is closed.
+     * Handles readiness of {@code key}. Called on the loop thread only. Should not throw: an
+     * exception that escapes is logged and the loop calls {@link #forceClose}.
      */
     void onReady(SelectionKey key);
+
+    /**
+     * Closes now and releases whatever the handler holds, because {@link #onReady} threw or
+     * the loop is stopping with the channel still registered. Loop thread only. The loop
+     * closes the channel afterwards in any case.
+     */
+    default void forceClose(Throwable cause) {}
 }

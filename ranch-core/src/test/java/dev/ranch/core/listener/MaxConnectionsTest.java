@@ -183,6 +183,25 @@ class MaxConnectionsTest {
     }
 
     @Test
+    void withSeveralListenSocketsNoSlotIsStrandedOnASocketWithoutClients() {
+        // The kernel pins each client to one SO_REUSEPORT socket. An acceptor idle on one
+        // socket must not hold a slot that a client pinned to the other socket needs.
+        int limit = 4;
+        Listener listener = listen(loopback()
+                .maxConnections(limit).numListenSockets(2).numAcceptors(4).numConnsSups(2));
+        for (int round = 0; round < 5; round++) {
+            List<TestClient> served = new ArrayList<>();
+            for (int i = 0; i < limit; i++) {
+                TestClient client = connect(listener, 1, 1).get(0);
+                assertGreeted(client);
+                served.add(client);
+            }
+            served.forEach(TestClient::close);
+            await().atMost(PATIENCE).until(() -> listener.info().activeConnections() == 0);
+        }
+    }
+
+    @Test
     void moreConnectionSupervisorsThanAcceptorsIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ListenerOptions.builder().numAcceptors(2).numConnsSups(3).build());
