@@ -8,8 +8,10 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 
 /**
- * Bytes a connection has written but the kernel has not yet taken, in write order. Owner
- * loop thread only.
+ * A connection's outbound side: writes try the socket first, and what the kernel refuses is
+ * queued, in write order, and flushed as the socket drains. It also tracks writability: the
+ * queue turns unwritable above the high watermark and writable again at or below the low
+ * one. Owner loop thread only.
  *
  * <p>Every write hands the socket a bounded window. The JDK copies each heap buffer it is
  * given into a temporary direct buffer before the system call, whatever the kernel then
@@ -27,17 +29,46 @@ final class OutboundQueue {
     /** Most buffers in one gathering write, well below the kernel's IOV_MAX. */
     private static final int WINDOW_BUFFERS = 64;
 
-    private ByteBuffer[] buffers = new ByteBuffer[8];
+    private final int highWatermark;
+    private final int lowWatermark;
+    private ByteBuffer[] buffers;
     private int head;
     private int tail;
     private long bytes;
+    private boolean writable = true;
+
+    OutboundQueue(int highWatermark, int lowWatermark) {
+        this.highWatermark = highWatermark;
+        this.lowWatermark = lowWatermark;
+    }
+
+    /**
+     * Writes {@code data} to the socket if nothing is queued, and queues a copy of whatever
+     * the kernel did not take. Consumes all of {@code data}.
+     */
+    void write(TransportSession session, SocketChannel channel, ByteBuffer data) throws IOException {
+        if (isEmpty()) {
+            writeNow(session, channel, data);
+        }
+        if (data.hasRemaining()) {
+            addCopyOf(data);
+            if (bytes > highWatermark) {
+                writable = false;
+            }
+        }
+    }
+
+    /** Whether the queue is below the high watermark, or has drained to the low one since. */
+    boolean isWritable() {
+        return writable;
+    }
 
     /**
      * Writes {@code data} straight to the socket in slices of at most {@link #CHUNK} bytes
      * until it is all written or the kernel takes less than a slice. Leaves the unwritten rest
      * in {@code data}.
      */
-    static void writeNow(TransportSession session, SocketChannel channel, ByteBuffer data) throws IOException {
+    private static void writeNow(TransportSession session, SocketChannel channel, ByteBuffer data) throws IOException {
         int limit = data.limit();
         try {
             while (data.hasRemaining()) {
@@ -54,8 +85,10 @@ final class OutboundQueue {
         }
     }
 
-    /** Appends a copy of the remaining bytes of {@code data}, consuming them. */
-    void addCopyOf(ByteBuffer data) {
+    private void addCopyOf(ByteBuffer data) {
+        if (buffers == null) {
+            buffers = new ByteBuffer[8];
+        }
         while (data.hasRemaining()) {
             int n = Math.min(CHUNK, data.remaining());
             ByteBuffer copy = ByteBuffer.allocate(n);
@@ -100,6 +133,9 @@ final class OutboundQueue {
                 // The kernel's send buffer is full: wait for OP_WRITE.
                 break;
             }
+        }
+        if (!writable && bytes <= lowWatermark) {
+            writable = true;
         }
         if (head == tail) {
             head = 0;

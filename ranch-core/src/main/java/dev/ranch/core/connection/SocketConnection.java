@@ -9,7 +9,6 @@ import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.Selectable;
-import dev.ranch.core.loop.TimerQueue;
 import dev.ranch.core.transport.HandshakeStatus;
 import dev.ranch.core.transport.Transport;
 import dev.ranch.core.transport.TransportSession;
@@ -36,12 +35,13 @@ import java.util.function.Consumer;
  *
  * <p>Created on an acceptor thread, which only constructs it and queues {@link #start()} on
  * the owner loop; from then on every field is touched by the owner thread alone, except the
- * few marked as shared ({@code closed}, the close listeners, the attributes).
+ * close listeners (with the closed flag) and the attributes, which are thread-safe.
  *
- * <p>Protocol callbacks go through {@code enter()}/{@code leave()}: state changes asked for
- * inside a callback (handshake, close, abort, a crossed watermark) are applied in
- * {@link #settle()} once the outermost callback has returned, so callbacks never nest and a
- * protocol never sees {@code onClose} while still inside {@code onData}.
+ * <p>Every protocol callback goes through {@link #invoke}: it counts the nesting depth and
+ * turns an exception into a crash of this connection. State changes asked for inside a
+ * callback (handshake, close, abort, a crossed watermark) are applied in {@link #settle()}
+ * once the outermost callback has returned, so callbacks never nest and a protocol never sees
+ * {@code onClose} while it is still inside {@code onData}.
  */
 public final class SocketConnection implements Connection, Selectable {
 
@@ -56,6 +56,18 @@ public final class SocketConnection implements Connection, Selectable {
     private static final int CLOSING = 3;
     private static final int CLOSED = 4;
 
+    /** The protocol callbacks, for {@link #invoke} and its crash log line. */
+    private enum Callback {
+        INIT("init"), HANDSHAKE("onHandshake"), DATA("onData"), MESSAGE("onMessage"), TIMEOUT("onTimeout"),
+        IDLE("onIdle"), WRITABILITY("onWritabilityChanged"), SHUTDOWN("onShutdown"), CLOSE("onClose");
+
+        final String method;
+
+        Callback(String method) {
+            this.method = method;
+        }
+    }
+
     private final long id;
     private final Listener listener;
     private final ConnectionSupervisor supervisor;
@@ -67,8 +79,9 @@ public final class SocketConnection implements Connection, Selectable {
     private final ListenerOptions options;
     private final SocketAddress peer;
     private final SocketAddress local;
-    private final LifecycleTimer lifecycleTimer = new LifecycleTimer();
-    private final IdleTimer idleTimer = new IdleTimer();
+    private final LifecycleTimer lifecycleTimer = new LifecycleTimer(this);
+    private final IdleTimer idleTimer;
+    private final CloseListeners closeListeners = new CloseListeners();
 
     private TransportSession session;
     private Protocol protocol;
@@ -76,20 +89,14 @@ public final class SocketConnection implements Connection, Selectable {
     private int state = NEW;
     private int interestOps;
     private boolean readsPaused;
-    private OutboundQueue outbound;
-    private boolean writable = true;
+    private final OutboundQueue outbound;
     private boolean reportedWritable = true;
     private int depth;
     private boolean handshakeRequested;
     private boolean closeRequested;
     private boolean abortRequested;
     private Throwable closeCause;
-    private long idleNanos;
-    private long lastReadNanos;
     private List<UserTimer> userTimers;
-
-    private volatile boolean closed;
-    private List<Consumer<Connection>> closeListeners;
     private volatile Map<String, Object> attributes;
 
     /**
@@ -111,7 +118,8 @@ public final class SocketConnection implements Connection, Selectable {
         this.options = options;
         this.peer = addressOf(channel, true);
         this.local = addressOf(channel, false);
-        this.idleNanos = options.idleTimeout().toNanos();
+        this.idleTimer = new IdleTimer(this, loop, options.idleTimeout().toNanos());
+        this.outbound = new OutboundQueue(options.writeHighWatermark(), options.writeLowWatermark());
     }
 
     /** The supervisor shard whose slot this connection holds. */
@@ -137,24 +145,19 @@ public final class SocketConnection implements Connection, Selectable {
             forceClose(t);
             return;
         }
-        enter();
-        try {
-            protocol = factory.create(this);
-            Objects.requireNonNull(protocol, "the ProtocolFactory returned null");
-            protocol.init(this);
-        } catch (Throwable t) {
-            crashed("init", t);
-        } finally {
-            leave();
-        }
+        invoke(Callback.INIT, null);
     }
 
     /** Asks the protocol to wind down because the listener is stopping. Any thread. */
     public void shutdown() {
-        loop.execute(this::deliverShutdown);
+        loop.execute(() -> {
+            if (state < CLOSING) {
+                invoke(Callback.SHUTDOWN, null);
+            }
+        });
     }
 
-    // ---- Connection ----
+    // ---- Connection: identity ----
 
     @Override
     public long id() {
@@ -177,6 +180,13 @@ public final class SocketConnection implements Connection, Selectable {
     }
 
     @Override
+    public String toString() {
+        return "connection " + id + " of listener '" + listener.name() + "' from " + peer;
+    }
+
+    // ---- Connection: owner-thread operations ----
+
+    @Override
     public void handshake() {
         checkOwner("handshake()");
         if (state != NEW) {
@@ -184,9 +194,7 @@ public final class SocketConnection implements Connection, Selectable {
         }
         state = HANDSHAKING;
         handshakeRequested = true;
-        if (depth == 0) {
-            settle();
-        }
+        settleIfIdle();
     }
 
     @Override
@@ -203,40 +211,28 @@ public final class SocketConnection implements Connection, Selectable {
             }
             return;
         }
-        if (outbound == null || outbound.isEmpty()) {
-            try {
-                OutboundQueue.writeNow(session, channel, data);
-            } catch (IOException e) {
-                failed(e);
-                return;
-            }
-            if (!data.hasRemaining()) {
-                return;
-            }
+        try {
+            outbound.write(session, channel, data);
+        } catch (IOException e) {
+            failed(e);
+            return;
         }
-        if (outbound == null) {
-            outbound = new OutboundQueue();
-        }
-        outbound.addCopyOf(data);
         updateInterest();
-        if (writable && outbound.bytes() > options.writeHighWatermark()) {
-            writable = false;
-            if (depth == 0) {
-                settle();
-            }
+        if (outbound.isWritable() != reportedWritable) {
+            settleIfIdle();
         }
     }
 
     @Override
     public boolean isWritable() {
         checkOwner("isWritable()");
-        return writable;
+        return outbound.isWritable();
     }
 
     @Override
     public long pendingWriteBytes() {
         checkOwner("pendingWriteBytes()");
-        return outbound == null ? 0 : outbound.bytes();
+        return outbound.bytes();
     }
 
     @Override
@@ -250,8 +246,7 @@ public final class SocketConnection implements Connection, Selectable {
     public void resumeReads() {
         checkReadControl("resumeReads()");
         if (readsPaused) {
-            // The pause was our choice; the peer's silence counts from now.
-            lastReadNanos = loop.now();
+            idleTimer.activity(loop.now());
         }
         readsPaused = false;
         updateInterest();
@@ -264,18 +259,9 @@ public final class SocketConnection implements Connection, Selectable {
     }
 
     @Override
-    public boolean send(Object message) {
-        if (closed) {
-            return false;
-        }
-        loop.execute(() -> deliverMessage(message));
-        return true;
-    }
-
-    @Override
     public Timer schedule(Duration delay, Object token) {
         checkOwner("schedule()");
-        UserTimer timer = new UserTimer(token);
+        UserTimer timer = new UserTimer(this, token);
         if (state == CLOSED) {
             return timer;
         }
@@ -293,10 +279,7 @@ public final class SocketConnection implements Connection, Selectable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("idle timeout must not be negative, got " + timeout);
         }
-        idleNanos = timeout.toNanos();
-        if (state == OPEN) {
-            armIdleTimer();
-        }
+        idleTimer.setTimeout(timeout.toNanos(), state == OPEN);
     }
 
     @Override
@@ -308,12 +291,25 @@ public final class SocketConnection implements Connection, Selectable {
         state = CLOSING;
         closeRequested = true;
         updateInterest();
-        if (outbound != null && !outbound.isEmpty()) {
+        if (!outbound.isEmpty()) {
             loop.schedule(lifecycleTimer, options.closeTimeout().toNanos());
         }
-        if (depth == 0) {
-            settle();
+        settleIfIdle();
+    }
+
+    // ---- Connection: any thread ----
+
+    @Override
+    public boolean send(Object message) {
+        if (closeListeners.isClosed()) {
+            return false;
         }
+        loop.execute(() -> {
+            if (state != CLOSED) {
+                invoke(Callback.MESSAGE, message);
+            }
+        });
+        return true;
     }
 
     @Override
@@ -327,22 +323,12 @@ public final class SocketConnection implements Connection, Selectable {
 
     @Override
     public boolean isOpen() {
-        return !closed;
+        return !closeListeners.isClosed();
     }
 
     @Override
     public void whenClosed(Consumer<Connection> closeListener) {
-        Objects.requireNonNull(closeListener, "closeListener");
-        synchronized (this) {
-            if (!closed) {
-                if (closeListeners == null) {
-                    closeListeners = new ArrayList<>(2);
-                }
-                closeListeners.add(closeListener);
-                return;
-            }
-        }
-        closeListener.accept(this);
+        closeListeners.add(Objects.requireNonNull(closeListener, "closeListener"), this);
     }
 
     @Override
@@ -360,12 +346,7 @@ public final class SocketConnection implements Connection, Selectable {
         return map;
     }
 
-    @Override
-    public String toString() {
-        return "connection " + id + " of listener '" + listener.name() + "' from " + peer;
-    }
-
-    // ---- readiness ----
+    // ---- readiness, from the loop ----
 
     @Override
     public void onReady(SelectionKey readyKey) {
@@ -422,16 +403,9 @@ public final class SocketConnection implements Connection, Selectable {
             if (n == 0) {
                 return;
             }
-            lastReadNanos = loop.now();
+            idleTimer.activity(loop.now());
             buffer.flip();
-            enter();
-            try {
-                protocol.onData(this, buffer);
-            } catch (Throwable t) {
-                crashed("onData", t);
-            } finally {
-                leave();
-            }
+            invoke(Callback.DATA, buffer);
             if (n < buffer.capacity()) {
                 return;
             }
@@ -439,22 +413,13 @@ public final class SocketConnection implements Connection, Selectable {
     }
 
     private void flush() {
-        if (outbound == null) {
-            return;
-        }
-        boolean drained;
         try {
-            drained = outbound.flush(session, channel);
+            outbound.flush(session, channel);
         } catch (IOException e) {
             failed(e);
             return;
         }
-        if (!writable && outbound.bytes() <= options.writeLowWatermark()) {
-            writable = true;
-        }
-        if (drained) {
-            updateInterest();
-        }
+        updateInterest();
         settle();
     }
 
@@ -471,16 +436,9 @@ public final class SocketConnection implements Connection, Selectable {
             case DONE:
                 state = OPEN;
                 loop.cancel(lifecycleTimer);
-                armIdleTimer();
+                idleTimer.restart();
                 updateInterest();
-                enter();
-                try {
-                    protocol.onHandshake(this);
-                } catch (Throwable t) {
-                    crashed("onHandshake", t);
-                } finally {
-                    leave();
-                }
+                invoke(Callback.HANDSHAKE, null);
                 break;
             case NEED_READ:
                 setInterest(SelectionKey.OP_READ);
@@ -493,59 +451,99 @@ public final class SocketConnection implements Connection, Selectable {
         }
     }
 
-    // ---- callbacks from the loop's task queue and timers ----
+    // ---- hooks for the timers ----
 
-    private void deliverMessage(Object message) {
-        if (state == CLOSED || protocol == null) {
-            return;
-        }
-        enter();
-        try {
-            protocol.onMessage(this, message);
-        } catch (Throwable t) {
-            crashed("onMessage", t);
-        } finally {
-            leave();
+    boolean isOpenForReads() {
+        return state == OPEN;
+    }
+
+    boolean isReadPausedInternally() {
+        return readsPaused;
+    }
+
+    /** The lifecycle timer expired: the handshake or a graceful close took too long. */
+    void lifecycleTimedOut() {
+        if (state < OPEN) {
+            supervisor.recordHandshakeFailure();
+            LOG.debug("connection {} of listener '{}': handshake not completed within {}",
+                    id, listener.name(), options.handshakeTimeout());
+            failed(new TimeoutException("handshake not completed within " + options.handshakeTimeout()));
+        } else if (state == CLOSING) {
+            failed(new TimeoutException("queued bytes not written within closeTimeout " + options.closeTimeout()));
         }
     }
 
-    private void deliverShutdown() {
-        if (state >= CLOSING) {
-            return;
-        }
-        if (protocol == null) {
-            abortNow();
-            return;
-        }
-        enter();
-        try {
-            protocol.onShutdown(this);
-        } catch (Throwable t) {
-            crashed("onShutdown", t);
-        } finally {
-            leave();
+    void idleTimedOut() {
+        invoke(Callback.IDLE, null);
+    }
+
+    void timerFired(UserTimer timer, Object token) {
+        userTimers.remove(timer);
+        if (state != CLOSED) {
+            invoke(Callback.TIMEOUT, token);
         }
     }
 
-    private void abortNow() {
-        if (state == CLOSED) {
-            return;
-        }
-        state = CLOSING;
-        abortRequested = true;
-        if (depth == 0) {
-            settle();
+    void cancelTimer(UserTimer timer) {
+        checkOwner("Timer.cancel()");
+        loop.cancel(timer);
+        if (userTimers != null) {
+            userTimers.remove(timer);
         }
     }
 
     // ---- the callback discipline ----
 
-    private void enter() {
+    /** Calls one protocol callback; a throw is a crash of this connection. Owner thread. */
+    private void invoke(Callback callback, Object argument) {
+        if (protocol == null && callback != Callback.INIT) {
+            return;
+        }
         depth++;
+        try {
+            switch (callback) {
+                case INIT:
+                    protocol = Objects.requireNonNull(factory.create(this), "the ProtocolFactory returned null");
+                    protocol.init(this);
+                    break;
+                case HANDSHAKE:
+                    protocol.onHandshake(this);
+                    break;
+                case DATA:
+                    protocol.onData(this, (ByteBuffer) argument);
+                    break;
+                case MESSAGE:
+                    protocol.onMessage(this, argument);
+                    break;
+                case TIMEOUT:
+                    protocol.onTimeout(this, argument);
+                    break;
+                case IDLE:
+                    protocol.onIdle(this);
+                    break;
+                case WRITABILITY:
+                    protocol.onWritabilityChanged(this, (Boolean) argument);
+                    break;
+                case SHUTDOWN:
+                    protocol.onShutdown(this);
+                    break;
+                case CLOSE:
+                    protocol.onClose(this, closeCause);
+                    break;
+                default:
+                    throw new AssertionError(callback);
+            }
+        } catch (Throwable t) {
+            crashed(callback, t);
+        } finally {
+            if (--depth == 0) {
+                settle();
+            }
+        }
     }
 
-    private void leave() {
-        if (--depth == 0) {
+    private void settleIfIdle() {
+        if (depth == 0) {
             settle();
         }
     }
@@ -555,31 +553,29 @@ public final class SocketConnection implements Connection, Selectable {
         if (state == CLOSED) {
             return;
         }
-        if (abortRequested || (closeRequested && (outbound == null || outbound.isEmpty()))) {
+        if (abortRequested || (closeRequested && outbound.isEmpty())) {
             finish();
-            return;
-        }
-        if (handshakeRequested) {
+        } else if (handshakeRequested) {
             handshakeRequested = false;
             advanceHandshake();
-            return;
-        }
-        if (state == OPEN && reportedWritable != writable) {
-            reportedWritable = writable;
-            enter();
-            try {
-                protocol.onWritabilityChanged(this, writable);
-            } catch (Throwable t) {
-                crashed("onWritabilityChanged", t);
-            } finally {
-                leave();
-            }
+        } else if (state == OPEN && reportedWritable != outbound.isWritable()) {
+            reportedWritable = outbound.isWritable();
+            invoke(Callback.WRITABILITY, reportedWritable);
         }
     }
 
-    private void crashed(String callback, Throwable t) {
+    private void abortNow() {
+        if (state == CLOSED) {
+            return;
+        }
+        state = CLOSING;
+        abortRequested = true;
+        settleIfIdle();
+    }
+
+    private void crashed(Callback callback, Throwable t) {
         supervisor.recordCrash();
-        LOG.warn("connection {} of listener '{}' crashed in {}; closing it", id, listener.name(), callback, t);
+        LOG.warn("connection {} of listener '{}' crashed in {}; closing it", id, listener.name(), callback.method, t);
         if (state == CLOSED) {
             return;
         }
@@ -598,12 +594,10 @@ public final class SocketConnection implements Connection, Selectable {
         }
         abortRequested = true;
         state = CLOSING;
-        if (depth == 0) {
-            settle();
-        }
+        settleIfIdle();
     }
 
-    /** Closes the socket, frees the slot and tells everyone, exactly once. Owner thread. */
+    /** Closes the socket, tells everyone, then frees the slot; exactly once. Owner thread. */
     private void finish() {
         if (state == CLOSED) {
             return;
@@ -625,9 +619,11 @@ public final class SocketConnection implements Connection, Selectable {
             } catch (IOException e) {
                 LOG.debug("closing connection {} failed", id, e);
             }
-            outbound = null;
             try {
-                notifyClosed();
+                closeListeners.close(this);
+                if (protocol != null) {
+                    invoke(Callback.CLOSE, null);
+                }
             } finally {
                 // Last, so that a stop which waits for free slots also waits for every onClose,
                 // and a protocol counting from init to onClose never sees more than maxConnections.
@@ -638,7 +634,7 @@ public final class SocketConnection implements Connection, Selectable {
 
     private void cancelTimers() {
         loop.cancel(lifecycleTimer);
-        loop.cancel(idleTimer);
+        idleTimer.stop();
         if (userTimers != null) {
             for (UserTimer timer : userTimers) {
                 loop.cancel(timer);
@@ -647,45 +643,17 @@ public final class SocketConnection implements Connection, Selectable {
         }
     }
 
-    private void notifyClosed() {
-        List<Consumer<Connection>> listeners;
-        synchronized (this) {
-            closed = true;
-            listeners = closeListeners;
-            closeListeners = null;
-        }
-        if (listeners != null) {
-            for (Consumer<Connection> l : listeners) {
-                try {
-                    l.accept(this);
-                } catch (Throwable t) {
-                    LOG.warn("a close listener of connection {} threw", id, t);
-                }
-            }
-        }
-        if (protocol != null) {
-            enter();
-            try {
-                protocol.onClose(this, closeCause);
-            } catch (Throwable t) {
-                crashed("onClose", t);
-            } finally {
-                leave();
-            }
-        }
-    }
-
     // ---- helpers ----
 
     private void updateInterest() {
-        if (key == null || state == CLOSED || state < OPEN) {
+        if (key == null || state < OPEN || state == CLOSED) {
             return;
         }
         int ops = 0;
         if (state == OPEN && !readsPaused) {
             ops |= SelectionKey.OP_READ;
         }
-        if (outbound != null && !outbound.isEmpty()) {
+        if (!outbound.isEmpty()) {
             ops |= SelectionKey.OP_WRITE;
         }
         setInterest(ops);
@@ -698,16 +666,7 @@ public final class SocketConnection implements Connection, Selectable {
         }
     }
 
-    private void armIdleTimer() {
-        if (idleNanos > 0) {
-            lastReadNanos = loop.now();
-            loop.schedule(idleTimer, idleNanos);
-        } else {
-            loop.cancel(idleTimer);
-        }
-    }
-
-    private void checkOwner(String operation) {
+    void checkOwner(String operation) {
         if (!loop.inLoop()) {
             throw new IllegalStateException(operation + " called on thread '" + Thread.currentThread().getName()
                     + "', but connection " + id + " is owned by '" + loop.name()
@@ -733,92 +692,6 @@ public final class SocketConnection implements Connection, Selectable {
             return remote ? channel.getRemoteAddress() : channel.getLocalAddress();
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    /** Bounds the handshake while it runs, and a graceful close while it drains. */
-    private final class LifecycleTimer extends TimerQueue.Entry {
-        @Override
-        protected void expire() {
-            if (state < OPEN) {
-                supervisor.recordHandshakeFailure();
-                LOG.debug("connection {} of listener '{}': handshake not completed within {}",
-                        id, listener.name(), options.handshakeTimeout());
-                failed(new TimeoutException("handshake not completed within " + options.handshakeTimeout()));
-            } else if (state == CLOSING) {
-                failed(new TimeoutException("queued bytes not written within closeTimeout " + options.closeTimeout()));
-            }
-        }
-    }
-
-    /**
-     * Fires {@code onIdle} after {@code idleNanos} without a read. Reads only stamp
-     * {@code lastReadNanos}; the timer re-arms itself for the remainder when it finds recent
-     * activity, so steady traffic never touches the timer queue.
-     */
-    private final class IdleTimer extends TimerQueue.Entry {
-        @Override
-        protected void expire() {
-            if (state != OPEN || idleNanos <= 0) {
-                return;
-            }
-            long now = loop.now();
-            long quiet = now - lastReadNanos;
-            if (readsPaused || quiet < idleNanos) {
-                // Paused reads are our choice, not the peer's silence.
-                loop.schedule(this, readsPaused ? idleNanos : idleNanos - quiet);
-                return;
-            }
-            enter();
-            try {
-                protocol.onIdle(SocketConnection.this);
-            } catch (Throwable t) {
-                crashed("onIdle", t);
-            } finally {
-                leave();
-            }
-            if (state == OPEN && idleNanos > 0 && !isScheduled()) {
-                armIdleTimer();
-            }
-        }
-    }
-
-    private final class UserTimer extends TimerQueue.Entry implements Timer {
-        private final Object token;
-
-        UserTimer(Object token) {
-            this.token = token;
-        }
-
-        @Override
-        public void cancel() {
-            checkOwner("Timer.cancel()");
-            loop.cancel(this);
-            if (userTimers != null) {
-                userTimers.remove(this);
-            }
-        }
-
-        @Override
-        public boolean isPending() {
-            checkOwner("Timer.isPending()");
-            return isScheduled();
-        }
-
-        @Override
-        protected void expire() {
-            userTimers.remove(this);
-            if (state == CLOSED) {
-                return;
-            }
-            enter();
-            try {
-                protocol.onTimeout(SocketConnection.this, token);
-            } catch (Throwable t) {
-                crashed("onTimeout", t);
-            } finally {
-                leave();
-            }
         }
     }
 }
