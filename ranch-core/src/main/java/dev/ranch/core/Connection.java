@@ -98,6 +98,16 @@ public interface Connection {
     void setIdleTimeout(Duration timeout);
 
     /**
+     * Stops counting this connection against the listener's {@code maxConnections} (Ranch's
+     * {@code remove_connection}); it keeps running. For long-lived connections such as
+     * WebSockets. Idempotent. Owner thread.
+     */
+    void removeFromCount();
+
+    /** Whether this connection counts against the limit. Any thread. */
+    boolean isCounted();
+
+    /**
      * Closes gracefully: stops reading, writes what is queued (bounded by the listener's
      * {@code closeTimeout}), then closes the socket and calls {@link Protocol#onClose}.
      * Idempotent. Owner thread.

@@ -15,7 +15,8 @@ import java.nio.ByteBuffer;
  * is freed, and {@link #onClose} receives the exception. No other connection notices.
  *
  * <p>Lifecycle: {@link #init} &rarr; (protocol calls {@link Connection#handshake()}) &rarr;
- * {@link #onHandshake} &rarr; {@link #onData} ... &rarr; {@link #onClose}, exactly once.
+ * {@link #onHandshake} &rarr; {@link #onData} ... &rarr; {@link #onClose}, exactly once. A
+ * connection refused at the limit sees only {@link #onRejected} and {@link #onClose}.
  * {@link #onMessage}, {@link #onTimeout}, {@link #onIdle} and {@link #onShutdown} may arrive
  * at any point before {@link #onClose}.
  */
@@ -56,6 +57,14 @@ public interface Protocol {
      * once the queue has drained to the low watermark.
      */
     default void onWritabilityChanged(Connection connection, boolean writable) {}
+
+    /**
+     * The listener was at its limit with {@code AtLimit.REJECT}: this connection is not served
+     * and not counted. Called after the transport handshake, instead of {@link #onHandshake};
+     * reads stay off. Write a short answer (HTTP 503, {@code ERR server full}); the connection
+     * is closed gracefully when this returns. The default writes nothing.
+     */
+    default void onRejected(Connection connection) {}
 
     /**
      * The listener is stopping gracefully. Say goodbye and close; the default closes at once.

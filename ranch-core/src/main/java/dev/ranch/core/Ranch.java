@@ -1,6 +1,7 @@
 package dev.ranch.core;
 
 import dev.ranch.core.listener.Listener;
+import dev.ranch.core.listener.ListenerInfo;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.EventLoopGroup;
@@ -114,6 +115,11 @@ public final class Ranch implements AutoCloseable {
     /** A snapshot of the running listeners. */
     public Collection<Listener> listeners() {
         return List.copyOf(listeners.values());
+    }
+
+    /** A snapshot of every running listener's figures. */
+    public List<ListenerInfo> info() {
+        return listeners().stream().map(Listener::info).toList();
     }
 
     /** The number of event loops. */

@@ -3,6 +3,8 @@ package dev.ranch.core.connection;
 import dev.ranch.core.transport.TransportSession;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
@@ -22,6 +24,16 @@ import java.util.Arrays;
  */
 final class OutboundQueue {
 
+    private static final VarHandle WRITTEN;
+
+    static {
+        try {
+            WRITTEN = MethodHandles.lookup().findVarHandle(OutboundQueue.class, "written", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Largest queued buffer, and largest slice of a caller's buffer written at once. */
     static final int CHUNK = 64 * 1024;
     /** Most bytes offered to one gathering write: about what a busy socket's send buffer takes. */
@@ -36,6 +48,8 @@ final class OutboundQueue {
     private int tail;
     private long bytes;
     private boolean writable = true;
+    /** Bytes handed to the kernel so far; written by the owner, read by snapshots (opaque). */
+    private long written;
 
     OutboundQueue(int highWatermark, int lowWatermark) {
         this.highWatermark = highWatermark;
@@ -48,7 +62,9 @@ final class OutboundQueue {
      */
     void write(TransportSession session, SocketChannel channel, ByteBuffer data) throws IOException {
         if (isEmpty()) {
+            int before = data.remaining();
             writeNow(session, channel, data);
+            addWritten(before - data.remaining());
         }
         if (data.hasRemaining()) {
             addCopyOf(data);
@@ -56,6 +72,15 @@ final class OutboundQueue {
                 writable = false;
             }
         }
+    }
+
+    /** Bytes handed to the kernel so far. Any thread; may lag the owner slightly. */
+    long bytesWritten() {
+        return (long) WRITTEN.getOpaque(this);
+    }
+
+    private void addWritten(long n) {
+        WRITTEN.setOpaque(this, written + n);
     }
 
     /** Whether the queue is below the high watermark, or has drained to the low one since. */
@@ -126,6 +151,7 @@ final class OutboundQueue {
             }
             long written = session.write(channel, buffers, head, end - head);
             bytes -= written;
+            addWritten(written);
             while (head < tail && !buffers[head].hasRemaining()) {
                 buffers[head++] = null;
             }

@@ -4,6 +4,7 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.Timer;
+import dev.ranch.core.listener.ConnectionInfo;
 import dev.ranch.core.listener.ConnectionSupervisor;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
@@ -16,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -58,7 +61,7 @@ public final class SocketConnection implements Connection, Selectable {
 
     /** The protocol callbacks, for {@link #invoke} and its crash log line. */
     private enum Callback {
-        INIT("init"), HANDSHAKE("onHandshake"), DATA("onData"), MESSAGE("onMessage"), TIMEOUT("onTimeout"),
+        INIT("init"), HANDSHAKE("onHandshake"), REJECTED("onRejected"), DATA("onData"), MESSAGE("onMessage"), TIMEOUT("onTimeout"),
         IDLE("onIdle"), WRITABILITY("onWritabilityChanged"), SHUTDOWN("onShutdown"), CLOSE("onClose");
 
         final String method;
@@ -82,6 +85,8 @@ public final class SocketConnection implements Connection, Selectable {
     private final LifecycleTimer lifecycleTimer = new LifecycleTimer(this);
     private final IdleTimer idleTimer;
     private final CloseListeners closeListeners = new CloseListeners();
+    private final boolean rejected;
+    private final long createdNanos = System.nanoTime();
 
     private TransportSession session;
     private Protocol protocol;
@@ -98,19 +103,36 @@ public final class SocketConnection implements Connection, Selectable {
     private Throwable closeCause;
     private List<UserTimer> userTimers;
     private volatile Map<String, Object> attributes;
+    private volatile boolean counted;
+    /** Bytes read; written by the owner, read by snapshots (opaque). */
+    private long bytesIn;
+
+    private static final VarHandle BYTES_IN;
+
+    static {
+        try {
+            BYTES_IN = MethodHandles.lookup().findVarHandle(SocketConnection.class, "bytesIn", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * Wraps an accepted, configured channel. Acceptor thread; does no I/O.
      *
-     * @param shard the supervisor shard whose slot this connection holds
+     * @param shard the supervisor shard whose slot this connection holds; ignored when not counted
+     * @param counted whether it holds a slot; {@code false} for a connection rejected at the
+     *     limit, which only gets {@code onRejected}
      */
-    public SocketConnection(long id, Listener listener, ConnectionSupervisor supervisor, int shard,
+    public SocketConnection(long id, Listener listener, ConnectionSupervisor supervisor, int shard, boolean counted,
                             EventLoop loop, SocketChannel channel, Transport transport,
                             ProtocolFactory factory, ListenerOptions options) {
         this.id = id;
         this.listener = listener;
         this.supervisor = supervisor;
         this.shard = shard;
+        this.counted = counted;
+        this.rejected = !counted;
         this.loop = loop;
         this.channel = channel;
         this.transport = transport;
@@ -297,7 +319,27 @@ public final class SocketConnection implements Connection, Selectable {
         settleIfIdle();
     }
 
+    @Override
+    public void removeFromCount() {
+        checkOwner("removeFromCount()");
+        if (counted && state != CLOSED) {
+            counted = false;
+            supervisor.uncount(this);
+        }
+    }
+
     // ---- Connection: any thread ----
+
+    @Override
+    public boolean isCounted() {
+        return counted;
+    }
+
+    /** A snapshot for {@code Listener.connections()}. Any thread. */
+    public ConnectionInfo snapshot() {
+        return new ConnectionInfo(id, peer, Duration.ofNanos(System.nanoTime() - createdNanos),
+                (long) BYTES_IN.getOpaque(this), outbound.bytesWritten(), counted);
+    }
 
     @Override
     public boolean send(Object message) {
@@ -404,6 +446,7 @@ public final class SocketConnection implements Connection, Selectable {
                 return;
             }
             idleTimer.activity(loop.now());
+            BYTES_IN.setOpaque(this, bytesIn + n);
             buffer.flip();
             invoke(Callback.DATA, buffer);
             if (n < buffer.capacity()) {
@@ -436,6 +479,12 @@ public final class SocketConnection implements Connection, Selectable {
             case DONE:
                 state = OPEN;
                 loop.cancel(lifecycleTimer);
+                if (rejected) {
+                    readsPaused = true;
+                    invoke(Callback.REJECTED, null);
+                    close();
+                    break;
+                }
                 idleTimer.restart();
                 updateInterest();
                 invoke(Callback.HANDSHAKE, null);
@@ -504,10 +553,17 @@ public final class SocketConnection implements Connection, Selectable {
             switch (callback) {
                 case INIT:
                     protocol = Objects.requireNonNull(factory.create(this), "the ProtocolFactory returned null");
-                    protocol.init(this);
+                    if (rejected) {
+                        handshake();
+                    } else {
+                        protocol.init(this);
+                    }
                     break;
                 case HANDSHAKE:
                     protocol.onHandshake(this);
+                    break;
+                case REJECTED:
+                    protocol.onRejected(this);
                     break;
                 case DATA:
                     protocol.onData(this, (ByteBuffer) argument);
@@ -627,7 +683,7 @@ public final class SocketConnection implements Connection, Selectable {
             } finally {
                 // Last, so that a stop which waits for free slots also waits for every onClose,
                 // and a protocol counting from init to onClose never sees more than maxConnections.
-                supervisor.release(this);
+                supervisor.release(this, counted);
             }
         }
     }

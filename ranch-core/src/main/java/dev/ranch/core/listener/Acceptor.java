@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One acceptor thread's loop: wait for room, accept, take the slot, hand over, repeat. No
- * protocol work and nothing logged per connection, so the loop stays as fast as
- * {@code accept()}.
+ * One acceptor thread's loop: wait for room (and for the accept rate), accept, take the slot,
+ * hand over, repeat. No protocol work and nothing logged per connection, so the loop stays as
+ * fast as {@code accept()}. It ends when its listen channel is closed or its thread is
+ * interrupted (suspend, stop).
  */
 final class Acceptor implements Runnable {
 
@@ -29,22 +30,28 @@ final class Acceptor implements Runnable {
     private final ConnectionSupervisor supervisor;
     /** The shard this acceptor takes slots from first. */
     private final int shard;
+    private final AcceptRateLimiter rateLimiter;
     private final AtomicLong lastWarning;
 
     Acceptor(Listener listener, ServerSocketChannel server, ConnectionSupervisor supervisor, int shard,
-             AtomicLong lastWarning) {
+             AcceptRateLimiter rateLimiter, AtomicLong lastWarning) {
         this.listener = listener;
         this.server = server;
         this.supervisor = supervisor;
         this.shard = shard;
+        this.rateLimiter = rateLimiter;
         this.lastWarning = lastWarning;
     }
 
     @Override
     public void run() {
-        while (listener.isAccepting()) {
+        while (!Thread.currentThread().isInterrupted()) {
+            AtLimit policy = listener.options().atLimit();
             try {
-                supervisor.awaitRoom(shard);
+                if (policy == AtLimit.WAIT) {
+                    supervisor.awaitRoom(shard);
+                }
+                awaitRate();
             } catch (InterruptedException e) {
                 return;
             }
@@ -52,21 +59,39 @@ final class Acceptor implements Runnable {
             try {
                 channel = server.accept();
             } catch (ClosedChannelException e) {
-                // Closed by stop(), or interrupted by it: either way this acceptor is done.
+                // Closed by suspend or stop, or interrupted by them: this acceptor is done.
                 return;
             } catch (IOException | RuntimeException e) {
                 backOff(e);
                 continue;
             }
-            int slotShard;
-            try {
-                // Usually free at once; parks only when other acceptors took the last slots.
-                slotShard = supervisor.acquire(shard);
-            } catch (InterruptedException e) {
-                listener.dropUnserved(channel);
-                return;
+            int slot;
+            if (policy == AtLimit.WAIT) {
+                try {
+                    // Usually free at once; parks only when other acceptors took the last slots.
+                    slot = supervisor.acquire(shard);
+                } catch (InterruptedException e) {
+                    listener.dropUnserved(channel);
+                    return;
+                }
+            } else {
+                slot = supervisor.tryAcquire(shard);
             }
-            listener.handOff(channel, slotShard);
+            if (slot >= 0) {
+                listener.handOff(channel, slot);
+            } else {
+                listener.refuse(channel, policy);
+            }
+        }
+    }
+
+    private void awaitRate() throws InterruptedException {
+        if (rateLimiter == null) {
+            return;
+        }
+        long wait = rateLimiter.book(System.nanoTime());
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Counts a listener's connections and enforces {@code maxConnections} (Ranch's
@@ -21,32 +22,49 @@ import java.util.concurrent.locks.ReentrantLock;
  * so the shares add up to the limit exactly), each an atomic counter. An acceptor takes a
  * slot from its preferred shard with one CAS, so acceptors do not contend on one counter;
  * when that shard is full it borrows from any shard with room. Only when every shard is full
- * does it park, on the one condition that every release signals while someone waits. The
- * sum of the shards never exceeds their shares, so the served count never exceeds the limit.
+ * does it park, on the one condition that every release signals while someone waits.
  *
  * <p><b>Accept, then take.</b> An acceptor waits until some shard has room
  * ({@link #awaitRoom}, taking nothing), calls {@code accept()}, then takes the slot
- * ({@link #acquire}). At the limit acceptors stop accepting and clients wait in the kernel
- * backlog. An idle acceptor holds no slot, so none is stranded on an {@code SO_REUSEPORT}
- * socket that has no clients. Acceptors that race for the last slot park holding their
- * accepted socket until any slot frees: at most {@code numAcceptors} sockets wait that way,
- * accepted but neither served nor counted.
+ * ({@link #acquire}). An idle acceptor holds no slot, so none is stranded on an
+ * {@code SO_REUSEPORT} socket that has no clients. Acceptors that race for the last slot
+ * park holding their accepted socket until any slot frees.
+ *
+ * <p><b>Changing the limit.</b> {@link #setMaxConnections} publishes new shares. Raising wakes
+ * every parked acceptor. Lowering keeps existing connections; while some shard holds more
+ * than its new share, the supervisor is <em>constrained</em>: every acquire takes the park
+ * lock and checks the total, so the shards with room cannot admit anyone until the total is
+ * below the new limit. The first acquire that finds every shard within its share lifts it.
  *
  * <p>Lost wake-ups are impossible: a parking thread announces itself in {@code waiting}
- * before it re-checks the shards under {@code parkLock}; a releasing thread decrements its
- * shard before it reads {@code waiting}. Both are sequentially consistent atomics, so either
- * the parker sees the freed slot or the releaser sees the parker and signals under the lock.
+ * before it re-checks under {@code parkLock}; a releasing thread decrements before it reads
+ * {@code waiting}. Both are sequentially consistent atomics, so either the parker sees the
+ * freed slot or the releaser sees the parker and signals under the lock.
  */
 public final class ConnectionSupervisor {
 
+    /** The limit and its split; replaced whole, never mutated. */
+    private record Limits(int max, int[] shares, boolean constrained) {
+        static Limits of(int max, int shardCount) {
+            int[] shares = new int[shardCount];
+            for (int i = 0; i < shardCount; i++) {
+                shares[i] = max == ListenerOptions.INFINITY
+                        ? Integer.MAX_VALUE
+                        : max / shardCount + (i < max % shardCount ? 1 : 0);
+            }
+            return new Limits(max, shares, false);
+        }
+    }
+
     private final AtomicInteger[] held;
-    private final int[] shares;
-    private final int maxConnections;
+    private volatile Limits limits;
     private final ReentrantLock parkLock = new ReentrantLock();
-    private final Condition slotFreed = parkLock.newCondition();
+    private final Condition changed = parkLock.newCondition();
     private final AtomicInteger waiting = new AtomicInteger();
     private final Set<SocketConnection> live = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger uncounted = new AtomicInteger();
     private final LongAdder accepted = new LongAdder();
+    private final LongAdder refused = new LongAdder();
     private final LongAdder handshakeFailures = new LongAdder();
     private final LongAdder crashes = new LongAdder();
 
@@ -55,15 +73,11 @@ public final class ConnectionSupervisor {
      * @param shardCount number of shards, at least 1
      */
     public ConnectionSupervisor(int maxConnections, int shardCount) {
-        this.maxConnections = maxConnections;
         this.held = new AtomicInteger[shardCount];
-        this.shares = new int[shardCount];
         for (int i = 0; i < shardCount; i++) {
             held[i] = new AtomicInteger();
-            shares[i] = maxConnections == ListenerOptions.INFINITY
-                    ? Integer.MAX_VALUE
-                    : maxConnections / shardCount + (i < maxConnections % shardCount ? 1 : 0);
         }
+        this.limits = Limits.of(maxConnections, shardCount);
     }
 
     /** The number of shards. */
@@ -73,19 +87,52 @@ public final class ConnectionSupervisor {
 
     /** The limit this supervisor enforces, or {@link ListenerOptions#INFINITY}. */
     public int maxConnections() {
-        return maxConnections;
+        return limits.max();
     }
 
     /**
-     * Parks until some shard has a free slot, without taking it. Acceptor threads.
+     * Changes the limit now. Raising admits waiting clients at once; lowering keeps existing
+     * connections and admits new ones only below the new limit. Any thread.
+     */
+    void setMaxConnections(int max) {
+        parkLock.lock();
+        try {
+            Limits next = Limits.of(max, held.length);
+            limits = overShare(next) ? new Limits(next.max(), next.shares(), true) : next;
+            changed.signalAll();
+        } finally {
+            parkLock.unlock();
+        }
+    }
+
+    /**
+     * Parks until a slot is free, without taking it. Acceptor threads.
      *
-     * @throws InterruptedException when the listener stops while waiting
+     * @throws InterruptedException when the listener stops or suspends while waiting
      */
     void awaitRoom(int preferred) throws InterruptedException {
-        if (findRoom(preferred) >= 0) {
+        if (!limits.constrained() && findRoom(preferred, limits) >= 0) {
             return;
         }
         park(preferred, false);
+    }
+
+    /**
+     * Takes a slot without waiting.
+     *
+     * @return the shard the slot was taken from, or -1 at the limit
+     */
+    int tryAcquire(int preferred) {
+        Limits l = limits;
+        if (l.constrained()) {
+            parkLock.lock();
+            try {
+                return acquireLocked(preferred);
+            } finally {
+                parkLock.unlock();
+            }
+        }
+        return casAcquire(preferred, l);
     }
 
     /**
@@ -93,44 +140,62 @@ public final class ConnectionSupervisor {
      * parking while none has. Acceptor threads.
      *
      * @return the shard the slot was taken from; release it there
-     * @throws InterruptedException when the listener stops while waiting
+     * @throws InterruptedException when the listener stops or suspends while waiting
      */
     int acquire(int preferred) throws InterruptedException {
-        int shard = tryAcquire(preferred);
+        Limits l = limits;
+        int shard = l.constrained() ? -1 : casAcquire(preferred, l);
         return shard >= 0 ? shard : park(preferred, true);
     }
 
-    /** Gives back a slot of {@code shard} whose hand-off produced no connection. Acceptor threads. */
+    /** Gives back a slot of {@code shard}. Any thread. */
     void releaseSlot(int shard) {
         held[shard].decrementAndGet();
-        if (waiting.get() > 0) {
-            parkLock.lock();
-            try {
-                slotFreed.signalAll();
-            } finally {
-                parkLock.unlock();
-            }
-        }
+        signalIfWaiting();
     }
 
-    /** Turns a taken slot into a live connection. Acceptor thread, before the hand-off. */
-    void started(SocketConnection connection) {
-        accepted.increment();
+    /** Records a connection that now holds a slot (or a rejected one, {@code counted} false). */
+    void started(SocketConnection connection, boolean counted) {
+        if (counted) {
+            accepted.increment();
+        } else {
+            uncounted.incrementAndGet();
+        }
         live.add(connection);
+        signalIfWaiting();
     }
 
     /**
-     * Frees the slot of a connection that has closed. Called by its owner loop (or by the
-     * acceptor when the hand-off fails); only the first call for a connection frees anything.
-     *
-     * @return whether this call freed the slot
+     * Stops counting {@code connection} against the limit (Ranch's {@code remove_connection});
+     * it stays live. Called once per connection, by its owner loop.
      */
-    public boolean release(SocketConnection connection) {
-        if (live.remove(connection)) {
-            releaseSlot(connection.shard());
-            return true;
+    public void uncount(SocketConnection connection) {
+        uncounted.incrementAndGet();
+        releaseSlot(connection.shard());
+    }
+
+    /**
+     * Forgets a closed connection and frees its slot if it still counted. Called by its owner
+     * loop (or by the acceptor when the hand-off fails); only the first call does anything.
+     *
+     * @return whether this call forgot it
+     */
+    public boolean release(SocketConnection connection, boolean counted) {
+        if (!live.remove(connection)) {
+            return false;
         }
-        return false;
+        if (counted) {
+            releaseSlot(connection.shard());
+        } else {
+            uncounted.decrementAndGet();
+            signalIfWaiting();
+        }
+        return true;
+    }
+
+    /** Counts a client refused at the limit. Acceptor threads. */
+    void recordRefused() {
+        refused.increment();
     }
 
     /** Counts a connection whose transport handshake failed or timed out. Any thread. */
@@ -143,8 +208,13 @@ public final class ConnectionSupervisor {
         crashes.increment();
     }
 
-    /** Connections accepted and not yet closed. Any thread. */
+    /** Live connections that count against the limit. Any thread. */
     public int activeConnections() {
+        return Math.max(0, live.size() - uncounted.get());
+    }
+
+    /** All live connections, counted or not. Any thread. */
+    public int allConnections() {
         return live.size();
     }
 
@@ -157,6 +227,10 @@ public final class ConnectionSupervisor {
         return accepted.sum();
     }
 
+    long totalRefused() {
+        return refused.sum();
+    }
+
     long handshakeFailures() {
         return handshakeFailures.sum();
     }
@@ -166,21 +240,22 @@ public final class ConnectionSupervisor {
     }
 
     /**
-     * Waits until every slot is free: no live connection and no acceptor holding a slot.
+     * Waits until {@code condition} holds, re-checking it whenever a connection starts, stops
+     * counting or closes.
      *
-     * @return {@code true} if that happened before the timeout
+     * @return whether it held before the timeout
      */
-    boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
+    boolean await(BooleanSupplier condition, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         parkLock.lockInterruptibly();
         waiting.incrementAndGet();
         try {
-            while (totalHeld() > 0) {
+            while (!condition.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                slotFreed.awaitNanos(left);
+                changed.awaitNanos(left);
             }
             return true;
         } finally {
@@ -189,16 +264,32 @@ public final class ConnectionSupervisor {
         }
     }
 
+    /** Waits until no connection is live and no acceptor holds a slot. */
+    boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
+        return await(() -> live.isEmpty() && totalHeld() == 0, timeout, unit);
+    }
+
+    private void signalIfWaiting() {
+        if (waiting.get() > 0) {
+            parkLock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                parkLock.unlock();
+            }
+        }
+    }
+
     private int park(int preferred, boolean take) throws InterruptedException {
         parkLock.lockInterruptibly();
         waiting.incrementAndGet();
         try {
             while (true) {
-                int shard = take ? tryAcquire(preferred) : findRoom(preferred);
+                int shard = take ? acquireLocked(preferred) : roomLocked(preferred);
                 if (shard >= 0) {
                     return shard;
                 }
-                slotFreed.await();
+                changed.await();
             }
         } finally {
             waiting.decrementAndGet();
@@ -206,14 +297,49 @@ public final class ConnectionSupervisor {
         }
     }
 
+    /** Under parkLock: takes a slot, checking the total while constrained. */
+    private int acquireLocked(int preferred) {
+        Limits l = liftConstraintIfDrained();
+        if (l.constrained() && totalHeld() >= l.max()) {
+            return -1;
+        }
+        return casAcquire(preferred, l);
+    }
+
+    private int roomLocked(int preferred) {
+        Limits l = liftConstraintIfDrained();
+        if (l.constrained() && totalHeld() >= l.max()) {
+            return -1;
+        }
+        return findRoom(preferred, l);
+    }
+
+    private Limits liftConstraintIfDrained() {
+        Limits l = limits;
+        if (l.constrained() && !overShare(l)) {
+            l = new Limits(l.max(), l.shares(), false);
+            limits = l;
+        }
+        return l;
+    }
+
+    private boolean overShare(Limits l) {
+        for (int i = 0; i < held.length; i++) {
+            if (held[i].get() > l.shares()[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Takes a slot from the first shard with room, starting at {@code preferred}; -1 if none. */
-    private int tryAcquire(int preferred) {
+    private int casAcquire(int preferred, Limits l) {
         int n = held.length;
         for (int k = 0; k < n; k++) {
             int shard = (preferred + k) % n;
             AtomicInteger count = held[shard];
             int h;
-            while ((h = count.get()) < shares[shard]) {
+            while ((h = count.get()) < l.shares()[shard]) {
                 if (count.compareAndSet(h, h + 1)) {
                     return shard;
                 }
@@ -222,11 +348,11 @@ public final class ConnectionSupervisor {
         return -1;
     }
 
-    private int findRoom(int preferred) {
+    private int findRoom(int preferred, Limits l) {
         int n = held.length;
         for (int k = 0; k < n; k++) {
             int shard = (preferred + k) % n;
-            if (held[shard].get() < shares[shard]) {
+            if (held[shard].get() < l.shares()[shard]) {
                 return shard;
             }
         }

@@ -1,5 +1,6 @@
 package dev.ranch.core.listener;
 
+import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.connection.SocketConnection;
 import dev.ranch.core.loop.EventLoop;
@@ -12,12 +13,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +29,14 @@ import java.util.function.Consumer;
  * blocking {@code accept()} on the listen channel(s). Each accepted channel is configured on
  * the acceptor, counted by the {@link ConnectionSupervisor}, and handed to an event loop
  * through the loop's task queue; from then on that loop owns it.
+ *
+ * <p>What can change while running: {@link #setMaxConnections} applies at once;
+ * {@link #setOptions} applies {@code maxConnections} at once, every per-connection option
+ * (timeouts, socket options, watermarks, {@code atLimit}) to connections accepted afterwards,
+ * and the listening options ({@code port}, {@code bindAddress}, {@code backlog},
+ * {@code numAcceptors}, {@code numListenSockets}, {@code acceptRate}) at the next
+ * {@link #resume()}; {@code numConnsSups} is fixed at start. {@link #setProtocolFactory}
+ * applies to connections accepted afterwards.
  */
 public final class Listener {
 
@@ -38,28 +47,26 @@ public final class Listener {
 
     private final String name;
     private final Transport transport;
-    private final ListenerOptions options;
-    private final ProtocolFactory factory;
     private final EventLoopGroup loops;
     private final ConnectionSupervisor supervisor;
-    private final List<ServerSocketChannel> listenChannels;
-    private final List<Thread> acceptors = new ArrayList<>();
     private final Consumer<Listener> onStopped;
-    private final InetSocketAddress address;
-    private final Object stopLock = new Object();
+    private final Object lifecycleLock = new Object();
+    private final Alarms alarms = new Alarms(this);
+    private volatile ListenerOptions options;
+    private volatile ProtocolFactory factory;
     private volatile ListenerState state = ListenerState.RUNNING;
+    private volatile SocketAddress address;
+    private SocketAddress resumeAddress;
+    private AcceptorPool pool;
 
     private Listener(String name, Transport transport, ListenerOptions options, ProtocolFactory factory,
-                     EventLoopGroup loops, List<ServerSocketChannel> listenChannels, Consumer<Listener> onStopped)
-            throws IOException {
+                     EventLoopGroup loops, Consumer<Listener> onStopped) {
         this.name = name;
         this.transport = transport;
         this.options = options;
         this.factory = factory;
         this.loops = loops;
-        this.listenChannels = listenChannels;
         this.onStopped = onStopped;
-        this.address = (InetSocketAddress) listenChannels.get(0).getLocalAddress();
         int shards = options.numConnsSups() > 0
                 ? options.numConnsSups()
                 : Math.min(loops.size(), options.numAcceptors());
@@ -77,88 +84,47 @@ public final class Listener {
      */
     public static Listener start(String name, Transport transport, ListenerOptions options, ProtocolFactory factory,
                                  EventLoopGroup loops, Consumer<Listener> onStopped) {
-        List<ServerSocketChannel> channels = bind(name, transport, options);
-        Listener listener;
-        try {
-            listener = new Listener(name, transport, options, factory, loops, channels, onStopped);
-        } catch (IOException e) {
-            closeAll(channels);
-            throw new UncheckedIOException("listener '" + name + "' could not read its bound address", e);
+        Listener listener = new Listener(name, transport, options, factory, loops, onStopped);
+        synchronized (listener.lifecycleLock) {
+            listener.listen(requestedAddress(options));
         }
-        listener.startAcceptors();
         LOG.debug("listener '{}' accepting on {} with {} acceptors", name, listener.address, options.numAcceptors());
         return listener;
     }
 
-    private static List<ServerSocketChannel> bind(String name, Transport transport, ListenerOptions options) {
-        List<ServerSocketChannel> channels = new ArrayList<>();
-        InetSocketAddress requested = options.bindAddress() == null
+    private static SocketAddress requestedAddress(ListenerOptions options) {
+        return options.bindAddress() == null
                 ? new InetSocketAddress(options.port())
                 : new InetSocketAddress(options.bindAddress(), options.port());
-        boolean reusePort = options.numListenSockets() > 1;
-        SocketAddress address = requested;
-        try {
-            for (int i = 0; i < options.numListenSockets(); i++) {
-                ServerSocketChannel channel = transport.listen(address, options.backlog(), reusePort);
-                channels.add(channel);
-                // Port 0 picks a port for the first channel only; the others must share it.
-                address = channel.getLocalAddress();
-            }
-            return channels;
-        } catch (IOException e) {
-            closeAll(channels);
-            throw new UncheckedIOException("listener '" + name + "' could not bind " + address + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeAll(channels);
-            throw e;
-        }
     }
 
-    private void startAcceptors() {
-        AtomicLong lastWarning = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
-        int sockets = listenChannels.size();
-        for (int i = 0; i < options.numAcceptors(); i++) {
-            // Socket i % L, preferred shard (i / L) % S: the acceptors of each socket spread
-            // their first choice over the shards (any shard with room is taken when it is full).
-            ServerSocketChannel channel = listenChannels.get(i % sockets);
-            int shard = (i / sockets) % supervisor.shardCount();
-            Acceptor acceptor = new Acceptor(this, channel, supervisor, shard, lastWarning);
-            Thread thread = new Thread(acceptor, "ranch-" + name + "-acceptor-" + i);
-            thread.setDaemon(true);
-            acceptors.add(thread);
-        }
-        for (Thread thread : acceptors) {
-            thread.start();
-        }
+    /** Under lifecycleLock. */
+    private void listen(SocketAddress requested) {
+        pool = AcceptorPool.start(this, transport, requested, options, supervisor);
+        address = pool.address();
+        // A resume binds the same port again, even when the kernel chose it.
+        resumeAddress = address;
     }
+
+    // ---- hand-off, from acceptor threads ----
 
     /**
      * Configures an accepted channel and gives it to a loop. Acceptor thread; the slot is
      * taken. Never throws: whatever fails, the channel is closed and the slot given back.
      */
     void handOff(SocketChannel channel, int shard) {
-        SocketConnection connection = null;
-        try {
-            transport.configureAccepted(channel, options);
-            EventLoop loop = loops.next();
-            connection = new SocketConnection(loops.nextConnectionId(), this, supervisor, shard,
-                    loop, channel, transport, factory, options);
-            supervisor.started(connection);
-            loop.execute(connection::start);
-        } catch (IOException e) {
-            // The client is usually gone already (reset before we configured its socket).
-            LOG.debug("listener '{}' dropped a connection it could not configure", name, e);
-            drop(channel, shard, connection);
-        } catch (Throwable t) {
-            LOG.warn("listener '{}' dropped a connection: handing it over failed", name, t);
-            drop(channel, shard, connection);
+        if (startConnection(channel, shard, true)) {
+            alarms.check(supervisor.activeConnections());
         }
     }
 
-    private void drop(SocketChannel channel, int shard, SocketConnection started) {
-        closeQuietly(channel);
-        if (started == null || !supervisor.release(started)) {
-            supervisor.releaseSlot(shard);
+    /** A client arrived at the limit under {@code policy} CLOSE or REJECT. Acceptor thread. */
+    void refuse(SocketChannel channel, AtLimit policy) {
+        supervisor.recordRefused();
+        if (policy == AtLimit.REJECT) {
+            startConnection(channel, -1, false);
+        } else {
+            closeQuietly(channel);
         }
     }
 
@@ -167,23 +133,45 @@ public final class Listener {
         closeQuietly(channel);
     }
 
-    /** Whether acceptors should keep accepting. */
-    boolean isAccepting() {
-        return state == ListenerState.RUNNING;
+    private boolean startConnection(SocketChannel channel, int shard, boolean counted) {
+        SocketConnection connection = null;
+        try {
+            ListenerOptions current = options;
+            transport.configureAccepted(channel, current);
+            EventLoop loop = loops.next();
+            connection = new SocketConnection(loops.nextConnectionId(), this, supervisor, shard, counted,
+                    loop, channel, transport, factory, current);
+            supervisor.started(connection, counted);
+            loop.execute(connection::start);
+            return true;
+        } catch (IOException e) {
+            // The client is usually gone already (reset before we configured its socket).
+            LOG.debug("listener '{}' dropped a connection it could not configure", name, e);
+        } catch (Throwable t) {
+            LOG.warn("listener '{}' dropped a connection: handing it over failed", name, t);
+        }
+        closeQuietly(channel);
+        boolean forgotten = connection != null && supervisor.release(connection, counted);
+        if (counted && !forgotten) {
+            supervisor.releaseSlot(shard);
+        }
+        return false;
     }
+
+    // ---- what users see ----
 
     /** The listener's name, unique within its {@code Ranch}. */
     public String name() {
         return name;
     }
 
-    /** The bound port; the kernel's choice when the options asked for port 0. */
+    /** The bound port (kept while suspended); 0 when the address has no port. */
     public int port() {
-        return address.getPort();
+        return address instanceof InetSocketAddress ? ((InetSocketAddress) address).getPort() : 0;
     }
 
-    /** The bound address and port. */
-    public InetSocketAddress address() {
+    /** The bound address (kept while suspended). */
+    public SocketAddress address() {
         return address;
     }
 
@@ -192,7 +180,7 @@ public final class Listener {
         return state;
     }
 
-    /** The options the listener was started with. */
+    /** The current options. */
     public ListenerOptions options() {
         return options;
     }
@@ -202,11 +190,125 @@ public final class Listener {
         return transport;
     }
 
-    /** A snapshot of the listener's state, limits and counters. */
+    /** The factory new connections get their protocol from. */
+    public ProtocolFactory protocolFactory() {
+        return factory;
+    }
+
+    /** A snapshot of the listener's state, limits and counters. Cheap enough to poll. */
     public ListenerInfo info() {
-        return new ListenerInfo(name, state, port(), transport.name(), options.numAcceptors(),
-                supervisor.maxConnections(), supervisor.activeConnections(), supervisor.totalAccepted(),
-                supervisor.handshakeFailures(), supervisor.crashes());
+        ListenerOptions o = options;
+        return new ListenerInfo(name, state, port(), transport.name(), o.numAcceptors(),
+                supervisor.maxConnections(), supervisor.activeConnections(), supervisor.allConnections(),
+                supervisor.totalAccepted(), supervisor.totalRefused(), supervisor.handshakeFailures(),
+                supervisor.crashes());
+    }
+
+    /** A snapshot of the live connections. O(connections); no loop is disturbed. */
+    public List<ConnectionInfo> connections() {
+        List<ConnectionInfo> infos = new ArrayList<>();
+        for (SocketConnection connection : supervisor.liveConnections()) {
+            infos.add(connection.snapshot());
+        }
+        return infos;
+    }
+
+    /** The live connections themselves, for alarms and tools that use thread-safe methods. */
+    List<Connection> liveConnections() {
+        return new ArrayList<>(supervisor.liveConnections());
+    }
+
+    // ---- run-time control ----
+
+    /**
+     * Changes the connection limit now (0 or more, or {@link ListenerOptions#INFINITY}).
+     * Raising it admits waiting clients at once; lowering it keeps existing connections and
+     * admits new ones only below the new limit.
+     *
+     * @throws IllegalArgumentException for a negative limit
+     */
+    public void setMaxConnections(int max) {
+        setOptions(options.toBuilder().maxConnections(max).build());
+    }
+
+    /**
+     * Replaces the options; see the class documentation for when each takes effect.
+     *
+     * @throws IllegalArgumentException when {@code numConnsSups} differs from the running value
+     */
+    public void setOptions(ListenerOptions next) {
+        Objects.requireNonNull(next, "options");
+        synchronized (lifecycleLock) {
+            ListenerOptions previous = options;
+            if (next.numConnsSups() != previous.numConnsSups()) {
+                throw new IllegalArgumentException("numConnsSups is fixed when listener '" + name + "' starts");
+            }
+            options = next;
+            if (next.port() != previous.port() || !Objects.equals(next.bindAddress(), previous.bindAddress())) {
+                resumeAddress = requestedAddress(next);
+            }
+            supervisor.setMaxConnections(next.maxConnections());
+        }
+    }
+
+    /** Makes connections accepted from now on use {@code next}; existing ones keep theirs. */
+    public void setProtocolFactory(ProtocolFactory next) {
+        this.factory = Objects.requireNonNull(next, "factory");
+    }
+
+    /**
+     * Stops listening but keeps serving: closes the listen channel(s), so new clients are
+     * refused, and stops the acceptors; live connections go on. A no-op when suspended.
+     *
+     * @throws IllegalStateException when the listener is stopping or stopped
+     */
+    public void suspend() {
+        synchronized (lifecycleLock) {
+            if (state == ListenerState.SUSPENDED) {
+                return;
+            }
+            requireRunning("suspend");
+            state = ListenerState.SUSPENDED;
+            stopPool();
+        }
+    }
+
+    /**
+     * Listens again on the same address and port (or on new ones given by
+     * {@link #setOptions}) with the current options, and restarts the acceptors. A no-op when
+     * running.
+     *
+     * @throws IllegalStateException when the listener is stopping or stopped
+     * @throws UncheckedIOException when the address cannot be bound; it stays suspended
+     */
+    public void resume() {
+        synchronized (lifecycleLock) {
+            if (state == ListenerState.RUNNING) {
+                return;
+            }
+            if (state != ListenerState.SUSPENDED) {
+                throw new IllegalStateException("listener '" + name + "' is " + state + " and cannot resume");
+            }
+            listen(resumeAddress);
+            state = ListenerState.RUNNING;
+        }
+    }
+
+    /**
+     * Waits until the number of live connections (counted or not) satisfies
+     * {@code condition} against {@code n}, as Ranch's {@code wait_for_connections}. Wakes on
+     * every change instead of polling.
+     *
+     * @return whether it did before the timeout
+     * @throws IllegalArgumentException when {@code n} is negative
+     */
+    public boolean awaitConnections(CountCondition condition, int n, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(condition, "condition");
+        if (n < 0) {
+            throw new IllegalArgumentException("n must not be negative, got " + n);
+        }
+        return supervisor.await(() -> condition.test(supervisor.allConnections(), n),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -220,32 +322,33 @@ public final class Listener {
      *     would wait on; stop from another thread (or {@code send} a message to one)
      */
     public void stop() {
+        drain(options.shutdownTimeout());
+    }
+
+    /**
+     * {@link #stop()} with {@code timeout} as the grace period: refuses new connections at
+     * once, lets in-flight work finish (each protocol's {@code onShutdown} says goodbye),
+     * waits until every connection is gone or the timeout passes, aborts what is left, stops.
+     *
+     * @throws IllegalStateException when called from an event loop thread
+     */
+    public void drain(Duration timeout) {
         if (EventLoop.inAnyLoop()) {
             throw new IllegalStateException("listener '" + name + "' cannot be stopped from event loop thread '"
                     + Thread.currentThread().getName() + "': the stop waits for connections that this loop serves");
         }
-        synchronized (stopLock) {
-            if (state != ListenerState.RUNNING) {
+        synchronized (lifecycleLock) {
+            if (state == ListenerState.STOPPING || state == ListenerState.STOPPED) {
                 return;
             }
             state = ListenerState.STOPPING;
             try {
-                closeAll(listenChannels);
-                stopAcceptors();
+                stopPool();
                 for (SocketConnection connection : supervisor.liveConnections()) {
                     connection.shutdown();
                 }
-                if (!supervisor.awaitEmpty(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                    List<SocketConnection> rest = supervisor.liveConnections();
-                    LOG.info("listener '{}': aborting {} connections still open after the shutdown timeout {}",
-                            name, rest.size(), options.shutdownTimeout());
-                    for (SocketConnection connection : rest) {
-                        connection.abort();
-                    }
-                    if (!supervisor.awaitEmpty(ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
-                        LOG.warn("listener '{}': {} connections did not close; is a protocol callback blocking its loop?",
-                                name, supervisor.activeConnections());
-                    }
+                if (!supervisor.awaitEmpty(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                    abortRemaining(timeout);
                 }
             } catch (InterruptedException e) {
                 // No time left to be graceful, but the promise stands: nothing stays open.
@@ -255,29 +358,48 @@ public final class Listener {
                 Thread.currentThread().interrupt();
             } finally {
                 state = ListenerState.STOPPED;
+                transport.unbind(address);
                 onStopped.accept(this);
             }
         }
     }
 
-    private void stopAcceptors() throws InterruptedException {
-        // Acceptors in accept() saw the channel close; those parked on a shard need a nudge.
-        for (Thread thread : acceptors) {
-            thread.interrupt();
+    private void abortRemaining(Duration timeout) throws InterruptedException {
+        List<SocketConnection> rest = supervisor.liveConnections();
+        LOG.info("listener '{}': aborting {} connections still open after the shutdown timeout {}",
+                name, rest.size(), timeout);
+        for (SocketConnection connection : rest) {
+            connection.abort();
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ABORT_GRACE_MILLIS);
-        for (Thread thread : acceptors) {
-            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        }
-    }
-
-    private static void closeAll(List<ServerSocketChannel> channels) {
-        for (ServerSocketChannel channel : channels) {
-            closeQuietly(channel);
+        if (!supervisor.awaitEmpty(ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+            LOG.warn("listener '{}': {} connections did not close; is a protocol callback blocking its loop?",
+                    name, supervisor.allConnections());
         }
     }
 
-    private static void closeQuietly(java.nio.channels.Channel channel) {
+    /** Under lifecycleLock. */
+    private void stopPool() {
+        if (pool == null) {
+            return;
+        }
+        try {
+            if (!pool.stop(ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("listener '{}': some acceptor threads did not exit", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool = null;
+        }
+    }
+
+    private void requireRunning(String operation) {
+        if (state != ListenerState.RUNNING) {
+            throw new IllegalStateException("listener '" + name + "' is " + state + " and cannot " + operation);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
         try {
             channel.close();
         } catch (IOException e) {

@@ -2,6 +2,8 @@ package dev.ranch.core.listener;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -34,6 +36,10 @@ public final class ListenerOptions {
     private final int lingerSeconds;
     private final int writeHighWatermark;
     private final int writeLowWatermark;
+    private final AtLimit atLimit;
+    private final int acceptRate;
+    private final int acceptBurst;
+    private final List<Alarm> alarms;
 
     private ListenerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -54,6 +60,10 @@ public final class ListenerOptions {
         this.lingerSeconds = b.lingerSeconds;
         this.writeHighWatermark = b.writeHighWatermark;
         this.writeLowWatermark = b.writeLowWatermark;
+        this.atLimit = b.atLimit;
+        this.acceptRate = b.acceptRate;
+        this.acceptBurst = b.acceptBurst;
+        this.alarms = List.copyOf(b.alarms);
     }
 
     /** A builder holding every default. */
@@ -87,6 +97,10 @@ public final class ListenerOptions {
         b.lingerSeconds = lingerSeconds;
         b.writeHighWatermark = writeHighWatermark;
         b.writeLowWatermark = writeLowWatermark;
+        b.atLimit = atLimit;
+        b.acceptRate = acceptRate;
+        b.acceptBurst = acceptBurst;
+        b.alarms = new ArrayList<>(alarms);
         return b;
     }
 
@@ -126,6 +140,14 @@ public final class ListenerOptions {
     public int writeHighWatermark() { return writeHighWatermark; }
     /** See {@link Builder#writeLowWatermark}. */
     public int writeLowWatermark() { return writeLowWatermark; }
+    /** See {@link Builder#atLimit}. */
+    public AtLimit atLimit() { return atLimit; }
+    /** See {@link Builder#acceptRate}; 0 when unlimited. */
+    public int acceptRate() { return acceptRate; }
+    /** See {@link Builder#acceptRate}. */
+    public int acceptBurst() { return acceptBurst; }
+    /** See {@link Builder#alarm}; immutable. */
+    public List<Alarm> alarms() { return alarms; }
 
     /** Collects options; every setter validates its argument at once. Not thread-safe. */
     public static final class Builder {
@@ -147,6 +169,10 @@ public final class ListenerOptions {
         private int lingerSeconds = -1;
         private int writeHighWatermark = 64 * 1024;
         private int writeLowWatermark = 32 * 1024;
+        private AtLimit atLimit = AtLimit.WAIT;
+        private int acceptRate = 0;
+        private int acceptBurst = 1;
+        private List<Alarm> alarms = new ArrayList<>();
 
         private Builder() {}
 
@@ -295,6 +321,38 @@ public final class ListenerOptions {
          */
         public Builder writeLowWatermark(int bytes) {
             this.writeLowWatermark = check(bytes, 0, Integer.MAX_VALUE, "writeLowWatermark");
+            return this;
+        }
+
+        /**
+         * What to do with a new client while {@code maxConnections} are served. Default
+         * {@link AtLimit#WAIT}: leave it in the kernel backlog, as Ranch does.
+         */
+        public Builder atLimit(AtLimit policy) {
+            this.atLimit = Objects.requireNonNull(policy, "atLimit");
+            return this;
+        }
+
+        /**
+         * Accepts at most {@code perSecond} connections a second, listener-wide, after an
+         * initial {@code burst}; acceptors wait (parked, not spinning) for their turn and
+         * clients wait in the backlog meanwhile. Default 0: unlimited.
+         */
+        public Builder acceptRate(int perSecond, int burst) {
+            this.acceptRate = check(perSecond, 0, 1_000_000_000, "acceptRate");
+            this.acceptBurst = check(burst, 1, Integer.MAX_VALUE, "acceptBurst");
+            return this;
+        }
+
+        /** Adds an alarm on the connection count; see {@link Alarm}. Default: none. Names must differ. */
+        public Builder alarm(Alarm alarm) {
+            Objects.requireNonNull(alarm, "alarm");
+            for (Alarm a : alarms) {
+                if (a.name().equals(alarm.name())) {
+                    throw new IllegalArgumentException("an alarm named '" + alarm.name() + "' is already set");
+                }
+            }
+            alarms.add(alarm);
             return this;
         }
 

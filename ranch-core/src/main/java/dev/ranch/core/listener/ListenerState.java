@@ -4,7 +4,9 @@ package dev.ranch.core.listener;
 public enum ListenerState {
     /** Bound and accepting. */
     RUNNING,
-    /** A graceful stop is in progress: no longer accepting, connections winding down. */
+    /** Not listening (the port is released, new clients are refused) but serving its connections. */
+    SUSPENDED,
+    /** A graceful stop or drain is in progress: no longer accepting, connections winding down. */
     STOPPING,
     /** Stopped: the port is released and every connection is closed. */
     STOPPED

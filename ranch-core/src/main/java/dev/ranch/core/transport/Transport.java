@@ -47,6 +47,12 @@ public interface Transport {
     void configureAccepted(SocketChannel channel, ListenerOptions options) throws IOException;
 
     /**
+     * Cleans up after a listener stopped listening on {@code address} for good, e.g. removes
+     * a Unix domain socket's file. Called once, by the stopping thread. Default: nothing.
+     */
+    default void unbind(SocketAddress address) {}
+
+    /**
      * Creates the per-connection state of this transport. Called once per connection on its
      * owning event loop, before the protocol is created.
      */

@@ -99,7 +99,7 @@ class ListenerLifecycleTest {
         Listener second = echo("second", loopback().build());
 
         assertTrue(first.port() > 0, "bound port " + first.port());
-        assertEquals(first.port(), first.address().getPort());
+        assertEquals(first.port(), ((java.net.InetSocketAddress) first.address()).getPort());
         assertEquals(first.port(), first.info().port());
         assertNotEquals(first.port(), second.port(), "each port-0 listener gets its own free port");
         assertEchoes(first.port());
