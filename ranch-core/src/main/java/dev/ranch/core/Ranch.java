@@ -5,6 +5,7 @@ import dev.ranch.core.listener.ListenerInfo;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.EventLoopGroup;
+import dev.ranch.core.management.ListenerManagement;
 import dev.ranch.core.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +46,11 @@ public final class Ranch implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closed;
 
+    private final boolean jmx;
+
     private Ranch(Builder builder) {
         this.loops = new EventLoopGroup(builder.eventLoops, builder.readBufferSize);
+        this.jmx = builder.jmx;
     }
 
     /** A ranch with every default: one event loop per available processor. */
@@ -84,8 +88,16 @@ public final class Ranch implements AutoCloseable {
                 throw new IllegalStateException("a listener named '" + name + "' is already running; "
                         + "stop it first or choose another name");
             }
-            Listener listener = Listener.start(name, transport, options, protocolFactory, loops,
-                    stopped -> listeners.remove(stopped.name(), stopped));
+            ListenerManagement[] management = new ListenerManagement[1];
+            Listener listener = Listener.start(name, transport, options, protocolFactory, loops, stopped -> {
+                if (management[0] != null) {
+                    management[0].unregister();
+                }
+                listeners.remove(stopped.name(), stopped);
+            });
+            if (jmx) {
+                management[0] = ListenerManagement.register(listener);
+            }
             listeners.put(name, listener);
             return listener;
         }
@@ -178,8 +190,19 @@ public final class Ranch implements AutoCloseable {
     public static final class Builder {
         private int eventLoops = Runtime.getRuntime().availableProcessors();
         private int readBufferSize = 64 * 1024;
+        private boolean jmx = true;
 
         private Builder() {}
+
+        /**
+         * Whether each listener registers a {@code ListenerMXBean} as
+         * {@code dev.ranch:type=Listener,name=<name>} with the platform MBeanServer while it
+         * runs. Default {@code true}.
+         */
+        public Builder jmx(boolean on) {
+            this.jmx = on;
+            return this;
+        }
 
         /** Event loop threads shared by all listeners. Default: one per available processor. */
         public Builder eventLoops(int count) {

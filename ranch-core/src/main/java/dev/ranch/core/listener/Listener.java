@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,6 +94,9 @@ public final class Listener {
     }
 
     private static SocketAddress requestedAddress(ListenerOptions options) {
+        if (options.unixPath() != null) {
+            return UnixDomainSocketAddress.of(options.unixPath());
+        }
         return options.bindAddress() == null
                 ? new InetSocketAddress(options.port())
                 : new InetSocketAddress(options.bindAddress(), options.port());
@@ -244,7 +248,8 @@ public final class Listener {
                 throw new IllegalArgumentException("numConnsSups is fixed when listener '" + name + "' starts");
             }
             options = next;
-            if (next.port() != previous.port() || !Objects.equals(next.bindAddress(), previous.bindAddress())) {
+            if (next.port() != previous.port() || !Objects.equals(next.bindAddress(), previous.bindAddress())
+                    || !Objects.equals(next.unixPath(), previous.unixPath())) {
                 resumeAddress = requestedAddress(next);
             }
             supervisor.setMaxConnections(next.maxConnections());
@@ -358,7 +363,6 @@ public final class Listener {
                 Thread.currentThread().interrupt();
             } finally {
                 state = ListenerState.STOPPED;
-                transport.unbind(address);
                 onStopped.accept(this);
             }
         }
@@ -390,6 +394,8 @@ public final class Listener {
             Thread.currentThread().interrupt();
         } finally {
             pool = null;
+            // A Unix socket's file outlives its channel; without this a resume could not bind.
+            transport.unbind(address);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ranch.core.listener;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ public final class ListenerOptions {
     private static final ListenerOptions DEFAULTS = builder().build();
 
     private final InetAddress bindAddress;
+    private final Path unixPath;
     private final int port;
     private final int backlog;
     private final int numAcceptors;
@@ -43,6 +45,7 @@ public final class ListenerOptions {
 
     private ListenerOptions(Builder b) {
         this.bindAddress = b.bindAddress;
+        this.unixPath = b.unixPath;
         this.port = b.port;
         this.backlog = b.backlog;
         this.numAcceptors = b.numAcceptors;
@@ -80,6 +83,7 @@ public final class ListenerOptions {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.bindAddress = bindAddress;
+        b.unixPath = unixPath;
         b.port = port;
         b.backlog = backlog;
         b.numAcceptors = numAcceptors;
@@ -106,6 +110,8 @@ public final class ListenerOptions {
 
     /** See {@link Builder#bindAddress}; {@code null} means every interface. */
     public InetAddress bindAddress() { return bindAddress; }
+    /** See {@link Builder#unixPath}; {@code null} for an IP listener. */
+    public Path unixPath() { return unixPath; }
     /** See {@link Builder#port}. */
     public int port() { return port; }
     /** See {@link Builder#backlog}. */
@@ -152,6 +158,7 @@ public final class ListenerOptions {
     /** Collects options; every setter validates its argument at once. Not thread-safe. */
     public static final class Builder {
         private InetAddress bindAddress;
+        private Path unixPath;
         private int port = 0;
         private int backlog = 1024;
         private int numAcceptors = 10;
@@ -179,6 +186,16 @@ public final class ListenerOptions {
         /** Interface to bind. Default {@code null}: every interface. */
         public Builder bindAddress(InetAddress address) {
             this.bindAddress = address;
+            return this;
+        }
+
+        /**
+         * Socket file of a Unix domain socket listener ({@code Transports.unix()}); when set,
+         * {@code bindAddress} and {@code port} are ignored. Default {@code null}. The file must
+         * not exist; it is deleted when the listener stops.
+         */
+        public Builder unixPath(Path path) {
+            this.unixPath = path;
             return this;
         }
 

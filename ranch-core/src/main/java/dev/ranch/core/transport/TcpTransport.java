@@ -3,6 +3,7 @@ package dev.ranch.core.transport;
 import dev.ranch.core.listener.ListenerOptions;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -32,6 +33,10 @@ final class TcpTransport implements Transport, TransportSession {
 
     @Override
     public ServerSocketChannel listen(SocketAddress address, int backlog, boolean reusePort) throws IOException {
+        if (!(address instanceof InetSocketAddress)) {
+            throw new IllegalArgumentException("the tcp transport needs an IP address and port; for a socket file use "
+                    + "Transports.unix(), got " + address);
+        }
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             // Lets a restarted listener bind while old connections sit in TIME_WAIT.

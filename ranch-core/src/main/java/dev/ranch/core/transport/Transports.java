@@ -9,4 +9,12 @@ public final class Transports {
     public static Transport tcp() {
         return TcpTransport.INSTANCE;
     }
+
+    /**
+     * Unix domain sockets on the file given by {@code ListenerOptions.unixPath}; stateless
+     * and shared. The file is removed when the listener stops.
+     */
+    public static Transport unix() {
+        return UnixTransport.INSTANCE;
+    }
 }
