@@ -21,7 +21,7 @@ public interface Connection {
     /** A stable id, unique within the {@link Ranch} instance. Any thread. */
     long id();
 
-    /** The listener that accepted this connection. Any thread. */
+    /** The listener that accepted this connection, or {@code null} for an outbound one. Any thread. */
     Listener listener();
 
     /** The peer's address. Any thread. */

@@ -1,5 +1,8 @@
 package dev.ranch.core;
 
+import dev.ranch.core.client.OutboundConnection;
+import dev.ranch.core.client.OutboundState;
+import dev.ranch.core.client.ReconnectPolicy;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerInfo;
 import dev.ranch.core.listener.ListenerOptions;
@@ -10,15 +13,18 @@ import dev.ranch.core.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * A ranch: the event loops and the named listeners that share them. Create one per
@@ -42,6 +48,7 @@ public final class Ranch implements AutoCloseable {
 
     private final EventLoopGroup loops;
     private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
+    private final Set<OutboundConnection> outbounds = ConcurrentHashMap.newKeySet();
     private final Object lifecycleLock = new Object();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closed;
@@ -129,6 +136,36 @@ public final class Ranch implements AutoCloseable {
         return List.copyOf(listeners.values());
     }
 
+    /**
+     * Opens an outbound connection to {@code address} on one of this ranch's loops, with the
+     * same {@link Protocol} SPI as accepted connections, reconnecting by {@code policy}.
+     *
+     * @throws IllegalStateException when the ranch is closed
+     */
+    public OutboundConnection connect(SocketAddress address, ProtocolFactory protocolFactory, ReconnectPolicy policy) {
+        return connect(address, protocolFactory, policy, null);
+    }
+
+    /**
+     * As {@link #connect(SocketAddress, ProtocolFactory, ReconnectPolicy)}, telling
+     * {@code stateListener} of every state change, on the connection's loop thread.
+     */
+    public OutboundConnection connect(SocketAddress address, ProtocolFactory protocolFactory, ReconnectPolicy policy,
+                                      BiConsumer<OutboundConnection, OutboundState> stateListener) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(policy, "policy");
+        synchronized (lifecycleLock) {
+            if (closed) {
+                throw new IllegalStateException("this Ranch is closed; cannot connect to " + address);
+            }
+            OutboundConnection outbound = new OutboundConnection(loops, address, protocolFactory, policy,
+                    stateListener, outbounds::remove);
+            outbounds.add(outbound);
+            return outbound;
+        }
+    }
+
     /** A snapshot of every running listener's figures. */
     public List<ListenerInfo> info() {
         return listeners().stream().map(Listener::info).toList();
@@ -158,6 +195,9 @@ public final class Ranch implements AutoCloseable {
             }
             closed = true;
         }
+        for (OutboundConnection outbound : List.copyOf(outbounds)) {
+            outbound.close();
+        }
         List<Thread> stoppers = new ArrayList<>();
         for (Listener listener : listeners()) {
             Thread stopper = new Thread(listener::stop, "ranch-stop-" + listener.name());
@@ -167,6 +207,11 @@ public final class Ranch implements AutoCloseable {
         try {
             for (Thread stopper : stoppers) {
                 stopper.join();
+            }
+            for (OutboundConnection outbound : List.copyOf(outbounds)) {
+                if (!outbound.awaitTermination(LOOP_EXIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    LOG.warn("{} did not close in time", outbound);
+                }
             }
             if (!loops.stop(LOOP_EXIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
                 LOG.warn("some event loops did not exit within {} ms", LOOP_EXIT_TIMEOUT_MILLIS);

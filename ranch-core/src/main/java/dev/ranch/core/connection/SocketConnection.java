@@ -5,7 +5,6 @@ import dev.ranch.core.Protocol;
 import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.Timer;
 import dev.ranch.core.listener.ConnectionInfo;
-import dev.ranch.core.listener.ConnectionSupervisor;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.loop.EventLoop;
@@ -72,8 +71,7 @@ public final class SocketConnection implements Connection, Selectable {
     }
 
     private final long id;
-    private final Listener listener;
-    private final ConnectionSupervisor supervisor;
+    private final ConnectionOwner owner;
     private final int shard;
     private final EventLoop loop;
     private final SocketChannel channel;
@@ -120,19 +118,19 @@ public final class SocketConnection implements Connection, Selectable {
     /**
      * Wraps an accepted, configured channel. Acceptor thread; does no I/O.
      *
+     * @param owner who is told about the connection's life
      * @param shard the supervisor shard whose slot this connection holds; ignored when not counted
-     * @param counted whether it holds a slot; {@code false} for a connection rejected at the
-     *     limit, which only gets {@code onRejected}
+     * @param counted whether it holds a slot of a listener's limit
+     * @param rejected whether it was refused at the limit and only gets {@code onRejected}
      */
-    public SocketConnection(long id, Listener listener, ConnectionSupervisor supervisor, int shard, boolean counted,
+    public SocketConnection(long id, ConnectionOwner owner, int shard, boolean counted, boolean rejected,
                             EventLoop loop, SocketChannel channel, Transport transport,
                             ProtocolFactory factory, ListenerOptions options) {
         this.id = id;
-        this.listener = listener;
-        this.supervisor = supervisor;
+        this.owner = owner;
         this.shard = shard;
         this.counted = counted;
-        this.rejected = !counted;
+        this.rejected = rejected;
         this.loop = loop;
         this.channel = channel;
         this.transport = transport;
@@ -188,7 +186,7 @@ public final class SocketConnection implements Connection, Selectable {
 
     @Override
     public Listener listener() {
-        return listener;
+        return owner.listener();
     }
 
     @Override
@@ -203,7 +201,7 @@ public final class SocketConnection implements Connection, Selectable {
 
     @Override
     public String toString() {
-        return "connection " + id + " of listener '" + listener.name() + "' from " + peer;
+        return "connection " + id + " of " + owner.describe() + " with " + peer;
     }
 
     // ---- Connection: owner-thread operations ----
@@ -324,7 +322,7 @@ public final class SocketConnection implements Connection, Selectable {
         checkOwner("removeFromCount()");
         if (counted && state != CLOSED) {
             counted = false;
-            supervisor.uncount(this);
+            owner.uncounted(this);
         }
     }
 
@@ -471,7 +469,7 @@ public final class SocketConnection implements Connection, Selectable {
         try {
             status = session.handshake(channel);
         } catch (IOException e) {
-            supervisor.recordHandshakeFailure();
+            owner.handshakeFailed(this);
             failed(e);
             return;
         }
@@ -513,9 +511,9 @@ public final class SocketConnection implements Connection, Selectable {
     /** The lifecycle timer expired: the handshake or a graceful close took too long. */
     void lifecycleTimedOut() {
         if (state < OPEN) {
-            supervisor.recordHandshakeFailure();
-            LOG.debug("connection {} of listener '{}': handshake not completed within {}",
-                    id, listener.name(), options.handshakeTimeout());
+            owner.handshakeFailed(this);
+            LOG.debug("connection {} of {}: handshake not completed within {}",
+                    id, owner.describe(), options.handshakeTimeout());
             failed(new TimeoutException("handshake not completed within " + options.handshakeTimeout()));
         } else if (state == CLOSING) {
             failed(new TimeoutException("queued bytes not written within closeTimeout " + options.closeTimeout()));
@@ -630,8 +628,8 @@ public final class SocketConnection implements Connection, Selectable {
     }
 
     private void crashed(Callback callback, Throwable t) {
-        supervisor.recordCrash();
-        LOG.warn("connection {} of listener '{}' crashed in {}; closing it", id, listener.name(), callback.method, t);
+        owner.crashed(this);
+        LOG.warn("connection {} of {} crashed in {}; closing it", id, owner.describe(), callback.method, t);
         if (state == CLOSED) {
             return;
         }
@@ -641,7 +639,7 @@ public final class SocketConnection implements Connection, Selectable {
     }
 
     private void failed(Throwable cause) {
-        LOG.debug("connection {} of listener '{}' failed", id, listener.name(), cause);
+        LOG.debug("connection {} of {} failed", id, owner.describe(), cause);
         if (state == CLOSED) {
             return;
         }
@@ -683,7 +681,7 @@ public final class SocketConnection implements Connection, Selectable {
             } finally {
                 // Last, so that a stop which waits for free slots also waits for every onClose,
                 // and a protocol counting from init to onClose never sees more than maxConnections.
-                supervisor.release(this, counted);
+                owner.closed(this, counted);
             }
         }
     }

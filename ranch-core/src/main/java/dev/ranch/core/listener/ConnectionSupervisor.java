@@ -1,5 +1,6 @@
 package dev.ranch.core.listener;
 
+import dev.ranch.core.connection.ConnectionOwner;
 import dev.ranch.core.connection.SocketConnection;
 
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ import java.util.function.BooleanSupplier;
  * {@code waiting}. Both are sequentially consistent atomics, so either the parker sees the
  * freed slot or the releaser sees the parker and signals under the lock.
  */
-public final class ConnectionSupervisor {
+public final class ConnectionSupervisor implements ConnectionOwner {
 
     /** The limit and its split; replaced whole, never mutated. */
     private record Limits(int max, int[] shares, boolean constrained) {
@@ -68,11 +69,17 @@ public final class ConnectionSupervisor {
     private final LongAdder handshakeFailures = new LongAdder();
     private final LongAdder crashes = new LongAdder();
 
+    private final Listener listener;
+    private final String description;
+
     /**
+     * @param listener the listener whose connections this supervises
      * @param maxConnections the limit, or {@link ListenerOptions#INFINITY}
      * @param shardCount number of shards, at least 1
      */
-    public ConnectionSupervisor(int maxConnections, int shardCount) {
+    ConnectionSupervisor(Listener listener, int maxConnections, int shardCount) {
+        this.listener = listener;
+        this.description = "listener '" + listener.name() + "'";
         this.held = new AtomicInteger[shardCount];
         for (int i = 0; i < shardCount; i++) {
             held[i] = new AtomicInteger();
@@ -165,11 +172,37 @@ public final class ConnectionSupervisor {
         signalIfWaiting();
     }
 
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public Listener listener() {
+        return listener;
+    }
+
+    @Override
+    public void closed(SocketConnection connection, boolean counted) {
+        release(connection, counted);
+    }
+
+    @Override
+    public void crashed(SocketConnection connection) {
+        crashes.increment();
+    }
+
+    @Override
+    public void handshakeFailed(SocketConnection connection) {
+        handshakeFailures.increment();
+    }
+
     /**
      * Stops counting {@code connection} against the limit (Ranch's {@code remove_connection});
      * it stays live. Called once per connection, by its owner loop.
      */
-    public void uncount(SocketConnection connection) {
+    @Override
+    public void uncounted(SocketConnection connection) {
         uncounted.incrementAndGet();
         releaseSlot(connection.shard());
     }
@@ -180,7 +213,7 @@ public final class ConnectionSupervisor {
      *
      * @return whether this call forgot it
      */
-    public boolean release(SocketConnection connection, boolean counted) {
+    boolean release(SocketConnection connection, boolean counted) {
         if (!live.remove(connection)) {
             return false;
         }
@@ -196,16 +229,6 @@ public final class ConnectionSupervisor {
     /** Counts a client refused at the limit. Acceptor threads. */
     void recordRefused() {
         refused.increment();
-    }
-
-    /** Counts a connection whose transport handshake failed or timed out. Any thread. */
-    public void recordHandshakeFailure() {
-        handshakeFailures.increment();
-    }
-
-    /** Counts a protocol callback that threw. Any thread. */
-    public void recordCrash() {
-        crashes.increment();
     }
 
     /** Live connections that count against the limit. Any thread. */

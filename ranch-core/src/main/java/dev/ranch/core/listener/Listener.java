@@ -71,7 +71,7 @@ public final class Listener {
         int shards = options.numConnsSups() > 0
                 ? options.numConnsSups()
                 : Math.min(loops.size(), options.numAcceptors());
-        this.supervisor = new ConnectionSupervisor(options.maxConnections(), shards);
+        this.supervisor = new ConnectionSupervisor(this, options.maxConnections(), shards);
     }
 
     /**
@@ -143,7 +143,7 @@ public final class Listener {
             ListenerOptions current = options;
             transport.configureAccepted(channel, current);
             EventLoop loop = loops.next();
-            connection = new SocketConnection(loops.nextConnectionId(), this, supervisor, shard, counted,
+            connection = new SocketConnection(loops.nextConnectionId(), supervisor, shard, counted, !counted,
                     loop, channel, transport, factory, current);
             supervisor.started(connection, counted);
             loop.execute(connection::start);
