@@ -53,6 +53,15 @@ public interface Connection {
     void write(byte[] data);
 
     /**
+     * Writes the remaining bytes of every buffer, in order, with one gathering system call
+     * when nothing is queued (a response's head and body in one segment); the rest is copied
+     * into the outbound queue as with {@link #write(ByteBuffer)}. Owner thread.
+     *
+     * @throws IllegalStateException before the handshake has completed, or off the owner thread
+     */
+    void write(ByteBuffer... data);
+
+    /**
      * Whether the outbound queue is below the high watermark (or has drained back to the low
      * one). Owner thread.
      */

@@ -74,6 +74,34 @@ final class OutboundQueue {
         }
     }
 
+    /**
+     * Writes {@code data} in order with one gathering write if nothing is queued (at most
+     * {@link #WINDOW_BYTES} offered, as in {@link #flush}), and queues copies of whatever the
+     * kernel did not take. Consumes all of {@code data}.
+     */
+    void write(TransportSession session, SocketChannel channel, ByteBuffer[] data) throws IOException {
+        int first = 0;
+        if (isEmpty()) {
+            long offered = 0;
+            int end = 0;
+            while (end < data.length && end < WINDOW_BUFFERS && offered < WINDOW_BYTES) {
+                offered += data[end++].remaining();
+            }
+            addWritten(session.write(channel, data, 0, end));
+            while (first < data.length && !data[first].hasRemaining()) {
+                first++;
+            }
+        }
+        for (int i = first; i < data.length; i++) {
+            if (data[i].hasRemaining()) {
+                addCopyOf(data[i]);
+            }
+        }
+        if (bytes > highWatermark) {
+            writable = false;
+        }
+    }
+
     /** Bytes handed to the kernel so far. Any thread; may lag the owner slightly. */
     long bytesWritten() {
         return (long) WRITTEN.getOpaque(this);

@@ -224,19 +224,40 @@ public final class SocketConnection implements Connection, Selectable {
 
     @Override
     public void write(ByteBuffer data) {
-        checkOwner("write()");
-        if (state != OPEN) {
-            if (state < OPEN) {
-                throw beforeHandshake("write()");
+        if (canWrite()) {
+            try {
+                outbound.write(session, channel, data);
+            } catch (IOException e) {
+                failed(e);
+                return;
             }
-            return;
+            afterWrite();
         }
-        try {
-            outbound.write(session, channel, data);
-        } catch (IOException e) {
-            failed(e);
-            return;
+    }
+
+    @Override
+    public void write(ByteBuffer... data) {
+        if (canWrite()) {
+            try {
+                outbound.write(session, channel, data);
+            } catch (IOException e) {
+                failed(e);
+                return;
+            }
+            afterWrite();
         }
+    }
+
+    /** Whether a write may proceed: owner thread, handshake done; writes after close are dropped. */
+    private boolean canWrite() {
+        checkOwner("write()");
+        if (state < OPEN) {
+            throw beforeHandshake("write()");
+        }
+        return state == OPEN;
+    }
+
+    private void afterWrite() {
         updateInterest();
         if (outbound.isWritable() != reportedWritable) {
             settleIfIdle();
