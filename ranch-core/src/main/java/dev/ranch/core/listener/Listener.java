@@ -59,6 +59,8 @@ public final class Listener {
     private volatile SocketAddress address;
     private SocketAddress resumeAddress;
     private AcceptorPool pool;
+    /** Acceptor threads of the running pool; options may already hold the next resume's count. */
+    private volatile int runningAcceptors;
 
     private Listener(String name, Transport transport, ListenerOptions options, ProtocolFactory factory,
                      EventLoopGroup loops, Consumer<Listener> onStopped) {
@@ -105,6 +107,7 @@ public final class Listener {
     /** Under lifecycleLock. */
     private void listen(SocketAddress requested) {
         pool = AcceptorPool.start(this, transport, requested, options, supervisor);
+        runningAcceptors = options.numAcceptors();
         address = pool.address();
         // A resume binds the same port again, even when the kernel chose it.
         resumeAddress = address;
@@ -201,8 +204,9 @@ public final class Listener {
 
     /** A snapshot of the listener's state, limits and counters. Cheap enough to poll. */
     public ListenerInfo info() {
-        ListenerOptions o = options;
-        return new ListenerInfo(name, state, port(), transport.name(), o.numAcceptors(),
+        ListenerState current = state;
+        int acceptors = current == ListenerState.RUNNING ? runningAcceptors : options.numAcceptors();
+        return new ListenerInfo(name, current, port(), transport.name(), acceptors,
                 supervisor.maxConnections(), supervisor.activeConnections(), supervisor.allConnections(),
                 supervisor.totalAccepted(), supervisor.totalRefused(), supervisor.handshakeFailures(),
                 supervisor.crashes());

@@ -95,7 +95,7 @@ public final class ListenerManagement implements ListenerMXBean {
 
     @Override
     public int getNumAcceptors() {
-        return listener.options().numAcceptors();
+        return info().numAcceptors();
     }
 
     @Override
