@@ -49,11 +49,14 @@ public final class ServedConnections {
 
     private record Action(Consumer<Connection> body) {}
 
-    /** A {@link GreetingProtocol} that registers itself and runs {@link Action} messages. */
-    private static final class Steerable extends GreetingProtocol {
+    /**
+     * A {@link GreetingProtocol} that registers itself and runs the actions sent with
+     * {@link #act}. Tests may extend it; overrides must call {@code super}.
+     */
+    public static class Steerable extends GreetingProtocol {
         private final Map<Long, Connection> open;
 
-        Steerable(ServedConnections registry) {
+        public Steerable(ServedConnections registry) {
             super(registry.tracker);
             this.open = registry.open;
         }
