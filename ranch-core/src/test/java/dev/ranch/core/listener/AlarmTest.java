@@ -56,8 +56,10 @@ class AlarmTest {
     }
 
     private Alarm alarm(String name, int threshold, Duration cooldown) {
-        return new Alarm(name, threshold, cooldown, (alarm, listener, connections) -> firings.add(
-                new Firing(alarm, listener, peerPorts(connections), System.nanoTime())));
+        return new Alarm(name, threshold, cooldown, (alarm, listener, connections) -> {
+            long now = System.nanoTime();
+            firings.add(new Firing(alarm, listener, peerPorts(connections), now));
+        });
     }
 
     private static Set<Integer> peerPorts(List<Connection> connections) {
@@ -175,7 +177,11 @@ class AlarmTest {
 
         assertEquals(2, firings.size(), "it fired again after the cooldown");
         long gap = firings.get(1).nanos() - firings.get(0).nanos();
-        assertTrue(gap >= cooldown.toNanos(), "the second firing came " + Duration.ofNanos(gap) + " after the first");
+        // The callback stamps its time a little after the alarm read the clock, and the first
+        // call may be slower (class loading): allow that much, far below the cooldown.
+        Duration slack = Duration.ofMillis(50);
+        assertTrue(gap >= cooldown.minus(slack).toNanos(),
+                "the second firing came " + Duration.ofNanos(gap) + " after the first");
         assertTrue(connections > 2, "connections within the cooldown did not fire: " + connections + " connections");
     }
 }

@@ -7,6 +7,7 @@ import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
 import dev.ranch.core.test.TestClient;
 import dev.ranch.core.transport.Transports;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AwaitConnectionsTest {
 
     private static final Duration HOLD = Duration.ofMillis(200);
+    private static final Duration POLL = Duration.ofMillis(10);
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final ConnectionTracker tracker = new ConnectionTracker();
@@ -43,6 +45,11 @@ class AwaitConnectionsTest {
     private final ExecutorService waiters = Executors.newCachedThreadPool();
     private Ranch ranch;
     private Listener listener;
+
+    /** Awaitility, polling often: these tests step through many small waits. */
+    private static ConditionFactory soon() {
+        return await().pollInterval(POLL);
+    }
 
     @BeforeEach
     void start() {
@@ -72,7 +79,7 @@ class AwaitConnectionsTest {
         while (clients.size() > count) {
             clients.pop().close();
         }
-        await().atMost(PATIENCE).until(() -> listener.info().allConnections() == count);
+        soon().atMost(PATIENCE).until(() -> listener.info().allConnections() == count);
     }
 
     private CompletableFuture<Boolean> waitOnAnotherThread(CountCondition condition, int n) {
@@ -102,10 +109,10 @@ class AwaitConnectionsTest {
         for (int count : walk) {
             moveTo(count);
             if (count == satisfiedAt) {
-                await("the waiter returns at " + count).atMost(PATIENCE).until(waiter::isDone);
+                soon().alias("the waiter returns at " + count).atMost(PATIENCE).until(waiter::isDone);
                 assertTrue(waiter.join(), "returned true");
             } else {
-                await("the waiter keeps waiting at " + count).during(HOLD).atMost(HOLD.plus(PATIENCE))
+                soon().alias("the waiter keeps waiting at " + count).during(HOLD).atMost(HOLD.plus(PATIENCE))
                         .until(() -> !waiter.isDone());
             }
         }
@@ -119,19 +126,19 @@ class AwaitConnectionsTest {
         assertTrue(noneYet.join(), "true at once: no connection yet");
 
         moveTo(2);
-        await().atMost(PATIENCE).until(atLeastTwo::isDone);
+        soon().atMost(PATIENCE).until(atLeastTwo::isDone);
         assertTrue(atLeastTwo.join());
         assertFalse(exactlyFour.isDone());
 
         moveTo(4);
-        await().atMost(PATIENCE).until(exactlyFour::isDone);
+        soon().atMost(PATIENCE).until(exactlyFour::isDone);
         assertTrue(exactlyFour.join());
 
         CompletableFuture<Boolean> empty = waitOnAnotherThread(CountCondition.EQUAL_TO, 0);
         moveTo(1);
-        await("one left").during(HOLD).atMost(HOLD.plus(PATIENCE)).until(() -> !empty.isDone());
+        soon().alias("one left").during(HOLD).atMost(HOLD.plus(PATIENCE)).until(() -> !empty.isDone());
         moveTo(0);
-        await().atMost(PATIENCE).until(empty::isDone);
+        soon().atMost(PATIENCE).until(empty::isDone);
         assertTrue(empty.join());
     }
 

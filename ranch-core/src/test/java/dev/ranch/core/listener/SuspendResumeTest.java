@@ -186,6 +186,24 @@ class SuspendResumeTest {
     }
 
     @Test
+    void numAcceptorsChangedWhileRunningWaitsForTheNextResume() {
+        Listener listener = listen(loopback().numAcceptors(2));
+        await().atMost(PATIENCE).until(() -> ProcessResources.liveThreadsNamed(ACCEPTORS).size() == 2);
+
+        listener.setOptions(listener.options().toBuilder().numAcceptors(5).build());
+
+        assertStays("the running pool keeps its two acceptors",
+                () -> ProcessResources.liveThreadsNamed(ACCEPTORS).size() == 2);
+        connectServed(listener.port(), 3);
+        assertEquals(2, listener.info().numAcceptors(),
+                "info() reports the acceptor threads running, not those of a resume to come");
+        listener.suspend();
+        listener.resume();
+        await().atMost(PATIENCE).until(() -> ProcessResources.liveThreadsNamed(ACCEPTORS).size() == 5);
+        assertEquals(5, listener.info().numAcceptors());
+    }
+
+    @Test
     void stoppingASuspendedListenerClosesEveryConnection() {
         Listener listener = listen(loopback());
         int port = listener.port();
