@@ -10,10 +10,11 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
- * One acceptor thread's loop: wait for room (and for the accept rate), accept, take the slot,
- * hand over, repeat. No protocol work and nothing logged per connection, so the loop stays as
+ * One acceptor thread's loop: wait for room, accept, wait for the accept rate, take the slot,
+ * hand over (or refuse by the policy), repeat. No protocol work and nothing logged per connection, so the loop stays as
  * fast as {@code accept()}. It ends when its listen channel is closed or its thread is
  * interrupted (suspend, stop).
  */
@@ -45,13 +46,13 @@ final class Acceptor implements Runnable {
 
     @Override
     public void run() {
+        // A policy changed by setOptions must reach an acceptor parked for room or a slot.
+        BooleanSupplier notWaiting = () -> listener.options().atLimit() != AtLimit.WAIT;
         while (!Thread.currentThread().isInterrupted()) {
-            AtLimit policy = listener.options().atLimit();
             try {
-                if (policy == AtLimit.WAIT) {
-                    supervisor.awaitRoom(shard);
+                if (listener.options().atLimit() == AtLimit.WAIT) {
+                    supervisor.awaitRoom(shard, notWaiting);
                 }
-                awaitRate();
             } catch (InterruptedException e) {
                 return;
             }
@@ -65,24 +66,39 @@ final class Acceptor implements Runnable {
                 backOff(e);
                 continue;
             }
-            int slot;
-            if (policy == AtLimit.WAIT) {
-                try {
-                    // Usually free at once; parks only when other acceptors took the last slots.
-                    slot = supervisor.acquire(shard);
-                } catch (InterruptedException e) {
-                    listener.dropUnserved(channel);
-                    return;
-                }
-            } else {
-                slot = supervisor.tryAcquire(shard);
-            }
-            if (slot >= 0) {
-                listener.handOff(channel, slot);
-            } else {
-                listener.refuse(channel, policy);
+            if (!admit(channel, notWaiting)) {
+                return;
             }
         }
+    }
+
+    /**
+     * Takes the accept-rate turn and a slot for {@code channel} and hands it over, or refuses
+     * it by the policy in force now (read after {@code accept()}, as it may have changed
+     * while this acceptor was blocked there).
+     *
+     * @return {@code false} if the acceptor was interrupted and must end
+     */
+    private boolean admit(SocketChannel channel, BooleanSupplier notWaiting) {
+        int slot;
+        try {
+            // Booked after accept(), so a quiet spell cannot leave every acceptor holding an
+            // old, already-due turn: a quiet period buys the configured burst, not more.
+            awaitRate();
+            slot = listener.options().atLimit() == AtLimit.WAIT
+                    ? supervisor.acquire(shard, notWaiting)
+                    : supervisor.tryAcquire(shard);
+        } catch (InterruptedException e) {
+            listener.dropUnserved(channel);
+            return false;
+        }
+        if (slot >= 0) {
+            listener.handOff(channel, slot);
+        } else {
+            AtLimit policy = listener.options().atLimit();
+            listener.refuse(channel, policy == AtLimit.WAIT ? AtLimit.CLOSE : policy);
+        }
+        return true;
     }
 
     private void awaitRate() throws InterruptedException {

@@ -113,15 +113,16 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     }
 
     /**
-     * Parks until a slot is free, without taking it. Acceptor threads.
+     * Parks until a slot is free, without taking it, or until {@code giveUp} holds (checked
+     * whenever the limits or counts change). Acceptor threads.
      *
      * @throws InterruptedException when the listener stops or suspends while waiting
      */
-    void awaitRoom(int preferred) throws InterruptedException {
+    void awaitRoom(int preferred, BooleanSupplier giveUp) throws InterruptedException {
         if (!limits.constrained() && findRoom(preferred, limits) >= 0) {
             return;
         }
-        park(preferred, false);
+        park(preferred, false, giveUp);
     }
 
     /**
@@ -130,29 +131,49 @@ public final class ConnectionSupervisor implements ConnectionOwner {
      * @return the shard the slot was taken from, or -1 at the limit
      */
     int tryAcquire(int preferred) {
-        Limits l = limits;
-        if (l.constrained()) {
-            parkLock.lock();
-            try {
-                return acquireLocked(preferred);
-            } finally {
-                parkLock.unlock();
-            }
+        int shard = fastAcquire(preferred);
+        if (shard >= 0) {
+            return shard;
         }
-        return casAcquire(preferred, l);
+        parkLock.lock();
+        try {
+            return acquireLocked(preferred);
+        } finally {
+            parkLock.unlock();
+        }
     }
 
     /**
      * Takes a slot, from {@code preferred} if it has room, else from any shard that has,
-     * parking while none has. Acceptor threads.
+     * parking while none has, unless {@code giveUp} holds. Acceptor threads.
      *
-     * @return the shard the slot was taken from; release it there
+     * @return the shard the slot was taken from (release it there), or -1 if it gave up
      * @throws InterruptedException when the listener stops or suspends while waiting
      */
-    int acquire(int preferred) throws InterruptedException {
+    int acquire(int preferred, BooleanSupplier giveUp) throws InterruptedException {
+        int shard = fastAcquire(preferred);
+        return shard >= 0 ? shard : park(preferred, true, giveUp);
+    }
+
+    /**
+     * One CAS on the shards' counters, valid only if the limits did not change meanwhile.
+     * If {@link #setMaxConnections} published new limits between our read and our take, it
+     * may not have seen the take (a lowered limit could then overshoot), so the slot goes back
+     * and the caller takes the locked path. The re-read suffices: the CAS and both reads of
+     * {@code limits} are sequentially consistent, and setMaxConnections reads the counters
+     * before it publishes, so either it saw our take or we see its new limits.
+     */
+    private int fastAcquire(int preferred) {
         Limits l = limits;
-        int shard = l.constrained() ? -1 : casAcquire(preferred, l);
-        return shard >= 0 ? shard : park(preferred, true);
+        if (l.constrained()) {
+            return -1;
+        }
+        int shard = casAcquire(preferred, l);
+        if (shard >= 0 && limits != l) {
+            releaseSlot(shard);
+            return -1;
+        }
+        return shard;
     }
 
     /** Gives back a slot of {@code shard}. Any thread. */
@@ -303,13 +324,13 @@ public final class ConnectionSupervisor implements ConnectionOwner {
         }
     }
 
-    private int park(int preferred, boolean take) throws InterruptedException {
+    private int park(int preferred, boolean take, BooleanSupplier giveUp) throws InterruptedException {
         parkLock.lockInterruptibly();
         waiting.incrementAndGet();
         try {
             while (true) {
                 int shard = take ? acquireLocked(preferred) : roomLocked(preferred);
-                if (shard >= 0) {
+                if (shard >= 0 || giveUp.getAsBoolean()) {
                     return shard;
                 }
                 changed.await();
