@@ -5,12 +5,11 @@ import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.Timer;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.Bytes;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -30,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +42,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TimersAndCloseTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
     /**
      * A loop reads its clock once per turn, so a deadline may be computed from an instant a
      * little before the callback that set it; elapsed times are compared with this much slack.
@@ -51,17 +51,8 @@ class TimersAndCloseTest {
     /** SO_SNDBUF for tests that need bytes left in the connection's own queue. */
     private static final int SMALL_SNDBUF = 64 * 1024;
 
+    @TestRanch
     private Ranch ranch;
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
 
     // ---- timers ----
 
@@ -70,7 +61,7 @@ class TimersAndCloseTest {
         Duration delay = Duration.ofMillis(150);
         Object token = new Object();
         Events events = new Events();
-        Listener listener = ranch.startListener("timer", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("timer", Transports.tcp(), Loopback.options().build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -80,7 +71,7 @@ class TimersAndCloseTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> events.timeouts.size() == 1);
+            await().atMost(PATIENCE).until(() -> events.timeouts.size() == 1);
             Fired fired = events.timeouts.get(0);
             assertSame(token, fired.token);
             assertEquals(events.handshakeThread, fired.thread);
@@ -95,7 +86,7 @@ class TimersAndCloseTest {
     void aCancelledTimerNeverFiresWhileALaterOneDoes() throws Exception {
         AtomicReference<Boolean> pendingAfterCancel = new AtomicReference<>();
         Events events = new Events();
-        Listener listener = ranch.startListener("timer-cancel", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("timer-cancel", Transports.tcp(), Loopback.options().build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -108,7 +99,7 @@ class TimersAndCloseTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> events.timeouts.size() >= 1);
+            await().atMost(PATIENCE).until(() -> events.timeouts.size() >= 1);
             // The later timer's deadline is past the cancelled one's, so had it fired it would be recorded first.
             assertEquals(List.of("later"), events.timeouts.stream().map(f -> f.token).toList());
             assertEquals(Boolean.FALSE, pendingAfterCancel.get());
@@ -123,12 +114,12 @@ class TimersAndCloseTest {
         Duration idle = Duration.ofMillis(200);
         Events events = new Events();
         Listener listener = ranch.startListener("idle-silent", Transports.tcp(),
-                ListenerOptions.builder().idleTimeout(idle).build(), c -> new Recorder(events));
+                Loopback.options().idleTimeout(idle).build(), c -> new Recorder(events));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             assertTrue(client.isClosedByPeer(), "an idle connection must be closed by the server");
         }
-        assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
         assertEquals(1, events.idles.get());
         long elapsed = events.idleNanos - events.handshakeNanos;
         assertTrue(elapsed >= idle.minus(LOOP_CLOCK_SLACK).toNanos(), "idle after only " + elapsed + " ns");
@@ -139,7 +130,7 @@ class TimersAndCloseTest {
         Duration idle = Duration.ofMillis(200);
         Events events = new Events();
         Listener listener = ranch.startListener("idle-busy", Transports.tcp(),
-                ListenerOptions.builder().idleTimeout(idle).build(), c -> new Recorder(events));
+                Loopback.options().idleTimeout(idle).build(), c -> new Recorder(events));
 
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         try (TestClient client = TestClient.connect(listener.port())) {
@@ -152,8 +143,7 @@ class TimersAndCloseTest {
                 }
             }, 0, 50, TimeUnit.MILLISECONDS);
 
-            await().during(idle.multipliedBy(3)).atMost(WAIT)
-                    .until(() -> events.idles.get() == 0 && !events.closeCause.isDone());
+            assertNeitherIdlesNorCloses(events, idle.multipliedBy(3));
             assertTrue(events.bytes.get() > 0);
 
             sending.cancel(false);
@@ -169,7 +159,7 @@ class TimersAndCloseTest {
         Duration idle = Duration.ofMillis(200);
         Events events = new Events();
         Listener listener = ranch.startListener("idle-off", Transports.tcp(),
-                ListenerOptions.builder().idleTimeout(idle).build(),
+                Loopback.options().idleTimeout(idle).build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -179,9 +169,8 @@ class TimersAndCloseTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> events.handshakeThread != null);
-            await().during(idle.multipliedBy(3)).atMost(WAIT)
-                    .until(() -> events.idles.get() == 0 && !events.closeCause.isDone());
+            await().atMost(PATIENCE).until(() -> events.handshakeThread != null);
+            assertNeitherIdlesNorCloses(events, idle.multipliedBy(3));
             assertStillReading(client, events);
         }
     }
@@ -193,7 +182,7 @@ class TimersAndCloseTest {
         Events events = new Events();
         CompletableFuture<Connection> opened = new CompletableFuture<>();
         Listener listener = ranch.startListener("idle-paused", Transports.tcp(),
-                ListenerOptions.builder().idleTimeout(idle).build(),
+                Loopback.options().idleTimeout(idle).build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -210,10 +199,9 @@ class TimersAndCloseTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             // Paused reads are the server's choice, so the peer's silence meanwhile is not idleness.
-            await().during(idle.multipliedBy(3)).atMost(WAIT)
-                    .until(() -> events.idles.get() == 0 && !events.closeCause.isDone());
+            assertNeitherIdlesNorCloses(events, idle.multipliedBy(3));
 
             assertTrue(connection.send("resume"));
             assertTrue(client.isClosedByPeer(), "once reading again, a silent peer must idle out");
@@ -235,7 +223,7 @@ class TimersAndCloseTest {
         // A fixed send buffer, and a client that reads only once close() was called, leave most
         // of the payload in the connection's queue for close() to drain.
         Listener listener = ranch.startListener("close-drains", Transports.tcp(),
-                ListenerOptions.builder().sendBufferSize(SMALL_SNDBUF).build(),
+                Loopback.options().sendBufferSize(SMALL_SNDBUF).build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -247,13 +235,13 @@ class TimersAndCloseTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> pendingAtClose.get() >= 0);
+            await().atMost(PATIENCE).until(() -> pendingAtClose.get() >= 0);
             byte[] received = client.readToEnd();
             assertEquals(payload.length, received.length);
             assertArrayEquals(payload, received);
         }
         assertTrue(pendingAtClose.get() > 0, "the kernel took everything at once; nothing was left to drain");
-        assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
     }
 
     @Test
@@ -262,7 +250,7 @@ class TimersAndCloseTest {
         byte[] payload = Bytes.random(4 * MIB, 37);
         Events events = new Events();
         Listener listener = ranch.startListener("close-timeout", Transports.tcp(),
-                ListenerOptions.builder().closeTimeout(closeTimeout).sendBufferSize(SMALL_SNDBUF).build(),
+                Loopback.options().closeTimeout(closeTimeout).sendBufferSize(SMALL_SNDBUF).build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -273,7 +261,7 @@ class TimersAndCloseTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Throwable cause = events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Throwable cause = events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertInstanceOf(TimeoutException.class, cause);
             long elapsed = events.closeNanos - events.handshakeNanos;
             assertTrue(elapsed >= closeTimeout.minus(LOOP_CLOCK_SLACK).toNanos(), "gave up after " + elapsed + " ns");
@@ -291,7 +279,7 @@ class TimersAndCloseTest {
         Events events = new Events();
         CompletableFuture<Connection> opened = new CompletableFuture<>();
         Listener listener = ranch.startListener("abort", Transports.tcp(),
-                ListenerOptions.builder().sendBufferSize(SMALL_SNDBUF).build(),
+                Loopback.options().sendBufferSize(SMALL_SNDBUF).build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -308,10 +296,10 @@ class TimersAndCloseTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertTrue(connection.send("abort"));
             // Closed while the client has read nothing: abort does not wait for the queue to drain.
-            assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
             assertFalse(connection.isOpen());
             assertTrue(pendingAtAbort.get() > 0, "nothing was queued, so nothing could be discarded");
 
@@ -326,7 +314,7 @@ class TimersAndCloseTest {
     void abortFromAnotherThreadClosesTheConnectionOnItsOwnerThread() throws Exception {
         Events events = new Events();
         CompletableFuture<String> closedOn = new CompletableFuture<>();
-        Listener listener = ranch.startListener("abort-foreign", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("abort-foreign", Transports.tcp(), Loopback.options().build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onClose(Connection connection, Throwable cause) {
@@ -335,14 +323,14 @@ class TimersAndCloseTest {
                     }
                 });
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> events.handshakeThread != null);
+            await().atMost(PATIENCE).until(() -> events.handshakeThread != null);
             assertStillReading(client, events);
             // The test thread has no owner rights; abort() is documented as safe from anywhere.
             Connection connection = events.connection;
             connection.abort();
             assertTrue(client.isClosedByPeer());
-            assertEquals(events.handshakeThread, closedOn.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-            assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(events.handshakeThread, closedOn.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+            assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
             assertFalse(connection.isOpen());
         }
     }
@@ -351,7 +339,7 @@ class TimersAndCloseTest {
     void writesAfterCloseAreDropped() throws Exception {
         byte[] before = Bytes.random(1000, 47);
         Events events = new Events();
-        Listener listener = ranch.startListener("write-after-close", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("write-after-close", Transports.tcp(), Loopback.options().build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -365,14 +353,14 @@ class TimersAndCloseTest {
         try (TestClient client = TestClient.connect(listener.port())) {
             assertArrayEquals(before, client.readToEnd());
         }
-        assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
     }
 
     @Test
     void afterThePeerHalfClosesItsEchoIsStillDeliveredAndThenTheConnectionCloses() throws Exception {
         byte[] payload = Bytes.random(MIB, 43);
         Events events = new Events();
-        Listener listener = ranch.startListener("half-close", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("half-close", Transports.tcp(), Loopback.options().build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onData(Connection connection, ByteBuffer data) {
@@ -390,21 +378,26 @@ class TimersAndCloseTest {
                 return null;
             });
             byte[] echoed = client.readToEnd();
-            sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            sent.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertArrayEquals(payload, echoed);
         } finally {
             writer.shutdownNow();
         }
-        assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
     }
 
     // ---- helpers ----
+
+    /** For all of {@code hold}, the connection gets no onIdle and is not closed. */
+    private static void assertNeitherIdlesNorCloses(Events events, Duration hold) {
+        assertStays("no onIdle and no close", hold, () -> events.idles.get() == 0 && !events.closeCause.isDone());
+    }
 
     /** The connection is still open and reading. */
     private static void assertStillReading(TestClient client, Events events) {
         long before = events.bytes.get();
         client.write(new byte[] {1, 2, 3});
-        await().atMost(WAIT).until(() -> events.bytes.get() == before + 3);
+        await().atMost(PATIENCE).until(() -> events.bytes.get() == before + 3);
         assertFalse(events.closeCause.isDone());
     }
 

@@ -6,16 +6,16 @@ import dev.ranch.core.test.Bytes;
 import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.ProcessResources;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,30 +36,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** A listener's graceful stop, and a ranch's close. */
 class GracefulStopTest {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final byte[] BYE = "BYE\n".getBytes(StandardCharsets.US_ASCII);
 
+    @TestRanch
+    private Ranch ranch;
     private final ConnectionTracker tracker = new ConnectionTracker();
     private final List<TestClient> clients = new ArrayList<>();
-    private Ranch ranch;
-
-    /** Options bound to the loopback interface only: tests expose nothing beyond this host. */
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
 
     @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
+    void closeClients() {
+        Clients.closeAll(clients);
     }
 
     /** Connects {@code count} clients and waits until each is served. */
@@ -127,7 +114,7 @@ class GracefulStopTest {
     @Test
     void stopListenerAsksEveryConnectionToShutDownAndThenRefusesNewClients() {
         int count = 20;
-        Listener listener = ranch.startListener("bye", Transports.tcp(), loopback().build(),
+        Listener listener = ranch.startListener("bye", Transports.tcp(), Loopback.options().build(),
                 c -> new GoodbyeAtOnce(tracker));
         int port = listener.port();
         List<TestClient> served = connectServed(listener, count);
@@ -151,7 +138,7 @@ class GracefulStopTest {
         Duration goodbyeDelay = Duration.ofMillis(200);
         Duration shutdownTimeout = Duration.ofSeconds(5);
         Listener listener = ranch.startListener("slow-bye", Transports.tcp(),
-                loopback().shutdownTimeout(shutdownTimeout).build(),
+                Loopback.options().shutdownTimeout(shutdownTimeout).build(),
                 c -> new GoodbyeLater(tracker, goodbyeDelay));
         List<TestClient> served = connectServed(listener, count);
 
@@ -171,7 +158,7 @@ class GracefulStopTest {
         int count = 5;
         Duration shutdownTimeout = Duration.ofMillis(300);
         Listener listener = ranch.startListener("stubborn", Transports.tcp(),
-                loopback().shutdownTimeout(shutdownTimeout).build(), c -> new NeverCloses(tracker));
+                Loopback.options().shutdownTimeout(shutdownTimeout).build(), c -> new NeverCloses(tracker));
         List<TestClient> served = connectServed(listener, count);
 
         long started = System.nanoTime();
@@ -193,7 +180,7 @@ class GracefulStopTest {
         int limit = 2;
         int waiting = 3;
         Listener listener = ranch.startListener("parked", Transports.tcp(),
-                loopback().maxConnections(limit).numAcceptors(4).build(), c -> new GoodbyeAtOnce(tracker));
+                Loopback.options().maxConnections(limit).numAcceptors(4).build(), c -> new GoodbyeAtOnce(tracker));
         List<TestClient> all = Clients.connectConcurrently(listener.port(), limit + waiting, 4);
         clients.addAll(all);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == limit);
@@ -230,7 +217,7 @@ class GracefulStopTest {
         try {
             // At its limit with clients waiting, so close() also has parked acceptors to end.
             Listener listener = other.startListener("leak", Transports.tcp(),
-                    loopback().maxConnections(count).build(), c -> new GreetingProtocol(tracker));
+                    Loopback.options().maxConnections(count).build(), c -> new GreetingProtocol(tracker));
             open.addAll(Clients.connectConcurrently(listener.port(), count + waiting, 4));
             await().atMost(PATIENCE).until(() -> tracker.handshaken() == count);
             // The measurements do see what the ranch holds: its threads, and a descriptor per
@@ -260,7 +247,7 @@ class GracefulStopTest {
      */
     private void warmUp() {
         ConnectionTracker warmUpTracker = new ConnectionTracker();
-        Listener listener = ranch.startListener("warm-up", Transports.tcp(), loopback().build(),
+        Listener listener = ranch.startListener("warm-up", Transports.tcp(), Loopback.options().build(),
                 c -> new GreetingProtocol(warmUpTracker));
         List<TestClient> warmUpClients = Clients.connectConcurrently(listener.port(), 2, 2);
         try {

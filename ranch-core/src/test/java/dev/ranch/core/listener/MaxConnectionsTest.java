@@ -4,25 +4,25 @@ import dev.ranch.core.Ranch;
 import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,31 +35,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MaxConnectionsTest {
 
-    /** How long "nothing more happens" must hold: far longer than an accept and hand-off take. */
-    private static final Duration HOLD = Duration.ofMillis(300);
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
-
+    @TestRanch
+    private Ranch ranch;
     private final ConnectionTracker tracker = new ConnectionTracker();
     private final List<TestClient> clients = new ArrayList<>();
-    private Ranch ranch;
-
-    /** Options bound to the loopback interface only: tests expose nothing beyond this host. */
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
 
     @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
+    void closeClients() {
+        Clients.closeAll(clients);
     }
 
     private Listener listen(ListenerOptions.Builder options) {
@@ -76,15 +59,10 @@ class MaxConnectionsTest {
         assertEquals(GREETING, client.readExactly(1)[0], "a served client first receives the greeting");
     }
 
-    /** Holds for {@link #HOLD}: the state is stable, not just passing through. */
-    private static void assertStays(String what, Callable<Boolean> condition) {
-        await(what).during(HOLD).atMost(HOLD.plus(PATIENCE)).until(condition);
-    }
-
     @Test
     void countNeverExceedsTheLimitUnderAFloodAndEachClosedSlotServesExactlyOneWaitingClient() throws Exception {
         int limit = 50;
-        Listener listener = listen(loopback().maxConnections(limit));
+        Listener listener = listen(Loopback.options().maxConnections(limit));
 
         AtomicBoolean sampling = new AtomicBoolean(true);
         AtomicInteger maxSampled = new AtomicInteger();
@@ -141,7 +119,7 @@ class MaxConnectionsTest {
 
     @Test
     void acceptorBlockedAtTheLimitResumesWhenAConnectionCloses() {
-        Listener listener = listen(loopback().maxConnections(1).numAcceptors(1));
+        Listener listener = listen(Loopback.options().maxConnections(1).numAcceptors(1));
         TestClient first = connect(listener, 1, 1).get(0);
         assertGreeted(first);
 
@@ -160,7 +138,7 @@ class MaxConnectionsTest {
     void infinityServesMoreClientsThanTheDefaultLimit() {
         // More than the default limit, so a limit silently left at its default would show.
         int count = ListenerOptions.defaults().maxConnections() + 100;
-        Listener listener = listen(loopback().maxConnections(ListenerOptions.INFINITY));
+        Listener listener = listen(Loopback.options().maxConnections(ListenerOptions.INFINITY));
         List<TestClient> all = connect(listener, count, 10);
 
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == count);
@@ -172,7 +150,7 @@ class MaxConnectionsTest {
     @ParameterizedTest(name = "maxConnections {0}, numConnsSups {1}, numAcceptors {2}")
     @CsvSource({"10, 3, 6", "2, 3, 3", "7, 7, 7"})
     void shardSharesAddUpToTheLimitExactly(int limit, int numConnsSups, int numAcceptors) {
-        Listener listener = listen(loopback()
+        Listener listener = listen(Loopback.options()
                 .maxConnections(limit).numConnsSups(numConnsSups).numAcceptors(numAcceptors));
         connect(listener, 3 * limit, 5);
 
@@ -187,7 +165,7 @@ class MaxConnectionsTest {
         // The kernel pins each client to one SO_REUSEPORT socket. An acceptor idle on one
         // socket must not hold a slot that a client pinned to the other socket needs.
         int limit = 4;
-        Listener listener = listen(loopback()
+        Listener listener = listen(Loopback.options()
                 .maxConnections(limit).numListenSockets(2).numAcceptors(4).numConnsSups(2));
         for (int round = 0; round < 5; round++) {
             List<TestClient> served = new ArrayList<>();
@@ -212,7 +190,7 @@ class MaxConnectionsTest {
 
     @Test
     void zeroMaxConnectionsServesNobody() {
-        Listener listener = listen(loopback().maxConnections(0));
+        Listener listener = listen(Loopback.options().maxConnections(0));
         connect(listener, 3, 3);
 
         assertStays("nobody is accepted",
