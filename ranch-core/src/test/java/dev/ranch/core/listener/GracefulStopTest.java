@@ -7,12 +7,13 @@ import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
 import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.ProcessResources;
 import dev.ranch.core.test.TestClient;
 import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -41,17 +42,12 @@ class GracefulStopTest {
     @TestRanch
     private Ranch ranch;
     private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        Clients.closeAll(clients);
-    }
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
 
     /** Connects {@code count} clients and waits until each is served. */
     private List<TestClient> connectServed(Listener listener, int count) {
-        List<TestClient> connected = Clients.connectConcurrently(listener.port(), count, 4);
-        clients.addAll(connected);
+        List<TestClient> connected = clients.connectConcurrently(listener.port(), count, 4);
         for (TestClient client : connected) {
             assertEquals(GREETING, client.readExactly(1)[0]);
         }
@@ -106,6 +102,13 @@ class GracefulStopTest {
         }
     }
 
+    /** Stops listener {@code name} and says how long {@code stopListener} took to return. */
+    private Duration timeToStop(String name) {
+        long started = System.nanoTime();
+        ranch.stopListener(name);
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     private static void assertGoodbyeThenEnd(TestClient client) {
         assertEquals("BYE", client.readLine());
         assertEquals(0, client.readToEnd().length, "the connection ends cleanly after the goodbye");
@@ -142,9 +145,7 @@ class GracefulStopTest {
                 c -> new GoodbyeLater(tracker, goodbyeDelay));
         List<TestClient> served = connectServed(listener, count);
 
-        long started = System.nanoTime();
-        ranch.stopListener("slow-bye");
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Duration took = timeToStop("slow-bye");
 
         assertTrue(took.compareTo(goodbyeDelay) >= 0, "stop waited for the goodbyes, took " + took);
         assertTrue(took.compareTo(shutdownTimeout) < 0, "stop returned once the connections closed, took " + took);
@@ -161,9 +162,7 @@ class GracefulStopTest {
                 Loopback.options().shutdownTimeout(shutdownTimeout).build(), c -> new NeverCloses(tracker));
         List<TestClient> served = connectServed(listener, count);
 
-        long started = System.nanoTime();
-        ranch.stopListener("stubborn");
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Duration took = timeToStop("stubborn");
 
         assertTrue(took.compareTo(shutdownTimeout) >= 0, "stop gave the connections their time, took " + took);
         assertEquals(ListenerState.STOPPED, listener.state());
@@ -181,8 +180,7 @@ class GracefulStopTest {
         int waiting = 3;
         Listener listener = ranch.startListener("parked", Transports.tcp(),
                 Loopback.options().maxConnections(limit).numAcceptors(4).build(), c -> new GoodbyeAtOnce(tracker));
-        List<TestClient> all = Clients.connectConcurrently(listener.port(), limit + waiting, 4);
-        clients.addAll(all);
+        List<TestClient> all = clients.connectConcurrently(listener.port(), limit + waiting, 4);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == limit);
         assertEquals(listener.options().numAcceptors(),
                 ProcessResources.liveThreadsNamed("ranch-parked-acceptor-").size());

@@ -4,18 +4,18 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.test.Bytes;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.EchoProtocol;
 import dev.ranch.core.test.GreetingProtocol;
 import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.ProcessResources;
 import dev.ranch.core.test.TcpSockets;
 import dev.ranch.core.test.TestClient;
 import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,8 +25,6 @@ import java.io.UncheckedIOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -49,21 +47,11 @@ class ListenerLifecycleTest {
     @TestRanch
     private Ranch ranch;
     private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        Clients.closeAll(clients);
-    }
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
 
     private Listener echo(String name, ListenerOptions options) {
         return ranch.startListener(name, Transports.tcp(), options, c -> new EchoProtocol());
-    }
-
-    private TestClient connect(int port) {
-        TestClient client = TestClient.connect(port);
-        clients.add(client);
-        return client;
     }
 
     /** A fresh client gets its own bytes back from {@code port}. */
@@ -179,7 +167,7 @@ class ListenerLifecycleTest {
         // The kernel spreads connections over the four sockets; a socket without a working
         // acceptor would leave some of these clients unanswered.
         for (int i = 0; i < clientCount; i++) {
-            TestClient client = connect(port);
+            TestClient client = clients.connect(port);
             byte[] payload = Bytes.random(32, i);
             client.write(payload);
             assertArrayEquals(payload, client.readExactly(payload.length));
@@ -216,8 +204,8 @@ class ListenerLifecycleTest {
         assertEquals(0, fresh.activeConnections());
         assertEquals(0, fresh.totalAccepted());
 
-        TestClient one = connect(listener.port());
-        TestClient two = connect(listener.port());
+        TestClient one = clients.connect(listener.port());
+        TestClient two = clients.connect(listener.port());
         assertEquals(GREETING, one.readExactly(1)[0]);
         assertEquals(GREETING, two.readExactly(1)[0]);
         ListenerInfo busy = listener.info();
@@ -243,7 +231,7 @@ class ListenerLifecycleTest {
         assumeTrue(TcpSockets.available(), "needs Linux /proc/net/tcp");
         Listener listener = ranch.startListener("keepalive", Transports.tcp(),
                 Loopback.options().keepAlive(keepAlive).build(), c -> new GreetingProtocol(tracker));
-        TestClient client = connect(listener.port());
+        TestClient client = clients.connect(listener.port());
         assertEquals(GREETING, client.readExactly(1)[0]);
 
         // The kernel arms a keepalive timer exactly on sockets with SO_KEEPALIVE set.
@@ -268,7 +256,7 @@ class ListenerLifecycleTest {
     void acceptedSocketsGetSoLingerSoThatZeroTurnsACloseIntoAReset(int lingerSeconds) throws IOException {
         Listener listener = ranch.startListener("linger", Transports.tcp(),
                 Loopback.options().lingerSeconds(lingerSeconds).build(), c -> new CloseOnFirstByte());
-        TestClient client = connect(listener.port());
+        TestClient client = clients.connect(listener.port());
         client.write(new byte[] {1});
 
         InputStream in = client.socket().getInputStream();

@@ -1,15 +1,15 @@
 package dev.ranch.core.listener;
 
 import dev.ranch.core.Ranch;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
 import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.TestClient;
 import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -38,21 +38,11 @@ class MaxConnectionsTest {
     @TestRanch
     private Ranch ranch;
     private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        Clients.closeAll(clients);
-    }
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
 
     private Listener listen(ListenerOptions.Builder options) {
         return ranch.startListener("limited", Transports.tcp(), options.build(), c -> new GreetingProtocol(tracker));
-    }
-
-    private List<TestClient> connect(Listener listener, int count, int threads) {
-        List<TestClient> connected = Clients.connectConcurrently(listener.port(), count, threads);
-        clients.addAll(connected);
-        return connected;
     }
 
     private static void assertGreeted(TestClient client) {
@@ -75,7 +65,7 @@ class MaxConnectionsTest {
         sampler.start();
         List<TestClient> flood;
         try {
-            flood = connect(listener, 5 * limit, 10);
+            flood = clients.connectConcurrently(listener.port(), 5 * limit, 10);
             await("the limit is reached").atMost(PATIENCE).until(() -> listener.info().activeConnections() == limit);
             assertStays("exactly the limit is served while the rest wait",
                     () -> listener.info().activeConnections() == limit && tracker.initialized() == limit);
@@ -120,11 +110,11 @@ class MaxConnectionsTest {
     @Test
     void acceptorBlockedAtTheLimitResumesWhenAConnectionCloses() {
         Listener listener = listen(Loopback.options().maxConnections(1).numAcceptors(1));
-        TestClient first = connect(listener, 1, 1).get(0);
+        TestClient first = clients.connect(listener.port());
         assertGreeted(first);
 
         // The second connect completes in the kernel's backlog; the parked acceptor must not take it.
-        TestClient second = connect(listener, 1, 1).get(0);
+        TestClient second = clients.connect(listener.port());
         assertStays("the second client waits",
                 () -> tracker.initialized() == 1 && listener.info().totalAccepted() == 1);
 
@@ -139,7 +129,7 @@ class MaxConnectionsTest {
         // More than the default limit, so a limit silently left at its default would show.
         int count = ListenerOptions.defaults().maxConnections() + 100;
         Listener listener = listen(Loopback.options().maxConnections(ListenerOptions.INFINITY));
-        List<TestClient> all = connect(listener, count, 10);
+        List<TestClient> all = clients.connectConcurrently(listener.port(), count, 10);
 
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == count);
         all.forEach(MaxConnectionsTest::assertGreeted);
@@ -152,7 +142,7 @@ class MaxConnectionsTest {
     void shardSharesAddUpToTheLimitExactly(int limit, int numConnsSups, int numAcceptors) {
         Listener listener = listen(Loopback.options()
                 .maxConnections(limit).numConnsSups(numConnsSups).numAcceptors(numAcceptors));
-        connect(listener, 3 * limit, 5);
+        clients.connectConcurrently(listener.port(), 3 * limit, 5);
 
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == limit);
         assertStays("no shard serves beyond its share",
@@ -170,7 +160,7 @@ class MaxConnectionsTest {
         for (int round = 0; round < 5; round++) {
             List<TestClient> served = new ArrayList<>();
             for (int i = 0; i < limit; i++) {
-                TestClient client = connect(listener, 1, 1).get(0);
+                TestClient client = clients.connect(listener.port());
                 assertGreeted(client);
                 served.add(client);
             }
@@ -191,7 +181,7 @@ class MaxConnectionsTest {
     @Test
     void zeroMaxConnectionsServesNobody() {
         Listener listener = listen(Loopback.options().maxConnections(0));
-        connect(listener, 3, 3);
+        clients.connectConcurrently(listener.port(), 3, 3);
 
         assertStays("nobody is accepted",
                 () -> tracker.initialized() == 0 && listener.info().totalAccepted() == 0);
