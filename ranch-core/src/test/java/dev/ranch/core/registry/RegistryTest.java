@@ -4,12 +4,16 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -29,7 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,13 +49,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RegistryTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
+    @TestRanch
     private Ranch ranch;
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
     private Listener listener;
     private final Registry<String> registry = new Registry<>();
     private final Map<Long, Connection> accepted = new ConcurrentHashMap<>();
-    private final List<TestClient> clients = Collections.synchronizedList(new ArrayList<>());
 
     /** A client and the server side of its connection. */
     private record Member(TestClient client, Connection connection) {
@@ -119,27 +125,17 @@ class RegistryTest {
 
     @BeforeEach
     void startListener() {
-        ranch = Ranch.builder().eventLoops(2).build();
-        listener = ranch.startListener("rooms", Transports.tcp(), ListenerOptions.defaults(), c -> {
+        listener = ranch.startListener("rooms", Transports.tcp(), Loopback.options().build(), c -> {
             accepted.put(c.id(), c);
             return new RoomProtocol(registry);
         });
-    }
-
-    @AfterEach
-    void stop() {
-        synchronized (clients) {
-            clients.forEach(TestClient::close);
-        }
-        ranch.close();
     }
 
     // ---- helpers ----
 
     /** Connects a client and finds the server side of its connection. */
     private Member connect() {
-        TestClient client = TestClient.connect(listener.port());
-        clients.add(client);
+        TestClient client = clients.connect(listener.port());
         client.write("HELLO\n");
         String hello = client.readLine();
         assertTrue(hello.startsWith("HELLO "), hello);
@@ -181,13 +177,20 @@ class RegistryTest {
     }
 
     private void awaitGoneFromRegistry(Connection connection) {
-        await("connection " + connection.id() + " to leave every key").atMost(WAIT).untilAsserted(() -> {
+        await("connection " + connection.id() + " to leave every key").atMost(PATIENCE).untilAsserted(() -> {
             assertFalse(connection.isOpen());
             assertEquals(Set.of(), registry.keysOf(connection));
             for (String key : registry.keys()) {
                 assertFalse(registry.lookup(key).contains(connection), "still under " + key);
             }
         });
+    }
+
+    private void assertClosedAndUnderNoKey(List<Member> members) {
+        for (Member m : members) {
+            assertFalse(m.connection().isOpen());
+            assertEquals(Set.of(), registry.keysOf(m.connection()));
+        }
     }
 
     // ---- many connections under one key ----
@@ -394,17 +397,14 @@ class RegistryTest {
 
         members.forEach(m -> m.client().close());
 
-        await("every key to empty").atMost(WAIT).untilAsserted(() -> {
+        await("every key to empty").atMost(PATIENCE).untilAsserted(() -> {
             assertEquals(0, registry.count("lobby"));
             assertEquals(0, registry.count("room-0"));
             assertEquals(0, registry.count("room-1"));
             assertEquals(0, registry.count("solo"));
             assertEquals(Set.of(), registry.keys());
         });
-        for (Member m : members) {
-            assertFalse(m.connection().isOpen());
-            assertEquals(Set.of(), registry.keysOf(m.connection()));
-        }
+        assertClosedAndUnderNoKey(members);
         assertEquals(0, registry.send("lobby", "lost"));
         assertEquals(0, registry.dispatch("lobby", c -> { }));
     }
@@ -426,62 +426,35 @@ class RegistryTest {
         assertEquals("MSG still here", staying.client().readLine());
     }
 
-    @Test
-    void aConnectionTheServerClosesLeavesEveryKey() {
-        Member m = connect();
-        join(m, "a");
-        join(m, "b");
+    /** The ways the server side ends a connection; each must take it out of every key. */
+    enum ServerSideClose {
+        PROTOCOL_CLOSES(m -> m.client().write("QUIT\n")),
+        PROTOCOL_ABORTS(m -> m.client().write("ABORT\n")),
+        ABORTED_FROM_ANOTHER_THREAD(m -> m.connection().abort()),
+        PROTOCOL_CRASHES(m -> m.client().write("CRASH\n"));
 
-        m.client().write("QUIT\n");
+        private final Consumer<Member> close;
 
-        assertTrue(m.client().isClosedByPeer());
-        awaitGoneFromRegistry(m.connection());
-        assertEquals(Set.of(), registry.keys());
+        ServerSideClose(Consumer<Member> close) {
+            this.close = close;
+        }
     }
 
-    @Test
-    void aConnectionTheProtocolAbortsLeavesEveryKey() {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ServerSideClose.class)
+    void aConnectionTheServerSideClosesLeavesEveryKeyAndTheOthersStay(ServerSideClose how) {
         Member m = connect();
         Member other = connect();
         join(m, "a");
         join(m, "b");
         join(other, "b");
 
-        m.client().write("ABORT\n");
+        how.close.accept(m);
 
         assertTrue(m.client().isClosedByPeer());
         awaitGoneFromRegistry(m.connection());
-        assertEquals(Set.of("b"), registry.keys());
+        assertEquals(Set.of("b"), registry.keys(), "the key only the closed connection was under is gone");
         assertEquals(List.of(other.connection()), registry.lookup("b"));
-    }
-
-    @Test
-    void aConnectionAbortedFromAnotherThreadLeavesEveryKey() {
-        Member m = connect();
-        join(m, "a");
-        join(m, "b");
-
-        m.connection().abort();
-
-        assertTrue(m.client().isClosedByPeer());
-        awaitGoneFromRegistry(m.connection());
-        assertEquals(Set.of(), registry.keys());
-    }
-
-    @Test
-    void aConnectionWhoseProtocolCrashesLeavesEveryKey() {
-        Member m = connect();
-        Member other = connect();
-        join(m, "a");
-        join(m, "b");
-        join(other, "a");
-
-        m.client().write("CRASH\n");
-
-        assertTrue(m.client().isClosedByPeer());
-        awaitGoneFromRegistry(m.connection());
-        assertEquals(Set.of("a"), registry.keys());
-        assertEquals(List.of(other.connection()), registry.lookup("a"));
     }
 
     @Test
@@ -492,11 +465,8 @@ class RegistryTest {
 
         ranch.stopListener("rooms");
 
-        await("every key to empty").atMost(WAIT).untilAsserted(() -> assertEquals(Set.of(), registry.keys()));
-        for (Member m : members) {
-            assertFalse(m.connection().isOpen());
-            assertEquals(Set.of(), registry.keysOf(m.connection()));
-        }
+        await("every key to empty").atMost(PATIENCE).untilAsserted(() -> assertEquals(Set.of(), registry.keys()));
+        assertClosedAndUnderNoKey(members);
     }
 
     @Test
@@ -518,7 +488,7 @@ class RegistryTest {
     void registeringAClosedConnectionReturnsFalseAndLeavesNothingBehind() {
         Member m = connect();
         m.client().close();
-        await().atMost(WAIT).until(() -> !m.connection().isOpen());
+        await().atMost(PATIENCE).until(() -> !m.connection().isOpen());
 
         assertFalse(registry.register("late", m.connection()));
         assertFalse(registry.register("later", m.connection()));
@@ -580,18 +550,18 @@ class RegistryTest {
         // the connection to the key's member set: hold it between the two.
         room.holdAt(registering, SteerableKey.Point.HASH_CODE, 2);
         registering.start();
-        assertTrue(room.awaitHeld(WAIT), "register() did not hash its key twice");
+        assertTrue(room.awaitHeld(PATIENCE), "register() did not hash its key twice");
 
         CompletableFuture<Boolean> unregistered = onNewThread("unregistering", () -> rooms.unregister(room, m.connection()));
         letFinishUnlessBlocked(unregistered);
         room.release();
-        registering.join(WAIT.toMillis());
+        registering.join(PATIENCE.toMillis());
         unregistered.get(5, TimeUnit.SECONDS);
         assertFalse(registering.isAlive());
 
         // Whichever of the two won, closing the connection must clear it from the registry.
         m.client().close();
-        await().atMost(WAIT).until(() -> !m.connection().isOpen());
+        await().atMost(PATIENCE).until(() -> !m.connection().isOpen());
         await("the closed connection to leave key 'room' (register returned " + registered.get()
                 + ", unregister returned " + unregistered.get() + ")")
                 .atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
@@ -615,12 +585,12 @@ class RegistryTest {
         Thread registering = new Thread(() -> joined.set(rooms.register(room, joining.connection())), "registering");
         room.holdAt(registering, SteerableKey.Point.EQUALS, 1);
         registering.start();
-        assertTrue(room.awaitHeld(WAIT), "register() did not compare its key with the stored one");
+        assertTrue(room.awaitHeld(PATIENCE), "register() did not compare its key with the stored one");
 
         CompletableFuture<Boolean> left = onNewThread("unregistering", () -> rooms.unregister(stored, leaving.connection()));
         letFinishUnlessBlocked(left);
         room.release();
-        registering.join(WAIT.toMillis());
+        registering.join(PATIENCE.toMillis());
         assertTrue(left.get(5, TimeUnit.SECONDS));
         assertFalse(registering.isAlive());
 
@@ -700,15 +670,15 @@ class RegistryTest {
                     default -> m.client().write("CRASH\n");
                 }
             }
-            await("every connection to close").atMost(WAIT)
+            await("every connection to close").atMost(PATIENCE)
                     .until(() -> connections.stream().noneMatch(Connection::isOpen));
             long afterClose = ops.get();
-            await("more operations on the closed connections").atMost(WAIT)
+            await("more operations on the closed connections").atMost(PATIENCE)
                     .until(() -> ops.get() > afterClose + 20_000 || !errors.isEmpty());
         } finally {
             done.set(true);
             for (Thread worker : workers) {
-                worker.join(WAIT.toMillis());
+                worker.join(PATIENCE.toMillis());
             }
         }
 
