@@ -21,12 +21,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static dev.ranch.core.test.Patience.assertStays;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +54,7 @@ class BackPressureTest {
             channel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.port()));
             channel.configureBlocking(false);
             PatternWriter writer = new PatternWriter(channel);
-            Connection connection = protocol.opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(protocol.opened);
 
             // Write until the kernel has refused every write for a while: the paused server's
             // buffers and ours are full. (Linux may still take one last sliver a few hundred ms
@@ -121,7 +121,7 @@ class BackPressureTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(opened);
             await().atMost(PATIENCE).until(() -> events.size() == 1);
             Writability off = events.get(0);
             assertFalse(off.reported);

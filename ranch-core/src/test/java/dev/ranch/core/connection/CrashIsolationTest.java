@@ -27,12 +27,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,7 +106,7 @@ class CrashIsolationTest {
 
             running.set(false);
             for (Future<?> f : echoing) {
-                f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                waitFor(f);
             }
             await().atMost(PATIENCE).until(() -> listener.info().crashes() == crashClients);
             await().atMost(PATIENCE).until(() -> listener.info().activeConnections() == liveClients);

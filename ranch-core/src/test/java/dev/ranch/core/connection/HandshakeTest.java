@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static dev.ranch.core.test.Patience.assertStays;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,7 +52,7 @@ class HandshakeTest {
             // The only slot is taken, so this client waits in the backlog until the stuck one is gone.
             try (TestClient next = TestClient.connect(listener.port())) {
                 assertTrue(stuck.isClosedByPeer(), "the server should close a connection that never handshakes");
-                Throwable cause = stuckCloseCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                Throwable cause = waitFor(stuckCloseCause);
                 assertInstanceOf(TimeoutException.class, cause);
                 await().atMost(PATIENCE).until(() -> listener.info().handshakeFailures() == 1);
 
@@ -78,7 +78,7 @@ class HandshakeTest {
             await().atMost(PATIENCE).until(() -> listener.info().activeConnections() == 1);
             assertStays("open for half the handshake timeout", handshakeTimeout.dividedBy(2),
                     () -> !closeCause.isDone() && listener.info().handshakeFailures() == 0);
-            assertInstanceOf(TimeoutException.class, closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, waitFor(closeCause));
             assertTrue(client.isClosedByPeer());
             assertEquals(1, listener.info().handshakeFailures());
         }
@@ -141,8 +141,8 @@ class HandshakeTest {
             client.write(payload);
             assertArrayEquals(payload, client.readExactly(payload.length));
         }
-        assertInstanceOf(IllegalStateException.class, secondInInit.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
-        assertInstanceOf(IllegalStateException.class, secondInOnHandshake.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, waitFor(secondInInit));
+        assertInstanceOf(IllegalStateException.class, waitFor(secondInOnHandshake));
     }
 
     @Test
@@ -157,7 +157,7 @@ class HandshakeTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(opened);
             IllegalStateException bytes = assertThrows(IllegalStateException.class,
                     () -> connection.write(new byte[] {'x'}));
             IllegalStateException buffer = assertThrows(IllegalStateException.class,
@@ -205,7 +205,7 @@ class HandshakeTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = initialised.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(initialised);
             byte[] payload = Bytes.random(300, 13);
             client.write(payload);
             // Until the handshake, reads are off: the bytes wait in the kernel.

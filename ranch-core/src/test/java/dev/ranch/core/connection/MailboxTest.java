@@ -19,10 +19,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static dev.ranch.core.test.Patience.assertStays;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,7 +40,7 @@ class MailboxTest {
         Listener listener = ranch.startListener("mail-one", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         int count = 10_000;
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = mailbox.opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(mailbox.opened);
             ExecutorService sender = Executors.newSingleThreadExecutor();
             try {
                 Future<Integer> accepted = sender.submit(() -> {
@@ -50,7 +50,7 @@ class MailboxTest {
                     }
                     return ok;
                 });
-                assertEquals(count, accepted.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+                assertEquals(count, waitFor(accepted));
             } finally {
                 sender.shutdownNow();
             }
@@ -71,7 +71,7 @@ class MailboxTest {
         int senders = 4;
         int perSender = 5_000;
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = mailbox.opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(mailbox.opened);
             ExecutorService pool = Executors.newFixedThreadPool(senders);
             try {
                 // Released together so the senders really interleave in the mailbox.
@@ -89,7 +89,7 @@ class MailboxTest {
                 }
                 go.countDown();
                 for (Future<?> f : done) {
-                    f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                    waitFor(f);
                 }
             } finally {
                 pool.shutdownNow();
@@ -115,14 +115,14 @@ class MailboxTest {
         TestClient client = TestClient.connect(listener.port());
         Connection connection;
         try {
-            connection = mailbox.opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            connection = waitFor(mailbox.opened);
             assertTrue(connection.send("while open"));
             await().atMost(PATIENCE).until(() -> mailbox.received.size() == 1);
         } finally {
             // The client's close reaches the server as end of stream, and the server closes too.
             client.close();
         }
-        mailbox.closed.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        waitFor(mailbox.closed);
         assertFalse(connection.isOpen());
         assertFalse(connection.send("after close"));
         assertStays("nothing more is delivered", Duration.ofMillis(200), () -> mailbox.received.size() == 1);
@@ -134,7 +134,7 @@ class MailboxTest {
         Listener listener = ranch.startListener("mail-thread", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         int count = 100;
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = mailbox.opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(mailbox.opened);
             String owner = mailbox.handshakeThread;
             for (int i = 0; i < count; i++) {
                 connection.send(i);

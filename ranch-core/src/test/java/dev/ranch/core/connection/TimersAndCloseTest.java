@@ -28,9 +28,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static dev.ranch.core.test.Patience.assertStays;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,13 +65,7 @@ class TimersAndCloseTest {
         Object token = new Object();
         Events events = new Events();
         Listener listener = ranch.startListener("timer", Transports.tcp(), Loopback.options().build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.schedule(delay, token);
-                    }
-                });
+                c -> new Recorder(events).afterHandshake(connection -> connection.schedule(delay, token)));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             await().atMost(PATIENCE).until(() -> events.timeouts.size() == 1);
@@ -87,16 +84,12 @@ class TimersAndCloseTest {
         AtomicReference<Boolean> pendingAfterCancel = new AtomicReference<>();
         Events events = new Events();
         Listener listener = ranch.startListener("timer-cancel", Transports.tcp(), Loopback.options().build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        Timer early = connection.schedule(Duration.ofMillis(100), "cancelled");
-                        connection.schedule(Duration.ofMillis(300), "later");
-                        early.cancel();
-                        pendingAfterCancel.set(early.isPending());
-                    }
-                });
+                c -> new Recorder(events).afterHandshake(connection -> {
+                    Timer early = connection.schedule(Duration.ofMillis(100), "cancelled");
+                    connection.schedule(Duration.ofMillis(300), "later");
+                    early.cancel();
+                    pendingAfterCancel.set(early.isPending());
+                }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             await().atMost(PATIENCE).until(() -> events.timeouts.size() >= 1);
@@ -119,7 +112,7 @@ class TimersAndCloseTest {
         try (TestClient client = TestClient.connect(listener.port())) {
             assertTrue(client.isClosedByPeer(), "an idle connection must be closed by the server");
         }
-        assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        assertNull(waitFor(events.closeCause));
         assertEquals(1, events.idles.get());
         long elapsed = events.idleNanos - events.handshakeNanos;
         assertTrue(elapsed >= idle.minus(LOOP_CLOCK_SLACK).toNanos(), "idle after only " + elapsed + " ns");
@@ -160,13 +153,7 @@ class TimersAndCloseTest {
         Events events = new Events();
         Listener listener = ranch.startListener("idle-off", Transports.tcp(),
                 Loopback.options().idleTimeout(idle).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.setIdleTimeout(Duration.ZERO);
-                    }
-                });
+                c -> new Recorder(events).afterHandshake(connection -> connection.setIdleTimeout(Duration.ZERO)));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             await().atMost(PATIENCE).until(() -> events.handshakeThread != null);
@@ -180,26 +167,17 @@ class TimersAndCloseTest {
         Duration idle = Duration.ofMillis(200);
         AtomicLong resumedNanos = new AtomicLong();
         Events events = new Events();
-        CompletableFuture<Connection> opened = new CompletableFuture<>();
         Listener listener = ranch.startListener("idle-paused", Transports.tcp(),
                 Loopback.options().idleTimeout(idle).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.pauseReads();
-                        opened.complete(connection);
-                    }
-
-                    @Override
-                    public void onMessage(Connection connection, Object message) {
-                        resumedNanos.set(System.nanoTime());
-                        connection.resumeReads();
-                    }
-                });
+                c -> new Recorder(events)
+                        .afterHandshake(Connection::pauseReads)
+                        .onMessage((connection, message) -> {
+                            resumedNanos.set(System.nanoTime());
+                            connection.resumeReads();
+                        }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(events.opened);
             // Paused reads are the server's choice, so the peer's silence meanwhile is not idleness.
             assertNeitherIdlesNorCloses(events, idle.multipliedBy(3));
 
@@ -224,15 +202,11 @@ class TimersAndCloseTest {
         // of the payload in the connection's queue for close() to drain.
         Listener listener = ranch.startListener("close-drains", Transports.tcp(),
                 Loopback.options().sendBufferSize(SMALL_SNDBUF).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.write(payload);
-                        pendingAtClose.set(connection.pendingWriteBytes());
-                        connection.close();
-                    }
-                });
+                c -> new Recorder(events).afterHandshake(connection -> {
+                    connection.write(payload);
+                    pendingAtClose.set(connection.pendingWriteBytes());
+                    connection.close();
+                }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             await().atMost(PATIENCE).until(() -> pendingAtClose.get() >= 0);
@@ -241,7 +215,7 @@ class TimersAndCloseTest {
             assertArrayEquals(payload, received);
         }
         assertTrue(pendingAtClose.get() > 0, "the kernel took everything at once; nothing was left to drain");
-        assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        assertNull(waitFor(events.closeCause));
     }
 
     @Test
@@ -251,17 +225,13 @@ class TimersAndCloseTest {
         Events events = new Events();
         Listener listener = ranch.startListener("close-timeout", Transports.tcp(),
                 Loopback.options().closeTimeout(closeTimeout).sendBufferSize(SMALL_SNDBUF).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.write(payload);
-                        connection.close();
-                    }
-                });
+                c -> new Recorder(events).afterHandshake(connection -> {
+                    connection.write(payload);
+                    connection.close();
+                }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Throwable cause = events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Throwable cause = waitFor(events.closeCause);
             assertInstanceOf(TimeoutException.class, cause);
             long elapsed = events.closeNanos - events.handshakeNanos;
             assertTrue(elapsed >= closeTimeout.minus(LOOP_CLOCK_SLACK).toNanos(), "gave up after " + elapsed + " ns");
@@ -277,29 +247,20 @@ class TimersAndCloseTest {
         byte[] payload = Bytes.random(4 * MIB, 41);
         AtomicLong pendingAtAbort = new AtomicLong(-1);
         Events events = new Events();
-        CompletableFuture<Connection> opened = new CompletableFuture<>();
         Listener listener = ranch.startListener("abort", Transports.tcp(),
                 Loopback.options().sendBufferSize(SMALL_SNDBUF).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.write(payload);
-                        opened.complete(connection);
-                    }
-
-                    @Override
-                    public void onMessage(Connection connection, Object message) {
-                        pendingAtAbort.set(connection.pendingWriteBytes());
-                        connection.abort();
-                    }
-                });
+                c -> new Recorder(events)
+                        .afterHandshake(connection -> connection.write(payload))
+                        .onMessage((connection, message) -> {
+                            pendingAtAbort.set(connection.pendingWriteBytes());
+                            connection.abort();
+                        }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(events.opened);
             assertTrue(connection.send("abort"));
             // Closed while the client has read nothing: abort does not wait for the queue to drain.
-            assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+            assertNull(waitFor(events.closeCause));
             assertFalse(connection.isOpen());
             assertTrue(pendingAtAbort.get() > 0, "nothing was queued, so nothing could be discarded");
 
@@ -329,8 +290,8 @@ class TimersAndCloseTest {
             Connection connection = events.connection;
             connection.abort();
             assertTrue(client.isClosedByPeer());
-            assertEquals(events.handshakeThread, closedOn.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
-            assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(events.handshakeThread, waitFor(closedOn));
+            assertNull(waitFor(events.closeCause));
             assertFalse(connection.isOpen());
         }
     }
@@ -340,20 +301,16 @@ class TimersAndCloseTest {
         byte[] before = Bytes.random(1000, 47);
         Events events = new Events();
         Listener listener = ranch.startListener("write-after-close", Transports.tcp(), Loopback.options().build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.write(before);
-                        connection.close();
-                        connection.write(new byte[] {'l', 'a', 't', 'e'});
-                    }
-                });
+                c -> new Recorder(events).afterHandshake(connection -> {
+                    connection.write(before);
+                    connection.close();
+                    connection.write(new byte[] {'l', 'a', 't', 'e'});
+                }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             assertArrayEquals(before, client.readToEnd());
         }
-        assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        assertNull(waitFor(events.closeCause));
     }
 
     @Test
@@ -378,12 +335,12 @@ class TimersAndCloseTest {
                 return null;
             });
             byte[] echoed = client.readToEnd();
-            sent.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            waitFor(sent);
             assertArrayEquals(payload, echoed);
         } finally {
             writer.shutdownNow();
         }
-        assertNull(events.closeCause.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        assertNull(waitFor(events.closeCause));
     }
 
     // ---- helpers ----
@@ -409,6 +366,8 @@ class TimersAndCloseTest {
         final AtomicInteger idles = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
         final CompletableFuture<Throwable> closeCause = new CompletableFuture<>();
+        /** Completed with the connection once onHandshake, and the recorder's afterHandshake action, have run. */
+        final CompletableFuture<Connection> opened = new CompletableFuture<>();
         volatile Connection connection;
         volatile String handshakeThread;
         volatile long handshakeNanos;
@@ -416,12 +375,29 @@ class TimersAndCloseTest {
         volatile long closeNanos;
     }
 
-    /** Records callbacks; reads and discards data; otherwise the default behaviour. */
+    /**
+     * Records callbacks; reads and discards data; otherwise the default behaviour, plus what
+     * a test adds with {@link #afterHandshake} and {@link #onMessage(BiConsumer)}.
+     */
     private static class Recorder implements Protocol {
         final Events events;
+        private Consumer<Connection> afterHandshake = connection -> { };
+        private BiConsumer<Connection, Object> onMessage = (connection, message) -> { };
 
         Recorder(Events events) {
             this.events = events;
+        }
+
+        /** Runs {@code action} in onHandshake, after recording it and before completing {@code opened}. */
+        Recorder afterHandshake(Consumer<Connection> action) {
+            this.afterHandshake = action;
+            return this;
+        }
+
+        /** Handles every mailbox message with {@code handler}. */
+        Recorder onMessage(BiConsumer<Connection, Object> handler) {
+            this.onMessage = handler;
+            return this;
         }
 
         @Override
@@ -429,6 +405,13 @@ class TimersAndCloseTest {
             events.handshakeNanos = System.nanoTime();
             events.connection = connection;
             events.handshakeThread = Thread.currentThread().getName();
+            afterHandshake.accept(connection);
+            events.opened.complete(connection);
+        }
+
+        @Override
+        public void onMessage(Connection connection, Object message) {
+            onMessage.accept(connection, message);
         }
 
         @Override

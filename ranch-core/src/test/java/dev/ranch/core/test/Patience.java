@@ -2,6 +2,10 @@ package dev.ranch.core.test;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.awaitility.Awaitility.await;
 
@@ -33,5 +37,13 @@ public final class Patience {
      */
     public static void assertStays(String what, Duration hold, Callable<Boolean> condition) {
         await(what).during(hold).atMost(hold.plus(PATIENCE)).until(condition);
+    }
+
+    /**
+     * Waits at most {@link #PATIENCE} for {@code future} and returns its value; throws as
+     * {@link Future#get(long, TimeUnit)} does if it fails or does not complete in time.
+     */
+    public static <T> T waitFor(Future<T> future) throws InterruptedException, ExecutionException, TimeoutException {
+        return future.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 }
