@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
@@ -517,16 +518,40 @@ class RegistryTest {
 
     // ---- races forced into one interleaving ----
 
-    /** Waits for {@code op} to finish; if a lock makes it wait for the held thread instead, moves on. */
-    private static void letFinishUnlessBlocked(CompletableFuture<?> op) throws Exception {
-        try {
-            op.get(1, TimeUnit.SECONDS);
-        } catch (TimeoutException blockedByTheHeldThread) {
-            // A registry that serialises the two operations passes: there is no gap to exploit.
-        }
+    /** What the two sides of a forced race returned. */
+    private record Race(Boolean registered, Boolean other) {
     }
 
-    private static <T> CompletableFuture<T> onNewThread(String name, java.util.function.Supplier<T> op) {
+    /**
+     * Forces one interleaving: {@code rooms.register(key, connection)} runs on a thread of its
+     * own until {@code key} holds it at its {@code nth} call of {@code point}; then {@code other}
+     * runs on another thread and is let finish, unless a lock makes it wait for the held thread
+     * (a registry that serialises the two operations passes: there is no gap to exploit). Then
+     * the register goes on, and both must be done before this returns.
+     */
+    private static Race raceWithRegisterHeld(Registry<SteerableKey> rooms, SteerableKey key, Connection connection,
+                                             SteerableKey.Point point, int nth, Supplier<Boolean> other)
+            throws Exception {
+        AtomicReference<Boolean> registered = new AtomicReference<>();
+        Thread registering = new Thread(() -> registered.set(rooms.register(key, connection)), "registering");
+        key.holdAt(registering, point, nth);
+        registering.start();
+        assertTrue(key.awaitHeld(PATIENCE), "register() never made call " + nth + " of " + point + " on its key");
+
+        CompletableFuture<Boolean> otherResult = onNewThread("racing-with-register", other);
+        try {
+            otherResult.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException blockedByTheHeldThread) {
+            // Serialised behind the held register(): it finishes once that is released.
+        }
+        key.release();
+        registering.join(PATIENCE.toMillis());
+        Boolean otherReturned = otherResult.get(5, TimeUnit.SECONDS);
+        assertFalse(registering.isAlive());
+        return new Race(registered.get(), otherReturned);
+    }
+
+    private static <T> CompletableFuture<T> onNewThread(String name, Supplier<T> op) {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
@@ -544,26 +569,16 @@ class RegistryTest {
         Registry<SteerableKey> rooms = new Registry<>();
         Member m = connect();
         SteerableKey room = new SteerableKey("room");
-        AtomicReference<Boolean> registered = new AtomicReference<>();
-        Thread registering = new Thread(() -> registered.set(rooms.register(room, m.connection())), "registering");
         // register() hashes the key to add it to the connection's key set, then again to add
         // the connection to the key's member set: hold it between the two.
-        room.holdAt(registering, SteerableKey.Point.HASH_CODE, 2);
-        registering.start();
-        assertTrue(room.awaitHeld(PATIENCE), "register() did not hash its key twice");
-
-        CompletableFuture<Boolean> unregistered = onNewThread("unregistering", () -> rooms.unregister(room, m.connection()));
-        letFinishUnlessBlocked(unregistered);
-        room.release();
-        registering.join(PATIENCE.toMillis());
-        unregistered.get(5, TimeUnit.SECONDS);
-        assertFalse(registering.isAlive());
+        Race race = raceWithRegisterHeld(rooms, room, m.connection(), SteerableKey.Point.HASH_CODE, 2,
+                () -> rooms.unregister(room, m.connection()));
 
         // Whichever of the two won, closing the connection must clear it from the registry.
         m.client().close();
         await().atMost(PATIENCE).until(() -> !m.connection().isOpen());
-        await("the closed connection to leave key 'room' (register returned " + registered.get()
-                + ", unregister returned " + unregistered.get() + ")")
+        await("the closed connection to leave key 'room' (register returned " + race.registered()
+                + ", unregister returned " + race.other() + ")")
                 .atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
                     assertEquals(List.of(), rooms.lookup(room), "closed connections still under 'room'");
                     assertEquals(Set.of(), rooms.keys());
@@ -581,20 +596,11 @@ class RegistryTest {
         // An equal key, not the same instance: the map has to call equals() to match it with
         // the stored one, which it does once it has found the key's member set.
         SteerableKey room = new SteerableKey("room");
-        AtomicReference<Boolean> joined = new AtomicReference<>();
-        Thread registering = new Thread(() -> joined.set(rooms.register(room, joining.connection())), "registering");
-        room.holdAt(registering, SteerableKey.Point.EQUALS, 1);
-        registering.start();
-        assertTrue(room.awaitHeld(PATIENCE), "register() did not compare its key with the stored one");
+        Race race = raceWithRegisterHeld(rooms, room, joining.connection(), SteerableKey.Point.EQUALS, 1,
+                () -> rooms.unregister(stored, leaving.connection()));
 
-        CompletableFuture<Boolean> left = onNewThread("unregistering", () -> rooms.unregister(stored, leaving.connection()));
-        letFinishUnlessBlocked(left);
-        room.release();
-        registering.join(PATIENCE.toMillis());
-        assertTrue(left.get(5, TimeUnit.SECONDS));
-        assertFalse(registering.isAlive());
-
-        assertTrue(joined.get(), "register() of an open connection under a new key");
+        assertTrue(race.other(), "unregister() of the last member");
+        assertTrue(race.registered(), "register() of an open connection under a new key");
         assertEquals(Set.of(room), rooms.keysOf(joining.connection()));
         assertEquals(List.of(joining.connection()), rooms.lookup(room),
                 "register() returned true, yet the connection is not under the key");
