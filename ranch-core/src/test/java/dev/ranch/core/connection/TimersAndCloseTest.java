@@ -2,6 +2,7 @@ package dev.ranch.core.connection;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
+import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.Timer;
 import dev.ranch.core.listener.Listener;
@@ -65,7 +66,7 @@ class TimersAndCloseTest {
         Object token = new Object();
         Events events = new Events();
         Listener listener = ranch.startListener("timer", Transports.tcp(), Loopback.options().build(),
-                c -> new Recorder(events).afterHandshake(connection -> connection.schedule(delay, token)));
+                Recorder.factory(events, connection -> connection.schedule(delay, token)));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             await().atMost(PATIENCE).until(() -> events.timeouts.size() == 1);
@@ -84,7 +85,7 @@ class TimersAndCloseTest {
         AtomicReference<Boolean> pendingAfterCancel = new AtomicReference<>();
         Events events = new Events();
         Listener listener = ranch.startListener("timer-cancel", Transports.tcp(), Loopback.options().build(),
-                c -> new Recorder(events).afterHandshake(connection -> {
+                Recorder.factory(events, connection -> {
                     Timer early = connection.schedule(Duration.ofMillis(100), "cancelled");
                     connection.schedule(Duration.ofMillis(300), "later");
                     early.cancel();
@@ -153,7 +154,7 @@ class TimersAndCloseTest {
         Events events = new Events();
         Listener listener = ranch.startListener("idle-off", Transports.tcp(),
                 Loopback.options().idleTimeout(idle).build(),
-                c -> new Recorder(events).afterHandshake(connection -> connection.setIdleTimeout(Duration.ZERO)));
+                Recorder.factory(events, connection -> connection.setIdleTimeout(Duration.ZERO)));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             await().atMost(PATIENCE).until(() -> events.handshakeThread != null);
@@ -169,9 +170,9 @@ class TimersAndCloseTest {
         Events events = new Events();
         Listener listener = ranch.startListener("idle-paused", Transports.tcp(),
                 Loopback.options().idleTimeout(idle).build(),
-                c -> new Recorder(events)
-                        .afterHandshake(Connection::pauseReads)
-                        .onMessage((connection, message) -> {
+                Recorder.factory(events,
+                        Connection::pauseReads,
+                        (connection, message) -> {
                             resumedNanos.set(System.nanoTime());
                             connection.resumeReads();
                         }));
@@ -202,7 +203,7 @@ class TimersAndCloseTest {
         // of the payload in the connection's queue for close() to drain.
         Listener listener = ranch.startListener("close-drains", Transports.tcp(),
                 Loopback.options().sendBufferSize(SMALL_SNDBUF).build(),
-                c -> new Recorder(events).afterHandshake(connection -> {
+                Recorder.factory(events, connection -> {
                     connection.write(payload);
                     pendingAtClose.set(connection.pendingWriteBytes());
                     connection.close();
@@ -225,7 +226,7 @@ class TimersAndCloseTest {
         Events events = new Events();
         Listener listener = ranch.startListener("close-timeout", Transports.tcp(),
                 Loopback.options().closeTimeout(closeTimeout).sendBufferSize(SMALL_SNDBUF).build(),
-                c -> new Recorder(events).afterHandshake(connection -> {
+                Recorder.factory(events, connection -> {
                     connection.write(payload);
                     connection.close();
                 }));
@@ -249,9 +250,9 @@ class TimersAndCloseTest {
         Events events = new Events();
         Listener listener = ranch.startListener("abort", Transports.tcp(),
                 Loopback.options().sendBufferSize(SMALL_SNDBUF).build(),
-                c -> new Recorder(events)
-                        .afterHandshake(connection -> connection.write(payload))
-                        .onMessage((connection, message) -> {
+                Recorder.factory(events,
+                        connection -> connection.write(payload),
+                        (connection, message) -> {
                             pendingAtAbort.set(connection.pendingWriteBytes());
                             connection.abort();
                         }));
@@ -301,7 +302,7 @@ class TimersAndCloseTest {
         byte[] before = Bytes.random(1000, 47);
         Events events = new Events();
         Listener listener = ranch.startListener("write-after-close", Transports.tcp(), Loopback.options().build(),
-                c -> new Recorder(events).afterHandshake(connection -> {
+                Recorder.factory(events, connection -> {
                     connection.write(before);
                     connection.close();
                     connection.write(new byte[] {'l', 'a', 't', 'e'});
@@ -376,28 +377,40 @@ class TimersAndCloseTest {
     }
 
     /**
-     * Records callbacks; reads and discards data; otherwise the default behaviour, plus what
-     * a test adds with {@link #afterHandshake} and {@link #onMessage(BiConsumer)}.
+     * Records callbacks; reads and discards data; otherwise the default behaviour, plus an
+     * action run in onHandshake and a mailbox handler when built by {@link #factory}.
      */
     private static class Recorder implements Protocol {
         final Events events;
-        private Consumer<Connection> afterHandshake = connection -> { };
-        private BiConsumer<Connection, Object> onMessage = (connection, message) -> { };
+        /** Run in onHandshake after it is recorded; {@code null} for none. */
+        private final Consumer<Connection> afterHandshake;
+        /** Handles mailbox messages; {@code null} to ignore them. */
+        private final BiConsumer<Connection, Object> onMessage;
 
         Recorder(Events events) {
+            this(events, null, null);
+        }
+
+        private Recorder(Events events, Consumer<Connection> afterHandshake, BiConsumer<Connection, Object> onMessage) {
             this.events = events;
+            this.afterHandshake = afterHandshake;
+            this.onMessage = onMessage;
         }
 
-        /** Runs {@code action} in onHandshake, after recording it and before completing {@code opened}. */
-        Recorder afterHandshake(Consumer<Connection> action) {
-            this.afterHandshake = action;
-            return this;
+        /** Recorders that run {@code afterHandshake} in onHandshake, before completing {@code opened}. */
+        static ProtocolFactory factory(Events events, Consumer<Connection> afterHandshake) {
+            return factory(events, afterHandshake, null);
         }
 
-        /** Handles every mailbox message with {@code handler}. */
-        Recorder onMessage(BiConsumer<Connection, Object> handler) {
-            this.onMessage = handler;
-            return this;
+        /**
+         * Recorders that also handle every mailbox message with {@code onMessage}. The hooks are
+         * built here, on the test thread: the loop thread only constructs a Recorder, so no
+         * lambda is linked between the loop's clock read and onHandshake, the instant the
+         * timing checks measure from.
+         */
+        static ProtocolFactory factory(Events events, Consumer<Connection> afterHandshake,
+                                       BiConsumer<Connection, Object> onMessage) {
+            return c -> new Recorder(events, afterHandshake, onMessage);
         }
 
         @Override
@@ -405,13 +418,17 @@ class TimersAndCloseTest {
             events.handshakeNanos = System.nanoTime();
             events.connection = connection;
             events.handshakeThread = Thread.currentThread().getName();
-            afterHandshake.accept(connection);
+            if (afterHandshake != null) {
+                afterHandshake.accept(connection);
+            }
             events.opened.complete(connection);
         }
 
         @Override
         public void onMessage(Connection connection, Object message) {
-            onMessage.accept(connection, message);
+            if (onMessage != null) {
+                onMessage.accept(connection, message);
+            }
         }
 
         @Override
