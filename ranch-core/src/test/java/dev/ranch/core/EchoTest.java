@@ -1,13 +1,12 @@
 package dev.ranch.core;
 
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.Bytes;
 import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -21,21 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class EchoTest {
 
+    @TestRanch
     private Ranch ranch;
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
 
     @Test
     void oneClientGetsEveryByteBackInOrder() {
-        Listener listener = ranch.startListener("echo", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("echo", Transports.tcp(), Loopback.options().build(),
                 c -> new EchoProtocol());
         byte[] payload = Bytes.random(1_000_000, 1);
         try (TestClient client = TestClient.connect(listener.port())) {
@@ -51,7 +41,7 @@ class EchoTest {
     void thousandConcurrentClientsEachGetTheirOwnBytesBack() throws Exception {
         int clients = 1000;
         Listener listener = ranch.startListener("echo", Transports.tcp(),
-                ListenerOptions.builder().maxConnections(clients).build(), c -> new EchoProtocol());
+                Loopback.options().maxConnections(clients).build(), c -> new EchoProtocol());
         List<TestClient> open = new ArrayList<>();
         try {
             for (int i = 0; i < clients; i++) {

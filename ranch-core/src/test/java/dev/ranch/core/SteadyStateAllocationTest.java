@@ -1,12 +1,12 @@
 package dev.ranch.core;
 
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.Bytes;
 import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -23,19 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SteadyStateAllocationTest {
 
-    private final Ranch ranch = Ranch.builder().eventLoops(1).build();
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
+    @TestRanch(eventLoops = 1)
+    private Ranch ranch;
 
     @Test
     void echoRoundTripsAllocateNothingOnTheLoopThread() {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported(), "no per-thread allocation counter");
-        Listener listener = ranch.startListener("echo", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("echo", Transports.tcp(), Loopback.options().build(),
                 c -> new EchoProtocol());
         Thread loop = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("ranch-loop-0")).findFirst().orElseThrow();

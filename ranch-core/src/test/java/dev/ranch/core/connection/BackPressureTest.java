@@ -4,12 +4,11 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.Bytes;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,10 +21,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,20 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackPressureTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int MIB = 1024 * 1024;
 
+    @TestRanch
     private Ranch ranch;
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
 
     @Test
     void pausedReadsStopThePeersWritesAndResumingDeliversEveryByte() throws Exception {
@@ -56,40 +47,40 @@ class BackPressureTest {
         // checked. Not smaller: with a receive buffer of a few KiB, Linux loopback throughput
         // collapses to tens of KiB/s, plain sockets included.
         Listener listener = ranch.startListener("pause", Transports.tcp(),
-                ListenerOptions.builder().receiveBufferSize(32 * 1024).build(), c -> protocol);
+                Loopback.options().receiveBufferSize(32 * 1024).build(), c -> protocol);
 
         try (SocketChannel channel = SocketChannel.open()) {
             channel.setOption(StandardSocketOptions.SO_SNDBUF, 8 * 1024);
             channel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.port()));
             channel.configureBlocking(false);
             PatternWriter writer = new PatternWriter(channel);
-            Connection connection = protocol.opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(protocol.opened);
 
             // Write until the kernel has refused every write for a while: the paused server's
             // buffers and ours are full. (Linux may still take one last sliver a few hundred ms
             // after the first refusal, hence the long streak.)
-            await().atMost(WAIT).during(Duration.ofMillis(600)).pollInterval(Duration.ofMillis(10))
+            await().atMost(PATIENCE).during(Duration.ofMillis(600)).pollInterval(Duration.ofMillis(10))
                     .until(() -> writer.writeUpTo(Long.MAX_VALUE, MIB) == 0);
             long plateau = writer.total();
             assertTrue(plateau > 0 && plateau < 4L * MIB, "bytes accepted while paused: " + plateau);
-            await().during(Duration.ofMillis(500)).atMost(WAIT).pollInterval(Duration.ofMillis(20))
+            await().during(Duration.ofMillis(500)).atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
                     .until(() -> writer.writeUpTo(Long.MAX_VALUE, MIB) == 0 && protocol.received.get() == 0);
             assertEquals(plateau, writer.total());
             assertTrue(protocol.pausedAfterHandshake);
 
             assertTrue(connection.send(PausingCounter.RESUME));
-            await().atMost(WAIT).until(() -> protocol.received.get() == plateau);
+            await().atMost(PATIENCE).until(() -> protocol.received.get() == plateau);
             assertEquals(writer.checksum(), protocol.checksum.get());
             assertFalse(protocol.pausedAfterResume);
 
             // Flowing again: several times what fitted in the buffers goes through.
             long target = plateau + MIB;
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(1))
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(1))
                     .until(() -> {
                         writer.writeUpTo(target, MIB);
                         return writer.total() == target;
                     });
-            await().atMost(WAIT).until(() -> protocol.received.get() == target);
+            await().atMost(PATIENCE).until(() -> protocol.received.get() == target);
             assertEquals(writer.checksum(), protocol.checksum.get());
         }
     }
@@ -103,7 +94,7 @@ class BackPressureTest {
         CompletableFuture<Connection> opened = new CompletableFuture<>();
         AtomicLong pendingAfterDrain = new AtomicLong(-1);
         Listener listener = ranch.startListener("watermarks", Transports.tcp(),
-                ListenerOptions.builder().writeHighWatermark(high).writeLowWatermark(low).sendBufferSize(8192).build(),
+                Loopback.options().writeHighWatermark(high).writeLowWatermark(low).sendBufferSize(8192).build(),
                 c -> new Protocol() {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -130,17 +121,17 @@ class BackPressureTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            await().atMost(WAIT).until(() -> events.size() == 1);
+            Connection connection = waitFor(opened);
+            await().atMost(PATIENCE).until(() -> events.size() == 1);
             Writability off = events.get(0);
             assertFalse(off.reported);
             assertFalse(off.isWritable);
             assertTrue(off.pending > high, "pending when reported unwritable: " + off.pending);
             // While the client does not read, nothing drains, so nothing else is reported.
-            await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> events.size() == 1);
+            assertStays("nothing else is reported", () -> events.size() == 1);
 
             assertArrayEquals(payload, client.readExactly(payload.length));
-            await().atMost(WAIT).until(() -> events.size() == 2);
+            await().atMost(PATIENCE).until(() -> events.size() == 2);
             Writability on = events.get(1);
             assertTrue(on.reported);
             assertTrue(on.isWritable);
@@ -148,7 +139,7 @@ class BackPressureTest {
             assertTrue(on.pending < off.pending);
 
             assertTrue(connection.send("how much is left?"));
-            await().atMost(WAIT).until(() -> pendingAfterDrain.get() >= 0);
+            await().atMost(PATIENCE).until(() -> pendingAfterDrain.get() >= 0);
             assertEquals(0, pendingAfterDrain.get());
         }
     }
@@ -161,14 +152,14 @@ class BackPressureTest {
         byte[] payload = Bytes.random(2 * MIB, 23);
         Producer producer = new Producer(payload, chunk);
         Listener listener = ranch.startListener("producer", Transports.tcp(),
-                ListenerOptions.builder().writeHighWatermark(high).writeLowWatermark(low).sendBufferSize(32 * 1024).build(),
+                Loopback.options().writeHighWatermark(high).writeLowWatermark(low).sendBufferSize(32 * 1024).build(),
                 c -> producer);
 
         try (TestClient client = TestClient.connect(listener.port())) {
             // Not reading until the queue has filled makes at least one round of back-pressure certain.
-            await().atMost(WAIT).until(() -> !producer.events.isEmpty());
+            await().atMost(PATIENCE).until(() -> !producer.events.isEmpty());
             assertArrayEquals(payload, client.readExactly(payload.length));
-            await().atMost(WAIT).until(() -> producer.events.size() % 2 == 0);
+            await().atMost(PATIENCE).until(() -> producer.events.size() % 2 == 0);
         }
         List<Writability> events = producer.events;
         for (int i = 0; i < events.size(); i++) {

@@ -9,18 +9,16 @@ import dev.ranch.core.Protocol;
 import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.Bytes;
 import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -29,11 +27,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,23 +42,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CrashIsolationTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
     /** The first byte of a connection that asks the protocol to crash. */
     private static final byte CRASH = 'X';
     /** The first byte of a well-behaved connection. */
     private static final byte HELLO = 'E';
 
+    @TestRanch
     private Ranch ranch;
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
 
     @Test
     void crashesInOnDataCloseOnlyTheCrashingConnectionsWhileLiveEchoTrafficIsUntouched() throws Exception {
@@ -69,7 +58,7 @@ class CrashIsolationTest {
         Outcomes outcomes = new Outcomes();
         // One spare slot: each crash client gets in only if the one before it gave its slot back.
         Listener listener = ranch.startListener("crash-ondata", Transports.tcp(),
-                ListenerOptions.builder().maxConnections(liveClients + 1).build(),
+                Loopback.options().maxConnections(liveClients + 1).build(),
                 c -> new CrashOnRequest(outcomes));
 
         List<TestClient> live = new ArrayList<>();
@@ -103,7 +92,7 @@ class CrashIsolationTest {
                     return null;
                 }));
             }
-            await().atMost(WAIT).until(() -> exchanges.get() > liveClients);
+            await().atMost(PATIENCE).until(() -> exchanges.get() > liveClients);
 
             long exchangesBeforeCrashes = exchanges.get();
             for (int i = 0; i < crashClients; i++) {
@@ -117,11 +106,11 @@ class CrashIsolationTest {
 
             running.set(false);
             for (Future<?> f : echoing) {
-                f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                waitFor(f);
             }
-            await().atMost(WAIT).until(() -> listener.info().crashes() == crashClients);
-            await().atMost(WAIT).until(() -> listener.info().activeConnections() == liveClients);
-            await().atMost(WAIT).until(() -> outcomes.crashCloses.size() == crashClients);
+            await().atMost(PATIENCE).until(() -> listener.info().crashes() == crashClients);
+            await().atMost(PATIENCE).until(() -> listener.info().activeConnections() == liveClients);
+            await().atMost(PATIENCE).until(() -> outcomes.crashCloses.size() == crashClients);
             for (CrashClose close : outcomes.crashCloses) {
                 assertSame(close.thrown, close.cause, "onClose must receive the exception the protocol threw");
             }
@@ -171,7 +160,7 @@ class CrashIsolationTest {
         // Two slots: the first client keeps one, so each later client can only get in if the
         // slot of the one before it was freed.
         Listener listener = ranch.startListener("crash-init", Transports.tcp(),
-                ListenerOptions.builder().maxConnections(2).build(), factory);
+                Loopback.options().maxConnections(2).build(), factory);
 
         try (TestClient keeper = TestClient.connect(listener.port())) {
             byte[] payload = Bytes.random(100, 1);
@@ -210,7 +199,7 @@ class CrashIsolationTest {
         logger.addAppender(appender);
         try {
             Outcomes outcomes = new Outcomes();
-            Listener listener = ranch.startListener(name, Transports.tcp(), ListenerOptions.defaults(),
+            Listener listener = ranch.startListener(name, Transports.tcp(), Loopback.options().build(),
                     c -> new CrashOnRequest(outcomes));
             for (int i = 0; i < crashes; i++) {
                 try (TestClient crasher = TestClient.connect(listener.port())) {
@@ -218,7 +207,7 @@ class CrashIsolationTest {
                     assertTrue(crasher.isClosedByPeer());
                 }
             }
-            await().atMost(WAIT).until(() -> outcomes.crashCloses.size() == crashes);
+            await().atMost(PATIENCE).until(() -> outcomes.crashCloses.size() == crashes);
 
             List<ILoggingEvent> warnings = new ArrayList<>();
             for (ILoggingEvent event : List.copyOf(appender.list)) {

@@ -4,24 +4,25 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.Bytes;
 import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,19 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HandshakeTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
+    @TestRanch
     private Ranch ranch;
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
 
     @Test
     void handshakeTimeoutClosesTheConnectionCountsAFailureAndFreesItsSlot() throws Exception {
@@ -52,19 +42,19 @@ class HandshakeTest {
         AtomicBoolean firstConnection = new AtomicBoolean(true);
         CompletableFuture<Throwable> stuckCloseCause = new CompletableFuture<>();
         Listener listener = ranch.startListener("hs-timeout", Transports.tcp(),
-                ListenerOptions.builder().maxConnections(1).handshakeTimeout(handshakeTimeout).build(),
+                Loopback.options().maxConnections(1).handshakeTimeout(handshakeTimeout).build(),
                 c -> firstConnection.compareAndSet(true, false)
                         ? new NeverHandshakes(stuckCloseCause)
                         : new EchoProtocol());
 
         try (TestClient stuck = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> listener.info().totalAccepted() == 1);
+            await().atMost(PATIENCE).until(() -> listener.info().totalAccepted() == 1);
             // The only slot is taken, so this client waits in the backlog until the stuck one is gone.
             try (TestClient next = TestClient.connect(listener.port())) {
                 assertTrue(stuck.isClosedByPeer(), "the server should close a connection that never handshakes");
-                Throwable cause = stuckCloseCause.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                Throwable cause = waitFor(stuckCloseCause);
                 assertInstanceOf(TimeoutException.class, cause);
-                await().atMost(WAIT).until(() -> listener.info().handshakeFailures() == 1);
+                await().atMost(PATIENCE).until(() -> listener.info().handshakeFailures() == 1);
 
                 byte[] payload = Bytes.random(512, 7);
                 next.write(payload);
@@ -82,13 +72,13 @@ class HandshakeTest {
         Duration handshakeTimeout = Duration.ofMillis(800);
         CompletableFuture<Throwable> closeCause = new CompletableFuture<>();
         Listener listener = ranch.startListener("hs-patience", Transports.tcp(),
-                ListenerOptions.builder().handshakeTimeout(handshakeTimeout).build(),
+                Loopback.options().handshakeTimeout(handshakeTimeout).build(),
                 c -> new NeverHandshakes(closeCause));
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> listener.info().activeConnections() == 1);
-            await().during(handshakeTimeout.dividedBy(2)).atMost(WAIT)
-                    .until(() -> !closeCause.isDone() && listener.info().handshakeFailures() == 0);
-            assertInstanceOf(TimeoutException.class, closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            await().atMost(PATIENCE).until(() -> listener.info().activeConnections() == 1);
+            assertStays("open for half the handshake timeout", handshakeTimeout.dividedBy(2),
+                    () -> !closeCause.isDone() && listener.info().handshakeFailures() == 0);
+            assertInstanceOf(TimeoutException.class, waitFor(closeCause));
             assertTrue(client.isClosedByPeer());
             assertEquals(1, listener.info().handshakeFailures());
         }
@@ -98,7 +88,7 @@ class HandshakeTest {
     void writingOrPausingBeforeTheHandshakeFailsWithAMessageAboutTheHandshake() throws Exception {
         AtomicReference<IllegalStateException> writeError = new AtomicReference<>();
         AtomicReference<IllegalStateException> pauseError = new AtomicReference<>();
-        Listener listener = ranch.startListener("eager", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("eager", Transports.tcp(), Loopback.options().build(),
                 c -> new EchoProtocol() {
                     @Override
                     public void init(Connection connection) {
@@ -132,7 +122,7 @@ class HandshakeTest {
     void callingHandshakeASecondTimeThrowsWhileHandshakingAndOnceOpen() throws Exception {
         CompletableFuture<Throwable> secondInInit = new CompletableFuture<>();
         CompletableFuture<Throwable> secondInOnHandshake = new CompletableFuture<>();
-        Listener listener = ranch.startListener("twice", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("twice", Transports.tcp(), Loopback.options().build(),
                 c -> new EchoProtocol() {
                     @Override
                     public void init(Connection connection) {
@@ -151,14 +141,14 @@ class HandshakeTest {
             client.write(payload);
             assertArrayEquals(payload, client.readExactly(payload.length));
         }
-        assertInstanceOf(IllegalStateException.class, secondInInit.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-        assertInstanceOf(IllegalStateException.class, secondInOnHandshake.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, waitFor(secondInInit));
+        assertInstanceOf(IllegalStateException.class, waitFor(secondInOnHandshake));
     }
 
     @Test
     void writingFromAThreadOtherThanTheOwnerThrowsAndPointsToSend() throws Exception {
         CompletableFuture<Connection> opened = new CompletableFuture<>();
-        Listener listener = ranch.startListener("foreign", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("foreign", Transports.tcp(), Loopback.options().build(),
                 c -> new EchoProtocol() {
                     @Override
                     public void onHandshake(Connection connection) {
@@ -167,7 +157,7 @@ class HandshakeTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(opened);
             IllegalStateException bytes = assertThrows(IllegalStateException.class,
                     () -> connection.write(new byte[] {'x'}));
             IllegalStateException buffer = assertThrows(IllegalStateException.class,
@@ -188,7 +178,7 @@ class HandshakeTest {
         CompletableFuture<Connection> initialised = new CompletableFuture<>();
         AtomicInteger dataCalls = new AtomicInteger();
         AtomicBoolean handshaken = new AtomicBoolean();
-        Listener listener = ranch.startListener("delayed", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("delayed", Transports.tcp(), Loopback.options().build(),
                 c -> new EchoProtocol() {
                     @Override
                     public void init(Connection connection) {
@@ -215,12 +205,11 @@ class HandshakeTest {
                 });
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = initialised.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(initialised);
             byte[] payload = Bytes.random(300, 13);
             client.write(payload);
             // Until the handshake, reads are off: the bytes wait in the kernel.
-            await().during(Duration.ofMillis(300)).atMost(WAIT)
-                    .until(() -> dataCalls.get() == 0 && !handshaken.get());
+            assertStays("no data and no handshake", () -> dataCalls.get() == 0 && !handshaken.get());
 
             assertTrue(connection.send("go"));
             assertArrayEquals(payload, client.readExactly(payload.length));

@@ -3,12 +3,11 @@ package dev.ranch.core.connection;
 import dev.ranch.core.Connection;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -20,8 +19,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,27 +31,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MailboxTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
+    @TestRanch
     private Ranch ranch;
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
 
     @Test
     void messagesFromOneSenderArriveInTheOrderSent() throws Exception {
         Mailbox mailbox = new Mailbox();
-        Listener listener = ranch.startListener("mail-one", Transports.tcp(), ListenerOptions.defaults(), c -> mailbox);
+        Listener listener = ranch.startListener("mail-one", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         int count = 10_000;
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = mailbox.opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(mailbox.opened);
             ExecutorService sender = Executors.newSingleThreadExecutor();
             try {
                 Future<Integer> accepted = sender.submit(() -> {
@@ -60,11 +50,11 @@ class MailboxTest {
                     }
                     return ok;
                 });
-                assertEquals(count, accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+                assertEquals(count, waitFor(accepted));
             } finally {
                 sender.shutdownNow();
             }
-            await().atMost(WAIT).until(() -> mailbox.received.size() == count);
+            await().atMost(PATIENCE).until(() -> mailbox.received.size() == count);
             List<Object> expected = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 expected.add(i);
@@ -77,11 +67,11 @@ class MailboxTest {
     @Test
     void concurrentSendersEachKeepTheirOwnOrder() throws Exception {
         Mailbox mailbox = new Mailbox();
-        Listener listener = ranch.startListener("mail-many", Transports.tcp(), ListenerOptions.defaults(), c -> mailbox);
+        Listener listener = ranch.startListener("mail-many", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         int senders = 4;
         int perSender = 5_000;
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = mailbox.opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(mailbox.opened);
             ExecutorService pool = Executors.newFixedThreadPool(senders);
             try {
                 // Released together so the senders really interleave in the mailbox.
@@ -99,12 +89,12 @@ class MailboxTest {
                 }
                 go.countDown();
                 for (Future<?> f : done) {
-                    f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    waitFor(f);
                 }
             } finally {
                 pool.shutdownNow();
             }
-            await().atMost(WAIT).until(() -> mailbox.received.size() == senders * perSender);
+            await().atMost(PATIENCE).until(() -> mailbox.received.size() == senders * perSender);
             int[] next = new int[senders];
             for (Object message : List.copyOf(mailbox.received)) {
                 Tagged tagged = (Tagged) message;
@@ -121,35 +111,35 @@ class MailboxTest {
     @Test
     void sendReturnsFalseAndDeliversNothingOnceTheConnectionIsClosed() throws Exception {
         Mailbox mailbox = new Mailbox();
-        Listener listener = ranch.startListener("mail-closed", Transports.tcp(), ListenerOptions.defaults(), c -> mailbox);
+        Listener listener = ranch.startListener("mail-closed", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         TestClient client = TestClient.connect(listener.port());
         Connection connection;
         try {
-            connection = mailbox.opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            connection = waitFor(mailbox.opened);
             assertTrue(connection.send("while open"));
-            await().atMost(WAIT).until(() -> mailbox.received.size() == 1);
+            await().atMost(PATIENCE).until(() -> mailbox.received.size() == 1);
         } finally {
             // The client's close reaches the server as end of stream, and the server closes too.
             client.close();
         }
-        mailbox.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        waitFor(mailbox.closed);
         assertFalse(connection.isOpen());
         assertFalse(connection.send("after close"));
-        await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> mailbox.received.size() == 1);
+        assertStays("nothing more is delivered", Duration.ofMillis(200), () -> mailbox.received.size() == 1);
     }
 
     @Test
     void messagesAreDeliveredOnTheConnectionsOwnerLoopThread() throws Exception {
         Mailbox mailbox = new Mailbox();
-        Listener listener = ranch.startListener("mail-thread", Transports.tcp(), ListenerOptions.defaults(), c -> mailbox);
+        Listener listener = ranch.startListener("mail-thread", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         int count = 100;
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = mailbox.opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(mailbox.opened);
             String owner = mailbox.handshakeThread;
             for (int i = 0; i < count; i++) {
                 connection.send(i);
             }
-            await().atMost(WAIT).until(() -> mailbox.received.size() == count);
+            await().atMost(PATIENCE).until(() -> mailbox.received.size() == count);
             String sender = Thread.currentThread().getName();
             assertTrue(owner.startsWith("ranch-loop-"), owner);
             assertNotEquals(owner, sender);

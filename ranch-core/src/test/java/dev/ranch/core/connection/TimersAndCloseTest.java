@@ -2,15 +2,15 @@ package dev.ranch.core.connection;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
+import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.Timer;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.Bytes;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -29,7 +29,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
+import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +46,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TimersAndCloseTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
     /**
      * A loop reads its clock once per turn, so a deadline may be computed from an instant a
      * little before the callback that set it; elapsed times are compared with this much slack.
@@ -51,17 +55,8 @@ class TimersAndCloseTest {
     /** SO_SNDBUF for tests that need bytes left in the connection's own queue. */
     private static final int SMALL_SNDBUF = 64 * 1024;
 
+    @TestRanch
     private Ranch ranch;
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
 
     // ---- timers ----
 
@@ -70,17 +65,11 @@ class TimersAndCloseTest {
         Duration delay = Duration.ofMillis(150);
         Object token = new Object();
         Events events = new Events();
-        Listener listener = ranch.startListener("timer", Transports.tcp(), ListenerOptions.defaults(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.schedule(delay, token);
-                    }
-                });
+        Listener listener = ranch.startListener("timer", Transports.tcp(), Loopback.options().build(),
+                Recorder.factory(events, connection -> connection.schedule(delay, token)));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> events.timeouts.size() == 1);
+            await().atMost(PATIENCE).until(() -> events.timeouts.size() == 1);
             Fired fired = events.timeouts.get(0);
             assertSame(token, fired.token);
             assertEquals(events.handshakeThread, fired.thread);
@@ -95,20 +84,16 @@ class TimersAndCloseTest {
     void aCancelledTimerNeverFiresWhileALaterOneDoes() throws Exception {
         AtomicReference<Boolean> pendingAfterCancel = new AtomicReference<>();
         Events events = new Events();
-        Listener listener = ranch.startListener("timer-cancel", Transports.tcp(), ListenerOptions.defaults(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        Timer early = connection.schedule(Duration.ofMillis(100), "cancelled");
-                        connection.schedule(Duration.ofMillis(300), "later");
-                        early.cancel();
-                        pendingAfterCancel.set(early.isPending());
-                    }
-                });
+        Listener listener = ranch.startListener("timer-cancel", Transports.tcp(), Loopback.options().build(),
+                Recorder.factory(events, connection -> {
+                    Timer early = connection.schedule(Duration.ofMillis(100), "cancelled");
+                    connection.schedule(Duration.ofMillis(300), "later");
+                    early.cancel();
+                    pendingAfterCancel.set(early.isPending());
+                }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> events.timeouts.size() >= 1);
+            await().atMost(PATIENCE).until(() -> events.timeouts.size() >= 1);
             // The later timer's deadline is past the cancelled one's, so had it fired it would be recorded first.
             assertEquals(List.of("later"), events.timeouts.stream().map(f -> f.token).toList());
             assertEquals(Boolean.FALSE, pendingAfterCancel.get());
@@ -123,12 +108,12 @@ class TimersAndCloseTest {
         Duration idle = Duration.ofMillis(200);
         Events events = new Events();
         Listener listener = ranch.startListener("idle-silent", Transports.tcp(),
-                ListenerOptions.builder().idleTimeout(idle).build(), c -> new Recorder(events));
+                Loopback.options().idleTimeout(idle).build(), c -> new Recorder(events));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             assertTrue(client.isClosedByPeer(), "an idle connection must be closed by the server");
         }
-        assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertNull(waitFor(events.closeCause));
         assertEquals(1, events.idles.get());
         long elapsed = events.idleNanos - events.handshakeNanos;
         assertTrue(elapsed >= idle.minus(LOOP_CLOCK_SLACK).toNanos(), "idle after only " + elapsed + " ns");
@@ -139,7 +124,7 @@ class TimersAndCloseTest {
         Duration idle = Duration.ofMillis(200);
         Events events = new Events();
         Listener listener = ranch.startListener("idle-busy", Transports.tcp(),
-                ListenerOptions.builder().idleTimeout(idle).build(), c -> new Recorder(events));
+                Loopback.options().idleTimeout(idle).build(), c -> new Recorder(events));
 
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         try (TestClient client = TestClient.connect(listener.port())) {
@@ -152,8 +137,7 @@ class TimersAndCloseTest {
                 }
             }, 0, 50, TimeUnit.MILLISECONDS);
 
-            await().during(idle.multipliedBy(3)).atMost(WAIT)
-                    .until(() -> events.idles.get() == 0 && !events.closeCause.isDone());
+            assertNeitherIdlesNorCloses(events, idle.multipliedBy(3));
             assertTrue(events.bytes.get() > 0);
 
             sending.cancel(false);
@@ -169,19 +153,12 @@ class TimersAndCloseTest {
         Duration idle = Duration.ofMillis(200);
         Events events = new Events();
         Listener listener = ranch.startListener("idle-off", Transports.tcp(),
-                ListenerOptions.builder().idleTimeout(idle).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.setIdleTimeout(Duration.ZERO);
-                    }
-                });
+                Loopback.options().idleTimeout(idle).build(),
+                Recorder.factory(events, connection -> connection.setIdleTimeout(Duration.ZERO)));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> events.handshakeThread != null);
-            await().during(idle.multipliedBy(3)).atMost(WAIT)
-                    .until(() -> events.idles.get() == 0 && !events.closeCause.isDone());
+            await().atMost(PATIENCE).until(() -> events.handshakeThread != null);
+            assertNeitherIdlesNorCloses(events, idle.multipliedBy(3));
             assertStillReading(client, events);
         }
     }
@@ -191,29 +168,19 @@ class TimersAndCloseTest {
         Duration idle = Duration.ofMillis(200);
         AtomicLong resumedNanos = new AtomicLong();
         Events events = new Events();
-        CompletableFuture<Connection> opened = new CompletableFuture<>();
         Listener listener = ranch.startListener("idle-paused", Transports.tcp(),
-                ListenerOptions.builder().idleTimeout(idle).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.pauseReads();
-                        opened.complete(connection);
-                    }
-
-                    @Override
-                    public void onMessage(Connection connection, Object message) {
-                        resumedNanos.set(System.nanoTime());
-                        connection.resumeReads();
-                    }
-                });
+                Loopback.options().idleTimeout(idle).build(),
+                Recorder.factory(events,
+                        Connection::pauseReads,
+                        (connection, message) -> {
+                            resumedNanos.set(System.nanoTime());
+                            connection.resumeReads();
+                        }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(events.opened);
             // Paused reads are the server's choice, so the peer's silence meanwhile is not idleness.
-            await().during(idle.multipliedBy(3)).atMost(WAIT)
-                    .until(() -> events.idles.get() == 0 && !events.closeCause.isDone());
+            assertNeitherIdlesNorCloses(events, idle.multipliedBy(3));
 
             assertTrue(connection.send("resume"));
             assertTrue(client.isClosedByPeer(), "once reading again, a silent peer must idle out");
@@ -235,25 +202,21 @@ class TimersAndCloseTest {
         // A fixed send buffer, and a client that reads only once close() was called, leave most
         // of the payload in the connection's queue for close() to drain.
         Listener listener = ranch.startListener("close-drains", Transports.tcp(),
-                ListenerOptions.builder().sendBufferSize(SMALL_SNDBUF).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.write(payload);
-                        pendingAtClose.set(connection.pendingWriteBytes());
-                        connection.close();
-                    }
-                });
+                Loopback.options().sendBufferSize(SMALL_SNDBUF).build(),
+                Recorder.factory(events, connection -> {
+                    connection.write(payload);
+                    pendingAtClose.set(connection.pendingWriteBytes());
+                    connection.close();
+                }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> pendingAtClose.get() >= 0);
+            await().atMost(PATIENCE).until(() -> pendingAtClose.get() >= 0);
             byte[] received = client.readToEnd();
             assertEquals(payload.length, received.length);
             assertArrayEquals(payload, received);
         }
         assertTrue(pendingAtClose.get() > 0, "the kernel took everything at once; nothing was left to drain");
-        assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertNull(waitFor(events.closeCause));
     }
 
     @Test
@@ -262,18 +225,14 @@ class TimersAndCloseTest {
         byte[] payload = Bytes.random(4 * MIB, 37);
         Events events = new Events();
         Listener listener = ranch.startListener("close-timeout", Transports.tcp(),
-                ListenerOptions.builder().closeTimeout(closeTimeout).sendBufferSize(SMALL_SNDBUF).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.write(payload);
-                        connection.close();
-                    }
-                });
+                Loopback.options().closeTimeout(closeTimeout).sendBufferSize(SMALL_SNDBUF).build(),
+                Recorder.factory(events, connection -> {
+                    connection.write(payload);
+                    connection.close();
+                }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Throwable cause = events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Throwable cause = waitFor(events.closeCause);
             assertInstanceOf(TimeoutException.class, cause);
             long elapsed = events.closeNanos - events.handshakeNanos;
             assertTrue(elapsed >= closeTimeout.minus(LOOP_CLOCK_SLACK).toNanos(), "gave up after " + elapsed + " ns");
@@ -289,29 +248,20 @@ class TimersAndCloseTest {
         byte[] payload = Bytes.random(4 * MIB, 41);
         AtomicLong pendingAtAbort = new AtomicLong(-1);
         Events events = new Events();
-        CompletableFuture<Connection> opened = new CompletableFuture<>();
         Listener listener = ranch.startListener("abort", Transports.tcp(),
-                ListenerOptions.builder().sendBufferSize(SMALL_SNDBUF).build(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.write(payload);
-                        opened.complete(connection);
-                    }
-
-                    @Override
-                    public void onMessage(Connection connection, Object message) {
-                        pendingAtAbort.set(connection.pendingWriteBytes());
-                        connection.abort();
-                    }
-                });
+                Loopback.options().sendBufferSize(SMALL_SNDBUF).build(),
+                Recorder.factory(events,
+                        connection -> connection.write(payload),
+                        (connection, message) -> {
+                            pendingAtAbort.set(connection.pendingWriteBytes());
+                            connection.abort();
+                        }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
-            Connection connection = opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Connection connection = waitFor(events.opened);
             assertTrue(connection.send("abort"));
             // Closed while the client has read nothing: abort does not wait for the queue to drain.
-            assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertNull(waitFor(events.closeCause));
             assertFalse(connection.isOpen());
             assertTrue(pendingAtAbort.get() > 0, "nothing was queued, so nothing could be discarded");
 
@@ -326,7 +276,7 @@ class TimersAndCloseTest {
     void abortFromAnotherThreadClosesTheConnectionOnItsOwnerThread() throws Exception {
         Events events = new Events();
         CompletableFuture<String> closedOn = new CompletableFuture<>();
-        Listener listener = ranch.startListener("abort-foreign", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("abort-foreign", Transports.tcp(), Loopback.options().build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onClose(Connection connection, Throwable cause) {
@@ -335,14 +285,14 @@ class TimersAndCloseTest {
                     }
                 });
         try (TestClient client = TestClient.connect(listener.port())) {
-            await().atMost(WAIT).until(() -> events.handshakeThread != null);
+            await().atMost(PATIENCE).until(() -> events.handshakeThread != null);
             assertStillReading(client, events);
             // The test thread has no owner rights; abort() is documented as safe from anywhere.
             Connection connection = events.connection;
             connection.abort();
             assertTrue(client.isClosedByPeer());
-            assertEquals(events.handshakeThread, closedOn.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-            assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(events.handshakeThread, waitFor(closedOn));
+            assertNull(waitFor(events.closeCause));
             assertFalse(connection.isOpen());
         }
     }
@@ -351,28 +301,24 @@ class TimersAndCloseTest {
     void writesAfterCloseAreDropped() throws Exception {
         byte[] before = Bytes.random(1000, 47);
         Events events = new Events();
-        Listener listener = ranch.startListener("write-after-close", Transports.tcp(), ListenerOptions.defaults(),
-                c -> new Recorder(events) {
-                    @Override
-                    public void onHandshake(Connection connection) {
-                        super.onHandshake(connection);
-                        connection.write(before);
-                        connection.close();
-                        connection.write(new byte[] {'l', 'a', 't', 'e'});
-                    }
-                });
+        Listener listener = ranch.startListener("write-after-close", Transports.tcp(), Loopback.options().build(),
+                Recorder.factory(events, connection -> {
+                    connection.write(before);
+                    connection.close();
+                    connection.write(new byte[] {'l', 'a', 't', 'e'});
+                }));
 
         try (TestClient client = TestClient.connect(listener.port())) {
             assertArrayEquals(before, client.readToEnd());
         }
-        assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertNull(waitFor(events.closeCause));
     }
 
     @Test
     void afterThePeerHalfClosesItsEchoIsStillDeliveredAndThenTheConnectionCloses() throws Exception {
         byte[] payload = Bytes.random(MIB, 43);
         Events events = new Events();
-        Listener listener = ranch.startListener("half-close", Transports.tcp(), ListenerOptions.defaults(),
+        Listener listener = ranch.startListener("half-close", Transports.tcp(), Loopback.options().build(),
                 c -> new Recorder(events) {
                     @Override
                     public void onData(Connection connection, ByteBuffer data) {
@@ -390,21 +336,26 @@ class TimersAndCloseTest {
                 return null;
             });
             byte[] echoed = client.readToEnd();
-            sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            waitFor(sent);
             assertArrayEquals(payload, echoed);
         } finally {
             writer.shutdownNow();
         }
-        assertNull(events.closeCause.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertNull(waitFor(events.closeCause));
     }
 
     // ---- helpers ----
+
+    /** For all of {@code hold}, the connection gets no onIdle and is not closed. */
+    private static void assertNeitherIdlesNorCloses(Events events, Duration hold) {
+        assertStays("no onIdle and no close", hold, () -> events.idles.get() == 0 && !events.closeCause.isDone());
+    }
 
     /** The connection is still open and reading. */
     private static void assertStillReading(TestClient client, Events events) {
         long before = events.bytes.get();
         client.write(new byte[] {1, 2, 3});
-        await().atMost(WAIT).until(() -> events.bytes.get() == before + 3);
+        await().atMost(PATIENCE).until(() -> events.bytes.get() == before + 3);
         assertFalse(events.closeCause.isDone());
     }
 
@@ -416,6 +367,8 @@ class TimersAndCloseTest {
         final AtomicInteger idles = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
         final CompletableFuture<Throwable> closeCause = new CompletableFuture<>();
+        /** Completed with the connection once onHandshake, and the recorder's afterHandshake action, have run. */
+        final CompletableFuture<Connection> opened = new CompletableFuture<>();
         volatile Connection connection;
         volatile String handshakeThread;
         volatile long handshakeNanos;
@@ -423,12 +376,41 @@ class TimersAndCloseTest {
         volatile long closeNanos;
     }
 
-    /** Records callbacks; reads and discards data; otherwise the default behaviour. */
+    /**
+     * Records callbacks; reads and discards data; otherwise the default behaviour, plus an
+     * action run in onHandshake and a mailbox handler when built by {@link #factory}.
+     */
     private static class Recorder implements Protocol {
         final Events events;
+        /** Run in onHandshake after it is recorded; {@code null} for none. */
+        private final Consumer<Connection> afterHandshake;
+        /** Handles mailbox messages; {@code null} to ignore them. */
+        private final BiConsumer<Connection, Object> onMessage;
 
         Recorder(Events events) {
+            this(events, null, null);
+        }
+
+        private Recorder(Events events, Consumer<Connection> afterHandshake, BiConsumer<Connection, Object> onMessage) {
             this.events = events;
+            this.afterHandshake = afterHandshake;
+            this.onMessage = onMessage;
+        }
+
+        /** Recorders that run {@code afterHandshake} in onHandshake, before completing {@code opened}. */
+        static ProtocolFactory factory(Events events, Consumer<Connection> afterHandshake) {
+            return factory(events, afterHandshake, null);
+        }
+
+        /**
+         * Recorders that also handle every mailbox message with {@code onMessage}. The hooks are
+         * built here, on the test thread: the loop thread only constructs a Recorder, so no
+         * lambda is linked between the loop's clock read and onHandshake, the instant the
+         * timing checks measure from.
+         */
+        static ProtocolFactory factory(Events events, Consumer<Connection> afterHandshake,
+                                       BiConsumer<Connection, Object> onMessage) {
+            return c -> new Recorder(events, afterHandshake, onMessage);
         }
 
         @Override
@@ -436,6 +418,17 @@ class TimersAndCloseTest {
             events.handshakeNanos = System.nanoTime();
             events.connection = connection;
             events.handshakeThread = Thread.currentThread().getName();
+            if (afterHandshake != null) {
+                afterHandshake.accept(connection);
+            }
+            events.opened.complete(connection);
+        }
+
+        @Override
+        public void onMessage(Connection connection, Object message) {
+            if (onMessage != null) {
+                onMessage.accept(connection, message);
+            }
         }
 
         @Override

@@ -6,16 +6,17 @@ import dev.ranch.core.test.Bytes;
 import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.ProcessResources;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,36 +37,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** A listener's graceful stop, and a ranch's close. */
 class GracefulStopTest {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final byte[] BYE = "BYE\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
+    @TestRanch
     private Ranch ranch;
-
-    /** Options bound to the loopback interface only: tests expose nothing beyond this host. */
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
-    }
+    private final ConnectionTracker tracker = new ConnectionTracker();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
 
     /** Connects {@code count} clients and waits until each is served. */
     private List<TestClient> connectServed(Listener listener, int count) {
-        List<TestClient> connected = Clients.connectConcurrently(listener.port(), count, 4);
-        clients.addAll(connected);
+        List<TestClient> connected = clients.connectConcurrently(listener.port(), count, 4);
         for (TestClient client : connected) {
             assertEquals(GREETING, client.readExactly(1)[0]);
         }
@@ -119,6 +102,13 @@ class GracefulStopTest {
         }
     }
 
+    /** Stops listener {@code name} and says how long {@code stopListener} took to return. */
+    private Duration timeToStop(String name) {
+        long started = System.nanoTime();
+        ranch.stopListener(name);
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     private static void assertGoodbyeThenEnd(TestClient client) {
         assertEquals("BYE", client.readLine());
         assertEquals(0, client.readToEnd().length, "the connection ends cleanly after the goodbye");
@@ -127,7 +117,7 @@ class GracefulStopTest {
     @Test
     void stopListenerAsksEveryConnectionToShutDownAndThenRefusesNewClients() {
         int count = 20;
-        Listener listener = ranch.startListener("bye", Transports.tcp(), loopback().build(),
+        Listener listener = ranch.startListener("bye", Transports.tcp(), Loopback.options().build(),
                 c -> new GoodbyeAtOnce(tracker));
         int port = listener.port();
         List<TestClient> served = connectServed(listener, count);
@@ -151,13 +141,11 @@ class GracefulStopTest {
         Duration goodbyeDelay = Duration.ofMillis(200);
         Duration shutdownTimeout = Duration.ofSeconds(5);
         Listener listener = ranch.startListener("slow-bye", Transports.tcp(),
-                loopback().shutdownTimeout(shutdownTimeout).build(),
+                Loopback.options().shutdownTimeout(shutdownTimeout).build(),
                 c -> new GoodbyeLater(tracker, goodbyeDelay));
         List<TestClient> served = connectServed(listener, count);
 
-        long started = System.nanoTime();
-        ranch.stopListener("slow-bye");
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Duration took = timeToStop("slow-bye");
 
         assertTrue(took.compareTo(goodbyeDelay) >= 0, "stop waited for the goodbyes, took " + took);
         assertTrue(took.compareTo(shutdownTimeout) < 0, "stop returned once the connections closed, took " + took);
@@ -171,12 +159,10 @@ class GracefulStopTest {
         int count = 5;
         Duration shutdownTimeout = Duration.ofMillis(300);
         Listener listener = ranch.startListener("stubborn", Transports.tcp(),
-                loopback().shutdownTimeout(shutdownTimeout).build(), c -> new NeverCloses(tracker));
+                Loopback.options().shutdownTimeout(shutdownTimeout).build(), c -> new NeverCloses(tracker));
         List<TestClient> served = connectServed(listener, count);
 
-        long started = System.nanoTime();
-        ranch.stopListener("stubborn");
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Duration took = timeToStop("stubborn");
 
         assertTrue(took.compareTo(shutdownTimeout) >= 0, "stop gave the connections their time, took " + took);
         assertEquals(ListenerState.STOPPED, listener.state());
@@ -193,9 +179,8 @@ class GracefulStopTest {
         int limit = 2;
         int waiting = 3;
         Listener listener = ranch.startListener("parked", Transports.tcp(),
-                loopback().maxConnections(limit).numAcceptors(4).build(), c -> new GoodbyeAtOnce(tracker));
-        List<TestClient> all = Clients.connectConcurrently(listener.port(), limit + waiting, 4);
-        clients.addAll(all);
+                Loopback.options().maxConnections(limit).numAcceptors(4).build(), c -> new GoodbyeAtOnce(tracker));
+        List<TestClient> all = clients.connectConcurrently(listener.port(), limit + waiting, 4);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == limit);
         assertEquals(listener.options().numAcceptors(),
                 ProcessResources.liveThreadsNamed("ranch-parked-acceptor-").size());
@@ -230,7 +215,7 @@ class GracefulStopTest {
         try {
             // At its limit with clients waiting, so close() also has parked acceptors to end.
             Listener listener = other.startListener("leak", Transports.tcp(),
-                    loopback().maxConnections(count).build(), c -> new GreetingProtocol(tracker));
+                    Loopback.options().maxConnections(count).build(), c -> new GreetingProtocol(tracker));
             open.addAll(Clients.connectConcurrently(listener.port(), count + waiting, 4));
             await().atMost(PATIENCE).until(() -> tracker.handshaken() == count);
             // The measurements do see what the ranch holds: its threads, and a descriptor per
@@ -260,7 +245,7 @@ class GracefulStopTest {
      */
     private void warmUp() {
         ConnectionTracker warmUpTracker = new ConnectionTracker();
-        Listener listener = ranch.startListener("warm-up", Transports.tcp(), loopback().build(),
+        Listener listener = ranch.startListener("warm-up", Transports.tcp(), Loopback.options().build(),
                 c -> new GreetingProtocol(warmUpTracker));
         List<TestClient> warmUpClients = Clients.connectConcurrently(listener.port(), 2, 2);
         try {

@@ -7,30 +7,29 @@ import dev.ranch.core.test.Bytes;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.EchoProtocol;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.ProcessResources;
 import dev.ranch.core.test.TcpSockets;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,39 +44,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** Starting, naming, binding, describing and stopping listeners. */
 class ListenerLifecycleTest {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
-
-    private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
+    @TestRanch
     private Ranch ranch;
-
-    /** Options bound to the loopback interface only: tests expose nothing beyond this host. */
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            clients.forEach(TestClient::close);
-        }
-    }
+    private final ConnectionTracker tracker = new ConnectionTracker();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
 
     private Listener echo(String name, ListenerOptions options) {
         return ranch.startListener(name, Transports.tcp(), options, c -> new EchoProtocol());
-    }
-
-    private TestClient connect(int port) {
-        TestClient client = TestClient.connect(port);
-        clients.add(client);
-        return client;
     }
 
     /** A fresh client gets its own bytes back from {@code port}. */
@@ -95,8 +69,8 @@ class ListenerLifecycleTest {
 
     @Test
     void portZeroBindsAFreePortThatClientsReach() {
-        Listener first = echo("first", loopback().build());
-        Listener second = echo("second", loopback().build());
+        Listener first = echo("first", Loopback.options().build());
+        Listener second = echo("second", Loopback.options().build());
 
         assertTrue(first.port() > 0, "bound port " + first.port());
         assertEquals(first.port(), ((java.net.InetSocketAddress) first.address()).getPort());
@@ -108,10 +82,10 @@ class ListenerLifecycleTest {
 
     @Test
     void aSecondListenerWithARunningNameIsRejectedAndTheNameIsFreeAfterStop() {
-        Listener first = echo("dup", loopback().build());
+        Listener first = echo("dup", Loopback.options().build());
 
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> echo("dup", loopback().build()));
+                () -> echo("dup", Loopback.options().build()));
         assertTrue(e.getMessage().contains("'dup'") && e.getMessage().contains("already running"),
                 "the message says the name is taken: " + e.getMessage());
         assertSame(first, ranch.listener("dup").orElseThrow());
@@ -119,7 +93,7 @@ class ListenerLifecycleTest {
         assertEchoes(first.port());
 
         assertTrue(ranch.stopListener("dup"));
-        Listener again = echo("dup", loopback().build());
+        Listener again = echo("dup", Loopback.options().build());
         assertNotSame(first, again);
         assertSame(again, ranch.listener("dup").orElseThrow());
         assertEchoes(again.port());
@@ -130,8 +104,8 @@ class ListenerLifecycleTest {
         assertFalse(ranch.stopListener("nobody"));
         assertTrue(ranch.listeners().isEmpty());
 
-        Listener a = echo("a", loopback().build());
-        Listener b = echo("b", loopback().build());
+        Listener a = echo("a", Loopback.options().build());
+        Listener b = echo("b", Loopback.options().build());
         assertEquals(Set.of("a", "b"), names(ranch));
 
         assertTrue(ranch.stopListener("a"));
@@ -147,14 +121,14 @@ class ListenerLifecycleTest {
     void aClosedRanchRefusesNewListeners() {
         ranch.close();
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> echo("late", loopback().build()));
+                () -> echo("late", Loopback.options().build()));
         assertTrue(e.getMessage().contains("'late'"), "the message names the listener: " + e.getMessage());
         assertTrue(ranch.listeners().isEmpty());
     }
 
     @Test
     void acceptorThreadsAreNamedAfterTheListenerAndEndWithIt() {
-        Listener listener = echo("named", loopback().numAcceptors(3).build());
+        Listener listener = echo("named", Loopback.options().numAcceptors(3).build());
         Set<String> expected = Set.of("ranch-named-acceptor-0", "ranch-named-acceptor-1", "ranch-named-acceptor-2");
         assertEquals(expected, threadNames("ranch-named-"));
         assertEchoes(listener.port());
@@ -169,16 +143,16 @@ class ListenerLifecycleTest {
 
     @Test
     void bindingATakenPortFailsNamingTheListenerAndTheRanchKeepsWorking() {
-        Listener first = echo("first", loopback().build());
+        Listener first = echo("first", Loopback.options().build());
 
         UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                () -> echo("second", loopback().port(first.port()).build()));
+                () -> echo("second", Loopback.options().port(first.port()).build()));
         assertTrue(e.getMessage().contains("'second'"), "the message names the listener: " + e.getMessage());
         assertTrue(ranch.listener("second").isEmpty(), "a listener that failed to bind is not registered");
         assertEquals(Set.of("first"), names(ranch));
         assertEchoes(first.port());
 
-        Listener second = echo("second", loopback().build());
+        Listener second = echo("second", Loopback.options().build());
         assertEchoes(second.port());
     }
 
@@ -186,14 +160,14 @@ class ListenerLifecycleTest {
     void fourListenSocketsShareOnePortAndAllOfThemServe() {
         assumeTrue(TcpSockets.available(), "needs Linux /proc/net/tcp");
         int clientCount = 40;
-        Listener listener = echo("reuse", loopback().numListenSockets(4).numAcceptors(4).build());
+        Listener listener = echo("reuse", Loopback.options().numListenSockets(4).numAcceptors(4).build());
         int port = listener.port();
         assertEquals(4, TcpSockets.listeningOn(port), "listen sockets on port " + port);
 
         // The kernel spreads connections over the four sockets; a socket without a working
         // acceptor would leave some of these clients unanswered.
         for (int i = 0; i < clientCount; i++) {
-            TestClient client = connect(port);
+            TestClient client = clients.connect(port);
             byte[] payload = Bytes.random(32, i);
             client.write(payload);
             assertArrayEquals(payload, client.readExactly(payload.length));
@@ -217,7 +191,7 @@ class ListenerLifecycleTest {
         int numAcceptors = 3;
         int maxConnections = 7;
         Listener listener = ranch.startListener("described", Transports.tcp(),
-                loopback().numAcceptors(numAcceptors).maxConnections(maxConnections).build(),
+                Loopback.options().numAcceptors(numAcceptors).maxConnections(maxConnections).build(),
                 c -> new GreetingProtocol(tracker));
 
         ListenerInfo fresh = listener.info();
@@ -230,8 +204,8 @@ class ListenerLifecycleTest {
         assertEquals(0, fresh.activeConnections());
         assertEquals(0, fresh.totalAccepted());
 
-        TestClient one = connect(listener.port());
-        TestClient two = connect(listener.port());
+        TestClient one = clients.connect(listener.port());
+        TestClient two = clients.connect(listener.port());
         assertEquals(GREETING, one.readExactly(1)[0]);
         assertEquals(GREETING, two.readExactly(1)[0]);
         ListenerInfo busy = listener.info();
@@ -256,8 +230,8 @@ class ListenerLifecycleTest {
     void acceptedSocketsGetSoKeepAliveAsConfigured(boolean keepAlive) {
         assumeTrue(TcpSockets.available(), "needs Linux /proc/net/tcp");
         Listener listener = ranch.startListener("keepalive", Transports.tcp(),
-                loopback().keepAlive(keepAlive).build(), c -> new GreetingProtocol(tracker));
-        TestClient client = connect(listener.port());
+                Loopback.options().keepAlive(keepAlive).build(), c -> new GreetingProtocol(tracker));
+        TestClient client = clients.connect(listener.port());
         assertEquals(GREETING, client.readExactly(1)[0]);
 
         // The kernel arms a keepalive timer exactly on sockets with SO_KEEPALIVE set.
@@ -281,8 +255,8 @@ class ListenerLifecycleTest {
     @ValueSource(ints = {0, -1})
     void acceptedSocketsGetSoLingerSoThatZeroTurnsACloseIntoAReset(int lingerSeconds) throws IOException {
         Listener listener = ranch.startListener("linger", Transports.tcp(),
-                loopback().lingerSeconds(lingerSeconds).build(), c -> new CloseOnFirstByte());
-        TestClient client = connect(listener.port());
+                Loopback.options().lingerSeconds(lingerSeconds).build(), c -> new CloseOnFirstByte());
+        TestClient client = clients.connect(listener.port());
         client.write(new byte[] {1});
 
         InputStream in = client.socket().getInputStream();

@@ -1,28 +1,28 @@
 package dev.ranch.core.listener;
 
 import dev.ranch.core.Ranch;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,56 +35,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MaxConnectionsTest {
 
-    /** How long "nothing more happens" must hold: far longer than an accept and hand-off take. */
-    private static final Duration HOLD = Duration.ofMillis(300);
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
-
-    private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
+    @TestRanch
     private Ranch ranch;
-
-    /** Options bound to the loopback interface only: tests expose nothing beyond this host. */
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
-    }
+    private final ConnectionTracker tracker = new ConnectionTracker();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
 
     private Listener listen(ListenerOptions.Builder options) {
         return ranch.startListener("limited", Transports.tcp(), options.build(), c -> new GreetingProtocol(tracker));
-    }
-
-    private List<TestClient> connect(Listener listener, int count, int threads) {
-        List<TestClient> connected = Clients.connectConcurrently(listener.port(), count, threads);
-        clients.addAll(connected);
-        return connected;
     }
 
     private static void assertGreeted(TestClient client) {
         assertEquals(GREETING, client.readExactly(1)[0], "a served client first receives the greeting");
     }
 
-    /** Holds for {@link #HOLD}: the state is stable, not just passing through. */
-    private static void assertStays(String what, Callable<Boolean> condition) {
-        await(what).during(HOLD).atMost(HOLD.plus(PATIENCE)).until(condition);
-    }
-
     @Test
     void countNeverExceedsTheLimitUnderAFloodAndEachClosedSlotServesExactlyOneWaitingClient() throws Exception {
         int limit = 50;
-        Listener listener = listen(loopback().maxConnections(limit));
+        Listener listener = listen(Loopback.options().maxConnections(limit));
 
         AtomicBoolean sampling = new AtomicBoolean(true);
         AtomicInteger maxSampled = new AtomicInteger();
@@ -97,7 +65,7 @@ class MaxConnectionsTest {
         sampler.start();
         List<TestClient> flood;
         try {
-            flood = connect(listener, 5 * limit, 10);
+            flood = clients.connectConcurrently(listener.port(), 5 * limit, 10);
             await("the limit is reached").atMost(PATIENCE).until(() -> listener.info().activeConnections() == limit);
             assertStays("exactly the limit is served while the rest wait",
                     () -> listener.info().activeConnections() == limit && tracker.initialized() == limit);
@@ -141,12 +109,12 @@ class MaxConnectionsTest {
 
     @Test
     void acceptorBlockedAtTheLimitResumesWhenAConnectionCloses() {
-        Listener listener = listen(loopback().maxConnections(1).numAcceptors(1));
-        TestClient first = connect(listener, 1, 1).get(0);
+        Listener listener = listen(Loopback.options().maxConnections(1).numAcceptors(1));
+        TestClient first = clients.connect(listener.port());
         assertGreeted(first);
 
         // The second connect completes in the kernel's backlog; the parked acceptor must not take it.
-        TestClient second = connect(listener, 1, 1).get(0);
+        TestClient second = clients.connect(listener.port());
         assertStays("the second client waits",
                 () -> tracker.initialized() == 1 && listener.info().totalAccepted() == 1);
 
@@ -160,8 +128,8 @@ class MaxConnectionsTest {
     void infinityServesMoreClientsThanTheDefaultLimit() {
         // More than the default limit, so a limit silently left at its default would show.
         int count = ListenerOptions.defaults().maxConnections() + 100;
-        Listener listener = listen(loopback().maxConnections(ListenerOptions.INFINITY));
-        List<TestClient> all = connect(listener, count, 10);
+        Listener listener = listen(Loopback.options().maxConnections(ListenerOptions.INFINITY));
+        List<TestClient> all = clients.connectConcurrently(listener.port(), count, 10);
 
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == count);
         all.forEach(MaxConnectionsTest::assertGreeted);
@@ -172,9 +140,9 @@ class MaxConnectionsTest {
     @ParameterizedTest(name = "maxConnections {0}, numConnsSups {1}, numAcceptors {2}")
     @CsvSource({"10, 3, 6", "2, 3, 3", "7, 7, 7"})
     void shardSharesAddUpToTheLimitExactly(int limit, int numConnsSups, int numAcceptors) {
-        Listener listener = listen(loopback()
+        Listener listener = listen(Loopback.options()
                 .maxConnections(limit).numConnsSups(numConnsSups).numAcceptors(numAcceptors));
-        connect(listener, 3 * limit, 5);
+        clients.connectConcurrently(listener.port(), 3 * limit, 5);
 
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == limit);
         assertStays("no shard serves beyond its share",
@@ -187,12 +155,12 @@ class MaxConnectionsTest {
         // The kernel pins each client to one SO_REUSEPORT socket. An acceptor idle on one
         // socket must not hold a slot that a client pinned to the other socket needs.
         int limit = 4;
-        Listener listener = listen(loopback()
+        Listener listener = listen(Loopback.options()
                 .maxConnections(limit).numListenSockets(2).numAcceptors(4).numConnsSups(2));
         for (int round = 0; round < 5; round++) {
             List<TestClient> served = new ArrayList<>();
             for (int i = 0; i < limit; i++) {
-                TestClient client = connect(listener, 1, 1).get(0);
+                TestClient client = clients.connect(listener.port());
                 assertGreeted(client);
                 served.add(client);
             }
@@ -212,8 +180,8 @@ class MaxConnectionsTest {
 
     @Test
     void zeroMaxConnectionsServesNobody() {
-        Listener listener = listen(loopback().maxConnections(0));
-        connect(listener, 3, 3);
+        Listener listener = listen(Loopback.options().maxConnections(0));
+        clients.connectConcurrently(listener.port(), 3, 3);
 
         assertStays("nobody is accepted",
                 () -> tracker.initialized() == 0 && listener.info().totalAccepted() == 0);

@@ -4,14 +4,15 @@ import dev.ranch.core.Ranch;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.FaultyTransport;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
-import org.junit.jupiter.api.AfterEach;
+import dev.ranch.core.test.TestRanch;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.time.Duration;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,21 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TransportFailureTest {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
-
-    private final Ranch ranch = Ranch.builder().eventLoops(1).build();
+    @TestRanch(eventLoops = 1)
+    private Ranch ranch;
     private final FaultyTransport transport = new FaultyTransport();
     private final ConnectionTracker tracker = new ConnectionTracker();
 
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
-
     private Listener listen() {
         // A handshake timeout far beyond PATIENCE: it must not be what frees a leaked slot.
-        return ranch.startListener("faulty", transport, ListenerOptions.builder()
-                .bindAddress(InetAddress.getLoopbackAddress()).maxConnections(1).numAcceptors(1)
+        return ranch.startListener("faulty", transport, Loopback.options().maxConnections(1).numAcceptors(1)
                 .handshakeTimeout(Duration.ofMinutes(1)).build(), c -> new GreetingProtocol(tracker));
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EventLoopTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
     private static final AtomicInteger LOOPS = new AtomicInteger();
 
     private EventLoop loop;
@@ -51,7 +51,7 @@ class EventLoopTest {
         assertTrue(loop.awaitTermination(5, TimeUnit.SECONDS), "the loop thread did not exit");
     }
 
-    /** Runs {@code task} on the loop and waits for it; fails if it does not run within {@link #WAIT}. */
+    /** Runs {@code task} on the loop and waits for it; fails if it does not run within {@link #PATIENCE}. */
     private void onLoop(Runnable task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         assertTrue(loop.execute(() -> {
@@ -62,7 +62,7 @@ class EventLoopTest {
                 done.completeExceptionally(t);
             }
         }));
-        done.orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+        done.orTimeout(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).join();
     }
 
     private Thread loopThread() {
@@ -156,11 +156,11 @@ class EventLoopTest {
             t.start();
         }
         for (Thread t : threads) {
-            t.join(WAIT.toMillis());
+            t.join(PATIENCE.toMillis());
             assertFalse(t.isAlive(), t.getName() + " did not finish");
         }
 
-        await().atMost(WAIT).untilAsserted(() -> assertEquals(producers * perProducer, ran.get()));
+        await().atMost(PATIENCE).untilAsserted(() -> assertEquals(producers * perProducer, ran.get()));
         assertEquals(0, rejected.get(), "execute() refused tasks of a running loop");
         assertEquals(0, outOfOrder.get(), "tasks that overtook an earlier task of the same producer");
     }
@@ -187,7 +187,7 @@ class EventLoopTest {
         });
         loop.execute(() -> later.set(true));
 
-        await().atMost(WAIT).untilTrue(later);
+        await().atMost(PATIENCE).untilTrue(later);
         assertTrue(thread.isAlive());
         assertSame(thread, loopThread(), "the same thread still runs the loop");
     }
@@ -236,7 +236,7 @@ class EventLoopTest {
                 Thread.currentThread().interrupt();
             }
         });
-        await().atMost(WAIT).untilTrue(blocked);
+        await().atMost(PATIENCE).untilTrue(blocked);
         assertTrue(loop.execute(() -> queuedBehind.set(true)));
 
         loop.stop();
@@ -246,28 +246,69 @@ class EventLoopTest {
         assertTrue(queuedBehind.get(), "a task queued before stop() was dropped");
     }
 
+    /**
+     * A loopback connection: the client side, and the accepted side in non-blocking mode, ready
+     * to be registered with the loop. Closing it closes all three channels.
+     */
+    private record Connected(ServerSocketChannel server, SocketChannel client, SocketChannel accepted)
+            implements AutoCloseable {
+
+        static Connected open() throws IOException {
+            ServerSocketChannel server = ServerSocketChannel.open();
+            try {
+                server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                SocketChannel client = SocketChannel.open(server.getLocalAddress());
+                SocketChannel accepted = server.accept();
+                accepted.configureBlocking(false);
+                return new Connected(server, client, accepted);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (server; client; accepted) {
+                // try-with-resources closes each one, even if another fails
+            }
+        }
+    }
+
+    /** Registers {@code channel} with the loop, from the loop thread, and waits until it is. */
+    private void registerOnLoop(SocketChannel channel, int ops, Selectable handler) {
+        onLoop(() -> {
+            try {
+                loop.register(channel, ops, handler);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** The peer of {@code client} has closed its side: a read returns end of stream. */
+    private static void assertPeerSeesEndOfStream(SocketChannel client) throws IOException {
+        client.socket().setSoTimeout(5000);
+        assertEquals(-1, client.socket().getInputStream().read(), "the peer sees end of stream");
+    }
+
+    /** The loop still runs tasks. */
+    private void assertLoopCarriesOn() {
+        AtomicBoolean ran = new AtomicBoolean();
+        onLoop(() -> ran.set(true));
+        assertTrue(ran.get());
+    }
+
     @Test
     void stopClosesTheChannelsStillRegistered() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            try (SocketChannel client = SocketChannel.open(server.getLocalAddress());
-                 SocketChannel accepted = server.accept()) {
-                accepted.configureBlocking(false);
-                onLoop(() -> {
-                    try {
-                        loop.register(accepted, 0, key -> { });
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        try (Connected connected = Connected.open()) {
+            registerOnLoop(connected.accepted(), 0, key -> { });
 
-                loop.stop();
-                assertTrue(loop.awaitTermination(5, TimeUnit.SECONDS));
+            loop.stop();
+            assertTrue(loop.awaitTermination(5, TimeUnit.SECONDS));
 
-                assertFalse(accepted.isOpen(), "the loop left a registered channel open");
-                client.socket().setSoTimeout(5000);
-                assertEquals(-1, client.socket().getInputStream().read(), "the peer sees end of stream");
-            }
+            assertFalse(connected.accepted().isOpen(), "the loop left a registered channel open");
+            assertPeerSeesEndOfStream(connected.client());
         }
     }
 
@@ -275,70 +316,45 @@ class EventLoopTest {
 
     @Test
     void aReadyChannelIsDispatchedToItsHandlerOnTheLoopThread() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            try (SocketChannel client = SocketChannel.open(server.getLocalAddress());
-                 SocketChannel accepted = server.accept()) {
-                accepted.configureBlocking(false);
-                CompletableFuture<String> received = new CompletableFuture<>();
-                AtomicBoolean onLoopThread = new AtomicBoolean();
-                onLoop(() -> {
-                    try {
-                        loop.register(accepted, SelectionKey.OP_READ, key -> {
-                            onLoopThread.set(loop.inLoop());
-                            ByteBuffer buffer = loop.readBuffer();
-                            buffer.clear();
-                            try {
-                                ((SocketChannel) key.channel()).read(buffer);
-                            } catch (IOException e) {
-                                received.completeExceptionally(e);
-                                return;
-                            }
-                            buffer.flip();
-                            byte[] bytes = new byte[buffer.remaining()];
-                            buffer.get(bytes);
-                            received.complete(new String(bytes, java.nio.charset.StandardCharsets.US_ASCII));
-                            key.interestOps(0);
-                        });
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        try (Connected connected = Connected.open()) {
+            CompletableFuture<String> received = new CompletableFuture<>();
+            AtomicBoolean onLoopThread = new AtomicBoolean();
+            registerOnLoop(connected.accepted(), SelectionKey.OP_READ, key -> {
+                onLoopThread.set(loop.inLoop());
+                ByteBuffer buffer = loop.readBuffer();
+                buffer.clear();
+                try {
+                    ((SocketChannel) key.channel()).read(buffer);
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                    return;
+                }
+                buffer.flip();
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
+                received.complete(new String(bytes, java.nio.charset.StandardCharsets.US_ASCII));
+                key.interestOps(0);
+            });
 
-                client.write(ByteBuffer.wrap("ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            connected.client().write(ByteBuffer.wrap("ping".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
 
-                assertEquals("ping", received.orTimeout(5, TimeUnit.SECONDS).join());
-                assertTrue(onLoopThread.get());
-            }
+            assertEquals("ping", received.orTimeout(5, TimeUnit.SECONDS).join());
+            assertTrue(onLoopThread.get());
         }
     }
 
     @Test
     void aHandlerThatThrowsHasItsChannelClosedAndTheLoopCarriesOn() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            try (SocketChannel client = SocketChannel.open(server.getLocalAddress());
-                 SocketChannel accepted = server.accept()) {
-                accepted.configureBlocking(false);
-                onLoop(() -> {
-                    try {
-                        loop.register(accepted, SelectionKey.OP_READ, key -> {
-                            throw new IllegalStateException("a handler failed on purpose");
-                        });
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        try (Connected connected = Connected.open()) {
+            registerOnLoop(connected.accepted(), SelectionKey.OP_READ, key -> {
+                throw new IllegalStateException("a handler failed on purpose");
+            });
 
-                client.write(ByteBuffer.wrap(new byte[] {1}));
+            connected.client().write(ByteBuffer.wrap(new byte[] {1}));
 
-                await().atMost(WAIT).until(() -> !accepted.isOpen());
-                client.socket().setSoTimeout(5000);
-                assertEquals(-1, client.socket().getInputStream().read(), "the peer sees end of stream");
-                AtomicBoolean ran = new AtomicBoolean();
-                onLoop(() -> ran.set(true));
-                assertTrue(ran.get());
-            }
+            await().atMost(PATIENCE).until(() -> !connected.accepted().isOpen());
+            assertPeerSeesEndOfStream(connected.client());
+            assertLoopCarriesOn();
         }
     }
 
@@ -379,7 +395,7 @@ class EventLoopTest {
             loop.schedule(probe, delay);
         });
 
-        await().atMost(WAIT).until(() -> probe.fired.get() == 1);
+        await().atMost(PATIENCE).until(() -> probe.fired.get() == 1);
         assertEquals(loop.name(), probe.thread.get().getName());
         long elapsed = probe.firedAt.get() - scheduledAt.get();
         assertTrue(elapsed >= delay, "fired after " + elapsed + "ns, asked for " + delay + "ns");
@@ -396,7 +412,7 @@ class EventLoopTest {
             loop.cancel(cancelled);
         });
 
-        await().atMost(WAIT).until(() -> witness.fired.get() == 1);
+        await().atMost(PATIENCE).until(() -> witness.fired.get() == 1);
         assertEquals(0, cancelled.fired.get());
     }
 
@@ -420,11 +436,9 @@ class EventLoopTest {
             loop.schedule(later, TimeUnit.MILLISECONDS.toNanos(20));
         });
 
-        await().atMost(WAIT).until(() -> sameTime.fired.get() == 1 && later.fired.get() == 1);
+        await().atMost(PATIENCE).until(() -> sameTime.fired.get() == 1 && later.fired.get() == 1);
         assertEquals(1, thrower.fired.get());
-        AtomicBoolean ran = new AtomicBoolean();
-        onLoop(() -> ran.set(true));
-        assertTrue(ran.get());
+        assertLoopCarriesOn();
     }
 
     @Test
@@ -440,7 +454,7 @@ class EventLoopTest {
         };
         try {
             onLoop(() -> loop.schedule(spinner, 0));
-            await().atMost(WAIT).until(() -> spinner.fired.get() > 0);
+            await().atMost(PATIENCE).until(() -> spinner.fired.get() > 0);
 
             AtomicBoolean ran = new AtomicBoolean();
             loop.execute(() -> ran.set(true));
@@ -466,7 +480,7 @@ class EventLoopTest {
             loop.execute(tasks::incrementAndGet);
         }
 
-        await().atMost(WAIT).until(() -> probes.stream().allMatch(p -> p.fired.get() == 1));
+        await().atMost(PATIENCE).until(() -> probes.stream().allMatch(p -> p.fired.get() == 1));
         assertEquals(50, tasks.get());
         assertNotNull(probes.get(0).thread.get());
     }

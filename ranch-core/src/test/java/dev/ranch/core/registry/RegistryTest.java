@@ -4,12 +4,16 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -29,7 +33,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,13 +50,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RegistryTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
+    @TestRanch
     private Ranch ranch;
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
     private Listener listener;
     private final Registry<String> registry = new Registry<>();
     private final Map<Long, Connection> accepted = new ConcurrentHashMap<>();
-    private final List<TestClient> clients = Collections.synchronizedList(new ArrayList<>());
 
     /** A client and the server side of its connection. */
     private record Member(TestClient client, Connection connection) {
@@ -119,27 +126,17 @@ class RegistryTest {
 
     @BeforeEach
     void startListener() {
-        ranch = Ranch.builder().eventLoops(2).build();
-        listener = ranch.startListener("rooms", Transports.tcp(), ListenerOptions.defaults(), c -> {
+        listener = ranch.startListener("rooms", Transports.tcp(), Loopback.options().build(), c -> {
             accepted.put(c.id(), c);
             return new RoomProtocol(registry);
         });
-    }
-
-    @AfterEach
-    void stop() {
-        synchronized (clients) {
-            clients.forEach(TestClient::close);
-        }
-        ranch.close();
     }
 
     // ---- helpers ----
 
     /** Connects a client and finds the server side of its connection. */
     private Member connect() {
-        TestClient client = TestClient.connect(listener.port());
-        clients.add(client);
+        TestClient client = clients.connect(listener.port());
         client.write("HELLO\n");
         String hello = client.readLine();
         assertTrue(hello.startsWith("HELLO "), hello);
@@ -181,13 +178,20 @@ class RegistryTest {
     }
 
     private void awaitGoneFromRegistry(Connection connection) {
-        await("connection " + connection.id() + " to leave every key").atMost(WAIT).untilAsserted(() -> {
+        await("connection " + connection.id() + " to leave every key").atMost(PATIENCE).untilAsserted(() -> {
             assertFalse(connection.isOpen());
             assertEquals(Set.of(), registry.keysOf(connection));
             for (String key : registry.keys()) {
                 assertFalse(registry.lookup(key).contains(connection), "still under " + key);
             }
         });
+    }
+
+    private void assertClosedAndUnderNoKey(List<Member> members) {
+        for (Member m : members) {
+            assertFalse(m.connection().isOpen());
+            assertEquals(Set.of(), registry.keysOf(m.connection()));
+        }
     }
 
     // ---- many connections under one key ----
@@ -394,17 +398,14 @@ class RegistryTest {
 
         members.forEach(m -> m.client().close());
 
-        await("every key to empty").atMost(WAIT).untilAsserted(() -> {
+        await("every key to empty").atMost(PATIENCE).untilAsserted(() -> {
             assertEquals(0, registry.count("lobby"));
             assertEquals(0, registry.count("room-0"));
             assertEquals(0, registry.count("room-1"));
             assertEquals(0, registry.count("solo"));
             assertEquals(Set.of(), registry.keys());
         });
-        for (Member m : members) {
-            assertFalse(m.connection().isOpen());
-            assertEquals(Set.of(), registry.keysOf(m.connection()));
-        }
+        assertClosedAndUnderNoKey(members);
         assertEquals(0, registry.send("lobby", "lost"));
         assertEquals(0, registry.dispatch("lobby", c -> { }));
     }
@@ -426,62 +427,35 @@ class RegistryTest {
         assertEquals("MSG still here", staying.client().readLine());
     }
 
-    @Test
-    void aConnectionTheServerClosesLeavesEveryKey() {
-        Member m = connect();
-        join(m, "a");
-        join(m, "b");
+    /** The ways the server side ends a connection; each must take it out of every key. */
+    enum ServerSideClose {
+        PROTOCOL_CLOSES(m -> m.client().write("QUIT\n")),
+        PROTOCOL_ABORTS(m -> m.client().write("ABORT\n")),
+        ABORTED_FROM_ANOTHER_THREAD(m -> m.connection().abort()),
+        PROTOCOL_CRASHES(m -> m.client().write("CRASH\n"));
 
-        m.client().write("QUIT\n");
+        private final Consumer<Member> close;
 
-        assertTrue(m.client().isClosedByPeer());
-        awaitGoneFromRegistry(m.connection());
-        assertEquals(Set.of(), registry.keys());
+        ServerSideClose(Consumer<Member> close) {
+            this.close = close;
+        }
     }
 
-    @Test
-    void aConnectionTheProtocolAbortsLeavesEveryKey() {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ServerSideClose.class)
+    void aConnectionTheServerSideClosesLeavesEveryKeyAndTheOthersStay(ServerSideClose how) {
         Member m = connect();
         Member other = connect();
         join(m, "a");
         join(m, "b");
         join(other, "b");
 
-        m.client().write("ABORT\n");
+        how.close.accept(m);
 
         assertTrue(m.client().isClosedByPeer());
         awaitGoneFromRegistry(m.connection());
-        assertEquals(Set.of("b"), registry.keys());
+        assertEquals(Set.of("b"), registry.keys(), "the key only the closed connection was under is gone");
         assertEquals(List.of(other.connection()), registry.lookup("b"));
-    }
-
-    @Test
-    void aConnectionAbortedFromAnotherThreadLeavesEveryKey() {
-        Member m = connect();
-        join(m, "a");
-        join(m, "b");
-
-        m.connection().abort();
-
-        assertTrue(m.client().isClosedByPeer());
-        awaitGoneFromRegistry(m.connection());
-        assertEquals(Set.of(), registry.keys());
-    }
-
-    @Test
-    void aConnectionWhoseProtocolCrashesLeavesEveryKey() {
-        Member m = connect();
-        Member other = connect();
-        join(m, "a");
-        join(m, "b");
-        join(other, "a");
-
-        m.client().write("CRASH\n");
-
-        assertTrue(m.client().isClosedByPeer());
-        awaitGoneFromRegistry(m.connection());
-        assertEquals(Set.of("a"), registry.keys());
-        assertEquals(List.of(other.connection()), registry.lookup("a"));
     }
 
     @Test
@@ -492,11 +466,8 @@ class RegistryTest {
 
         ranch.stopListener("rooms");
 
-        await("every key to empty").atMost(WAIT).untilAsserted(() -> assertEquals(Set.of(), registry.keys()));
-        for (Member m : members) {
-            assertFalse(m.connection().isOpen());
-            assertEquals(Set.of(), registry.keysOf(m.connection()));
-        }
+        await("every key to empty").atMost(PATIENCE).untilAsserted(() -> assertEquals(Set.of(), registry.keys()));
+        assertClosedAndUnderNoKey(members);
     }
 
     @Test
@@ -518,7 +489,7 @@ class RegistryTest {
     void registeringAClosedConnectionReturnsFalseAndLeavesNothingBehind() {
         Member m = connect();
         m.client().close();
-        await().atMost(WAIT).until(() -> !m.connection().isOpen());
+        await().atMost(PATIENCE).until(() -> !m.connection().isOpen());
 
         assertFalse(registry.register("late", m.connection()));
         assertFalse(registry.register("later", m.connection()));
@@ -547,16 +518,40 @@ class RegistryTest {
 
     // ---- races forced into one interleaving ----
 
-    /** Waits for {@code op} to finish; if a lock makes it wait for the held thread instead, moves on. */
-    private static void letFinishUnlessBlocked(CompletableFuture<?> op) throws Exception {
-        try {
-            op.get(1, TimeUnit.SECONDS);
-        } catch (TimeoutException blockedByTheHeldThread) {
-            // A registry that serialises the two operations passes: there is no gap to exploit.
-        }
+    /** What the two sides of a forced race returned. */
+    private record Race(Boolean registered, Boolean other) {
     }
 
-    private static <T> CompletableFuture<T> onNewThread(String name, java.util.function.Supplier<T> op) {
+    /**
+     * Forces one interleaving: {@code rooms.register(key, connection)} runs on a thread of its
+     * own until {@code key} holds it at its {@code nth} call of {@code point}; then {@code other}
+     * runs on another thread and is let finish, unless a lock makes it wait for the held thread
+     * (a registry that serialises the two operations passes: there is no gap to exploit). Then
+     * the register goes on, and both must be done before this returns.
+     */
+    private static Race raceWithRegisterHeld(Registry<SteerableKey> rooms, SteerableKey key, Connection connection,
+                                             SteerableKey.Point point, int nth, Supplier<Boolean> other)
+            throws Exception {
+        AtomicReference<Boolean> registered = new AtomicReference<>();
+        Thread registering = new Thread(() -> registered.set(rooms.register(key, connection)), "registering");
+        key.holdAt(registering, point, nth);
+        registering.start();
+        assertTrue(key.awaitHeld(PATIENCE), "register() never made call " + nth + " of " + point + " on its key");
+
+        CompletableFuture<Boolean> otherResult = onNewThread("racing-with-register", other);
+        try {
+            otherResult.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException blockedByTheHeldThread) {
+            // Serialised behind the held register(): it finishes once that is released.
+        }
+        key.release();
+        registering.join(PATIENCE.toMillis());
+        Boolean otherReturned = otherResult.get(5, TimeUnit.SECONDS);
+        assertFalse(registering.isAlive());
+        return new Race(registered.get(), otherReturned);
+    }
+
+    private static <T> CompletableFuture<T> onNewThread(String name, Supplier<T> op) {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
@@ -574,26 +569,16 @@ class RegistryTest {
         Registry<SteerableKey> rooms = new Registry<>();
         Member m = connect();
         SteerableKey room = new SteerableKey("room");
-        AtomicReference<Boolean> registered = new AtomicReference<>();
-        Thread registering = new Thread(() -> registered.set(rooms.register(room, m.connection())), "registering");
         // register() hashes the key to add it to the connection's key set, then again to add
         // the connection to the key's member set: hold it between the two.
-        room.holdAt(registering, SteerableKey.Point.HASH_CODE, 2);
-        registering.start();
-        assertTrue(room.awaitHeld(WAIT), "register() did not hash its key twice");
-
-        CompletableFuture<Boolean> unregistered = onNewThread("unregistering", () -> rooms.unregister(room, m.connection()));
-        letFinishUnlessBlocked(unregistered);
-        room.release();
-        registering.join(WAIT.toMillis());
-        unregistered.get(5, TimeUnit.SECONDS);
-        assertFalse(registering.isAlive());
+        Race race = raceWithRegisterHeld(rooms, room, m.connection(), SteerableKey.Point.HASH_CODE, 2,
+                () -> rooms.unregister(room, m.connection()));
 
         // Whichever of the two won, closing the connection must clear it from the registry.
         m.client().close();
-        await().atMost(WAIT).until(() -> !m.connection().isOpen());
-        await("the closed connection to leave key 'room' (register returned " + registered.get()
-                + ", unregister returned " + unregistered.get() + ")")
+        await().atMost(PATIENCE).until(() -> !m.connection().isOpen());
+        await("the closed connection to leave key 'room' (register returned " + race.registered()
+                + ", unregister returned " + race.other() + ")")
                 .atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
                     assertEquals(List.of(), rooms.lookup(room), "closed connections still under 'room'");
                     assertEquals(Set.of(), rooms.keys());
@@ -611,20 +596,11 @@ class RegistryTest {
         // An equal key, not the same instance: the map has to call equals() to match it with
         // the stored one, which it does once it has found the key's member set.
         SteerableKey room = new SteerableKey("room");
-        AtomicReference<Boolean> joined = new AtomicReference<>();
-        Thread registering = new Thread(() -> joined.set(rooms.register(room, joining.connection())), "registering");
-        room.holdAt(registering, SteerableKey.Point.EQUALS, 1);
-        registering.start();
-        assertTrue(room.awaitHeld(WAIT), "register() did not compare its key with the stored one");
+        Race race = raceWithRegisterHeld(rooms, room, joining.connection(), SteerableKey.Point.EQUALS, 1,
+                () -> rooms.unregister(stored, leaving.connection()));
 
-        CompletableFuture<Boolean> left = onNewThread("unregistering", () -> rooms.unregister(stored, leaving.connection()));
-        letFinishUnlessBlocked(left);
-        room.release();
-        registering.join(WAIT.toMillis());
-        assertTrue(left.get(5, TimeUnit.SECONDS));
-        assertFalse(registering.isAlive());
-
-        assertTrue(joined.get(), "register() of an open connection under a new key");
+        assertTrue(race.other(), "unregister() of the last member");
+        assertTrue(race.registered(), "register() of an open connection under a new key");
         assertEquals(Set.of(room), rooms.keysOf(joining.connection()));
         assertEquals(List.of(joining.connection()), rooms.lookup(room),
                 "register() returned true, yet the connection is not under the key");
@@ -700,15 +676,15 @@ class RegistryTest {
                     default -> m.client().write("CRASH\n");
                 }
             }
-            await("every connection to close").atMost(WAIT)
+            await("every connection to close").atMost(PATIENCE)
                     .until(() -> connections.stream().noneMatch(Connection::isOpen));
             long afterClose = ops.get();
-            await("more operations on the closed connections").atMost(WAIT)
+            await("more operations on the closed connections").atMost(PATIENCE)
                     .until(() -> ops.get() > afterClose + 20_000 || !errors.isEmpty());
         } finally {
             done.set(true);
             for (Thread worker : workers) {
-                worker.join(WAIT.toMillis());
+                worker.join(PATIENCE.toMillis());
             }
         }
 
