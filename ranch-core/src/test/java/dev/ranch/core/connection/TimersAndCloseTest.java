@@ -121,7 +121,8 @@ class TimersAndCloseTest {
 
     @Test
     void aClientSendingMoreOftenThanTheIdleTimeoutStaysOpenUntilItFallsSilent() throws Exception {
-        Duration idle = Duration.ofMillis(200);
+        // Twenty ticks per timeout: a loaded 2-core machine may delay a tick, not twenty.
+        Duration idle = Duration.ofMillis(1000);
         Events events = new Events();
         Listener listener = ranch.startListener("idle-busy", Transports.tcp(),
                 Loopback.options().idleTimeout(idle).build(), c -> new Recorder(events));
@@ -129,7 +130,7 @@ class TimersAndCloseTest {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         try (TestClient client = TestClient.connect(listener.port())) {
             // Bounded: the ticker stops by itself after this many bytes even if the test fails.
-            int maxTicks = 60;
+            int maxTicks = 100;
             AtomicInteger ticks = new AtomicInteger();
             ScheduledFuture<?> sending = ticker.scheduleAtFixedRate(() -> {
                 if (ticks.incrementAndGet() <= maxTicks) {
@@ -137,7 +138,7 @@ class TimersAndCloseTest {
                 }
             }, 0, 50, TimeUnit.MILLISECONDS);
 
-            assertNeitherIdlesNorCloses(events, idle.multipliedBy(3));
+            assertNeitherIdlesNorCloses(events, idle.multipliedBy(2));
             assertTrue(events.bytes.get() > 0);
 
             sending.cancel(false);
