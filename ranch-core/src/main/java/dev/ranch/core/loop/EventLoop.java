@@ -121,7 +121,8 @@ public final class EventLoop {
     /** Schedules {@code entry} to expire after {@code delayNanos}. Loop thread only. */
     public void schedule(TimerQueue.Entry entry, long delayNanos) {
         assertInLoop();
-        timers.schedule(entry, now + delayNanos);
+        // A fresh reading: a deadline counted from a stale turn clock would fire early.
+        timers.schedule(entry, System.nanoTime() + delayNanos);
     }
 
     /** Cancels {@code entry}; a no-op when it is not scheduled. Loop thread only. */
@@ -130,8 +131,8 @@ public final class EventLoop {
     }
 
     /**
-     * The loop's clock, {@link System#nanoTime()} read once per turn: cheap, and exact
-     * enough for timeouts. Loop thread only.
+     * The loop's clock: {@link System#nanoTime()} read when a readiness event or a task is
+     * dispatched, so that stamping activity on every read costs nothing. Loop thread only.
      */
     public long now() {
         return now;
@@ -227,6 +228,8 @@ public final class EventLoop {
             if (task == null) {
                 return;
             }
+            // Tasks may take a while under load; each one sees the time it runs at.
+            now = System.nanoTime();
             try {
                 task.run();
             } catch (Throwable t) {
