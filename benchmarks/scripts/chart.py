@@ -50,7 +50,8 @@ def rows(results):
             "score": number(metric["score"]),
             "error": number(metric.get("scoreError")),
             "unit": metric.get("scoreUnit", ""),
-            "alloc": number(alloc["score"]) if alloc else float("nan"),
+            # bytes allocated per operation; meaningless when the figure is not the operation's
+            "alloc": number(alloc["score"]) if alloc and not secondary else float("nan"),
         }
     for key in sorted(groups):
         yield groups[key]
@@ -60,6 +61,8 @@ def ratio(a, b):
     if not b["score"]:
         return float("nan"), float("nan")
     r = a["score"] / b["score"]
+    if math.isnan(a["error"]) and math.isnan(b["error"]):
+        return r, float("nan")
     rel = 0.0
     for x in (a, b):
         if not math.isnan(x["error"]) and x["score"]:
@@ -110,7 +113,7 @@ def svg(groups, title):
                 good = (r >= 1) == g["higher"]
                 better = "higher is better" if g["higher"] else "lower is better"
                 bars.append((f"{describe(g)} vs {kind}", better, r, e, good))
-    left, width, row, top = 380, 420, 34, 60
+    left, width, row, top = 450, 420, 34, 60
     scale_max = max([2.0] + [r + (0 if math.isnan(e) else e) for _, _, r, e, _ in bars if not math.isnan(r)])
     scale_max = math.ceil(scale_max * 2) / 2
     height = top + row * len(bars) + 50
