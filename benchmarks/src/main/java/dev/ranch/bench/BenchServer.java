@@ -37,7 +37,14 @@ public final class BenchServer {
             System.err.println("usage: BenchServer MODE PORT [--control]; MODE: " + modes());
             System.exit(2);
         }
-        Server server = start(args[0], Integer.parseInt(args[1]));
+        Server server;
+        try {
+            server = start(args[0], Integer.parseInt(args[1]));
+        } catch (IllegalArgumentException e) {
+            System.err.println("BenchServer: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -81,8 +81,11 @@ public class IdleMemoryBenchmark {
         child = new ChildServer(server + "-echo", "1g");
         clients = new SocketChannel[connections];
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), child.port());
-        try (SocketChannel first = SocketChannel.open(address)) {
+        SocketChannel first = SocketChannel.open(address);
+        try {
             child.awaitConnections(1, 10_000);
+        } finally {
+            first.close();
         }
         child.awaitConnections(0, 10_000);
         baseline = child.usedHeapAfterGc();
