@@ -1,0 +1,107 @@
+package dev.ranch.bench;
+
+import dev.ranch.bench.server.Server;
+import dev.ranch.bench.server.ServerKind;
+import dev.ranch.bench.server.Workload;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A benchmark server for external load tools (wrk, tcpkali) and for benchmarks that need the
+ * server in its own process:
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.ranch.bench.BenchServer MODE PORT [--control]</pre>
+ *
+ * <p>MODE is {@code <kind>-<workload>}: {@code ranch-echo}, {@code netty-echo} (Netty NIO; also
+ * {@code netty-nio-echo}) or {@code netty-epoll-echo}. Every {@link ServerKind} and
+ * {@link Workload} combine, so a new workload adds its modes ({@code ranch-http},
+ * {@code netty-http}) by itself. PORT 0 lets the kernel choose. Prints {@code listening on PORT}
+ * once ready and runs until SIGTERM (or Ctrl-C), which closes the server.
+ *
+ * <p>With {@code --control} it also answers one-line commands on standard input, for the
+ * benchmark that runs it as a child process, and exits at end of input, so it never outlives
+ * its parent: {@code count} answers {@code count N} (open connections), {@code heap} collects
+ * garbage and answers {@code heap BYTES} (used heap).
+ */
+public final class BenchServer {
+
+    private BenchServer() {}
+
+    /** Runs a server; see the class comment for the arguments. */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2 || args.length > 3 || (args.length == 3 && !args[2].equals("--control"))) {
+            System.err.println("usage: BenchServer MODE PORT [--control]; MODE: " + modes());
+            System.exit(2);
+        }
+        Server server;
+        try {
+            server = start(args[0], Integer.parseInt(args[1]));
+        } catch (IllegalArgumentException e) {
+            System.err.println("BenchServer: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            closed.countDown();
+        }, "bench-server-stop"));
+        System.out.println("listening on " + server.port());
+        System.out.flush();
+        if (args.length == 3) {
+            control(server);
+            System.exit(0);
+        }
+        closed.await();
+    }
+
+    /** Starts the server of {@code mode} ({@code ranch-echo}, ...) on {@code port}. */
+    public static Server start(String mode, int port) {
+        for (Workload workload : Workload.values()) {
+            String suffix = "-" + workload.id();
+            if (mode.endsWith(suffix)) {
+                String kind = mode.substring(0, mode.length() - suffix.length());
+                return ServerKind.of(kind.equals("netty") ? ServerKind.NETTY_NIO.id() : kind).start(workload, port);
+            }
+        }
+        throw new IllegalArgumentException("unknown mode " + mode + "; modes: " + modes());
+    }
+
+    /** Every mode name, for the usage line. */
+    static String modes() {
+        StringBuilder modes = new StringBuilder();
+        for (Workload workload : Workload.values()) {
+            for (ServerKind kind : ServerKind.values()) {
+                modes.append(modes.length() == 0 ? "" : ", ").append(kind.id()).append('-').append(workload.id());
+            }
+            modes.append(", netty-").append(workload.id());
+        }
+        return modes.toString();
+    }
+
+    private static void control(Server server) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            switch (line.trim()) {
+                case "count" -> System.out.println("count " + server.connections());
+                case "heap" -> System.out.println("heap " + usedHeapAfterGc());
+                default -> System.out.println("error unknown command " + line.trim());
+            }
+            System.out.flush();
+        }
+    }
+
+    /** Used heap after a few full collections, in bytes. */
+    static long usedHeapAfterGc() {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+}

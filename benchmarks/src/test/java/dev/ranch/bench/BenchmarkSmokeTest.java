@@ -1,0 +1,62 @@
+package dev.ranch.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark once in a tiny configuration, so that none can rot: no warm-up, one
+ * 200 ms measurement, few connections, in this JVM (the idle-memory benchmark still starts
+ * its child servers). Checks that each benchmark and server kind produced a positive score.
+ */
+class BenchmarkSmokeTest {
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyBenchmarkRunsOnce() throws Exception {
+        Options options = new OptionsBuilder()
+                .include("dev\\.ranch\\.bench\\..*")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(200))
+                .param("connections", "4")
+                .shouldFailOnError(true)
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+
+        Set<String> ran = new TreeSet<>();
+        for (RunResult result : results) {
+            double score = result.getPrimaryResult().getScore();
+            String name = result.getParams().getBenchmark().replaceFirst(".*\\.(\\w+\\.\\w+)$", "$1")
+                    + " " + result.getParams().getParam("server");
+            assertTrue(score > 0, name + " scored " + score);
+            ran.add(name);
+        }
+        assertEquals(new TreeSet<>(Set.of(
+                "ConnectionRateBenchmark.connectEchoClose netty-nio",
+                "ConnectionRateBenchmark.connectEchoClose ranch",
+                "EchoBenchmark.echo netty-nio",
+                "EchoBenchmark.echo ranch",
+                "IdleMemoryBenchmark.idleConnections netty-nio",
+                "IdleMemoryBenchmark.idleConnections ranch")), ran);
+        for (RunResult result : results) {
+            if (result.getParams().getBenchmark().endsWith("idleConnections")) {
+                // With 4 connections the figure is GC noise; only check it was measured.
+                double perConnection = result.getSecondaryResults().get("heapBytesPerConnection").getScore();
+                assertTrue(Double.isFinite(perConnection), "heap per idle connection: " + perConnection);
+            }
+        }
+    }
+}
