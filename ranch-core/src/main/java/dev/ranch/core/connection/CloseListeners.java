@@ -9,48 +9,24 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The listeners a connection runs once it is closed, and the connection's closed flag, under
- * one monitor: a listener added from any thread either lands in the list before the close
- * drains it, or finds the flag set and runs at once. None is lost and none runs twice.
+ * The listeners a connection runs once it is closed. Not thread-safe by itself: the
+ * connection adds and drains it under its own monitor, together with its closed flag, so a
+ * listener added from any thread either lands here before the close drains it or finds the
+ * connection closed and runs at once.
  */
 final class CloseListeners {
 
     private static final Logger LOG = LoggerFactory.getLogger(CloseListeners.class);
 
-    private volatile boolean closed;
-    private List<Consumer<Connection>> listeners;
+    private final List<Consumer<Connection>> listeners = new ArrayList<>(2);
 
-    /** Whether {@link #close} has run. Any thread. */
-    boolean isClosed() {
-        return closed;
+    void add(Consumer<Connection> listener) {
+        listeners.add(listener);
     }
 
-    /** Adds {@code listener}, or runs it now with {@code connection} if already closed. Any thread. */
-    void add(Consumer<Connection> listener, Connection connection) {
-        synchronized (this) {
-            if (!closed) {
-                if (listeners == null) {
-                    listeners = new ArrayList<>(2);
-                }
-                listeners.add(listener);
-                return;
-            }
-        }
-        listener.accept(connection);
-    }
-
-    /** Sets the closed flag and runs every listener added so far. Owner thread, once. */
-    void close(Connection connection) {
-        List<Consumer<Connection>> toRun;
-        synchronized (this) {
-            closed = true;
-            toRun = listeners;
-            listeners = null;
-        }
-        if (toRun == null) {
-            return;
-        }
-        for (Consumer<Connection> listener : toRun) {
+    /** Runs every listener with {@code connection}; one that throws is logged and the rest still run. */
+    void runAll(Connection connection) {
+        for (Consumer<Connection> listener : listeners) {
             try {
                 listener.accept(connection);
             } catch (Throwable t) {

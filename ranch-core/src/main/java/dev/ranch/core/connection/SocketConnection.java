@@ -81,8 +81,11 @@ public final class SocketConnection implements Connection, Selectable {
     private final SocketAddress peer;
     private final SocketAddress local;
     private final LifecycleTimer lifecycleTimer = new LifecycleTimer(this);
-    private final IdleTimer idleTimer;
-    private final CloseListeners closeListeners = new CloseListeners();
+    /** Created only when an idle timeout is set: most connections never need one. */
+    private IdleTimer idleTimer;
+    /** Guarded by {@code this}; created only when someone listens (the Registry does). */
+    private CloseListeners closeListeners;
+    private volatile boolean closed;
     private final boolean rejected;
     private final long createdNanos = System.nanoTime();
 
@@ -138,7 +141,9 @@ public final class SocketConnection implements Connection, Selectable {
         this.options = options;
         this.peer = addressOf(channel, true);
         this.local = addressOf(channel, false);
-        this.idleTimer = new IdleTimer(this, loop, options.idleTimeout().toNanos());
+        if (!options.idleTimeout().isZero()) {
+            this.idleTimer = new IdleTimer(this, loop, options.idleTimeout().toNanos());
+        }
         this.outbound = new OutboundQueue(options.writeHighWatermark(), options.writeLowWatermark());
     }
 
@@ -286,7 +291,7 @@ public final class SocketConnection implements Connection, Selectable {
     @Override
     public void resumeReads() {
         checkReadControl("resumeReads()");
-        if (readsPaused) {
+        if (readsPaused && idleTimer != null) {
             idleTimer.activity(loop.now());
         }
         readsPaused = false;
@@ -319,6 +324,12 @@ public final class SocketConnection implements Connection, Selectable {
         checkOwner("setIdleTimeout()");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("idle timeout must not be negative, got " + timeout);
+        }
+        if (idleTimer == null) {
+            if (timeout.isZero()) {
+                return;
+            }
+            idleTimer = new IdleTimer(this, loop, 0);
         }
         idleTimer.setTimeout(timeout.toNanos(), state == OPEN);
     }
@@ -362,7 +373,7 @@ public final class SocketConnection implements Connection, Selectable {
 
     @Override
     public boolean send(Object message) {
-        if (closeListeners.isClosed()) {
+        if (closed) {
             return false;
         }
         loop.execute(() -> {
@@ -384,12 +395,23 @@ public final class SocketConnection implements Connection, Selectable {
 
     @Override
     public boolean isOpen() {
-        return !closeListeners.isClosed();
+        return !closed;
     }
 
     @Override
     public void whenClosed(Consumer<Connection> closeListener) {
-        closeListeners.add(Objects.requireNonNull(closeListener, "closeListener"), this);
+        Objects.requireNonNull(closeListener, "closeListener");
+        synchronized (this) {
+            if (!closed) {
+                if (closeListeners == null) {
+                    closeListeners = new CloseListeners();
+                }
+                closeListeners.add(closeListener);
+                return;
+            }
+        }
+        // Closed already: the close has run the others, this one runs now.
+        closeListener.accept(this);
     }
 
     @Override
@@ -464,7 +486,9 @@ public final class SocketConnection implements Connection, Selectable {
             if (n == 0) {
                 return;
             }
-            idleTimer.activity(loop.now());
+            if (idleTimer != null) {
+                idleTimer.activity(loop.now());
+            }
             BYTES_IN.setOpaque(this, bytesIn + n);
             buffer.flip();
             invoke(Callback.DATA, buffer);
@@ -504,7 +528,9 @@ public final class SocketConnection implements Connection, Selectable {
                     close();
                     break;
                 }
-                idleTimer.restart();
+                if (idleTimer != null) {
+                    idleTimer.restart();
+                }
                 updateInterest();
                 invoke(Callback.HANDSHAKE, null);
                 break;
@@ -695,7 +721,16 @@ public final class SocketConnection implements Connection, Selectable {
                 LOG.debug("closing connection {} failed", id, e);
             }
             try {
-                closeListeners.close(this);
+                CloseListeners listeners;
+                synchronized (this) {
+                    // Set under the same monitor as whenClosed adds, so no listener is lost or run twice.
+                    closed = true;
+                    listeners = closeListeners;
+                    closeListeners = null;
+                }
+                if (listeners != null) {
+                    listeners.runAll(this);
+                }
                 if (protocol != null) {
                     invoke(Callback.CLOSE, null);
                 }
@@ -709,7 +744,9 @@ public final class SocketConnection implements Connection, Selectable {
 
     private void cancelTimers() {
         loop.cancel(lifecycleTimer);
-        idleTimer.stop();
+        if (idleTimer != null) {
+            idleTimer.stop();
+        }
         if (userTimers != null) {
             for (UserTimer timer : userTimers) {
                 loop.cancel(timer);
