@@ -1,0 +1,166 @@
+package dev.ranch.chat;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A blocking loopback chat client for tests. Every read is bounded by a socket timeout, so a
+ * test fails instead of hanging when the server stays silent.
+ */
+final class LineClient implements AutoCloseable {
+
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private LineClient(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+        socket.setTcpNoDelay(true);
+        this.in = new BufferedInputStream(socket.getInputStream(), 8192);
+        this.out = socket.getOutputStream();
+    }
+
+    static LineClient connect(int port) {
+        return connect(port, 0);
+    }
+
+    /** Connects with {@code SO_RCVBUF} set before the handshake when {@code receiveBuffer > 0}. */
+    static LineClient connect(int port, int receiveBuffer) {
+        try {
+            Socket socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+            return new LineClient(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot connect to port " + port, e);
+        }
+    }
+
+    /** Sends {@code text} followed by {@code \n}. */
+    LineClient send(String text) {
+        return raw((text + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends bytes as they are. */
+    LineClient raw(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends {@code JOIN room} and checks the answer. */
+    LineClient join(String room) {
+        send("JOIN " + room);
+        expect("OK joined " + room);
+        return this;
+    }
+
+    /** Reads the next line and checks it. */
+    LineClient expect(String line) {
+        assertEquals(line, readLine());
+        return this;
+    }
+
+    /** Reads up to the next {@code \n} and returns the line without it. */
+    String readLine() {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try {
+            int b;
+            while ((b = in.read()) != '\n') {
+                if (b < 0) {
+                    throw new AssertionError("connection closed inside or before a line: '" + line + "'");
+                }
+                line.write(b);
+            }
+            return line.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads lines until the server closes the connection (end of stream or reset). */
+    List<String> readUntilClosed() {
+        List<String> lines = new ArrayList<>();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try {
+            int b;
+            while ((b = in.read()) >= 0) {
+                if (b == '\n') {
+                    lines.add(line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                } else {
+                    line.write(b);
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the server did not close within " + READ_TIMEOUT + " after " + lines.size()
+                    + " lines", e);
+        } catch (SocketException e) {
+            // A reset ends the stream as well.
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (line.size() > 0) {
+            lines.add(line.toString(StandardCharsets.UTF_8));
+        }
+        return lines;
+    }
+
+    /** Checks that the server closes the connection without sending anything more. */
+    void expectClosed() {
+        List<String> rest = readUntilClosed();
+        assertEquals(List.of(), rest, "lines before the close");
+    }
+
+    /** Checks that nothing arrives within {@code quiet}: a bounded read that must time out. */
+    void expectSilenceFor(Duration quiet) {
+        try {
+            socket.setSoTimeout((int) quiet.toMillis());
+            int b = in.read();
+            throw new AssertionError("expected silence, got " + (b < 0 ? "end of stream" : "byte " + b));
+        } catch (SocketTimeoutException expected) {
+            // Silence, as it should be.
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+            } catch (SocketException ignored) {
+                // Closed meanwhile; the next read will say so.
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Test cleanup.
+        }
+    }
+}
