@@ -71,6 +71,12 @@ final class ChatProtocol implements Protocol {
             "  HELP         this list",
             "  any other line goes to the other members of your room"));
 
+    /**
+     * One gathering buffer per event loop thread (callbacks of a loop never overlap), so a
+     * burst of lines for one member goes out in one write without a per-member buffer.
+     */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(16 * 1024));
+
     private final Connection connection;
     private final ChatRooms rooms;
     private final Registry<String> registry;
@@ -114,14 +120,7 @@ final class ChatProtocol implements Protocol {
     public void onMessage(Connection c, Object message) {
         if (message == Inbox.WAKE) {
             inbox.woken();
-            Broadcast b;
-            while ((b = inbox.poll()) != null) {
-                try {
-                    deliver(b);
-                } finally {
-                    b.release();
-                }
-            }
+            drainInbox();
         } else if (message == SenderFlow.RESUME) {
             resume();
         }
@@ -313,11 +312,41 @@ final class ChatProtocol implements Protocol {
         }
     }
 
-    /** Writes a line of another member if this member is still in that room. */
-    private void deliver(Broadcast b) {
-        if (!closing && b.room.equals(room)) {
-            emit(b.line);
+    /**
+     * Writes every waiting line of the members' inboxes that is still for this member's room,
+     * gathered in the loop's scratch buffer so that a burst costs one write, not one per line.
+     * Each line is released as soon as it is copied.
+     */
+    private void drainInbox() {
+        ByteBuffer batch = SCRATCH.get();
+        batch.clear();
+        Broadcast b;
+        while ((b = inbox.poll()) != null) {
+            try {
+                if (closing || !b.room.equals(room)) {
+                    continue;
+                }
+                if (b.line.length > batch.remaining()) {
+                    flush(batch);
+                }
+                if (b.line.length > batch.remaining()) {
+                    emit(b.line);
+                } else {
+                    batch.put(b.line);
+                }
+            } finally {
+                b.release();
+            }
         }
+        flush(batch);
+    }
+
+    private void flush(ByteBuffer batch) {
+        batch.flip();
+        if (batch.hasRemaining() && !closing) {
+            emit(batch);
+        }
+        batch.clear();
     }
 
     private void resume() {
@@ -342,6 +371,10 @@ final class ChatProtocol implements Protocol {
 
     /** Writes {@code bytes}; a member whose queue passes the outbound bound is cut off. */
     private void emit(byte[] bytes) {
+        emit(ByteBuffer.wrap(bytes));
+    }
+
+    private void emit(ByteBuffer bytes) {
         if (closing) {
             return;
         }

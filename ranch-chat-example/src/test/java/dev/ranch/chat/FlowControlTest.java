@@ -49,9 +49,14 @@ class FlowControlTest {
 
     /** {@code count} numbered lines of about {@code size} bytes each, as one block of bytes. */
     private static byte[] numberedLines(String tag, int count, int size) {
+        return numberedLines(tag, 0, count, size);
+    }
+
+    /** Lines {@code first} to {@code first + count - 1}, like {@link #numberedLines(String, int, int)}. */
+    private static byte[] numberedLines(String tag, int first, int count, int size) {
         StringBuilder text = new StringBuilder();
         String padding = "p".repeat(Math.max(0, size - tag.length() - 8));
-        for (int i = 0; i < count; i++) {
+        for (int i = first; i < first + count; i++) {
             text.append(tag).append(' ').append(i).append(' ').append(padding).append('\n');
         }
         return text.toString().getBytes(StandardCharsets.US_ASCII);
@@ -74,16 +79,39 @@ class FlowControlTest {
         start(ChatConfig.builder().eventLoops(2).maxOutboundBytes(64 * 1024));
         LineClient sender = client().join("r");
         LineClient reader = client().join("r");
-        LineClient sleeper = client(4096).join("r");
+        // Default socket buffers: a tiny SO_RCVBUF on loopback (below one MSS) makes the kernel
+        // fall back to zero-window probes, and the sleeper's final read crawls for minutes.
+        LineClient sleeper = client().join("r");
 
-        int lines = 40_000;
-        byte[] burst = numberedLines("s", lines, 100);
-        Future<?> writing = threads.submit(() -> sender.raw(burst));
-        expectNumberedLines(reader, "s", lines);
-        writing.get(30, TimeUnit.SECONDS);
-
-        await().until(() -> server.members("r") == 2);
+        // How much the kernel buffers for the sleeper before the server's queue grows varies by
+        // machine (megabytes here), so the sender streams until the server has cut it off.
+        int batch = 1000;
+        int maxLines = 2_000_000;
+        Future<Integer> writing = threads.submit(() -> {
+            int sent = 0;
+            while (server.stats().slowConsumersDisconnected() == 0 && sent < maxLines) {
+                sender.raw(numberedLines("s", sent, batch, 100));
+                sent += batch;
+            }
+            sender.send("end");
+            return sent;
+        });
+        Future<Integer> reading = threads.submit(() -> {
+            int n = 0;
+            String line;
+            while (!(line = reader.readLine()).equals("end")) {
+                if (!line.startsWith("s " + n + " ")) {
+                    throw new AssertionError("reader line " + n + ": " + line.substring(0, Math.min(40, line.length())));
+                }
+                n++;
+            }
+            return n;
+        });
+        int sent = writing.get(60, TimeUnit.SECONDS);
+        assertEquals(sent, reading.get(30, TimeUnit.SECONDS), "the reader got every line, in order");
         assertEquals(1, server.stats().slowConsumersDisconnected());
+        await().until(() -> server.members("r") == 2);
+
         // The sleeper wakes up: what it was sent, in order, then the reason, then the end.
         List<String> got = sleeper.readUntilClosed();
         assertTrue(got.size() > 1, "the sleeper got " + got.size() + " lines");
@@ -91,7 +119,7 @@ class FlowControlTest {
         for (int i = 0; i < got.size() - 1; i++) {
             assertTrue(got.get(i).startsWith("s " + i + " "), "sleeper line " + i + ": " + got.get(i));
         }
-        assertTrue(got.size() - 1 < lines, "the sleeper was cut off before the end");
+        assertTrue(got.size() - 1 < sent, "the sleeper was cut off before the end");
         reader.send("WHO").expect("OK 2 in r");
         sender.send("after");
         reader.expect("after");

@@ -1,6 +1,5 @@
 package dev.ranch.chat;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,12 +28,16 @@ final class LineClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    /** Received bytes not yet returned: {@code buffer[pos, limit)}. */
+    private byte[] buffer = new byte[64 * 1024];
+    private int pos;
+    private int limit;
 
     private LineClient(Socket socket) throws IOException {
         this.socket = socket;
         socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
         socket.setTcpNoDelay(true);
-        this.in = new BufferedInputStream(socket.getInputStream(), 8192);
+        this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
     }
 
@@ -87,16 +90,32 @@ final class LineClient implements AutoCloseable {
 
     /** Reads up to the next {@code \n} and returns the line without it. */
     String readLine() {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
         try {
-            int b;
-            while ((b = in.read()) != '\n') {
-                if (b < 0) {
-                    throw new AssertionError("connection closed inside or before a line: '" + line + "'");
+            int start = pos;
+            while (true) {
+                for (int i = pos; i < limit; i++) {
+                    if (buffer[i] == '\n') {
+                        String line = new String(buffer, start, i - start, StandardCharsets.UTF_8);
+                        pos = i + 1;
+                        return line;
+                    }
                 }
-                line.write(b);
+                // No LF yet: keep the partial line at the front and read more behind it.
+                int partial = limit - start;
+                if (partial == buffer.length) {
+                    buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+                }
+                System.arraycopy(buffer, start, buffer, 0, partial);
+                start = 0;
+                pos = partial;
+                limit = partial;
+                int n = in.read(buffer, limit, buffer.length - limit);
+                if (n < 0) {
+                    throw new AssertionError("connection closed inside or before a line: '"
+                            + new String(buffer, 0, partial, StandardCharsets.UTF_8) + "'");
+                }
+                limit += n;
             }
-            return line.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -107,14 +126,22 @@ final class LineClient implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         try {
-            int b;
-            while ((b = in.read()) >= 0) {
-                if (b == '\n') {
-                    lines.add(line.toString(StandardCharsets.UTF_8));
-                    line.reset();
-                } else {
-                    line.write(b);
+            while (true) {
+                for (; pos < limit; pos++) {
+                    if (buffer[pos] == '\n') {
+                        lines.add(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
+                    } else {
+                        line.write(buffer[pos]);
+                    }
                 }
+                pos = 0;
+                limit = 0;
+                int n = in.read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                limit = n;
             }
         } catch (SocketTimeoutException e) {
             throw new AssertionError("the server did not close within " + READ_TIMEOUT + " after " + lines.size()
@@ -138,10 +165,13 @@ final class LineClient implements AutoCloseable {
 
     /** Checks that nothing arrives within {@code quiet}: a bounded read that must time out. */
     void expectSilenceFor(Duration quiet) {
+        if (pos < limit) {
+            throw new AssertionError("expected silence, but bytes are already waiting");
+        }
         try {
             socket.setSoTimeout((int) quiet.toMillis());
-            int b = in.read();
-            throw new AssertionError("expected silence, got " + (b < 0 ? "end of stream" : "byte " + b));
+            int n = in.read(buffer);
+            throw new AssertionError("expected silence, got " + (n < 0 ? "end of stream" : n + " bytes"));
         } catch (SocketTimeoutException expected) {
             // Silence, as it should be.
         } catch (IOException e) {
