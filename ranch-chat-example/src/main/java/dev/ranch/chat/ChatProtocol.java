@@ -31,8 +31,8 @@ import java.util.Arrays;
  * <h2>Fan-out and flow control</h2>
  * A chat line is encoded once into a {@link Broadcast} that every receiver shares. The
  * sender offers it to each other member's {@link Inbox}, which rings that member's mailbox
- * ({@code Connection.send}); the receiver writes it on its own loop. Two bounds keep memory
- * flat:
+ * ({@code Connection.send}) once per batch; the receiver drains its inbox on its own loop and
+ * writes the waiting lines gathered into one buffer. Two bounds keep memory flat:
  * <ul>
  *   <li><b>Receivers</b>: after each write a member checks its queued outbound bytes; past
  *       {@link ChatConfig#maxOutboundBytes()} it leaves the room, gets {@code ERR too slow}
