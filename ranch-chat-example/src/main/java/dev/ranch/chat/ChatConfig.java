@@ -1,0 +1,285 @@
+package dev.ranch.chat;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The settings of one chat server: the command line options plus a few limits that only
+ * embedders (and tests) change. Immutable and thread-safe; build one with {@link #builder()}
+ * or {@link #parse(String...)}.
+ */
+public final class ChatConfig {
+
+    /** Default TCP port. */
+    public static final int DEFAULT_PORT = 4040;
+    /** Default longest line in bytes, without its terminator. */
+    public static final int DEFAULT_MAX_LINE = 4096;
+    /** Default outbound bytes a member may have queued before it is cut off as too slow. */
+    public static final int DEFAULT_MAX_OUTBOUND = 1024 * 1024;
+    /** Default lines a sender may have in flight before its reads are paused. */
+    public static final int DEFAULT_MAX_LINES_IN_FLIGHT = 128;
+
+    /** The text {@code --help} prints. */
+    public static final String USAGE = String.join("\n",
+            "usage: java -jar ranch-chat-example.jar [options]",
+            "",
+            "A line chat: JOIN a room, then every line you send reaches the other members.",
+            "",
+            "options:",
+            "  --port PORT               TCP port to listen on, 0 for any free port (default " + DEFAULT_PORT + ")",
+            "  --max-connections N       most clients served at once; more wait in the backlog (default 1024)",
+            "  --acceptors N             acceptor threads (default 10)",
+            "  --idle-timeout SECONDS    close clients silent for this long, 0 for never (default 300)",
+            "  --max-line BYTES          longest line accepted; longer ones close the client (default "
+                    + DEFAULT_MAX_LINE + ")",
+            "  --help                    print this help and exit",
+            "");
+
+    private static final Set<String> OPTIONS =
+            Set.of("--port", "--max-connections", "--acceptors", "--idle-timeout", "--max-line");
+
+    private final int port;
+    private final int maxConnections;
+    private final int acceptors;
+    private final Duration idleTimeout;
+    private final int maxLine;
+    private final int maxOutboundBytes;
+    private final int maxLinesInFlight;
+    private final Duration shutdownTimeout;
+    private final int eventLoops;
+
+    private ChatConfig(Builder b) {
+        this.port = b.port;
+        this.maxConnections = b.maxConnections;
+        this.acceptors = b.acceptors;
+        this.idleTimeout = b.idleTimeout;
+        this.maxLine = b.maxLine;
+        this.maxOutboundBytes = b.maxOutboundBytes;
+        this.maxLinesInFlight = b.maxLinesInFlight;
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.eventLoops = b.eventLoops;
+    }
+
+    /** A builder holding every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Parses command line options. {@code --help} anywhere yields {@code null}, meaning "print
+     * {@link #USAGE} and exit".
+     *
+     * @throws UsageException naming the bad option and why
+     */
+    public static ChatConfig parse(String... args) throws UsageException {
+        Builder b = builder();
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return null;
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            String value = null;
+            int eq = option.indexOf('=');
+            if (option.startsWith("--") && eq > 0) {
+                value = option.substring(eq + 1);
+                option = option.substring(0, eq);
+            }
+            if (!OPTIONS.contains(option)) {
+                throw new UsageException("unknown option '" + option + "'");
+            }
+            if (value == null && i + 1 < args.length) {
+                value = args[++i];
+            }
+            switch (option) {
+                case "--port":
+                    b.port = number(option, value, 0, 65535);
+                    break;
+                case "--max-connections":
+                    b.maxConnections = number(option, value, 1, Integer.MAX_VALUE);
+                    break;
+                case "--acceptors":
+                    b.acceptors = number(option, value, 1, 1024);
+                    break;
+                case "--idle-timeout":
+                    b.idleTimeout = Duration.ofSeconds(number(option, value, 0, Integer.MAX_VALUE));
+                    break;
+                case "--max-line":
+                    b.maxLine = number(option, value, 1, 16 * 1024 * 1024);
+                    break;
+                default:
+                    throw new AssertionError(option);
+            }
+        }
+        return b.build();
+    }
+
+    private static int number(String option, String value, int min, int max) throws UsageException {
+        if (value == null) {
+            throw new UsageException(option + " needs a value");
+        }
+        long n;
+        try {
+            n = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " needs a whole number, got '" + value + "'");
+        }
+        if (n < min || n > max) {
+            throw new UsageException(option + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return (int) n;
+    }
+
+    /** TCP port; 0 lets the kernel choose. */
+    public int port() {
+        return port;
+    }
+
+    /** Most clients served at once. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Acceptor threads. */
+    public int acceptors() {
+        return acceptors;
+    }
+
+    /** Silence after which a client is told {@code BYE idle timeout}; zero for never. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Longest line in bytes, without its terminator. */
+    public int maxLine() {
+        return maxLine;
+    }
+
+    /** Outbound bytes a member may have queued before it is cut off with {@code ERR too slow}. */
+    public int maxOutboundBytes() {
+        return maxOutboundBytes;
+    }
+
+    /** Lines a sender may have in flight (not yet handed to every receiver) before its reads pause. */
+    public int maxLinesInFlight() {
+        return maxLinesInFlight;
+    }
+
+    /** How long a stop waits for clients to take their {@code BYE} before closing them hard. */
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    /** Event loop threads; 0 means one per available processor. */
+    public int eventLoops() {
+        return eventLoops;
+    }
+
+    @Override
+    public String toString() {
+        return "max connections " + maxConnections + ", acceptors " + acceptors
+                + ", idle timeout " + (idleTimeout.isZero() ? "off" : idleTimeout.getSeconds() + " s")
+                + ", max line " + maxLine + " bytes";
+    }
+
+    /** Collects settings; each setter checks its argument and documents its default. Not thread-safe. */
+    public static final class Builder {
+        private int port = DEFAULT_PORT;
+        private int maxConnections = 1024;
+        private int acceptors = 10;
+        private Duration idleTimeout = Duration.ofSeconds(300);
+        private int maxLine = DEFAULT_MAX_LINE;
+        private int maxOutboundBytes = DEFAULT_MAX_OUTBOUND;
+        private int maxLinesInFlight = DEFAULT_MAX_LINES_IN_FLIGHT;
+        private Duration shutdownTimeout = Duration.ofSeconds(5);
+        private int eventLoops = 0;
+
+        private Builder() {}
+
+        /** TCP port, 0..65535; default 4040, 0 lets the kernel choose. */
+        public Builder port(int port) {
+            this.port = check(port, 0, 65535, "port");
+            return this;
+        }
+
+        /** Most clients served at once; default 1024. */
+        public Builder maxConnections(int n) {
+            this.maxConnections = check(n, 1, Integer.MAX_VALUE, "maxConnections");
+            return this;
+        }
+
+        /** Acceptor threads; default 10. */
+        public Builder acceptors(int n) {
+            this.acceptors = check(n, 1, 1024, "acceptors");
+            return this;
+        }
+
+        /** Idle timeout; default 300 s, {@link Duration#ZERO} for never. */
+        public Builder idleTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must not be negative, got " + timeout);
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /** Longest line in bytes; default 4096. */
+        public Builder maxLine(int bytes) {
+            this.maxLine = check(bytes, 1, 16 * 1024 * 1024, "maxLine");
+            return this;
+        }
+
+        /** Outbound bytes a member may have queued before {@code ERR too slow}; default 1 MiB. */
+        public Builder maxOutboundBytes(int bytes) {
+            this.maxOutboundBytes = check(bytes, 1, Integer.MAX_VALUE, "maxOutboundBytes");
+            return this;
+        }
+
+        /** Lines a sender may have in flight before its reads pause; default 128. */
+        public Builder maxLinesInFlight(int lines) {
+            this.maxLinesInFlight = check(lines, 1, 1 << 20, "maxLinesInFlight");
+            return this;
+        }
+
+        /** Grace period of a stop; default 5 s. */
+        public Builder shutdownTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("shutdownTimeout must not be negative, got " + timeout);
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /** Event loop threads; default 0, one per available processor. */
+        public Builder eventLoops(int n) {
+            this.eventLoops = check(n, 0, 1024, "eventLoops");
+            return this;
+        }
+
+        /** The settings. */
+        public ChatConfig build() {
+            return new ChatConfig(this);
+        }
+
+        private static int check(int value, int min, int max, String name) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+            }
+            return value;
+        }
+    }
+
+    /** A bad command line; the message says which option and why. */
+    public static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        /** An error with a message fit to print after {@code error: }. */
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+}

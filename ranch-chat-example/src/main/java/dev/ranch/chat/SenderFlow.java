@@ -1,0 +1,82 @@
+package dev.ranch.chat;
+
+import dev.ranch.core.Connection;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Back-pressure on one sender: counts its lines in flight, that is fanned out but not yet
+ * handed to every receiver, and tells the sender when it may read again.
+ *
+ * <p>The sender (its owner loop) calls {@link #lineSent()} per line and {@link #mustPause()}
+ * after it; when that answers {@code true} the sender pauses its reads and waits for
+ * {@link #RESUME} in its mailbox. Receivers, on any loop, end up in {@link #lineDone()}
+ * through {@link Broadcast#release()}; the one that brings the count down to the resume mark
+ * while the sender waits sends it {@link #RESUME}.
+ *
+ * <p>No wake-up is lost: the sender sets {@code waiting} and then reads the count; a receiver
+ * lowers the count and then reads {@code waiting}. Both are volatile, so at least one of them
+ * sees the other's write: either the sender sees the count already low and does not pause, or
+ * a receiver sees it waiting and wakes it. A {@code RESUME} is claimed with a CAS on
+ * {@code waiting}, so at most one is sent per pause.
+ */
+final class SenderFlow {
+
+    /** The mailbox message that lets a paused sender read again. */
+    static final Object RESUME = new Object() {
+        @Override
+        public String toString() {
+            return "RESUME";
+        }
+    };
+
+    private final Connection connection;
+    private final int max;
+    private final int resumeAt;
+    private final ChatStats.Counters counters;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean waiting = new AtomicBoolean();
+
+    SenderFlow(Connection connection, int maxLinesInFlight, ChatStats.Counters counters) {
+        this.connection = connection;
+        this.max = maxLinesInFlight;
+        this.resumeAt = maxLinesInFlight / 2;
+        this.counters = counters;
+    }
+
+    /** A line is about to be fanned out. Sender's owner thread. */
+    void lineSent() {
+        counters.peakInFlight(inFlight.incrementAndGet());
+    }
+
+    /**
+     * Whether the sender must stop reading now because {@code maxLinesInFlight} of its lines
+     * are in flight. {@code true} promises one {@link #RESUME} later. Sender's owner thread.
+     */
+    boolean mustPause() {
+        if (inFlight.get() < max) {
+            return false;
+        }
+        waiting.set(true);
+        if (inFlight.get() <= resumeAt && waiting.compareAndSet(true, false)) {
+            // Drained while we decided; no receiver will send RESUME for this pause.
+            return false;
+        }
+        counters.readPaused();
+        return true;
+    }
+
+    /** A line of this sender reached every receiver. Any thread. */
+    void lineDone() {
+        int left = inFlight.decrementAndGet();
+        if (left <= resumeAt && waiting.get() && waiting.compareAndSet(true, false)) {
+            connection.send(RESUME);
+        }
+    }
+
+    /** Lines in flight now. Any thread. */
+    int inFlight() {
+        return inFlight.get();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.ranch.chat;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line, run in-process through {@link ChatServer#run}, which returns the exit status. */
+class CommandLineTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return ChatServer.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpPrintsEveryOptionAndExitsZero() {
+        assertEquals(0, run("--help"));
+        for (String option : new String[] {"--port", "--max-connections", "--acceptors", "--idle-timeout",
+                "--max-line", "--help"}) {
+            assertTrue(out().contains(option), option + " missing from:\n" + out());
+        }
+        assertEquals("", err());
+    }
+
+    @Test
+    void helpWinsOverOtherOptions() {
+        assertEquals(0, run("--port", "1", "--help"));
+        assertTrue(out().startsWith("usage:"));
+    }
+
+    @Test
+    void anUnknownOptionIsNamedAndExitsTwo() {
+        assertEquals(2, run("--bogus"));
+        assertTrue(err().contains("unknown option '--bogus'"), err());
+        assertTrue(err().contains("--help"), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void aValueThatIsNotANumberExitsTwo() {
+        assertEquals(2, run("--port", "forty"));
+        assertTrue(err().contains("--port needs a whole number, got 'forty'"), err());
+    }
+
+    @Test
+    void aMissingValueExitsTwo() {
+        assertEquals(2, run("--max-line"));
+        assertTrue(err().contains("--max-line needs a value"), err());
+    }
+
+    @Test
+    void aValueOutOfRangeExitsTwo() {
+        assertEquals(2, run("--port", "70000"));
+        assertTrue(err().contains("--port must be between 0 and 65535, got 70000"), err());
+        assertEquals(2, run("--max-connections=0"));
+        assertTrue(err().contains("--max-connections must be between"), err());
+    }
+
+    @Test
+    void everyOptionIsParsedInBothSpellings() throws ChatConfig.UsageException {
+        ChatConfig config = ChatConfig.parse("--port", "5000", "--max-connections=7", "--acceptors", "3",
+                "--idle-timeout=9", "--max-line", "200");
+        assertEquals(5000, config.port());
+        assertEquals(7, config.maxConnections());
+        assertEquals(3, config.acceptors());
+        assertEquals(Duration.ofSeconds(9), config.idleTimeout());
+        assertEquals(200, config.maxLine());
+        ChatConfig defaults = ChatConfig.parse();
+        assertEquals(ChatConfig.DEFAULT_PORT, defaults.port());
+        assertEquals(ChatConfig.DEFAULT_MAX_LINE, defaults.maxLine());
+        assertEquals(ChatConfig.DEFAULT_MAX_OUTBOUND, defaults.maxOutboundBytes());
+        assertNull(ChatConfig.parse("--help"));
+        assertThrows(ChatConfig.UsageException.class, () -> ChatConfig.parse("extra"));
+    }
+
+    @Test
+    void aPortInUseExitsOneWithTheReason() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
+            assertEquals(1, run("--port", String.valueOf(taken.getLocalPort())));
+            assertTrue(err().contains("cannot listen on port " + taken.getLocalPort()), err());
+        }
+    }
+}

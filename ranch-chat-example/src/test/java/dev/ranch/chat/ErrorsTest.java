@@ -1,0 +1,126 @@
+package dev.ranch.chat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+
+/** Every {@code ERR} answer, and whether the connection stays open after it. */
+class ErrorsTest {
+
+    private static final int MAX_LINE = 100;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private ChatServer server;
+
+    @BeforeEach
+    void start() {
+        server = ChatServer.start(ChatConfig.builder().port(0).eventLoops(2).maxLine(MAX_LINE).build());
+        open.add(server);
+    }
+
+    private LineClient client() {
+        LineClient client = LineClient.connect(server.port());
+        open.add(0, client);
+        return client;
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    @Test
+    void linesBeforeAJoinAreAnsweredJoinARoomFirst() {
+        LineClient c = client();
+        c.send("hello").expect("ERR join a room first");
+        c.send("LEAVE").expect("ERR join a room first");
+        c.send("WHO").expect("ERR join a room first");
+        c.join("r");
+    }
+
+    @Test
+    void badRoomNamesAreRefusedAndTheClientStaysWhereItWas() {
+        LineClient c = client().join("home");
+        String tooLong = "x".repeat(65);
+        for (String bad : List.of("JOIN", "JOIN ", "JOIN two words", "JOIN " + tooLong, "JOIN bell\u0007",
+                "JOIN tab\there", "JOIN  leading-space", "JOIN nbsp\u00a0")) {
+            c.send(bad).expect("ERR bad room name");
+        }
+        c.send("WHO").expect("OK 1 in home");
+        c.join("x".repeat(64));
+        c.join("café-☕");
+    }
+
+    @Test
+    void invalidUtf8IsAnsweredAndTheLineIsDroppedButTheClientStays() {
+        LineClient sender = client().join("r");
+        LineClient receiver = client().join("r");
+        byte[][] invalid = {
+            {(byte) 0xC3, 0x28},                      // a lead byte without its continuation
+            {(byte) 0xC0, (byte) 0xAF},               // overlong '/'
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80},  // a UTF-16 surrogate
+            {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // above U+10FFFF
+            {(byte) 0xFF},
+            {'o', 'k', (byte) 0xE2, (byte) 0x82},     // truncated at the end of the line
+        };
+        for (byte[] bytes : invalid) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            line.writeBytes(bytes);
+            line.write('\n');
+            sender.raw(line.toByteArray()).expect("ERR invalid utf-8");
+        }
+        sender.send("still here €");
+        // Had any invalid line been forwarded, it would come first.
+        receiver.expect("still here €");
+    }
+
+    @Test
+    void aLineLongerThanMaxLineIsAnsweredAndClosesTheConnection() {
+        LineClient sender = client().join("r");
+        LineClient receiver = client().join("r");
+        sender.send("y".repeat(MAX_LINE + 1));
+        sender.expect("ERR line too long");
+        sender.expectClosed();
+        await().until(() -> server.members("r") == 1);
+        receiver.send("WHO").expect("OK 1 in r");
+    }
+
+    @Test
+    void aLineOfExactlyMaxLineBytesPassesWithLfOrCrlf() {
+        LineClient sender = client().join("r");
+        LineClient receiver = client().join("r");
+        String longest = "z".repeat(MAX_LINE);
+        sender.raw((longest + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        receiver.expect(longest);
+        sender.raw((longest + "\n").getBytes(StandardCharsets.US_ASCII));
+        receiver.expect(longest);
+    }
+
+    @Test
+    void anUnterminatedLineIsCutOffOnceItPassesMaxLine() {
+        LineClient c = client().join("r");
+        c.raw("w".repeat(MAX_LINE * 4).getBytes(StandardCharsets.US_ASCII));
+        c.expect("ERR line too long");
+        c.expectClosed();
+    }
+
+    @Test
+    void aLineSplitAcrossManyWritesIsAssembledWhole() {
+        LineClient sender = client().join("r");
+        LineClient receiver = client().join("r");
+        for (String piece : List.of("pi", "e", "ces\r", "\nnext", " one\n")) {
+            sender.raw(piece.getBytes(StandardCharsets.US_ASCII));
+        }
+        receiver.expect("pieces");
+        receiver.expect("next one");
+    }
+}

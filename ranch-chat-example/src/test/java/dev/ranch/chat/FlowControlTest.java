@@ -1,0 +1,203 @@
+package dev.ranch.chat;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Slow consumers, sender back-pressure, idle clients and the connection limit. */
+class FlowControlTest {
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private ChatServer server;
+
+    private ChatServer start(ChatConfig.Builder config) {
+        server = ChatServer.start(config.port(0).build());
+        open.add(server);
+        return server;
+    }
+
+    private LineClient client() {
+        return client(0);
+    }
+
+    private LineClient client(int receiveBuffer) {
+        LineClient client = LineClient.connect(server.port(), receiveBuffer);
+        open.add(0, client);
+        return client;
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        threads.shutdownNow();
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    /** {@code count} numbered lines of about {@code size} bytes each, as one block of bytes. */
+    private static byte[] numberedLines(String tag, int count, int size) {
+        return numberedLines(tag, 0, count, size);
+    }
+
+    /** Lines {@code first} to {@code first + count - 1}, like {@link #numberedLines(String, int, int)}. */
+    private static byte[] numberedLines(String tag, int first, int count, int size) {
+        StringBuilder text = new StringBuilder();
+        String padding = "p".repeat(Math.max(0, size - tag.length() - 8));
+        for (int i = first; i < first + count; i++) {
+            text.append(tag).append(' ').append(i).append(' ').append(padding).append('\n');
+        }
+        return text.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Reads {@code count} lines and checks they are the numbered lines of {@code tag}, in order. */
+    private static void expectNumberedLines(LineClient client, String tag, int count) {
+        for (int i = 0; i < count; i++) {
+            String line = client.readLine();
+            String prefix = tag + " " + i + " ";
+            if (!line.startsWith(prefix)) {
+                throw new AssertionError("line " + i + " of " + tag + ": expected '" + prefix + "...', got '"
+                        + line.substring(0, Math.min(40, line.length())) + "'");
+            }
+        }
+    }
+
+    @Test
+    void aMemberThatDoesNotReadIsCutOffWithTooSlowWhileTheRoomKeepsReceiving() throws Exception {
+        start(ChatConfig.builder().eventLoops(2).maxOutboundBytes(64 * 1024));
+        LineClient sender = client().join("r");
+        LineClient reader = client().join("r");
+        // Default socket buffers: a tiny SO_RCVBUF on loopback (below one MSS) makes the kernel
+        // fall back to zero-window probes, and the sleeper's final read crawls for minutes.
+        LineClient sleeper = client().join("r");
+
+        // How much the kernel buffers for the sleeper before the server's queue grows varies by
+        // machine (megabytes here), so the sender streams until the server has cut it off.
+        int batch = 1000;
+        int maxLines = 2_000_000;
+        Future<Integer> writing = threads.submit(() -> {
+            int sent = 0;
+            while (server.stats().slowConsumersDisconnected() == 0 && sent < maxLines) {
+                sender.raw(numberedLines("s", sent, batch, 100));
+                sent += batch;
+            }
+            sender.send("end");
+            return sent;
+        });
+        Future<Integer> reading = threads.submit(() -> {
+            int n = 0;
+            String line;
+            while (!(line = reader.readLine()).equals("end")) {
+                if (!line.startsWith("s " + n + " ")) {
+                    throw new AssertionError("reader line " + n + ": " + line.substring(0, Math.min(40, line.length())));
+                }
+                n++;
+            }
+            return n;
+        });
+        int sent = writing.get(60, TimeUnit.SECONDS);
+        assertEquals(sent, reading.get(30, TimeUnit.SECONDS), "the reader got every line, in order");
+        assertEquals(1, server.stats().slowConsumersDisconnected());
+        await().until(() -> server.members("r") == 2);
+
+        // The sleeper wakes up: what it was sent, in order, then the reason, then the end.
+        List<String> got = sleeper.readUntilClosed();
+        assertTrue(got.size() > 1, "the sleeper got " + got.size() + " lines");
+        assertEquals("ERR too slow", got.get(got.size() - 1));
+        for (int i = 0; i < got.size() - 1; i++) {
+            assertTrue(got.get(i).startsWith("s " + i + " "), "sleeper line " + i + ": " + got.get(i));
+        }
+        assertTrue(got.size() - 1 < sent, "the sleeper was cut off before the end");
+        reader.send("WHO").expect("OK 2 in r");
+        sender.send("after");
+        reader.expect("after");
+    }
+
+    @Test
+    void aFastSenderIsPausedAtMaxLinesInFlightAndNothingIsLost() throws Exception {
+        // One loop: receivers run only after the sender's onData returns, so every read holding
+        // more than maxLinesInFlight lines must pause the sender.
+        int maxInFlight = 4;
+        start(ChatConfig.builder().eventLoops(1).maxLinesInFlight(maxInFlight));
+        LineClient sender = client().join("r");
+        List<LineClient> receivers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            receivers.add(client().join("r"));
+        }
+        int lines = 5_000;
+        byte[] burst = numberedLines("f", lines, 40);
+        Future<?> writing = threads.submit(() -> sender.raw(burst));
+        List<Future<?>> reading = new ArrayList<>();
+        for (LineClient receiver : receivers) {
+            reading.add(threads.submit(() -> expectNumberedLines(receiver, "f", lines)));
+        }
+        writing.get(30, TimeUnit.SECONDS);
+        for (Future<?> r : reading) {
+            r.get(30, TimeUnit.SECONDS);
+        }
+        ChatStats stats = server.stats();
+        assertTrue(stats.readPauses() > 0, "the sender was never paused: " + stats);
+        assertEquals(maxInFlight, stats.peakLinesInFlight(), "lines in flight never exceed the bound: " + stats);
+        assertEquals(0, stats.slowConsumersDisconnected());
+        sender.send("WHO").expect("OK 21 in r");
+    }
+
+    @Test
+    void linesInFlightToMembersThatDisconnectAreReleasedSoTheSenderReadsOn() throws Exception {
+        // One line in flight at most: a single line lost on its way to a member that
+        // disconnects would pause the sender for good. The leavers live on the other loop, so
+        // their disconnect can overtake the wake-up for the line just offered to them, which
+        // is when the line has to be released by the inbox (InboxTest pins that down exactly).
+        start(ChatConfig.builder().eventLoops(2).maxLinesInFlight(1));
+        LineClient sender = client().join("r");
+        LineClient witness = client().join("r");
+        int lines = 20_000;
+        Future<?> writing = threads.submit(() -> sender.raw(numberedLines("q", lines, 30)));
+        Future<?> watching = threads.submit(() -> expectNumberedLines(witness, "q", lines));
+        for (int i = 0; i < 30; i++) {
+            LineClient leaver = client().join("r");
+            assertTrue(leaver.readLine().startsWith("q "));
+            leaver.close();
+        }
+        writing.get(30, TimeUnit.SECONDS);
+        watching.get(30, TimeUnit.SECONDS);
+        sender.send("WHO").expect("OK 2 in r");
+    }
+
+    @Test
+    void anIdleClientGetsByeIdleTimeoutAndIsClosed() {
+        start(ChatConfig.builder().idleTimeout(Duration.ofMillis(300)));
+        LineClient idle = client().join("r");
+        idle.expect("BYE idle timeout");
+        idle.expectClosed();
+        await().until(() -> server.members("r") == 0);
+    }
+
+    @Test
+    void theChatListenerServesNoMoreThanMaxConnections() {
+        start(ChatConfig.builder().maxConnections(2).acceptors(2));
+        LineClient first = client().join("r");
+        client().join("r");
+        LineClient third = client();
+        third.send("JOIN r");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> server.listener().info().activeConnections() == 2);
+        third.expectSilenceFor(Duration.ofMillis(200));
+
+        first.send("QUIT").expect("BYE");
+        third.expect("OK joined r");
+        third.send("WHO").expect("OK 2 in r");
+    }
+}
