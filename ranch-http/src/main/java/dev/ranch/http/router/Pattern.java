@@ -50,8 +50,19 @@ final class Pattern {
         if (pattern.equals("_")) {
             return new Pattern(pattern, new int[0], new String[0], true, true);
         }
-        List<String> segments = new ArrayList<>(List.of(pattern.toLowerCase(Locale.ROOT).split("\\.", -1)));
+        String body = pattern.toLowerCase(Locale.ROOT);
+        boolean rest = body.startsWith("[...].");
+        if (rest) {
+            body = body.substring("[...].".length());
+        }
+        if (body.contains("[...]")) {
+            throw new IllegalArgumentException("[...] must be the first segment of " + pattern);
+        }
+        List<String> segments = new ArrayList<>(List.of(body.split("\\.", -1)));
         java.util.Collections.reverse(segments);
+        if (rest) {
+            segments.add("[...]");  // hosts match right to left: the wildcard comes last
+        }
         return compile(pattern, segments, "[...]", false);
     }
 

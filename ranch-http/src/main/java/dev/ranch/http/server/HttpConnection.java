@@ -236,9 +236,12 @@ final class HttpConnection implements Protocol, RequestSink {
                     reject(e.status(), e.getMessage());
                     return;
                 }
-                if (inFlight == null && !closing && OutBuffer.get().size() > FLUSH_THRESHOLD) {
-                    flush();
+                if (inFlight == null && !closing) {
+                    if (OutBuffer.get().size() > FLUSH_THRESHOLD) {
+                        flush();
+                    }
                     if (!connection.isWritable()) {
+                        // The peer is not reading its answers: stop making more until it does.
                         writeBlocked = true;
                     }
                 }
