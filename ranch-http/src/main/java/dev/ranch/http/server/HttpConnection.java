@@ -237,7 +237,7 @@ final class HttpConnection implements Protocol, RequestSink {
                     return;
                 }
                 if (inFlight == null && !closing) {
-                    if (OutBuffer.get().size() > FLUSH_THRESHOLD) {
+                    if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
                         flush();
                     }
                     if (!connection.isWritable()) {
@@ -324,7 +324,7 @@ final class HttpConnection implements Protocol, RequestSink {
         bodyLength = 0;
         if (head.expectContinue() && head.version() == 11) {
             // RFC 9110 section 10.1.1: the interim 100 invites the body now that we will read it.
-            OutBuffer.get().put(CONTINUE);
+            OutBuffer.of(connection).put(CONTINUE);
         }
     }
 
@@ -422,7 +422,7 @@ final class HttpConnection implements Protocol, RequestSink {
             writeError(response, 500, null);
         } else {
             // Part of the response is on the wire: the only honest end is to cut the connection.
-            OutBuffer.get().discard();
+            OutBuffer.of(connection).discard(connection);
             closing = true;
             inFlight = null;
             connection.abort();
@@ -447,7 +447,7 @@ final class HttpConnection implements Protocol, RequestSink {
     }
 
     private void writeHead(ServerResponse response, long contentLength, boolean chunked) {
-        OutBuffer out = OutBuffer.get();
+        OutBuffer out = OutBuffer.of(connection);
         out.put(HttpStatus.line(response.status));
         out.put(DateHeader.line());
         if (serverLine != null) {
@@ -480,12 +480,12 @@ final class HttpConnection implements Protocol, RequestSink {
         response.keepAlive = decideKeepAlive(response);
         writeHead(response, bodiless ? -1 : length, false);
         if (!bodiless && !response.request.isHead() && length > 0) {
-            OutBuffer out = OutBuffer.get();
+            OutBuffer out = OutBuffer.of(connection);
             if (length <= COPY_BODY_LIMIT) {
                 out.put(bytes, offset, length);
             } else {
                 // No gathering write in the core yet: the head goes first, then the body as it is.
-                out.flushTo(connection);
+                out.flushFor(connection);
                 connection.write(ByteBuffer.wrap(bytes, offset, length));
             }
         }
@@ -507,14 +507,14 @@ final class HttpConnection implements Protocol, RequestSink {
         if (response != inFlight || data.length == 0 || response.request.isHead()) {
             return;
         }
-        OutBuffer out = OutBuffer.get();
+        OutBuffer out = OutBuffer.of(connection);
         if (response.request.version() == 11) {
             out.putHex(data.length).crlf();
         }
         if (data.length <= COPY_BODY_LIMIT) {
             out.put(data);
         } else {
-            out.flushTo(connection);
+            out.flushFor(connection);
             connection.write(data);
         }
         if (response.request.version() == 11) {
@@ -530,7 +530,7 @@ final class HttpConnection implements Protocol, RequestSink {
             return;
         }
         if (response.request.version() == 11 && !response.request.isHead()) {
-            OutBuffer.get().put(LAST_CHUNK);
+            OutBuffer.of(connection).put(LAST_CHUNK);
         }
         completed(response);
     }
@@ -565,7 +565,7 @@ final class HttpConnection implements Protocol, RequestSink {
     private void reject(int status, String reason) {
         LOG.debug("connection {}: {} {}", connection.id(), status, reason);
         boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reading != null;
-        OutBuffer out = OutBuffer.get();
+        OutBuffer out = OutBuffer.of(connection);
         byte[] text = (status + " " + HttpStatus.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
         out.put(HttpStatus.line(status)).put(DateHeader.line());
         if (serverLine != null) {
@@ -591,8 +591,9 @@ final class HttpConnection implements Protocol, RequestSink {
         }
     }
 
+    /** Writes what this loop gathered, for this connection or any other of the loop. */
     private void flush() {
-        OutBuffer.get().flushTo(connection);
+        OutBuffer.flushAll();
     }
 
     // ---- deadlines: one timer per connection, re-armed lazily ----

@@ -20,12 +20,36 @@ final class OutBuffer {
     private static final ThreadLocal<OutBuffer> LOCAL = ThreadLocal.withInitial(OutBuffer::new);
 
     private ByteBuffer buffer = ByteBuffer.allocateDirect(INITIAL);
+    /** The connection the gathered bytes belong to. */
+    private Connection owner;
 
     private OutBuffer() {}
 
-    /** This thread's buffer. Event loop threads only. */
-    static OutBuffer get() {
-        return LOCAL.get();
+    /**
+     * This thread's buffer, for bytes of {@code connection}. Bytes gathered for another
+     * connection of the same loop (a handler of one connection may well answer another's
+     * async request) are written to that one first, so bytes never cross connections.
+     */
+    static OutBuffer of(Connection connection) {
+        OutBuffer out = LOCAL.get();
+        if (out.owner != connection) {
+            if (out.owner != null) {
+                out.flush();
+            }
+            out.owner = connection;
+        }
+        return out;
+    }
+
+    /** Writes what is gathered to the connection it belongs to. */
+    static void flushAll() {
+        LOCAL.get().flush();
+    }
+
+    private void flush() {
+        if (owner != null && buffer.position() > 0) {
+            flushTo(owner);
+        }
     }
 
     int size() {
@@ -91,8 +115,8 @@ final class OutBuffer {
         return this;
     }
 
-    /** Writes everything gathered to {@code connection} in one call and empties the buffer. */
-    void flushTo(Connection connection) {
+    /** Writes everything gathered to {@code connection}, its owner, in one call and empties the buffer. */
+    private void flushTo(Connection connection) {
         if (buffer.position() == 0) {
             return;
         }
@@ -107,9 +131,18 @@ final class OutBuffer {
         }
     }
 
-    /** Drops whatever was gathered (the connection is being aborted). */
-    void discard() {
-        buffer.clear();
+    /** Writes what was gathered for {@code connection}, if anything. */
+    void flushFor(Connection connection) {
+        if (owner == connection) {
+            flush();
+        }
+    }
+
+    /** Drops whatever was gathered for {@code connection} (it is being aborted). */
+    void discard(Connection connection) {
+        if (owner == connection) {
+            buffer.clear();
+        }
     }
 
     private void reverse(int from, int to) {

@@ -154,6 +154,33 @@ class HandlerTest {
     }
 
     @Test
+    void handlerAnsweringAnotherConnectionsRequestOnTheSameLoopNeverMixesTheirBytes() {
+        java.util.concurrent.atomic.AtomicReference<dev.ranch.http.Response> parked =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Router router = Router.builder()
+                .get("/wait", (req, res) -> parked.set(res.async()))
+                .get("/wake", (req, res) -> {
+                    // Runs on the loop of both connections (there is one loop): a direct answer to the other.
+                    parked.get().send("woken");
+                    res.send("done");
+                })
+                .build();
+        try (Ranch ranch = Ranch.builder().eventLoops(1).build()) {
+            Listener listener = HttpServer.start(ranch, "one-loop",
+                    ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress()).build(), router,
+                    HttpOptions.DEFAULTS);
+            try (RawClient waiter = RawClient.connect(listener.port());
+                 RawClient waker = RawClient.connect(listener.port())) {
+                waiter.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n");
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                        .until(() -> parked.get() != null);
+                assertEquals("done", waker.send("GET /wake HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+                assertEquals("woken", waiter.read().body());
+            }
+        }
+    }
+
+    @Test
     void severalListenersOnSeveralPortsServeDifferentRouters() {
         try (Ranch ranch = Ranch.builder().eventLoops(2).build()) {
             ListenerOptions loopback = ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress()).build();
