@@ -165,6 +165,13 @@ public final class RequestParser {
                 }
                 continue;
             }
+            if (s == VALUE || s == NAME || s == TARGET) {
+                // The bulk of a head: copy plain bytes in a tight loop, leave the rest to the state machine.
+                scan(in, s);
+                if (!in.hasRemaining()) {
+                    break;
+                }
+            }
             int b = in.get() & 0xff;
             if (s <= LINE_LF) {
                 if (++lineBytes > maxRequestLine) {
@@ -189,6 +196,63 @@ public final class RequestParser {
             }
         }
         return false;
+    }
+
+    /**
+     * Copies the run of ordinary bytes at the front of {@code in} for a target, field name or
+     * field value, as the byte-at-a-time states would, within the remaining line or section
+     * budget; stops at the first byte that needs a decision (a delimiter, an invalid byte) or
+     * at the budget, which the byte-at-a-time path then handles.
+     */
+    private void scan(ByteBuffer in, int s) {
+        int pos = in.position();
+        int budget = s == TARGET ? maxRequestLine - lineBytes : maxHeaderBytes - sectionBytes;
+        int end = Math.min(in.limit(), pos + Math.max(0, budget));
+        if (length + (end - pos) > scratch.length) {
+            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, length + (end - pos)));
+        }
+        byte[] out = scratch;
+        int len = length;
+        int i = pos;
+        if (s == VALUE) {
+            int lastVisible = valueEnd;
+            for (; i < end; i++) {
+                int b = in.get(i) & 0xff;
+                if (FIELD_VCHAR[b]) {
+                    out[len++] = (byte) b;
+                    lastVisible = len;
+                } else if (b == ' ' || b == '\t') {
+                    out[len++] = (byte) b;
+                } else {
+                    break;
+                }
+            }
+            valueEnd = lastVisible;
+        } else if (s == NAME) {
+            for (; i < end; i++) {
+                int b = in.get(i) & 0xff;
+                if (!TCHAR[b]) {
+                    break;
+                }
+                out[len++] = (byte) b;
+            }
+        } else {
+            for (; i < end; i++) {
+                int b = in.get(i) & 0xff;
+                if (b <= 0x20 || b >= 0x7f) {
+                    break;
+                }
+                out[len++] = (byte) b;
+            }
+        }
+        int n = i - pos;
+        if (s == TARGET) {
+            lineBytes += n;
+        } else {
+            sectionBytes += n;
+        }
+        length = len;
+        in.position(i);
     }
 
     // ---- request line (RFC 9112 section 3) ----

@@ -87,6 +87,15 @@ class RequestParserTest {
     }
 
     @Test
+    void headerSectionExactlyAtTheByteLimitPassesAndOneMoreIs431AtEverySplit() {
+        HttpOptions options = HttpOptions.builder().maxHeaderBytes(64).build();
+        String atLimit = "GET / HTTP/1.0\r\nA: " + "b".repeat(64 - 3 - 2 - 2) + "\r\n\r\n";
+        assertNull(sameAtEverySplit(atLimit, options).error);
+        String over = "GET / HTTP/1.0\r\nA: " + "b".repeat(64 - 3 - 2 - 2 + 1) + "\r\n\r\n";
+        assertEquals(431, sameAtEverySplit(over, options).error.status());
+    }
+
+    @Test
     void headerCountAtTheLimitPassesAndOneMoreIs431() {
         HttpOptions options = HttpOptions.builder().maxHeaders(3).build();
         assertNull(ParseRecorder.run(bytes("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n"), new int[0], options)
