@@ -142,14 +142,14 @@ final class ServerResponse implements Response {
             send(copy);
             return;
         }
+        if (phase != OPEN) {
+            throw new IllegalStateException("the response to " + request + " was already sent");
+        }
         if (body.hasArray()) {
             int n = body.remaining();
             byte[] array = body.array();
             int offset = body.arrayOffset() + body.position();
             body.position(body.limit());
-            if (phase != OPEN) {
-                throw new IllegalStateException("the response to " + request + " was already sent");
-            }
             connection.writeResponse(this, array, offset, n);
         } else {
             byte[] copy = new byte[body.remaining()];
