@@ -143,6 +143,10 @@ final class HttpConnection implements Protocol, RequestSink {
         if (message instanceof Runnable) {
             try {
                 ((Runnable) message).run();
+            } catch (RuntimeException e) {
+                // A misuse from another thread (say, a second send): the caller has moved on, so
+                // report it here rather than crash a connection that is otherwise fine.
+                LOG.warn("connection {}: a response call made from another thread failed", c.id(), e);
             } finally {
                 flush();
             }

@@ -181,6 +181,29 @@ class HandlerTest {
     }
 
     @Test
+    void secondSendFromAnotherThreadIsReportedAndTheConnectionKeepsServing() {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        Router router = Router.builder()
+                .get("/twice", (req, res) -> {
+                    res.async();
+                    executor.execute(() -> {
+                        res.send("first");
+                        res.send("second");
+                    });
+                })
+                .get("/ok", (req, res) -> res.send("ok"))
+                .build();
+        try (TestServer server = TestServer.start(router); RawClient client = server.connect()) {
+            assertEquals("first", client.send("GET /twice HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+            assertEquals("ok", client.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> logs.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().contains("from another thread failed")));
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
     void severalListenersOnSeveralPortsServeDifferentRouters() {
         try (Ranch ranch = Ranch.builder().eventLoops(2).build()) {
             ListenerOptions loopback = ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress()).build();
