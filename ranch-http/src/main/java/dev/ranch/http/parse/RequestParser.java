@@ -376,6 +376,7 @@ public final class RequestParser {
             if (methodEnd == 7 && regionIs(0, "OPTIONS")) {
                 return;
             }
+            // RFC 9112 section 3.2.4: asterisk-form only with OPTIONS.
             throw bad("asterisk-form target with a method other than OPTIONS");
         }
         // RFC 9112 section 3.2.2: absolute-form, an absolute URI; its scheme is
@@ -392,6 +393,7 @@ public final class RequestParser {
                 break;
             }
         }
+        // RFC 9112 section 3.2: no other form of request-target exists.
         throw bad("request target is not origin-, absolute-, authority- or asterisk-form");
     }
 
@@ -617,23 +619,27 @@ public final class RequestParser {
             int end = listElementEnd(bytes, at, to);
             long element = trim(bytes, at, end);
             if (start(element) == end(element)) {
+                // RFC 9110 section 8.6: Content-Length = 1*DIGIT, so never empty.
                 throw bad("empty Content-Length");
             }
             long value = 0;
             int significant = 0;
             for (int i = start(element); i < end(element); i++) {
                 if (!isDigit(bytes[i])) {
+                    // RFC 9110 section 8.6: digits only (no sign, no whitespace inside; Jetty CVE-2023-40167).
                     throw bad("Content-Length is not a number");
                 }
                 if (value > 0 || bytes[i] != '0') {
                     significant++;
                 }
                 if (significant > MAX_LENGTH_DIGITS) {
+                    // RFC 9112 section 6.3 (item 5): an unparsable length is an unrecoverable framing error.
                     throw bad("Content-Length overflow");
                 }
                 value = value * 10 + (bytes[i] - '0');
             }
             if (result >= 0 && result != value) {
+                // RFC 9110 section 8.6: a list of Content-Length values must be all the same.
                 throw bad("several different Content-Length values");
             }
             result = value;
@@ -770,6 +776,7 @@ public final class RequestParser {
                     state = EXT_NAME_BWS;
                     return false;
                 }
+                // RFC 9112 section 7.1.1: after a name and BWS only '=' or ';' may follow.
                 throw bad("invalid character in chunk extension");
             case EXT_VALUE_BWS:
                 if (b == ' ' || b == '\t') {
@@ -839,6 +846,7 @@ public final class RequestParser {
                 return false;
             case CHUNK_DATA_LF:
                 if (b != '\n') {
+                    // RFC 9112 section 7.1: chunk-data is followed by CRLF.
                     throw bad("chunk data not followed by CRLF");
                 }
                 startChunkLine();
