@@ -20,7 +20,8 @@ final class ServerResponse implements Response {
     final ServerRequest request;
 
     int status = 200;
-    String[] headers = new String[8];
+    /** Names and values, alternating; allocated with the first header. */
+    String[] headers;
     int headerCount;
     boolean hasContentType;
     /** The handler asked for {@code Connection: close}. */
@@ -81,7 +82,9 @@ final class ServerResponse implements Response {
         if (name.equalsIgnoreCase("content-type")) {
             hasContentType = true;
         }
-        if (2 * headerCount + 2 > headers.length) {
+        if (headers == null) {
+            headers = new String[8];
+        } else if (2 * headerCount + 2 > headers.length) {
             headers = java.util.Arrays.copyOf(headers, headers.length * 2);
         }
         headers[2 * headerCount] = name;
