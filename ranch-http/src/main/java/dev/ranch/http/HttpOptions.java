@@ -215,7 +215,8 @@ public final class HttpOptions {
         /**
          * Where routes marked blocking run their handlers, so that blocking code never stalls
          * an event loop (on Java 21+, {@code Executors.newVirtualThreadPerTaskExecutor()}).
-         * Default none: a blocking route then fails to build.
+         * Default none: a request for a blocking handler is then answered 500, with a WARN
+         * saying this option is missing.
          */
         public Builder blockingExecutor(Executor executor) {
             this.blockingExecutor = executor;
