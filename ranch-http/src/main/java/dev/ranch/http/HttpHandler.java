@@ -24,6 +24,31 @@ public interface HttpHandler {
         return new Blocking(handler);
     }
 
+    /** A handler that receives its request body piece by piece; see {@link BodyHandler}. */
+    static HttpHandler streaming(BodyHandler handler) {
+        return new Streaming(handler);
+    }
+
+    /** A handler whose body is streamed to a {@link BodyHandler}. */
+    final class Streaming implements HttpHandler {
+        private final BodyHandler body;
+
+        private Streaming(BodyHandler body) {
+            this.body = java.util.Objects.requireNonNull(body, "handler");
+        }
+
+        /** The body handler. */
+        public BodyHandler bodyHandler() {
+            return body;
+        }
+
+        @Override
+        public void handle(Request request, Response response) throws Exception {
+            body.onHead(request, response);
+            body.onEnd(request, response);
+        }
+    }
+
     /** A handler that runs on the blocking executor. */
     final class Blocking implements HttpHandler {
         private final HttpHandler delegate;

@@ -2,6 +2,7 @@ package dev.ranch.http.server;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
+import dev.ranch.http.BodyHandler;
 import dev.ranch.http.Headers;
 import dev.ranch.http.HttpHandler;
 import dev.ranch.http.HttpOptions;
@@ -81,6 +82,11 @@ final class HttpConnection implements Protocol, RequestSink {
 
     /** The request whose response is outstanding, or null. */
     private ServerResponse inFlight;
+    /** A streamed body is still arriving for the request dispatched at its head. */
+    private boolean bodyOpen;
+    private BodyHandler streamer;
+    private ServerRequest streamRequest;
+    private ServerResponse streamResponse;
     /** Input read but not parsed while suspended; at most one read buffer and a partial request. */
     private ByteBuffer stash;
     private int served;
@@ -212,6 +218,7 @@ final class HttpConnection implements Protocol, RequestSink {
     @Override
     public void onClose(Connection c, Throwable cause) {
         closing = true;
+        streamer = null;
         inFlight = null;
         stash = null;
     }
@@ -219,7 +226,8 @@ final class HttpConnection implements Protocol, RequestSink {
     // ---- reading ----
 
     private boolean suspended() {
-        return inFlight != null || closing || writeBlocked;
+        // A streamed body keeps being parsed while its request is in flight.
+        return (inFlight != null && !bodyOpen) || closing || writeBlocked;
     }
 
     private boolean stashEmpty() {
@@ -323,17 +331,54 @@ final class HttpConnection implements Protocol, RequestSink {
             return;
         }
         arm(BODY_DEADLINE, idleTimeoutNanos);
-        long length = head.contentLength();
-        body = new byte[length >= 0 ? (int) length : (int) Math.min(8192, options.maxBodySize())];
-        bodyLength = 0;
         if (head.expectContinue() && head.version() == 11) {
             // RFC 9110 section 10.1.1: the interim 100 invites the body now that we will read it.
             OutBuffer.of(connection).put(CONTINUE);
+        }
+        if (match.handler() instanceof HttpHandler.Streaming) {
+            startStreaming(request, match, ((HttpHandler.Streaming) match.handler()).bodyHandler());
+            return;
+        }
+        long length = head.contentLength();
+        body = new byte[length >= 0 ? (int) length : (int) Math.min(8192, options.maxBodySize())];
+        bodyLength = 0;
+    }
+
+    /** Dispatches a request at its head; its body then goes to {@code handler} piece by piece. */
+    private void startStreaming(ServerRequest request, RouteMatch route, BodyHandler handler) {
+        served++;
+        request.route(route.bindings(), route.pathInfo());
+        ServerResponse response = new ServerResponse(this, request);
+        inFlight = response;
+        bodyOpen = true;
+        streamer = handler;
+        streamRequest = request;
+        streamResponse = response;
+        try {
+            handler.onHead(request, response);
+        } catch (Throwable t) {
+            streamer = null;
+            handlerFailed(response, t);
         }
     }
 
     @Override
     public void onBody(ByteBuffer data) {
+        if (bodyOpen) {
+            if (deadlineKind == BODY_DEADLINE) {
+                deadline = System.nanoTime() + idleTimeoutNanos;
+            }
+            BodyHandler handler = streamer;
+            if (handler != null) {
+                try {
+                    handler.onBody(streamRequest, streamResponse, data);
+                } catch (Throwable t) {
+                    streamer = null;  // the rest of the body is read and dropped
+                    handlerFailed(streamResponse, t);
+                }
+            }
+            return;
+        }
         int n = data.remaining();
         if (body == null) {
             data.position(data.limit());
@@ -356,6 +401,10 @@ final class HttpConnection implements Protocol, RequestSink {
         if (request == null || closing) {
             return;  // the request was refused at its head; its body was only being drained
         }
+        if (bodyOpen) {
+            endStreaming(trailers);
+            return;
+        }
         RouteMatch route = match;
         reading = null;
         match = null;
@@ -364,6 +413,33 @@ final class HttpConnection implements Protocol, RequestSink {
         bodyLength = 0;
         disarm();
         dispatch(request, route);
+    }
+
+    private void endStreaming(Headers trailers) {
+        ServerRequest request = streamRequest;
+        ServerResponse response = streamResponse;
+        BodyHandler handler = streamer;
+        bodyOpen = false;
+        streamer = null;
+        streamRequest = null;
+        streamResponse = null;
+        reading = null;
+        match = null;
+        disarm();
+        request.body(null, 0, trailers);
+        if (handler != null) {
+            try {
+                handler.onEnd(request, response);
+            } catch (Throwable t) {
+                handlerFailed(response, t);
+                return;
+            }
+        }
+        if (response == inFlight && response.phase() == ServerResponse.OPEN && !response.isAsync()) {
+            response.end();
+        } else if (inFlight == null && !closing) {
+            arm(IDLE_DEADLINE, idleTimeoutNanos);  // answered early: now the next request may come
+        }
     }
 
     // ---- handlers ----
@@ -559,7 +635,9 @@ final class HttpConnection implements Protocol, RequestSink {
             closeOrLinger(reading != null || parser.inBody());
             return;
         }
-        arm(IDLE_DEADLINE, idleTimeoutNanos);
+        if (!bodyOpen) {
+            arm(IDLE_DEADLINE, idleTimeoutNanos);
+        }
         if (!processing) {
             resume();
         }
@@ -568,6 +646,17 @@ final class HttpConnection implements Protocol, RequestSink {
     /** Answers a request the server refuses, then closes (RFC 9112 section 9.6 and each rule's section). */
     private void reject(int status, String reason) {
         LOG.debug("connection {}: {} {}", connection.id(), status, reason);
+        if (bodyOpen && streamResponse != null && streamResponse.phase() != ServerResponse.OPEN) {
+            // The streamed request was already (partly) answered: a second answer would be a lie.
+            bodyOpen = false;
+            streamer = null;
+            closing = true;
+            flush();
+            connection.abort();
+            return;
+        }
+        bodyOpen = false;
+        streamer = null;
         boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reading != null;
         OutBuffer out = OutBuffer.of(connection);
         byte[] text = (status + " " + HttpStatus.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
