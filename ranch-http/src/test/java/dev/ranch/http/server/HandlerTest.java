@@ -117,6 +117,16 @@ class HandlerTest {
     }
 
     @Test
+    void blockingHandlerWithoutAnExecutorGets500AndAWarnNamingTheOption() {
+        Router router = Router.of(HttpHandler.blocking((req, res) -> res.send("never")));
+        try (TestServer server = TestServer.start(router); RawClient client = server.connect()) {
+            assertEquals(500, client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status);
+            assertTrue(logs.list.stream().anyMatch(e -> String.valueOf(e.getThrowableProxy().getMessage())
+                    .contains("blockingExecutor")));
+        }
+    }
+
+    @Test
     void blockingHandlerThatThrowsGets500() {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         Router router = Router.of(HttpHandler.blocking((req, res) -> {
