@@ -91,6 +91,8 @@ final class HttpConnection implements Protocol, RequestSink {
     private ByteBuffer stash;
     private int served;
     private boolean processing;
+    /** The input being parsed, so a head can see whether its body has already arrived. */
+    private ByteBuffer input;
     private boolean closing;
     private boolean shuttingDown;
     private boolean writeBlocked;
@@ -237,6 +239,7 @@ final class HttpConnection implements Protocol, RequestSink {
     /** Parses requests from {@code in} until it is empty or the connection is suspended. */
     private void process(ByteBuffer in) {
         processing = true;
+        input = in;
         try {
             while (in.hasRemaining() && !suspended()) {
                 if (parser.isIdle()) {
@@ -260,6 +263,7 @@ final class HttpConnection implements Protocol, RequestSink {
             }
         } finally {
             processing = false;
+            input = null;
         }
     }
 
@@ -331,8 +335,9 @@ final class HttpConnection implements Protocol, RequestSink {
             return;
         }
         arm(BODY_DEADLINE, idleTimeoutNanos);
-        if (head.expectContinue() && head.version() == 11) {
-            // RFC 9110 section 10.1.1: the interim 100 invites the body now that we will read it.
+        if (head.expectContinue() && head.version() == 11 && (input == null || !input.hasRemaining())) {
+            // RFC 9110 section 10.1.1: the interim 100 invites the body now that we will read it
+            // (and may be left out when some of the body is here already).
             OutBuffer.of(connection).put(CONTINUE);
         }
         if (match.handler() instanceof HttpHandler.Streaming) {

@@ -174,6 +174,17 @@ class ConnectionBehaviourTest {
     }
 
     @Test
+    void continueIsLeftOutWhenTheBodyCameWithTheHead() {
+        Router router = Router.builder().put("/", (req, res) -> res.send("got " + req.bodyAsString())).build();
+        try (TestServer server = TestServer.start(router); RawClient client = server.connect()) {
+            RawClient.Response response = client.send("PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 5\r\n\r\nhello").read();
+            assertEquals(200, response.status);
+            assertEquals("got hello", response.body());
+        }
+    }
+
+    @Test
     void clientThatPipelinesWithoutReadingCannotGrowServerMemory() {
         AtomicInteger answered = new AtomicInteger();
         byte[] big = new byte[256 * 1024];
