@@ -62,7 +62,7 @@ final class HttpConnection implements Protocol, RequestSink {
     private static final byte[] TEXT_PLAIN = "Content-Type: text/plain; charset=utf-8\r\n"
             .getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NO_BYTES = new byte[0];
+    private static final byte[] COLON_SPACE = {':', ' '};
 
     private final Router router;
     private final HttpOptions options;
@@ -555,8 +555,6 @@ final class HttpConnection implements Protocol, RequestSink {
         out.crlf();
     }
 
-    private static final byte[] COLON_SPACE = {':', ' '};
-
     void writeResponse(ServerResponse response, byte[] bytes, int offset, int length) {
         if (response != inFlight) {
             return;
@@ -711,9 +709,5 @@ final class HttpConnection implements Protocol, RequestSink {
     private void schedule(long nanos) {
         timerPending = true;
         connection.schedule(Duration.ofNanos(Math.min(nanos, timerStepNanos)), DEADLINE);
-    }
-
-    static byte[] bytes(String s) {
-        return s == null ? NO_BYTES : s.getBytes(StandardCharsets.US_ASCII);
     }
 }
