@@ -1,0 +1,24 @@
+package dev.ranch.http;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A handler that takes its request body piece by piece as it arrives, instead of
+ * aggregated: for uploads larger than memory should hold, or to answer before the body
+ * ends. Route it with {@link HttpHandler#streaming(BodyHandler)}. Every callback runs on
+ * the connection's loop thread, in order: {@code onHead}, {@code onBody}..., {@code onEnd}.
+ * The response may be sent from any of them, or later from any thread; the connection
+ * reads the whole body either way before the next request. {@link Request#body()} stays
+ * empty. {@link HttpOptions#maxBodySize()} still bounds the body.
+ */
+public interface BodyHandler {
+
+    /** The head arrived (a {@code 100 Continue} has been sent if the client asked for one). */
+    void onHead(Request request, Response response) throws Exception;
+
+    /** A piece of the body: valid only during the call, copy what must be kept. */
+    void onBody(Request request, Response response, ByteBuffer data) throws Exception;
+
+    /** The body is complete; {@link Request#trailers()} now holds any trailer fields. */
+    void onEnd(Request request, Response response) throws Exception;
+}

@@ -1,0 +1,65 @@
+package dev.ranch.http;
+
+/**
+ * Application code for one route: reads the {@link Request}, answers through the
+ * {@link Response}.
+ *
+ * <p>Runs on the connection's event loop thread and must not block there. To answer later,
+ * call {@link Response#async()} and complete the response from any thread; to run blocking
+ * code, wrap the handler with {@link #blocking(HttpHandler)} so it runs on the server's
+ * {@link HttpOptions#blockingExecutor()}. A handler that returns without answering (and
+ * without {@code async()}) gets whatever status and headers it set, with an empty body.
+ *
+ * <p>A handler that throws gets a {@code 500} if nothing was sent yet (otherwise its
+ * connection is aborted); one WARN line is logged with the connection id, and every other
+ * request and connection carries on.
+ */
+@FunctionalInterface
+public interface HttpHandler {
+
+    void handle(Request request, Response response) throws Exception;
+
+    /** {@code handler}, run on the server's blocking executor instead of the event loop. */
+    static HttpHandler blocking(HttpHandler handler) {
+        return new Blocking(handler);
+    }
+
+    /** A handler that receives its request body piece by piece; see {@link BodyHandler}. */
+    static HttpHandler streaming(BodyHandler handler) {
+        return new Streaming(handler);
+    }
+
+    /** A handler whose body is streamed to a {@link BodyHandler}. */
+    final class Streaming implements HttpHandler {
+        private final BodyHandler body;
+
+        private Streaming(BodyHandler body) {
+            this.body = java.util.Objects.requireNonNull(body, "handler");
+        }
+
+        /** The body handler. */
+        public BodyHandler bodyHandler() {
+            return body;
+        }
+
+        @Override
+        public void handle(Request request, Response response) throws Exception {
+            body.onHead(request, response);
+            body.onEnd(request, response);
+        }
+    }
+
+    /** A handler that runs on the blocking executor. */
+    final class Blocking implements HttpHandler {
+        private final HttpHandler delegate;
+
+        private Blocking(HttpHandler delegate) {
+            this.delegate = java.util.Objects.requireNonNull(delegate, "handler");
+        }
+
+        @Override
+        public void handle(Request request, Response response) throws Exception {
+            delegate.handle(request, response);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.ranch.http;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * Every limit and switch of the HTTP server, each with its default, in one place. Immutable;
+ * build with {@link #builder()}. Every limit answers hostile input with a status and a
+ * closed connection, never with unbounded memory.
+ */
+public final class HttpOptions {
+
+    /** Defaults everywhere. */
+    public static final HttpOptions DEFAULTS = builder().build();
+
+    private final int maxRequestLine;
+    private final int maxHeaders;
+    private final int maxHeaderBytes;
+    private final long maxBodySize;
+    private final int maxChunkExtensionBytes;
+    private final boolean allowBareLf;
+    private final int maxKeepAliveRequests;
+    private final Duration idleTimeout;
+    private final Duration requestHeaderTimeout;
+    private final String serverHeader;
+    private final Executor blockingExecutor;
+
+    private HttpOptions(Builder b) {
+        this.maxRequestLine = b.maxRequestLine;
+        this.maxHeaders = b.maxHeaders;
+        this.maxHeaderBytes = b.maxHeaderBytes;
+        this.maxBodySize = b.maxBodySize;
+        this.maxChunkExtensionBytes = b.maxChunkExtensionBytes;
+        this.allowBareLf = b.allowBareLf;
+        this.maxKeepAliveRequests = b.maxKeepAliveRequests;
+        this.idleTimeout = b.idleTimeout;
+        this.requestHeaderTimeout = b.requestHeaderTimeout;
+        this.serverHeader = b.serverHeader;
+        this.blockingExecutor = b.blockingExecutor;
+    }
+
+    /** A builder holding every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @see Builder#maxRequestLine(int) */
+    public int maxRequestLine() {
+        return maxRequestLine;
+    }
+
+    /** @see Builder#maxHeaders(int) */
+    public int maxHeaders() {
+        return maxHeaders;
+    }
+
+    /** @see Builder#maxHeaderBytes(int) */
+    public int maxHeaderBytes() {
+        return maxHeaderBytes;
+    }
+
+    /** @see Builder#maxBodySize(long) */
+    public long maxBodySize() {
+        return maxBodySize;
+    }
+
+    /** @see Builder#maxChunkExtensionBytes(int) */
+    public int maxChunkExtensionBytes() {
+        return maxChunkExtensionBytes;
+    }
+
+    /** @see Builder#allowBareLf(boolean) */
+    public boolean allowBareLf() {
+        return allowBareLf;
+    }
+
+    /** @see Builder#maxKeepAliveRequests(int) */
+    public int maxKeepAliveRequests() {
+        return maxKeepAliveRequests;
+    }
+
+    /** @see Builder#idleTimeout(Duration) */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** @see Builder#requestHeaderTimeout(Duration) */
+    public Duration requestHeaderTimeout() {
+        return requestHeaderTimeout;
+    }
+
+    /** @see Builder#serverHeader(String) */
+    public String serverHeader() {
+        return serverHeader;
+    }
+
+    /** @see Builder#blockingExecutor(Executor) */
+    public Executor blockingExecutor() {
+        return blockingExecutor;
+    }
+
+    /** Options of the HTTP server; each setter documents its default. Not thread-safe. */
+    public static final class Builder {
+        private int maxRequestLine = 8 * 1024;
+        private int maxHeaders = 100;
+        private int maxHeaderBytes = 16 * 1024;
+        private long maxBodySize = 8L * 1024 * 1024;
+        private int maxChunkExtensionBytes = 1024;
+        private boolean allowBareLf;
+        private int maxKeepAliveRequests = 1000;
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration requestHeaderTimeout = Duration.ofSeconds(10);
+        private String serverHeader;
+        private Executor blockingExecutor;
+
+        private Builder() {}
+
+        /**
+         * Longest request line (method, target, version, and the CRLF), in bytes. Longer:
+         * {@code 414 URI Too Long}. Default 8 KiB.
+         */
+        public Builder maxRequestLine(int bytes) {
+            this.maxRequestLine = atLeast("maxRequestLine", bytes, 16);
+            return this;
+        }
+
+        /** Most header fields in a request (and, separately, in its trailer section). More: {@code 431}. Default 100. */
+        public Builder maxHeaders(int count) {
+            this.maxHeaders = atLeast("maxHeaders", count, 1);
+            return this;
+        }
+
+        /**
+         * Most bytes of the header section after the request line, line endings included (the
+         * same bound applies to a chunked trailer section). More: {@code 431 Request Header
+         * Fields Too Large}. Default 16 KiB.
+         */
+        public Builder maxHeaderBytes(int bytes) {
+            this.maxHeaderBytes = atLeast("maxHeaderBytes", bytes, 64);
+            return this;
+        }
+
+        /**
+         * Largest request body, declared by {@code Content-Length} or summed over chunks. More:
+         * {@code 413 Content Too Large}, sent before any of the body is read when the length
+         * is declared. Bodies are aggregated in memory up to this size. Default 8 MiB.
+         */
+        public Builder maxBodySize(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxBodySize must not be negative, got " + bytes);
+            }
+            this.maxBodySize = bytes;
+            return this;
+        }
+
+        /**
+         * Most bytes of chunk extensions on one chunk-size line (extensions are parsed and
+         * ignored). More: {@code 400}. Default 1024.
+         */
+        public Builder maxChunkExtensionBytes(int bytes) {
+            this.maxChunkExtensionBytes = atLeast("maxChunkExtensionBytes", bytes, 0);
+            return this;
+        }
+
+        /**
+         * Lenient mode: accept a bare LF as the end of the request line and of header lines
+         * (RFC 9112 section 2.2 allows a recipient to). Chunk-size and chunk-data lines always
+         * need CRLF whatever this says, as bare LF there is a known desync vector. Default
+         * {@code false}: a bare LF is a {@code 400}.
+         */
+        public Builder allowBareLf(boolean allow) {
+            this.allowBareLf = allow;
+            return this;
+        }
+
+        /**
+         * Requests served on one connection; the last response carries {@code Connection:
+         * close}. Default 1000.
+         */
+        public Builder maxKeepAliveRequests(int count) {
+            this.maxKeepAliveRequests = atLeast("maxKeepAliveRequests", count, 1);
+            return this;
+        }
+
+        /**
+         * How long a kept-alive connection may wait for the first byte of its next request
+         * (and how long a request body may pause between reads) before it is closed quietly.
+         * Default 60 s.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive("idleTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long a request's line and header section may take to arrive, counted from its
+         * first byte (from the accept for a connection's first request): the slowloris bound.
+         * On expiry: {@code 408 Request Timeout} and close. Default 10 s.
+         */
+        public Builder requestHeaderTimeout(Duration timeout) {
+            this.requestHeaderTimeout = positive("requestHeaderTimeout", timeout);
+            return this;
+        }
+
+        /** Value of a {@code Server} header on every response, or {@code null} for none. Default none. */
+        public Builder serverHeader(String value) {
+            if (value != null && !value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException("serverHeader must be printable ASCII: " + value);
+            }
+            this.serverHeader = value;
+            return this;
+        }
+
+        /**
+         * Where routes marked blocking run their handlers, so that blocking code never stalls
+         * an event loop (on Java 21+, {@code Executors.newVirtualThreadPerTaskExecutor()}).
+         * Default none: a request for a blocking handler is then answered 500, with a WARN
+         * saying this option is missing.
+         */
+        public Builder blockingExecutor(Executor executor) {
+            this.blockingExecutor = executor;
+            return this;
+        }
+
+        /** The options. */
+        public HttpOptions build() {
+            return new HttpOptions(this);
+        }
+
+        private static int atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+            }
+            return value;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+            return value;
+        }
+    }
+}

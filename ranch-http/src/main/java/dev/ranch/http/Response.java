@@ -1,0 +1,63 @@
+package dev.ranch.http;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The answer to one request. Every method may be called from any thread: off the
+ * connection's loop, calls are carried there through the connection's mailbox, in call
+ * order. Responses on one connection always go out in request order.
+ *
+ * <p>Set the status and headers, then either send a whole body ({@code send}, once) or
+ * stream one ({@link #startChunked()}, {@link #write}, {@link #end()}). Byte arrays handed
+ * over are not copied: do not change them afterwards.
+ */
+public interface Response {
+
+    /** Sets the status (default 200). Ignored once the head is sent. */
+    Response status(int status);
+
+    /**
+     * Adds a header. {@code Content-Length}, {@code Transfer-Encoding} and {@code Date} are
+     * the server's; {@code Connection: close} makes the server close after this response.
+     *
+     * @throws IllegalArgumentException when the name is not a token or either contains CR, LF or NUL
+     */
+    Response header(String name, String value);
+
+    /** Sends the head and {@code body} with a Content-Length, completing the response. */
+    void send(byte[] body);
+
+    /** Sends {@code body} encoded as UTF-8; adds {@code Content-Type: text/plain; charset=utf-8} if none was set. */
+    void send(String body);
+
+    /** Sends the remaining bytes of {@code body} (copied when called off the loop). */
+    void send(ByteBuffer body);
+
+    /** Completes the response with an empty body, or ends a chunked stream. */
+    void end();
+
+    /**
+     * Sends the head of a streamed response: chunked for HTTP/1.1, delimited by closing the
+     * connection for HTTP/1.0.
+     */
+    void startChunked();
+
+    /** Writes one piece of a streamed response started with {@link #startChunked()}. */
+    void write(byte[] data);
+
+    /** Writes one piece of a streamed response started with {@link #startChunked()}. */
+    void write(String data);
+
+    /**
+     * Tells the server that the handler will answer later, from any thread: returning from
+     * {@code handle} then leaves the response open. Responses to later pipelined requests
+     * wait for it.
+     */
+    Response async();
+
+    /** Whether the head has been sent (the status can no longer change). */
+    boolean isCommitted();
+
+    /** Whether the response is complete. */
+    boolean isComplete();
+}

@@ -1,0 +1,23 @@
+package dev.ranch.http.parse;
+
+/**
+ * The request cannot be served: the status to answer with before closing the connection,
+ * and why. Thrown by {@link RequestParser}; carries no stack trace, as hostile input is
+ * routine and the reason says all there is to say.
+ */
+public final class HttpParseException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+
+    public HttpParseException(int status, String reason) {
+        super(reason, null, false, false);
+        this.status = status;
+    }
+
+    /** The response status: 400, 413, 414, 431, 501 or 505. */
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,215 @@
+package dev.ranch.http.router;
+
+import dev.ranch.http.HttpHandler;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * Dispatch by host and path, in the spirit of cowboy_router: hosts are tried in the order
+ * they were added, then that host's paths in order; the first path that matches decides.
+ * Its handler for the request's method answers; a path without one answers {@code 405} with
+ * {@code Allow}; no matching path is a {@code 404}. {@code HEAD} falls back to the {@code GET}
+ * handler (RFC 9110 section 9.3.2). Immutable and thread-safe once built; one router may
+ * serve several listeners.
+ *
+ * <pre>{@code
+ * Router router = Router.builder()
+ *         .host("api.example.com")
+ *             .get("/users/:id", (req, res) -> res.send("user " + req.binding("id")))
+ *             .post("/users", this::createUser)
+ *         .host("_")
+ *             .route("/static/[...]", staticFiles)
+ *         .build();
+ * }</pre>
+ */
+public final class Router {
+
+    private final HostRoutes[] hosts;
+
+    private Router(List<HostRoutes> hosts) {
+        this.hosts = hosts.toArray(new HostRoutes[0]);
+    }
+
+    /** A builder; routes added before any {@link Builder#host} belong to the host {@code _} (any). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A router that sends every request to {@code handler}. */
+    public static Router of(HttpHandler handler) {
+        return builder().route("_", handler).build();
+    }
+
+    /**
+     * Finds the route for a request.
+     *
+     * @param host the host, any case, with or without a port; empty when unknown
+     * @param path the path, still percent-encoded, starting with {@code /}
+     */
+    public RouteMatch match(String method, String host, String path) {
+        String hostName = normalizeHost(host);
+        Pattern.Match match = new Pattern.Match();
+        for (HostRoutes h : hosts) {
+            match.reset();
+            if (!h.pattern.matchHost(hostName, match)) {
+                continue;
+            }
+            Map<String, String> hostBindings = match.bindings;
+            for (Route route : h.routes) {
+                match.bindings = hostBindings == null ? null : new LinkedHashMap<>(hostBindings);
+                match.pathInfo = null;
+                if (!route.pattern.matchPath(path, match)) {
+                    continue;
+                }
+                HttpHandler handler = route.handlerFor(method);
+                if (handler == null) {
+                    return new RouteMatch(405, null, Collections.emptyMap(), null, route.allow);
+                }
+                Map<String, String> bindings = match.bindings == null ? Collections.emptyMap()
+                        : Collections.unmodifiableMap(match.bindings);
+                return new RouteMatch(0, handler, bindings, match.pathInfo, null);
+            }
+            return RouteMatch.NOT_FOUND;
+        }
+        return RouteMatch.NOT_FOUND;
+    }
+
+    private static String normalizeHost(String host) {
+        if (host == null || host.isEmpty()) {
+            return "";
+        }
+        String h = host;
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            h = close < 0 ? h : h.substring(0, close + 1);
+        } else {
+            int colon = h.lastIndexOf(':');
+            if (colon >= 0) {
+                h = h.substring(0, colon);
+            }
+        }
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        return h.toLowerCase(Locale.ROOT);
+    }
+
+    private static final class HostRoutes {
+        final Pattern pattern;
+        final List<Route> routes = new ArrayList<>();
+
+        HostRoutes(Pattern pattern) {
+            this.pattern = pattern;
+        }
+    }
+
+    private static final class Route {
+        final Pattern pattern;
+        final Map<String, HttpHandler> byMethod = new LinkedHashMap<>();
+        HttpHandler any;
+        String allow;
+
+        Route(Pattern pattern) {
+            this.pattern = pattern;
+        }
+
+        HttpHandler handlerFor(String method) {
+            HttpHandler h = byMethod.get(method);
+            if (h == null && method.equals("HEAD")) {
+                h = byMethod.get("GET");
+            }
+            return h != null ? h : any;
+        }
+
+        void seal() {
+            TreeSet<String> methods = new TreeSet<>(byMethod.keySet());
+            if (methods.contains("GET")) {
+                methods.add("HEAD");
+            }
+            allow = String.join(", ", methods);
+        }
+    }
+
+    /** Builds a {@link Router}. Not thread-safe. */
+    public static final class Builder {
+        private final List<HostRoutes> hosts = new ArrayList<>();
+        private HostRoutes current;
+
+        private Builder() {}
+
+        /**
+         * Starts the routes of a host pattern: {@code example.com}, {@code :sub.example.com}
+         * (binds {@code sub}), {@code [...].example.com}, or {@code _} for any host. Host names
+         * compare without regard to case; a port is ignored.
+         */
+        public Builder host(String pattern) {
+            current = new HostRoutes(Pattern.host(Objects.requireNonNull(pattern, "pattern")));
+            hosts.add(current);
+            return this;
+        }
+
+        /** Routes every method of {@code path} (e.g. {@code /users/:id}, {@code /files/[...]}, {@code _}) to {@code handler}. */
+        public Builder route(String path, HttpHandler handler) {
+            route(path).any = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Routes {@code method} on {@code path} to {@code handler}. */
+        public Builder route(String method, String path, HttpHandler handler) {
+            Objects.requireNonNull(method, "method");
+            route(path).byMethod.put(method, Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        public Builder get(String path, HttpHandler handler) {
+            return route("GET", path, handler);
+        }
+
+        public Builder post(String path, HttpHandler handler) {
+            return route("POST", path, handler);
+        }
+
+        public Builder put(String path, HttpHandler handler) {
+            return route("PUT", path, handler);
+        }
+
+        public Builder delete(String path, HttpHandler handler) {
+            return route("DELETE", path, handler);
+        }
+
+        public Builder patch(String path, HttpHandler handler) {
+            return route("PATCH", path, handler);
+        }
+
+        private Route route(String path) {
+            if (current == null) {
+                host("_");
+            }
+            for (Route r : current.routes) {
+                if (r.pattern.source().equals(path)) {
+                    return r;
+                }
+            }
+            Route r = new Route(Pattern.path(path));
+            current.routes.add(r);
+            return r;
+        }
+
+        /** The router. */
+        public Router build() {
+            for (HostRoutes h : hosts) {
+                for (Route r : h.routes) {
+                    r.seal();
+                }
+            }
+            return new Router(hosts);
+        }
+    }
+}

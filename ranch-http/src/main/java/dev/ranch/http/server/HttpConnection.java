@@ -1,0 +1,713 @@
+package dev.ranch.http.server;
+
+import dev.ranch.core.Connection;
+import dev.ranch.core.Protocol;
+import dev.ranch.http.BodyHandler;
+import dev.ranch.http.Headers;
+import dev.ranch.http.HttpHandler;
+import dev.ranch.http.HttpOptions;
+import dev.ranch.http.parse.HttpParseException;
+import dev.ranch.http.parse.RequestHead;
+import dev.ranch.http.parse.RequestParser;
+import dev.ranch.http.parse.RequestSink;
+import dev.ranch.http.router.RouteMatch;
+import dev.ranch.http.router.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * HTTP/1.1 on one ranch connection: the {@link Protocol} that parses requests, routes them,
+ * runs handlers and writes responses.
+ *
+ * <p>One request is served at a time. While a response is outstanding (an async or blocking
+ * handler), or while the outbound queue is above its high watermark, parsing stops: the rest
+ * of the current read is kept (at most one read buffer) and reads are paused, so the kernel
+ * buffer fills and TCP pushes back on a client that pipelines without reading. Responses thus
+ * leave strictly in request order, and the requests queued per connection are bounded by one
+ * read buffer plus the kernel's.
+ *
+ * <p>Responses are gathered in the loop's {@link OutBuffer} and written once per callback, so
+ * a batch of pipelined requests read together is answered with one write.
+ */
+final class HttpConnection implements Protocol, RequestSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
+
+    private static final Object DEADLINE = new Object();
+    private static final Object LINGER = new Object();
+    /** How long a rejected connection keeps reading (and discarding) so its answer is not lost to a reset. */
+    private static final Duration LINGER_TIME = Duration.ofSeconds(1);
+    /** Bodies up to this size are copied next to their head, so the response is one write. */
+    private static final int COPY_BODY_LIMIT = 32 * 1024;
+    /** Pipelined responses gathered beyond this are written out before the next request is parsed. */
+    private static final int FLUSH_THRESHOLD = 64 * 1024;
+
+    private static final int NO_DEADLINE = 0;
+    private static final int HEADER_DEADLINE = 1;
+    private static final int BODY_DEADLINE = 2;
+    private static final int IDLE_DEADLINE = 3;
+
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CHUNKED = "Transfer-Encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TEXT_PLAIN = "Content-Type: text/plain; charset=utf-8\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COLON_SPACE = {':', ' '};
+
+    private final Router router;
+    private final HttpOptions options;
+    private final byte[] serverLine;
+    private final RequestParser parser;
+    private final long headerTimeoutNanos;
+    private final long idleTimeoutNanos;
+    private final long timerStepNanos;
+    private Connection connection;
+    private Thread loopThread;
+
+    // The request being read.
+    private ServerRequest reading;
+    private RouteMatch match;
+    private byte[] body;
+    private int bodyLength;
+
+    /** The request whose response is outstanding, or null. */
+    private ServerResponse inFlight;
+    /** A streamed body is still arriving for the request dispatched at its head. */
+    private boolean bodyOpen;
+    private BodyHandler streamer;
+    private ServerRequest streamRequest;
+    private ServerResponse streamResponse;
+    /** Input read but not parsed while suspended; at most one read buffer and a partial request. */
+    private ByteBuffer stash;
+    private int served;
+    private boolean processing;
+    /** The input being parsed, so a head can see whether its body has already arrived. */
+    private ByteBuffer input;
+    private boolean closing;
+    private boolean shuttingDown;
+    private boolean writeBlocked;
+
+    private long deadline;
+    private int deadlineKind;
+    private boolean timerPending;
+
+    HttpConnection(Router router, HttpOptions options, byte[] serverLine) {
+        this.router = router;
+        this.options = options;
+        this.serverLine = serverLine;
+        this.parser = new RequestParser(options);
+        this.headerTimeoutNanos = options.requestHeaderTimeout().toNanos();
+        this.idleTimeoutNanos = options.idleTimeout().toNanos();
+        this.timerStepNanos = Math.min(headerTimeoutNanos, idleTimeoutNanos);
+    }
+
+    // ---- Protocol ----
+
+    @Override
+    public void init(Connection c) {
+        this.connection = c;
+        this.loopThread = Thread.currentThread();
+        c.handshake();
+    }
+
+    @Override
+    public void onHandshake(Connection c) {
+        // The first request's head must arrive within the header timeout of the accept.
+        arm(HEADER_DEADLINE, headerTimeoutNanos);
+    }
+
+    @Override
+    public void onData(Connection c, ByteBuffer data) {
+        if (closing) {
+            data.position(data.limit());  // lingering after a rejection: discard
+            return;
+        }
+        try {
+            if (suspended()) {
+                keep(data);
+                return;
+            }
+            process(data);
+            if (data.hasRemaining() && !closing) {
+                keep(data);
+            }
+        } finally {
+            flush();
+        }
+    }
+
+    @Override
+    public void onMessage(Connection c, Object message) {
+        if (message instanceof Runnable) {
+            try {
+                ((Runnable) message).run();
+            } catch (RuntimeException e) {
+                // A misuse from another thread (say, a second send): the caller has moved on, so
+                // report it here rather than crash a connection that is otherwise fine.
+                LOG.warn("connection {}: a response call made from another thread failed", c.id(), e);
+            } finally {
+                flush();
+            }
+        }
+    }
+
+    @Override
+    public void onTimeout(Connection c, Object token) {
+        if (token == LINGER) {
+            c.close();
+            return;
+        }
+        timerPending = false;
+        if (deadlineKind == NO_DEADLINE || closing) {
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+            schedule(left);
+            return;
+        }
+        int kind = deadlineKind;
+        deadlineKind = NO_DEADLINE;
+        if (kind == IDLE_DEADLINE || (kind == HEADER_DEADLINE && parser.isIdle() && stashEmpty())) {
+            closing = true;
+            c.close();  // nothing of a request arrived: close quietly
+        } else {
+            // RFC 9110 section 15.5.9: 408 when the request did not arrive in time.
+            try {
+                reject(408, kind == HEADER_DEADLINE ? "request head not received in time" : "request body stalled");
+            } finally {
+                flush();
+            }
+        }
+    }
+
+    @Override
+    public void onWritabilityChanged(Connection c, boolean writable) {
+        if (!writable) {
+            writeBlocked = true;
+            if (!closing) {
+                c.pauseReads();
+            }
+            return;
+        }
+        writeBlocked = false;
+        try {
+            resume();
+        } finally {
+            flush();
+        }
+    }
+
+    @Override
+    public void onShutdown(Connection c) {
+        shuttingDown = true;
+        if (inFlight == null && parser.isIdle() && !closing) {
+            closing = true;
+            c.close();
+        }
+    }
+
+    @Override
+    public void onClose(Connection c, Throwable cause) {
+        closing = true;
+        streamer = null;
+        inFlight = null;
+        stash = null;
+    }
+
+    // ---- reading ----
+
+    private boolean suspended() {
+        // A streamed body keeps being parsed while its request is in flight.
+        return (inFlight != null && !bodyOpen) || closing || writeBlocked;
+    }
+
+    private boolean stashEmpty() {
+        return stash == null || stash.position() == 0;
+    }
+
+    /** Parses requests from {@code in} until it is empty or the connection is suspended. */
+    private void process(ByteBuffer in) {
+        processing = true;
+        input = in;
+        try {
+            while (in.hasRemaining() && !suspended()) {
+                if (parser.isIdle()) {
+                    arm(HEADER_DEADLINE, headerTimeoutNanos);
+                }
+                try {
+                    parser.parse(in, this);
+                } catch (HttpParseException e) {
+                    reject(e.status(), e.getMessage());
+                    return;
+                }
+                if (inFlight == null && !closing) {
+                    if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
+                        flush();
+                    }
+                    if (!connection.isWritable()) {
+                        // The peer is not reading its answers: stop making more until it does.
+                        writeBlocked = true;
+                    }
+                }
+            }
+        } finally {
+            processing = false;
+            input = null;
+        }
+    }
+
+    /** Keeps unparsed input while suspended and stops reading more. */
+    private void keep(ByteBuffer data) {
+        int n = data.remaining();
+        if (n == 0) {
+            return;
+        }
+        if (stash == null) {
+            stash = ByteBuffer.allocate(Math.max(n, 1024));
+        } else if (stash.remaining() < n) {
+            ByteBuffer bigger = ByteBuffer.allocate(stash.position() + n);
+            stash.flip();
+            bigger.put(stash);
+            stash = bigger;
+        }
+        stash.put(data);
+        if (!connection.isReadPaused()) {
+            connection.pauseReads();
+        }
+    }
+
+    /** Continues after a suspension ended: kept input first, then the socket. */
+    private void resume() {
+        if (suspended()) {
+            return;
+        }
+        if (stash != null && stash.position() > 0) {
+            stash.flip();
+            process(stash);
+            if (stash.hasRemaining() && !closing) {
+                stash.compact();
+            } else {
+                stash = null;
+            }
+        }
+        if (!suspended() && connection.isReadPaused()) {
+            connection.resumeReads();
+        }
+    }
+
+    // ---- RequestSink: called by the parser inside process() ----
+
+    @Override
+    public void onHead(RequestHead head) {
+        // RFC 9112 section 3.2: a server MUST answer 400 to an HTTP/1.1 request without exactly one
+        // Host field, and to any request with more than one.
+        if (head.hostCount() > 1 || (head.version() == 11 && head.hostCount() == 0)) {
+            throw new HttpParseException(400, head.hostCount() == 0 ? "no Host field" : "several Host fields");
+        }
+        if (head.expectOther()) {
+            // RFC 9110 section 10.1.1: an expectation the server cannot meet gets 417.
+            throw new HttpParseException(417, "unsupported expectation");
+        }
+        ServerRequest request = new ServerRequest(head, connection.peer(), connection.id());
+        reading = request;
+        match = router.match(head.method(), request.hostWithPort(), request.path());
+        if (!head.hasBody()) {
+            disarm();
+            return;
+        }
+        if (!match.found()) {
+            // Refuse before the body is sent (or read): the answer, then close, as the body is unread.
+            ServerResponse response = new ServerResponse(this, request);
+            response.closeRequested = true;
+            inFlight = response;
+            writeError(response, match.status(), match.allow());
+            return;
+        }
+        arm(BODY_DEADLINE, idleTimeoutNanos);
+        if (head.expectContinue() && head.version() == 11 && (input == null || !input.hasRemaining())) {
+            // RFC 9110 section 10.1.1: the interim 100 invites the body now that we will read it
+            // (and may be left out when some of the body is here already).
+            OutBuffer.of(connection).put(CONTINUE);
+        }
+        if (match.handler() instanceof HttpHandler.Streaming) {
+            startStreaming(request, match, ((HttpHandler.Streaming) match.handler()).bodyHandler());
+            return;
+        }
+        long length = head.contentLength();
+        body = new byte[length >= 0 ? (int) length : (int) Math.min(8192, options.maxBodySize())];
+        bodyLength = 0;
+    }
+
+    /** Dispatches a request at its head; its body then goes to {@code handler} piece by piece. */
+    private void startStreaming(ServerRequest request, RouteMatch route, BodyHandler handler) {
+        served++;
+        request.route(route.bindings(), route.pathInfo());
+        ServerResponse response = new ServerResponse(this, request);
+        inFlight = response;
+        bodyOpen = true;
+        streamer = handler;
+        streamRequest = request;
+        streamResponse = response;
+        try {
+            handler.onHead(request, response);
+        } catch (Throwable t) {
+            streamer = null;
+            handlerFailed(response, t);
+        }
+    }
+
+    @Override
+    public void onBody(ByteBuffer data) {
+        if (bodyOpen) {
+            if (deadlineKind == BODY_DEADLINE) {
+                deadline = System.nanoTime() + idleTimeoutNanos;
+            }
+            BodyHandler handler = streamer;
+            if (handler != null) {
+                try {
+                    handler.onBody(streamRequest, streamResponse, data);
+                } catch (Throwable t) {
+                    streamer = null;  // the rest of the body is read and dropped
+                    handlerFailed(streamResponse, t);
+                }
+            }
+            return;
+        }
+        int n = data.remaining();
+        if (body == null) {
+            data.position(data.limit());
+            return;
+        }
+        if (bodyLength + n > body.length) {
+            long wanted = Math.max((long) body.length * 2, (long) bodyLength + n);
+            body = Arrays.copyOf(body, (int) Math.min(wanted, options.maxBodySize()));
+        }
+        data.get(body, bodyLength, n);
+        bodyLength += n;
+        if (deadlineKind == BODY_DEADLINE) {
+            deadline = System.nanoTime() + idleTimeoutNanos;
+        }
+    }
+
+    @Override
+    public void onComplete(Headers trailers) {
+        ServerRequest request = reading;
+        if (request == null || closing) {
+            return;  // the request was refused at its head; its body was only being drained
+        }
+        if (bodyOpen) {
+            endStreaming(trailers);
+            return;
+        }
+        RouteMatch route = match;
+        reading = null;
+        match = null;
+        request.body(body, bodyLength, trailers);
+        body = null;
+        bodyLength = 0;
+        disarm();
+        dispatch(request, route);
+    }
+
+    private void endStreaming(Headers trailers) {
+        ServerRequest request = streamRequest;
+        ServerResponse response = streamResponse;
+        BodyHandler handler = streamer;
+        bodyOpen = false;
+        streamer = null;
+        streamRequest = null;
+        streamResponse = null;
+        reading = null;
+        match = null;
+        disarm();
+        request.body(null, 0, trailers);
+        if (handler != null) {
+            try {
+                handler.onEnd(request, response);
+            } catch (Throwable t) {
+                handlerFailed(response, t);
+                return;
+            }
+        }
+        if (response == inFlight && response.phase() == ServerResponse.OPEN && !response.isAsync()) {
+            response.end();
+        } else if (inFlight == null && !closing) {
+            arm(IDLE_DEADLINE, idleTimeoutNanos);  // answered early: now the next request may come
+        }
+    }
+
+    // ---- handlers ----
+
+    private void dispatch(ServerRequest request, RouteMatch route) {
+        served++;
+        ServerResponse response = new ServerResponse(this, request);
+        inFlight = response;
+        if (!route.found()) {
+            writeError(response, route.status(), route.allow());
+            return;
+        }
+        request.route(route.bindings(), route.pathInfo());
+        HttpHandler handler = route.handler();
+        if (handler instanceof HttpHandler.Blocking) {
+            runBlocking(handler, request, response);
+            return;
+        }
+        try {
+            handler.handle(request, response);
+        } catch (Throwable t) {
+            handlerFailed(response, t);
+            return;
+        }
+        if (response.phase() == ServerResponse.OPEN && !response.isAsync()) {
+            response.end();
+        }
+    }
+
+    private void runBlocking(HttpHandler handler, ServerRequest request, ServerResponse response) {
+        Executor executor = options.blockingExecutor();
+        if (executor == null) {
+            handlerFailed(response, new IllegalStateException(
+                    "a blocking handler needs HttpOptions.blockingExecutor, which is not set"));
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    handler.handle(request, response);
+                    if (!response.isAsync()) {
+                        response.end();  // a no-op if the handler completed the response
+                    }
+                } catch (Throwable t) {
+                    post(() -> handlerFailed(response, t));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            response.status(503);
+            writeError(response, 503, null);
+        }
+    }
+
+    private void handlerFailed(ServerResponse response, Throwable t) {
+        LOG.warn("connection {}: handler for {} failed", connection.id(), response.request, t);
+        if (response != inFlight || response.phase() == ServerResponse.COMPLETE) {
+            return;
+        }
+        if (response.phase() == ServerResponse.OPEN) {
+            writeError(response, 500, null);
+        } else {
+            // Part of the response is on the wire: the only honest end is to cut the connection.
+            OutBuffer.of(connection).discard(connection);
+            closing = true;
+            inFlight = null;
+            connection.abort();
+        }
+    }
+
+    // ---- writing responses (loop thread) ----
+
+    boolean inLoop() {
+        return Thread.currentThread() == loopThread;
+    }
+
+    /** Runs {@code task} on the loop through the mailbox; dropped if the connection is gone. */
+    void post(Runnable task) {
+        connection.send(task);
+    }
+
+    private boolean decideKeepAlive(ServerResponse response) {
+        RequestHead head = response.request.head();
+        return head.keepAlive() && !response.closeRequested && !shuttingDown
+                && served < options.maxKeepAliveRequests();
+    }
+
+    private void writeHead(ServerResponse response, long contentLength, boolean chunked) {
+        OutBuffer out = OutBuffer.of(connection);
+        out.put(HttpStatus.line(response.status));
+        out.put(DateHeader.line());
+        if (serverLine != null) {
+            out.put(serverLine);
+        }
+        String[] h = response.headers;
+        for (int i = 0; i < response.headerCount; i++) {
+            out.putLatin1(h[2 * i]).put(COLON_SPACE).putLatin1(h[2 * i + 1]).crlf();
+        }
+        if (chunked) {
+            out.put(CHUNKED);
+        } else if (contentLength >= 0) {
+            out.put(CONTENT_LENGTH).putDecimal(contentLength).crlf();
+        }
+        if (!response.keepAlive) {
+            out.put(CLOSE);
+        } else if (response.request.version() == 10) {
+            out.put(KEEP_ALIVE);
+        }
+        out.crlf();
+    }
+
+    void writeResponse(ServerResponse response, byte[] bytes, int offset, int length) {
+        if (response != inFlight) {
+            return;
+        }
+        boolean bodiless = HttpStatus.bodiless(response.status);
+        response.keepAlive = decideKeepAlive(response);
+        writeHead(response, bodiless ? -1 : length, false);
+        if (!bodiless && !response.request.isHead() && length > 0) {
+            OutBuffer out = OutBuffer.of(connection);
+            if (length <= COPY_BODY_LIMIT) {
+                out.put(bytes, offset, length);
+            } else {
+                // No gathering write in the core yet: the head goes first, then the body as it is.
+                out.flushFor(connection);
+                connection.write(ByteBuffer.wrap(bytes, offset, length));
+            }
+        }
+        completed(response);
+    }
+
+    void startStream(ServerResponse response) {
+        if (response != inFlight) {
+            return;
+        }
+        boolean chunked = response.request.version() == 11;
+        response.keepAlive = chunked && decideKeepAlive(response);
+        // HTTP/1.0 has no chunked coding: the body ends when the connection does (RFC 9112 section 6.3).
+        writeHead(response, -1, chunked);
+        response.phase(ServerResponse.STREAMING);
+    }
+
+    void writeChunk(ServerResponse response, byte[] data) {
+        if (response != inFlight || data.length == 0 || response.request.isHead()) {
+            return;
+        }
+        OutBuffer out = OutBuffer.of(connection);
+        if (response.request.version() == 11) {
+            out.putHex(data.length).crlf();
+        }
+        if (data.length <= COPY_BODY_LIMIT) {
+            out.put(data);
+        } else {
+            out.flushFor(connection);
+            connection.write(data);
+        }
+        if (response.request.version() == 11) {
+            out.crlf();
+        }
+        if (out.size() > FLUSH_THRESHOLD) {
+            flush();
+        }
+    }
+
+    void endStream(ServerResponse response) {
+        if (response != inFlight) {
+            return;
+        }
+        if (response.request.version() == 11 && !response.request.isHead()) {
+            OutBuffer.of(connection).put(LAST_CHUNK);
+        }
+        completed(response);
+    }
+
+    private void writeError(ServerResponse response, int status, String allow) {
+        response.status = status;
+        response.headerCount = 0;
+        if (allow != null) {
+            response.header("Allow", allow);
+        }
+        response.header("Content-Type", "text/plain; charset=utf-8");
+        byte[] text = (status + " " + HttpStatus.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
+        writeResponse(response, text, 0, text.length);
+    }
+
+    private void completed(ServerResponse response) {
+        response.phase(ServerResponse.COMPLETE);
+        inFlight = null;
+        if (!response.keepAlive) {
+            closing = true;
+            flush();
+            closeOrLinger(reading != null || parser.inBody());
+            return;
+        }
+        if (!bodyOpen) {
+            arm(IDLE_DEADLINE, idleTimeoutNanos);
+        }
+        if (!processing) {
+            resume();
+        }
+    }
+
+    /** Answers a request the server refuses, then closes (RFC 9112 section 9.6 and each rule's section). */
+    private void reject(int status, String reason) {
+        LOG.debug("connection {}: {} {}", connection.id(), status, reason);
+        if (bodyOpen && streamResponse != null && streamResponse.phase() != ServerResponse.OPEN) {
+            // The streamed request was already (partly) answered: a second answer would be a lie.
+            bodyOpen = false;
+            streamer = null;
+            closing = true;
+            flush();
+            connection.abort();
+            return;
+        }
+        bodyOpen = false;
+        streamer = null;
+        boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reading != null;
+        OutBuffer out = OutBuffer.of(connection);
+        byte[] text = (status + " " + HttpStatus.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
+        out.put(HttpStatus.line(status)).put(DateHeader.line());
+        if (serverLine != null) {
+            out.put(serverLine);
+        }
+        out.put(TEXT_PLAIN).put(CONTENT_LENGTH).putDecimal(text.length).crlf().put(CLOSE).crlf().put(text);
+        closing = true;
+        inFlight = null;
+        reading = null;
+        body = null;
+        deadlineKind = NO_DEADLINE;
+        flush();
+        closeOrLinger(bodyUnread);
+    }
+
+    private void closeOrLinger(boolean inputExpected) {
+        if (inputExpected) {
+            // Keep reading and discarding for a moment: closing with unread input makes the kernel
+            // send a reset, which can destroy the answer before the client reads it.
+            connection.schedule(LINGER_TIME, LINGER);
+        } else {
+            connection.close();
+        }
+    }
+
+    /** Writes what this loop gathered, for this connection or any other of the loop. */
+    private void flush() {
+        OutBuffer.flushAll();
+    }
+
+    // ---- deadlines: one timer per connection, re-armed lazily ----
+
+    private void arm(int kind, long nanos) {
+        deadlineKind = kind;
+        deadline = System.nanoTime() + nanos;
+        if (!timerPending) {
+            schedule(Math.min(nanos, timerStepNanos));
+        }
+    }
+
+    private void disarm() {
+        deadlineKind = NO_DEADLINE;
+    }
+
+    private void schedule(long nanos) {
+        timerPending = true;
+        connection.schedule(Duration.ofNanos(Math.min(nanos, timerStepNanos)), DEADLINE);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.ranch.http.server;
+
+import dev.ranch.http.Headers;
+import dev.ranch.http.Request;
+import dev.ranch.http.Urls;
+import dev.ranch.http.parse.RequestHead;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/** The {@link Request} the server hands to handlers. Immutable once dispatched. */
+final class ServerRequest implements Request {
+
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final RequestHead head;
+    private final SocketAddress peer;
+    private final long connectionId;
+    private final String path;
+    private final String rawQuery;
+    private final String host;
+    private Map<String, String> bindings = Collections.emptyMap();
+    private String pathInfo;
+    private byte[] body = NO_BODY;
+    private Headers trailers = Headers.EMPTY;
+    private volatile Map<String, List<String>> queryParams;
+
+    ServerRequest(RequestHead head, SocketAddress peer, long connectionId) {
+        this.head = head;
+        this.peer = peer;
+        this.connectionId = connectionId;
+        String target = head.target();
+        String authority = null;
+        String rest;
+        if (target.startsWith("/")) {
+            rest = target;
+        } else if (target.equals("*")) {
+            rest = "*";
+        } else if (head.method().equals("CONNECT")) {
+            authority = target;
+            rest = "";
+        } else {
+            // absolute-form (RFC 9112 section 3.2.2): scheme "://" authority path-abempty [ "?" query ]
+            int scheme = target.indexOf("://");
+            int from = scheme < 0 ? target.indexOf(':') + 1 : scheme + 3;
+            int slash = indexOfAny(target, from, "/?#");
+            authority = target.substring(from, slash < 0 ? target.length() : slash);
+            rest = slash < 0 ? "/" : target.substring(slash);
+            if (rest.startsWith("?")) {
+                rest = "/" + rest;
+            }
+        }
+        int hash = rest.indexOf('#');
+        if (hash >= 0) {
+            rest = rest.substring(0, hash);
+        }
+        int q = rest.indexOf('?');
+        this.path = q < 0 ? rest : rest.substring(0, q);
+        this.rawQuery = q < 0 ? "" : rest.substring(q + 1);
+        if (authority != null) {
+            // RFC 9112 section 3.2.2: with an absolute-form target, its authority replaces Host.
+            int at = authority.lastIndexOf('@');
+            this.host = at < 0 ? authority : authority.substring(at + 1);
+        } else {
+            String h = head.headers().get("host");
+            this.host = h == null ? "" : h;
+        }
+    }
+
+    private static int indexOfAny(String s, int from, String chars) {
+        for (int i = from; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    RequestHead head() {
+        return head;
+    }
+
+    void route(Map<String, String> bindings, String pathInfo) {
+        this.bindings = bindings;
+        this.pathInfo = pathInfo;
+    }
+
+    void body(byte[] body, int length, Headers trailers) {
+        this.body = body == null ? NO_BODY : (length == body.length ? body : java.util.Arrays.copyOf(body, length));
+        this.trailers = trailers;
+    }
+
+    boolean isHead() {
+        return head.method().equals("HEAD");
+    }
+
+    @Override
+    public String method() {
+        return head.method();
+    }
+
+    @Override
+    public String target() {
+        return head.target();
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String rawQuery() {
+        return rawQuery;
+    }
+
+    @Override
+    public Map<String, List<String>> queryParams() {
+        Map<String, List<String>> params = queryParams;
+        if (params == null) {
+            params = Urls.parseQuery(rawQuery);
+            queryParams = params;
+        }
+        return params;
+    }
+
+    @Override
+    public String queryParam(String name) {
+        List<String> values = queryParams().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    @Override
+    public int version() {
+        return head.version();
+    }
+
+    @Override
+    public Headers headers() {
+        return head.headers();
+    }
+
+    @Override
+    public String header(String name) {
+        return head.headers().get(name);
+    }
+
+    @Override
+    public String host() {
+        String h = host;
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close < 0 ? h : h.substring(0, close + 1);
+        }
+        int colon = h.lastIndexOf(':');
+        return colon < 0 ? h : h.substring(0, colon);
+    }
+
+    /** The host with its port, as routing sees it. */
+    String hostWithPort() {
+        return host;
+    }
+
+    @Override
+    public Map<String, String> bindings() {
+        return bindings;
+    }
+
+    @Override
+    public String binding(String name) {
+        return bindings.get(name);
+    }
+
+    @Override
+    public String pathInfo() {
+        return pathInfo;
+    }
+
+    @Override
+    public SocketAddress peer() {
+        return peer;
+    }
+
+    @Override
+    public long connectionId() {
+        return connectionId;
+    }
+
+    @Override
+    public byte[] body() {
+        return body;
+    }
+
+    @Override
+    public String bodyAsString() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Headers trailers() {
+        return trailers;
+    }
+
+    @Override
+    public String toString() {
+        return method() + " " + target();
+    }
+}

@@ -1,0 +1,221 @@
+package dev.ranch.http.server;
+
+import dev.ranch.http.Response;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The {@link Response} of one request. On the connection's loop, calls act at once; from any
+ * other thread they are posted to the loop through the connection's mailbox, in call order.
+ */
+final class ServerResponse implements Response {
+
+    static final int OPEN = 0;
+    static final int STREAMING = 1;
+    static final int COMPLETE = 2;
+
+    private final HttpConnection connection;
+    final ServerRequest request;
+
+    int status = 200;
+    /** Names and values, alternating; allocated with the first header. */
+    String[] headers;
+    int headerCount;
+    boolean hasContentType;
+    /** The handler asked for {@code Connection: close}. */
+    boolean closeRequested;
+    /** Decided when the head is written. */
+    boolean keepAlive;
+    private volatile int phase = OPEN;
+    private volatile boolean async;
+
+    ServerResponse(HttpConnection connection, ServerRequest request) {
+        this.connection = connection;
+        this.request = request;
+    }
+
+    int phase() {
+        return phase;
+    }
+
+    void phase(int phase) {
+        this.phase = phase;
+    }
+
+    boolean isAsync() {
+        return async;
+    }
+
+    @Override
+    public Response status(int status) {
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException("status must be 100..599, got " + status);
+        }
+        if (!connection.inLoop()) {
+            connection.post(() -> status(status));
+            return this;
+        }
+        if (phase == OPEN) {
+            this.status = status;
+        }
+        return this;
+    }
+
+    @Override
+    public Response header(String name, String value) {
+        checkHeader(name, value);
+        if (!connection.inLoop()) {
+            connection.post(() -> header(name, value));
+            return this;
+        }
+        if (phase != OPEN) {
+            return this;
+        }
+        if (name.equalsIgnoreCase("connection")) {
+            if (value.toLowerCase(Locale.ROOT).contains("close")) {
+                closeRequested = true;
+            }
+            return this;
+        }
+        if (name.equalsIgnoreCase("content-type")) {
+            hasContentType = true;
+        }
+        if (headers == null) {
+            headers = new String[8];
+        } else if (2 * headerCount + 2 > headers.length) {
+            headers = java.util.Arrays.copyOf(headers, headers.length * 2);
+        }
+        headers[2 * headerCount] = name;
+        headers[2 * headerCount + 1] = value;
+        headerCount++;
+        return this;
+    }
+
+    private static void checkHeader(String name, String value) {
+        if (name == null || name.isEmpty() || value == null) {
+            throw new IllegalArgumentException("header name and value are required");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            // RFC 9110 section 5.1: field names are tokens.
+            if (c > 0x7e || c <= 0x20 || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+                throw new IllegalArgumentException("header name is not a token: " + name);
+            }
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            // RFC 9110 section 5.5: no CR, LF, NUL or other controls in values (response splitting).
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                throw new IllegalArgumentException("header value of " + name + " has a control or non-Latin-1 character");
+            }
+        }
+        if (name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
+                || name.equalsIgnoreCase("date")) {
+            throw new IllegalArgumentException(name + " is set by the server");
+        }
+    }
+
+    @Override
+    public void send(byte[] body) {
+        if (!connection.inLoop()) {
+            connection.post(() -> send(body));
+            return;
+        }
+        if (phase != OPEN) {
+            throw new IllegalStateException("the response to " + request + " was already sent");
+        }
+        connection.writeResponse(this, body, 0, body.length);
+    }
+
+    @Override
+    public void send(String body) {
+        if (!hasContentType) {
+            header("Content-Type", "text/plain; charset=utf-8");
+        }
+        send(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void send(ByteBuffer body) {
+        if (!connection.inLoop()) {
+            byte[] copy = new byte[body.remaining()];
+            body.get(copy);
+            send(copy);
+            return;
+        }
+        if (phase != OPEN) {
+            throw new IllegalStateException("the response to " + request + " was already sent");
+        }
+        if (body.hasArray()) {
+            int n = body.remaining();
+            byte[] array = body.array();
+            int offset = body.arrayOffset() + body.position();
+            body.position(body.limit());
+            connection.writeResponse(this, array, offset, n);
+        } else {
+            byte[] copy = new byte[body.remaining()];
+            body.get(copy);
+            send(copy);
+        }
+    }
+
+    @Override
+    public void end() {
+        if (!connection.inLoop()) {
+            connection.post(this::end);
+            return;
+        }
+        if (phase == OPEN) {
+            connection.writeResponse(this, null, 0, 0);
+        } else if (phase == STREAMING) {
+            connection.endStream(this);
+        }
+    }
+
+    @Override
+    public void startChunked() {
+        if (!connection.inLoop()) {
+            connection.post(this::startChunked);
+            return;
+        }
+        if (phase != OPEN) {
+            throw new IllegalStateException("the response to " + request + " was already sent");
+        }
+        connection.startStream(this);
+    }
+
+    @Override
+    public void write(byte[] data) {
+        if (!connection.inLoop()) {
+            connection.post(() -> write(data));
+            return;
+        }
+        if (phase != STREAMING) {
+            throw new IllegalStateException("write() needs startChunked() first and no end(): " + request);
+        }
+        connection.writeChunk(this, data);
+    }
+
+    @Override
+    public void write(String data) {
+        write(data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public Response async() {
+        async = true;
+        return this;
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return phase != OPEN;
+    }
+
+    @Override
+    public boolean isComplete() {
+        return phase == COMPLETE;
+    }
+}
