@@ -567,9 +567,8 @@ final class HttpConnection implements Protocol, RequestSink {
             if (length <= COPY_BODY_LIMIT) {
                 out.put(bytes, offset, length);
             } else {
-                // No gathering write in the core yet: the head goes first, then the body as it is.
-                out.flushFor(connection);
-                connection.write(ByteBuffer.wrap(bytes, offset, length));
+                // Too big to copy: the head and the body as it is, in one gathering write.
+                out.flushWith(connection, ByteBuffer.wrap(bytes, offset, length));
             }
         }
         completed(response);
@@ -597,8 +596,8 @@ final class HttpConnection implements Protocol, RequestSink {
         if (data.length <= COPY_BODY_LIMIT) {
             out.put(data);
         } else {
-            out.flushFor(connection);
-            connection.write(data);
+            // The chunk size line and the data in one gathering write.
+            out.flushWith(connection, ByteBuffer.wrap(data));
         }
         if (response.request.version() == 11) {
             out.crlf();

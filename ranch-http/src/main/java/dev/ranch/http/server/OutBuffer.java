@@ -131,6 +131,28 @@ final class OutBuffer {
         }
     }
 
+    /**
+     * Writes what was gathered for {@code connection} and then {@code body}, together in one
+     * gathering write: a response's head and a large body in one system call, without copying
+     * the body into this buffer.
+     */
+    void flushWith(Connection connection, ByteBuffer body) {
+        if (owner != connection || buffer.position() == 0) {
+            flushFor(connection);
+            connection.write(body);
+            return;
+        }
+        buffer.flip();
+        try {
+            connection.write(buffer, body);
+        } finally {
+            buffer.clear();
+            if (buffer.capacity() > KEEP) {
+                buffer = ByteBuffer.allocateDirect(INITIAL);
+            }
+        }
+    }
+
     /** Writes what was gathered for {@code connection}, if anything. */
     void flushFor(Connection connection) {
         if (owner == connection) {
