@@ -4,8 +4,6 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.Timer;
-import dev.ranch.core.listener.ConnectionInfo;
-import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.Selectable;
@@ -16,28 +14,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * The {@link Connection} of an accepted socket, owned by one {@link EventLoop}.
  *
- * <p>Created on an acceptor thread, which only constructs it and queues {@link #start()} on
- * the owner loop; from then on every field is touched by the owner thread alone, except the
- * close listeners (with the closed flag) and the attributes, which are thread-safe.
+ * <p>This class is the owner-thread half: the state machine (NEW, HANDSHAKING, OPEN, CLOSING,
+ * CLOSED), the read path, writes and the callback discipline. {@link ConnectionHandle} holds
+ * the half any thread may touch, and {@link ConnectionTimers} the connection's timers. It is
+ * created on an acceptor thread (or an outbound connector), which only constructs it and
+ * queues {@link #start()} on the owner loop; from then on its fields are the owner's alone.
  *
  * <p>Every protocol callback goes through {@link #invoke}: it counts the nesting depth and
  * turns an exception into a crash of this connection. State changes asked for inside a
@@ -45,7 +37,7 @@ import java.util.function.Consumer;
  * once the outermost callback has returned, so callbacks never nest and a protocol never sees
  * {@code onClose} while it is still inside {@code onData}.
  */
-public final class SocketConnection implements Connection, Selectable {
+public final class SocketConnection extends ConnectionHandle implements Selectable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
 
@@ -70,24 +62,14 @@ public final class SocketConnection implements Connection, Selectable {
         }
     }
 
-    private final long id;
-    private final ConnectionOwner owner;
     private final int shard;
     private final EventLoop loop;
     private final SocketChannel channel;
     private final Transport transport;
     private final ProtocolFactory factory;
     private final ListenerOptions options;
-    private final SocketAddress peer;
-    private final SocketAddress local;
-    private final LifecycleTimer lifecycleTimer = new LifecycleTimer(this);
-    /** Created only when an idle timeout is set: most connections never need one. */
-    private IdleTimer idleTimer;
-    /** Guarded by {@code this}; created only when someone listens (the Registry does). */
-    private CloseListeners closeListeners;
-    private volatile boolean closed;
+    private final ConnectionTimers timers;
     private final boolean rejected;
-    private final long createdNanos = System.nanoTime();
 
     private TransportSession session;
     private Protocol protocol;
@@ -102,21 +84,6 @@ public final class SocketConnection implements Connection, Selectable {
     private boolean closeRequested;
     private boolean abortRequested;
     private Throwable closeCause;
-    private List<UserTimer> userTimers;
-    private volatile Map<String, Object> attributes;
-    private volatile boolean counted;
-    /** Bytes read; written by the owner, read by snapshots (opaque). */
-    private long bytesIn;
-
-    private static final VarHandle BYTES_IN;
-
-    static {
-        try {
-            BYTES_IN = MethodHandles.lookup().findVarHandle(SocketConnection.class, "bytesIn", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /**
      * Wraps an accepted, configured channel. Acceptor thread; does no I/O.
@@ -129,22 +96,21 @@ public final class SocketConnection implements Connection, Selectable {
     public SocketConnection(long id, ConnectionOwner owner, int shard, boolean counted, boolean rejected,
                             EventLoop loop, SocketChannel channel, Transport transport,
                             ProtocolFactory factory, ListenerOptions options) {
-        this.id = id;
-        this.owner = owner;
+        super(id, owner, counted, channel);
         this.shard = shard;
-        this.counted = counted;
         this.rejected = rejected;
         this.loop = loop;
         this.channel = channel;
         this.transport = transport;
         this.factory = factory;
         this.options = options;
-        this.peer = addressOf(channel, true);
-        this.local = addressOf(channel, false);
-        if (!options.idleTimeout().isZero()) {
-            this.idleTimer = new IdleTimer(this, loop, options.idleTimeout().toNanos());
-        }
+        this.timers = new ConnectionTimers(this, loop, options.idleTimeout());
         this.outbound = new OutboundQueue(options.writeHighWatermark(), options.writeLowWatermark());
+    }
+
+    @Override
+    long bytesOut() {
+        return outbound.bytesWritten();
     }
 
     /** The supervisor shard whose slot this connection holds. */
@@ -162,7 +128,7 @@ public final class SocketConnection implements Connection, Selectable {
             return;
         }
         // Armed first, so that whatever fails below, something still ends this connection.
-        loop.schedule(lifecycleTimer, options.handshakeTimeout().toNanos());
+        timers.boundPhase(options.handshakeTimeout());
         try {
             key = loop.register(channel, 0, this);
             session = transport.newSession(channel);
@@ -180,33 +146,6 @@ public final class SocketConnection implements Connection, Selectable {
                 invoke(Callback.SHUTDOWN, null);
             }
         });
-    }
-
-    // ---- Connection: identity ----
-
-    @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public Listener listener() {
-        return owner.listener();
-    }
-
-    @Override
-    public SocketAddress peer() {
-        return peer;
-    }
-
-    @Override
-    public SocketAddress local() {
-        return local;
-    }
-
-    @Override
-    public String toString() {
-        return "connection " + id + " of " + owner.describe() + " with " + peer;
     }
 
     // ---- Connection: owner-thread operations ----
@@ -291,8 +230,8 @@ public final class SocketConnection implements Connection, Selectable {
     @Override
     public void resumeReads() {
         checkReadControl("resumeReads()");
-        if (readsPaused && idleTimer != null) {
-            idleTimer.activity(loop.now());
+        if (readsPaused) {
+            timers.activity(loop.now());
         }
         readsPaused = false;
         updateInterest();
@@ -307,16 +246,10 @@ public final class SocketConnection implements Connection, Selectable {
     @Override
     public Timer schedule(Duration delay, Object token) {
         checkOwner("schedule()");
-        UserTimer timer = new UserTimer(this, token);
         if (state == CLOSED) {
-            return timer;
+            return new UserTimer(this, token);
         }
-        if (userTimers == null) {
-            userTimers = new ArrayList<>(2);
-        }
-        userTimers.add(timer);
-        loop.schedule(timer, Math.max(0, delay.toNanos()));
-        return timer;
+        return timers.schedule(delay, token);
     }
 
     @Override
@@ -325,13 +258,7 @@ public final class SocketConnection implements Connection, Selectable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("idle timeout must not be negative, got " + timeout);
         }
-        if (idleTimer == null) {
-            if (timeout.isZero()) {
-                return;
-            }
-            idleTimer = new IdleTimer(this, loop, 0);
-        }
-        idleTimer.setTimeout(timeout.toNanos(), state == OPEN);
+        timers.setIdleTimeout(timeout, state == OPEN);
     }
 
     @Override
@@ -344,7 +271,7 @@ public final class SocketConnection implements Connection, Selectable {
         closeRequested = true;
         updateInterest();
         if (!outbound.isEmpty()) {
-            loop.schedule(lifecycleTimer, options.closeTimeout().toNanos());
+            timers.boundPhase(options.closeTimeout());
         }
         settleIfIdle();
     }
@@ -352,8 +279,7 @@ public final class SocketConnection implements Connection, Selectable {
     @Override
     public void removeFromCount() {
         checkOwner("removeFromCount()");
-        if (counted && state != CLOSED) {
-            counted = false;
+        if (state != CLOSED && uncount()) {
             owner.uncounted(this);
         }
     }
@@ -361,19 +287,8 @@ public final class SocketConnection implements Connection, Selectable {
     // ---- Connection: any thread ----
 
     @Override
-    public boolean isCounted() {
-        return counted;
-    }
-
-    /** A snapshot for {@code Listener.connections()}. Any thread. */
-    public ConnectionInfo snapshot() {
-        return new ConnectionInfo(id, peer, Duration.ofNanos(System.nanoTime() - createdNanos),
-                (long) BYTES_IN.getOpaque(this), outbound.bytesWritten(), counted);
-    }
-
-    @Override
     public boolean send(Object message) {
-        if (closed) {
+        if (!isOpen()) {
             return false;
         }
         loop.execute(() -> {
@@ -391,42 +306,6 @@ public final class SocketConnection implements Connection, Selectable {
         } else {
             loop.execute(this::abortNow);
         }
-    }
-
-    @Override
-    public boolean isOpen() {
-        return !closed;
-    }
-
-    @Override
-    public void whenClosed(Consumer<Connection> closeListener) {
-        Objects.requireNonNull(closeListener, "closeListener");
-        synchronized (this) {
-            if (!closed) {
-                if (closeListeners == null) {
-                    closeListeners = new CloseListeners();
-                }
-                closeListeners.add(closeListener);
-                return;
-            }
-        }
-        // Closed already: the close has run the others, this one runs now.
-        closeListener.accept(this);
-    }
-
-    @Override
-    public Map<String, Object> attributes() {
-        Map<String, Object> map = attributes;
-        if (map == null) {
-            synchronized (this) {
-                map = attributes;
-                if (map == null) {
-                    map = new ConcurrentHashMap<>(4);
-                    attributes = map;
-                }
-            }
-        }
-        return map;
     }
 
     // ---- readiness, from the loop ----
@@ -486,10 +365,8 @@ public final class SocketConnection implements Connection, Selectable {
             if (n == 0) {
                 return;
             }
-            if (idleTimer != null) {
-                idleTimer.activity(loop.now());
-            }
-            BYTES_IN.setOpaque(this, bytesIn + n);
+            timers.activity(loop.now());
+            addBytesIn(n);
             buffer.flip();
             invoke(Callback.DATA, buffer);
             if (n < buffer.capacity()) {
@@ -521,16 +398,14 @@ public final class SocketConnection implements Connection, Selectable {
         switch (status) {
             case DONE:
                 state = OPEN;
-                loop.cancel(lifecycleTimer);
+                timers.phaseDone();
                 if (rejected) {
                     readsPaused = true;
                     invoke(Callback.REJECTED, null);
                     close();
                     break;
                 }
-                if (idleTimer != null) {
-                    idleTimer.restart();
-                }
+                timers.startIdle();
                 updateInterest();
                 invoke(Callback.HANDSHAKE, null);
                 break;
@@ -572,7 +447,7 @@ public final class SocketConnection implements Connection, Selectable {
     }
 
     void timerFired(UserTimer timer, Object token) {
-        userTimers.remove(timer);
+        timers.fired(timer);
         if (state != CLOSED) {
             invoke(Callback.TIMEOUT, token);
         }
@@ -580,10 +455,7 @@ public final class SocketConnection implements Connection, Selectable {
 
     void cancelTimer(UserTimer timer) {
         checkOwner("Timer.cancel()");
-        loop.cancel(timer);
-        if (userTimers != null) {
-            userTimers.remove(timer);
-        }
+        timers.cancel(timer);
     }
 
     // ---- the callback discipline ----
@@ -705,7 +577,7 @@ public final class SocketConnection implements Connection, Selectable {
         }
         state = CLOSED;
         try {
-            cancelTimers();
+            timers.cancelAll();
             if (session != null && !abortRequested) {
                 session.beforeClose(channel);
             }
@@ -721,37 +593,15 @@ public final class SocketConnection implements Connection, Selectable {
                 LOG.debug("closing connection {} failed", id, e);
             }
             try {
-                CloseListeners listeners;
-                synchronized (this) {
-                    // Set under the same monitor as whenClosed adds, so no listener is lost or run twice.
-                    closed = true;
-                    listeners = closeListeners;
-                    closeListeners = null;
-                }
-                if (listeners != null) {
-                    listeners.runAll(this);
-                }
+                markClosed();
                 if (protocol != null) {
                     invoke(Callback.CLOSE, null);
                 }
             } finally {
                 // Last, so that a stop which waits for free slots also waits for every onClose,
                 // and a protocol counting from init to onClose never sees more than maxConnections.
-                owner.closed(this, counted);
+                owner.closed(this, isCounted());
             }
-        }
-    }
-
-    private void cancelTimers() {
-        loop.cancel(lifecycleTimer);
-        if (idleTimer != null) {
-            idleTimer.stop();
-        }
-        if (userTimers != null) {
-            for (UserTimer timer : userTimers) {
-                loop.cancel(timer);
-            }
-            userTimers = null;
         }
     }
 
@@ -797,13 +647,5 @@ public final class SocketConnection implements Connection, Selectable {
         return new IllegalStateException(operation + " on connection " + id
                 + " before its handshake completed: call connection.handshake() (Protocol.init does by default)"
                 + " and use the socket from Protocol.onHandshake on");
-    }
-
-    private static SocketAddress addressOf(SocketChannel channel, boolean remote) {
-        try {
-            return remote ? channel.getRemoteAddress() : channel.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
     }
 }

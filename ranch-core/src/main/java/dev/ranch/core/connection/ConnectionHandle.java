@@ -1,0 +1,170 @@
+package dev.ranch.core.connection;
+
+import dev.ranch.core.Connection;
+import dev.ranch.core.listener.ConnectionInfo;
+import dev.ranch.core.listener.Listener;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The half of a connection that any thread may touch: identity, addresses, attributes, the
+ * closed flag with its close listeners, whether it counts against a limit, and the counters
+ * of a {@link ConnectionInfo} snapshot. {@link SocketConnection} adds the owner-thread half.
+ *
+ * <p>Memory ordering: {@code closed} and {@code counted} are volatile; the close listeners
+ * and the closed flag change together under this object's monitor; {@code bytesIn} is written
+ * by the owner with opaque stores and read the same way, so a snapshot sees a recent value
+ * without ordering the owner's reads.
+ */
+abstract class ConnectionHandle implements Connection {
+
+    private static final VarHandle BYTES_IN;
+
+    static {
+        try {
+            BYTES_IN = MethodHandles.lookup().findVarHandle(ConnectionHandle.class, "bytesIn", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final long id;
+    final ConnectionOwner owner;
+    private final SocketAddress peer;
+    private final SocketAddress local;
+    private final long createdNanos = System.nanoTime();
+    private volatile boolean counted;
+    private volatile boolean closed;
+    /** Guarded by {@code this}; created only when someone listens (the Registry does). */
+    private CloseListeners closeListeners;
+    private volatile Map<String, Object> attributes;
+    private long bytesIn;
+
+    ConnectionHandle(long id, ConnectionOwner owner, boolean counted, SocketChannel channel) {
+        this.id = id;
+        this.owner = owner;
+        this.counted = counted;
+        this.peer = addressOf(channel, true);
+        this.local = addressOf(channel, false);
+    }
+
+    @Override
+    public final long id() {
+        return id;
+    }
+
+    @Override
+    public final Listener listener() {
+        return owner.listener();
+    }
+
+    @Override
+    public final SocketAddress peer() {
+        return peer;
+    }
+
+    @Override
+    public final SocketAddress local() {
+        return local;
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public final boolean isCounted() {
+        return counted;
+    }
+
+    @Override
+    public final void whenClosed(Consumer<Connection> closeListener) {
+        Objects.requireNonNull(closeListener, "closeListener");
+        synchronized (this) {
+            if (!closed) {
+                if (closeListeners == null) {
+                    closeListeners = new CloseListeners();
+                }
+                closeListeners.add(closeListener);
+                return;
+            }
+        }
+        // Closed already: the close has run the others, this one runs now.
+        closeListener.accept(this);
+    }
+
+    @Override
+    public final Map<String, Object> attributes() {
+        Map<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {
+                map = attributes;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>(4);
+                    attributes = map;
+                }
+            }
+        }
+        return map;
+    }
+
+    /** A snapshot for {@code Listener.connections()}. Any thread. */
+    public final ConnectionInfo snapshot() {
+        return new ConnectionInfo(id, peer, Duration.ofNanos(System.nanoTime() - createdNanos),
+                (long) BYTES_IN.getOpaque(this), bytesOut(), counted);
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + id + " of " + owner.describe() + " with " + peer;
+    }
+
+    /** Bytes handed to the kernel so far; any thread, may lag the owner slightly. */
+    abstract long bytesOut();
+
+    /** Counts bytes read. Owner thread. */
+    final void addBytesIn(int n) {
+        BYTES_IN.setOpaque(this, bytesIn + n);
+    }
+
+    /** Stops counting against the limit; returns whether it counted until now. Owner thread. */
+    final boolean uncount() {
+        boolean was = counted;
+        counted = false;
+        return was;
+    }
+
+    /**
+     * Marks the connection closed and runs the close listeners, exactly once. Owner thread.
+     * Under the monitor with {@link #whenClosed}'s adds, so no listener is lost or run twice.
+     */
+    final void markClosed() {
+        CloseListeners listeners;
+        synchronized (this) {
+            closed = true;
+            listeners = closeListeners;
+            closeListeners = null;
+        }
+        if (listeners != null) {
+            listeners.runAll(this);
+        }
+    }
+
+    private static SocketAddress addressOf(SocketChannel channel, boolean remote) {
+        try {
+            return remote ? channel.getRemoteAddress() : channel.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
