@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,7 @@ class InboxTest {
         @Override public void write(ByteBuffer data) {}
         @Override public void write(byte[] data) {}
         @Override public void write(ByteBuffer... data) {}
+        @Override public void sendFile(FileChannel file, long position, long count) {}
         @Override public void removeFromCount() {}
         @Override public boolean isCounted() { return true; }
         @Override public boolean isWritable() { return true; }

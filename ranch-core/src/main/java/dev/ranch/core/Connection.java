@@ -4,6 +4,7 @@ import dev.ranch.core.listener.Listener;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -60,6 +61,19 @@ public interface Connection {
      * @throws IllegalStateException before the handshake has completed, or off the owner thread
      */
     void write(ByteBuffer... data);
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code position}, after everything
+     * written before and before anything written after. On plain TCP the kernel copies them
+     * ({@code sendfile(2)} through {@link FileChannel#transferTo}), never through the heap;
+     * other transports copy in bounded chunks. Queued file bytes count toward the write
+     * watermarks. The connection owns {@code file} from now on and closes it once its bytes are
+     * sent or the connection closes; a file shorter than announced aborts the connection with
+     * an {@code IOException}. Owner thread.
+     *
+     * @throws IllegalStateException before the handshake has completed, or off the owner thread
+     */
+    void sendFile(FileChannel file, long position, long count);
 
     /**
      * Whether the outbound queue is below the high watermark (or has drained back to the low

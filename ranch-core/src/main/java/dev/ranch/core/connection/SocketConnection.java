@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -189,6 +190,29 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 return;
             }
             afterWrite();
+        }
+    }
+
+    @Override
+    public void sendFile(FileChannel file, long position, long count) {
+        if (!canWrite()) {
+            closeQuietly(file);
+            return;
+        }
+        try {
+            outbound.sendFile(session, channel, file, position, count);
+        } catch (IOException e) {
+            failed(e);
+            return;
+        }
+        afterWrite();
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            LOG.debug("closing a file that could not be sent failed", e);
         }
     }
 
@@ -592,6 +616,8 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             } catch (IOException e) {
                 LOG.debug("closing connection {} failed", id, e);
             }
+            // Files still queued are closed here; their bytes will never be sent.
+            outbound.discard();
             try {
                 markClosed();
                 if (protocol != null) {

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -97,5 +98,14 @@ final class TcpTransport implements Transport, TransportSession {
     @Override
     public int write(SocketChannel channel, ByteBuffer src) throws IOException {
         return channel.write(src);
+    }
+
+    @Override
+    public long transferFile(FileChannel file, long position, long count, SocketChannel channel) throws IOException {
+        if (position >= file.size()) {
+            return count == 0 ? 0 : -1;
+        }
+        // sendfile(2): the kernel copies from the page cache to the socket, no heap in between.
+        return file.transferTo(position, count, channel);
     }
 }

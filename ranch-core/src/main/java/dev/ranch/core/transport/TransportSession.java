@@ -2,6 +2,7 @@ package dev.ranch.core.transport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -49,6 +50,26 @@ public interface TransportSession {
      * @throws IOException on a socket or transport error
      */
     int write(SocketChannel channel, ByteBuffer src) throws IOException;
+
+    /**
+     * Sends up to {@code count} bytes of {@code file} from {@code position}, as many as the
+     * socket takes now. The default reads the file in chunks of at most 64 KiB and writes them
+     * with {@link #write(SocketChannel, ByteBuffer)} (what a TLS session must do); plain TCP
+     * overrides it with {@link FileChannel#transferTo}, so the kernel copies the bytes.
+     *
+     * @return the bytes sent, possibly 0, or -1 if the file ends before {@code position}
+     * @throws IOException on a file, socket or transport error
+     */
+    default long transferFile(FileChannel file, long position, long count, SocketChannel channel) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(count, 64 * 1024));
+        int read = file.read(chunk, position);
+        if (read < 0) {
+            return -1;
+        }
+        chunk.flip();
+        // Bytes read but not taken are read again next time, from the new position.
+        return write(channel, chunk);
+    }
 
     /**
      * Called once before the channel is closed, so a transport can say goodbye (TLS sends
