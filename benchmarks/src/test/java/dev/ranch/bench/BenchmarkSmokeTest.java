@@ -47,6 +47,10 @@ class BenchmarkSmokeTest {
         assertEquals(new TreeSet<>(Set.of(
                 "ConnectionRateBenchmark.connectEchoClose netty-nio",
                 "ConnectionRateBenchmark.connectEchoClose ranch",
+                "HttpBenchmark.requests netty-nio",
+                "HttpBenchmark.requests ranch",
+                "HttpParseBenchmark.parse netty",
+                "HttpParseBenchmark.parse ranch",
                 "EchoBenchmark.echo netty-nio",
                 "EchoBenchmark.echo ranch",
                 "IdleMemoryBenchmark.idleConnections netty-nio",
