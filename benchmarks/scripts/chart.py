@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Turns a JMH JSON result file (-rf json) into the README's table and an SVG chart.
 
-    python3 benchmarks/scripts/chart.py RESULT.json [--svg OUT.svg]
+    python3 benchmarks/scripts/chart.py RESULT.json [MORE.json ...] [--svg OUT.svg]
 
 Rows pair the results that differ only in the `server` parameter; the ratio is ranch over
 each Netty kind, with an error propagated from JMH's 99.9% confidence half-widths. For
 IdleMemoryBenchmark the figure is the secondary result heapBytesPerConnection (lower is
-better); for the others the primary score (higher is better). Standard library only.
+better); for ChatFanOutBenchmark the primary score, a time (lower is better); for the others
+the primary score (higher is better). Several result files are read as one. Standard library only.
 """
 import argparse
 import json
@@ -18,6 +19,9 @@ FIGURE = {  # benchmark short name -> (secondary metric or None, label, higher i
     "EchoBenchmark.echo": (None, "TCP echo", True),
     "ConnectionRateBenchmark.connectEchoClose": (None, "connect, echo, close", True),
     "IdleMemoryBenchmark.idleConnections": ("heapBytesPerConnection", "heap per idle connection", False),
+    "HttpBenchmark.requests": (None, "HTTP hello world", True),
+    "HttpParseBenchmark.parse": (None, "HTTP request parsing", True),
+    "ChatFanOutBenchmark.fanOut": (None, "chat fan-out, time until all have it", False),
 }
 
 
@@ -149,12 +153,14 @@ def svg(groups, title):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("result", help="JMH JSON result file")
+    parser.add_argument("result", nargs="+", help="JMH JSON result files")
     parser.add_argument("--svg", help="write the chart here")
     parser.add_argument("--title", default="ranch vs Netty", help="chart title")
     args = parser.parse_args()
-    with open(args.result, encoding="utf-8") as f:
-        results = json.load(f)
+    results = []
+    for name in args.result:
+        with open(name, encoding="utf-8") as f:
+            results.extend(json.load(f))
     groups = list(rows(results))
     if results:
         print(f"JDK {results[0].get('jdkVersion', '?')}, {results[0].get('vmName', '')}")
