@@ -118,7 +118,9 @@ def svg(groups, title):
                 better = "higher is better" if g["higher"] else "lower is better"
                 bars.append((f"{describe(g)} vs {kind}", better, r, e, good))
     left, width, row, top = 450, 420, 34, 60
-    scale_max = max([2.0] + [r + (0 if math.isnan(e) else e) for _, _, r, e, _ in bars if not math.isnan(r)])
+    # The scale follows the ratios, not their errors: on a loaded machine an error can be ten
+    # times its ratio, and would squeeze every bar. Error lines are clipped at the edge.
+    scale_max = max([2.0] + [1.25 * r for _, _, r, _, _ in bars if not math.isnan(r)])
     scale_max = math.ceil(scale_max * 2) / 2
     height = top + row * len(bars) + 50
     x = lambda v: left + width * v / scale_max
@@ -145,8 +147,9 @@ def svg(groups, title):
                      f'fill="{"#4a9d5b" if good else "#c85a4a"}"/>')
         if not math.isnan(e):
             parts.append(f'<line x1="{x(max(r - e, 0)):.1f}" y1="{y + 4 + (row - 12) / 2}" '
-                         f'x2="{x(r + e):.1f}" y2="{y + 4 + (row - 12) / 2}" stroke="black"/>')
-        parts.append(f'<text x="{x(r + (0 if math.isnan(e) else e)) + 6:.1f}" y="{y + 17}">{r:.2f}</text>')
+                         f'x2="{x(min(r + e, scale_max)):.1f}" y2="{y + 4 + (row - 12) / 2}" stroke="black"/>')
+        label = f"{r:.2f}" if math.isnan(e) else f"{r:.2f} ± {e:.2f}"
+        parts.append(f'<text x="{x(r) + 6:.1f}" y="{y + 17}">{escape(label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
