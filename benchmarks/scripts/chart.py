@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Turns a JMH JSON result file (-rf json) into the README's table and an SVG chart.
 
-    python3 benchmarks/scripts/chart.py RESULT.json [--svg OUT.svg]
+    python3 benchmarks/scripts/chart.py RESULT.json [MORE.json ...] [--svg OUT.svg]
 
 Rows pair the results that differ only in the `server` parameter; the ratio is ranch over
 each Netty kind, with an error propagated from JMH's 99.9% confidence half-widths. For
 IdleMemoryBenchmark the figure is the secondary result heapBytesPerConnection (lower is
-better); for the others the primary score (higher is better). Standard library only.
+better); for ChatFanOutBenchmark the primary score, a time (lower is better); for the others
+the primary score (higher is better). Several result files are read as one. Standard library only.
 """
 import argparse
 import json
@@ -18,6 +19,9 @@ FIGURE = {  # benchmark short name -> (secondary metric or None, label, higher i
     "EchoBenchmark.echo": (None, "TCP echo", True),
     "ConnectionRateBenchmark.connectEchoClose": (None, "connect, echo, close", True),
     "IdleMemoryBenchmark.idleConnections": ("heapBytesPerConnection", "heap per idle connection", False),
+    "HttpBenchmark.requests": (None, "HTTP hello world", True),
+    "HttpParseBenchmark.parse": (None, "HTTP request parsing", True),
+    "ChatFanOutBenchmark.fanOut": (None, "chat fan-out, time until all have it", False),
 }
 
 
@@ -114,7 +118,9 @@ def svg(groups, title):
                 better = "higher is better" if g["higher"] else "lower is better"
                 bars.append((f"{describe(g)} vs {kind}", better, r, e, good))
     left, width, row, top = 450, 420, 34, 60
-    scale_max = max([2.0] + [r + (0 if math.isnan(e) else e) for _, _, r, e, _ in bars if not math.isnan(r)])
+    # The scale follows the ratios, not their errors: on a loaded machine an error can be ten
+    # times its ratio, and would squeeze every bar. Error lines are clipped at the edge.
+    scale_max = max([2.0] + [1.25 * r for _, _, r, _, _ in bars if not math.isnan(r)])
     scale_max = math.ceil(scale_max * 2) / 2
     height = top + row * len(bars) + 50
     x = lambda v: left + width * v / scale_max
@@ -141,20 +147,23 @@ def svg(groups, title):
                      f'fill="{"#4a9d5b" if good else "#c85a4a"}"/>')
         if not math.isnan(e):
             parts.append(f'<line x1="{x(max(r - e, 0)):.1f}" y1="{y + 4 + (row - 12) / 2}" '
-                         f'x2="{x(r + e):.1f}" y2="{y + 4 + (row - 12) / 2}" stroke="black"/>')
-        parts.append(f'<text x="{x(r + (0 if math.isnan(e) else e)) + 6:.1f}" y="{y + 17}">{r:.2f}</text>')
+                         f'x2="{x(min(r + e, scale_max)):.1f}" y2="{y + 4 + (row - 12) / 2}" stroke="black"/>')
+        label = f"{r:.2f}" if math.isnan(e) else f"{r:.2f} ± {e:.2f}"
+        parts.append(f'<text x="{x(r) + 6:.1f}" y="{y + 17}">{escape(label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("result", help="JMH JSON result file")
+    parser.add_argument("result", nargs="+", help="JMH JSON result files")
     parser.add_argument("--svg", help="write the chart here")
     parser.add_argument("--title", default="ranch vs Netty", help="chart title")
     args = parser.parse_args()
-    with open(args.result, encoding="utf-8") as f:
-        results = json.load(f)
+    results = []
+    for name in args.result:
+        with open(name, encoding="utf-8") as f:
+            results.extend(json.load(f))
     groups = list(rows(results))
     if results:
         print(f"JDK {results[0].get('jdkVersion', '?')}, {results[0].get('vmName', '')}")

@@ -16,10 +16,11 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.ranch.bench.BenchServer MODE PORT [--control]</pre>
  *
- * <p>MODE is {@code <kind>-<workload>}: {@code ranch-echo}, {@code netty-echo} (Netty NIO; also
- * {@code netty-nio-echo}) or {@code netty-epoll-echo}. Every {@link ServerKind} and
- * {@link Workload} combine, so a new workload adds its modes ({@code ranch-http},
- * {@code netty-http}) by itself. PORT 0 lets the kernel choose. Prints {@code listening on PORT}
+ * <p>MODE is {@code <kind>-<workload>}: kind {@code ranch}, {@code netty} (Netty NIO; also
+ * {@code netty-nio}) or {@code netty-epoll}; workload {@code echo}, {@code http} (hello world
+ * for every GET; {@code ranch-http} also serves {@code POST /echo} and {@code GET /error}, see
+ * {@link Workload#HTTP}) or {@code chat}. Every {@link ServerKind} and {@link Workload}
+ * combine, so a new workload adds its modes by itself. PORT 0 lets the kernel choose. Prints {@code listening on PORT}
  * once ready and runs until SIGTERM (or Ctrl-C), which closes the server.
  *
  * <p>With {@code --control} it also answers one-line commands on standard input, for the

@@ -32,6 +32,7 @@ class BenchmarkSmokeTest {
                 .measurementIterations(1)
                 .measurementTime(TimeValue.milliseconds(200))
                 .param("connections", "4")
+                .param("members", "10")
                 .shouldFailOnError(true)
                 .build();
         Collection<RunResult> results = new Runner(options).run();
@@ -47,6 +48,12 @@ class BenchmarkSmokeTest {
         assertEquals(new TreeSet<>(Set.of(
                 "ConnectionRateBenchmark.connectEchoClose netty-nio",
                 "ConnectionRateBenchmark.connectEchoClose ranch",
+                "ChatFanOutBenchmark.fanOut netty-nio",
+                "ChatFanOutBenchmark.fanOut ranch",
+                "HttpBenchmark.requests netty-nio",
+                "HttpBenchmark.requests ranch",
+                "HttpParseBenchmark.parse netty",
+                "HttpParseBenchmark.parse ranch",
                 "EchoBenchmark.echo netty-nio",
                 "EchoBenchmark.echo ranch",
                 "IdleMemoryBenchmark.idleConnections netty-nio",

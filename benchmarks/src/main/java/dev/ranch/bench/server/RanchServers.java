@@ -1,24 +1,42 @@
 package dev.ranch.bench.server;
 
+import dev.ranch.chat.ChatConfig;
+import dev.ranch.chat.ChatServer;
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.transport.Transports;
+import dev.ranch.http.HttpOptions;
+import dev.ranch.http.router.Router;
+import dev.ranch.http.server.HttpServer;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 /**
  * The ranch side of every pair: ranch-core with its defaults, except a limit high enough for
- * the idle-connection benchmark.
+ * the idle-connection benchmark; ranch-http with its defaults except no limit on
+ * requests per connection ({@link #HTTP_OPTIONS}, as Netty has none); and
+ * ranch-chat-example's {@link ChatServer} for the chat.
  */
 public final class RanchServers {
+
+    /**
+     * ranch-http's defaults, except {@code maxKeepAliveRequests}: its default of 1000 would
+     * close every benchmark connection after 1000 requests, which Netty's codec never does.
+     */
+    public static final HttpOptions HTTP_OPTIONS = HttpOptions.builder()
+            .maxKeepAliveRequests(Integer.MAX_VALUE)
+            .build();
 
     private RanchServers() {}
 
     /** Starts {@code workload} on {@code port} with {@code loops} event loops. */
     public static Server start(Workload workload, int port, int loops) {
+        if (workload == Workload.CHAT) {
+            return chat(port, loops);
+        }
         Ranch ranch = Ranch.builder().eventLoops(loops).jmx(false).build();
         try {
             ListenerOptions options = ListenerOptions.builder()
@@ -29,12 +47,61 @@ public final class RanchServers {
                     .build();
             Listener listener = switch (workload) {
                 case ECHO -> ranch.startListener("echo", Transports.tcp(), options, connection -> new Echo());
+                case HTTP -> HttpServer.start(ranch, "http", options, helloRouter(), HTTP_OPTIONS);
+                case CHAT -> throw new AssertionError("started above");
             };
             return new RanchServer(ranch, listener);
         } catch (RuntimeException e) {
             ranch.close();
             throw e;
         }
+    }
+
+    /**
+     * Every {@code GET} answers hello world; {@code POST /echo} answers the body with its
+     * Content-Type; {@code GET /error} throws, so the server answers 500 and carries on.
+     */
+    static Router helloRouter() {
+        return Router.builder()
+                .get("/error", (req, res) -> {
+                    throw new IllegalStateException("GET /error fails on purpose");
+                })
+                .post("/echo", (req, res) -> {
+                    String type = req.header("Content-Type");
+                    res.header("Content-Type", type == null ? "application/octet-stream" : type).send(req.body());
+                })
+                .get("/echo", RanchServers::hello)
+                .get("_", RanchServers::hello)
+                .build();
+    }
+
+    private static void hello(dev.ranch.http.Request request, dev.ranch.http.Response response) {
+        response.header("Content-Type", Hello.CONTENT_TYPE).send(Hello.BODY);
+    }
+
+    /** ranch-chat-example's server on {@code loops} loops, room for 20,000 members. */
+    private static Server chat(int port, int loops) {
+        ChatServer chat = ChatServer.start(ChatConfig.builder()
+                .port(port)
+                .eventLoops(loops)
+                .maxConnections(20_000)
+                .build());
+        return new Server() {
+            @Override
+            public int port() {
+                return chat.port();
+            }
+
+            @Override
+            public int connections() {
+                return chat.listener().info().allConnections();
+            }
+
+            @Override
+            public void close() {
+                chat.close();
+            }
+        };
     }
 
     /** Writes back what it reads: socket first, the rest queued by the connection. */

@@ -4,13 +4,25 @@ package dev.ranch.bench.server;
  * What a benchmark server does with its connections. Each {@link ServerKind} implements every
  * workload the same way, so a pair measures the networking stack and not the application.
  *
- * <p>To add a workload (HTTP hello world, chat fan-out): add a constant here, implement it in
- * {@link RanchServers} and {@link NettyServers}, and it becomes a {@code BenchServer} mode
- * ({@code ranch-http}, {@code netty-http}) and a {@code @Param} value at once.
+ * <p>To add a workload: add a constant here, implement it in {@link RanchServers} and
+ * {@link NettyServers}, and it becomes a {@code BenchServer} mode ({@code ranch-http},
+ * {@code netty-http}) at once.
  */
 public enum Workload {
     /** Writes back every byte it reads, as it reads it. */
-    ECHO("echo");
+    ECHO("echo"),
+    /**
+     * HTTP/1.1 hello world: every {@code GET} answers {@code 200}, {@code Content-Type:
+     * text/plain}, {@code Hello, World!}, keeping the connection open. The ranch side also
+     * serves {@code POST /echo} (the body back with its Content-Type) and {@code GET /error}
+     * (the handler throws; 500).
+     */
+    HTTP("http"),
+    /**
+     * The line chat: {@code JOIN room}, then every line goes to the room's other members. The
+     * ranch side is ranch-chat-example's {@code ChatServer}; the Netty side a small equivalent.
+     */
+    CHAT("chat");
 
     private final String id;
 

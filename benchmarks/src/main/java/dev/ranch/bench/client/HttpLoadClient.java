@@ -1,0 +1,249 @@
+package dev.ranch.bench.client;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP load client: {@code connections} keep-alive sockets, each with {@code depth}
+ * requests in flight. A connection writes its {@code depth} requests in one write (depth 1:
+ * plain keep-alive; more: pipelining) and writes the next batch once every response of the
+ * last one is in, as wrk's pipelining does.
+ *
+ * <p>One thread (the caller of {@link #responses}) drives every socket through one
+ * {@link Selector}, and the loop allocates nothing: the requests are encoded once into a
+ * direct buffer per connection, reads go to a direct buffer per connection, and responses are
+ * counted by a small state machine per connection that reads the status line, finds
+ * {@code Content-Length} among the headers (any case) and the blank line that ends them, and
+ * skips that many body bytes. Headers are not assumed to have any length: ranch-http and Netty
+ * send different ones. A status other than 200, a response without Content-Length, or a
+ * closed connection fails the run.
+ */
+public final class HttpLoadClient implements AutoCloseable {
+
+    private static final long STALL_MILLIS = 10_000;
+    private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final Selector selector;
+    private final Peer[] peers;
+    private final int depth;
+    private final Consumer<SelectionKey> onReady = this::ready;
+    private long completed;
+
+    /**
+     * Connects {@code connections} sockets to {@code address} and puts {@code depth} copies of
+     * {@code request} (one whole HTTP request) in flight on each.
+     */
+    public HttpLoadClient(InetSocketAddress address, int connections, int depth, byte[] request) throws IOException {
+        if (connections < 1 || depth < 1) {
+            throw new IllegalArgumentException("connections and depth must be positive");
+        }
+        this.depth = depth;
+        this.selector = Selector.open();
+        this.peers = new Peer[connections];
+        try {
+            for (int i = 0; i < connections; i++) {
+                SocketChannel channel = SocketChannel.open(address);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                channel.configureBlocking(false);
+                Peer peer = new Peer(channel, request, depth);
+                peer.key = channel.register(selector, SelectionKey.OP_READ, peer);
+                peers[i] = peer;
+            }
+            for (Peer peer : peers) {
+                send(peer);
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Returns once {@code n} more whole responses have arrived, over all connections.
+     *
+     * @return the responses received since construction
+     * @throws UncheckedIOException when a socket fails or is closed, a response is not a 200
+     *     with a Content-Length, or nothing moves for ten seconds
+     */
+    public long responses(long n) {
+        long target = completed + n;
+        try {
+            while (completed < target) {
+                if (selector.select(onReady, STALL_MILLIS) == 0) {
+                    throw new IOException("no response for " + STALL_MILLIS + " ms");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return completed;
+    }
+
+    /** Responses received since construction. */
+    public long completed() {
+        return completed;
+    }
+
+    private void ready(SelectionKey key) {
+        Peer peer = (Peer) key.attachment();
+        try {
+            if (key.isWritable()) {
+                flush(peer);
+            }
+            if (key.isReadable()) {
+                ByteBuffer in = peer.in;
+                in.clear();
+                int read = peer.channel.read(in);
+                if (read < 0) {
+                    throw new IOException("server closed a connection");
+                }
+                in.flip();
+                while (in.hasRemaining()) {
+                    if (peer.consume(in)) {
+                        completed++;
+                        if (--peer.outstanding == 0) {
+                            send(peer);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void send(Peer peer) throws IOException {
+        peer.outstanding = depth;
+        peer.out.clear();
+        flush(peer);
+    }
+
+    private void flush(Peer peer) throws IOException {
+        peer.channel.write(peer.out);
+        boolean pending = peer.out.hasRemaining();
+        if (pending != peer.writeInterest) {
+            peer.writeInterest = pending;
+            peer.key.interestOps(pending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+        }
+    }
+
+    /** Closes every socket and the selector. */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (Peer peer : peers) {
+            if (peer == null) {
+                continue;
+            }
+            try {
+                peer.channel.close();
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        selector.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** One connection and the state of the response it is reading. */
+    private static final class Peer {
+        final SocketChannel channel;
+        final ByteBuffer out;
+        final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+        /** The start of the current header line, lower-cased, enough to tell Content-Length. */
+        final byte[] line = new byte[32];
+        SelectionKey key;
+        boolean writeInterest;
+        int outstanding;
+
+        boolean inBody;
+        boolean statusLine = true;
+        int lineLength;
+        long contentLength = -1;
+        long bodyRemaining;
+
+        Peer(SocketChannel channel, byte[] request, int depth) {
+            this.channel = channel;
+            this.out = ByteBuffer.allocateDirect(request.length * depth);
+            for (int i = 0; i < depth; i++) {
+                out.put(request);
+            }
+            out.flip();
+        }
+
+        /** Consumes bytes of {@code in}; returns {@code true} (and stops) when a response is complete. */
+        boolean consume(ByteBuffer in) throws IOException {
+            if (inBody) {
+                int n = (int) Math.min(bodyRemaining, in.remaining());
+                in.position(in.position() + n);
+                bodyRemaining -= n;
+                return bodyRemaining == 0 && endResponse();
+            }
+            while (in.hasRemaining()) {
+                byte b = in.get();
+                if (b != '\n') {
+                    if (lineLength < line.length) {
+                        line[lineLength] = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+                    }
+                    lineLength++;
+                    continue;
+                }
+                int length = lineLength > 0 && lineLength <= line.length && line[lineLength - 1] == '\r'
+                        ? lineLength - 1 : lineLength;
+                lineLength = 0;
+                if (statusLine) {
+                    // "HTTP/1.1 200 ..."
+                    if (length < 12 || line[9] != '2' || line[10] != '0' || line[11] != '0') {
+                        throw new IOException("not a 200 response");
+                    }
+                    statusLine = false;
+                } else if (length == 0) {
+                    if (contentLength < 0) {
+                        throw new IOException("a response without Content-Length");
+                    }
+                    bodyRemaining = contentLength;
+                    if (bodyRemaining == 0) {
+                        return endResponse();
+                    }
+                    inBody = true;
+                    return consume(in);
+                } else if (length > CONTENT_LENGTH.length && startsWithContentLength()) {
+                    long value = 0;
+                    for (int i = CONTENT_LENGTH.length; i < Math.min(length, line.length); i++) {
+                        byte c = line[i];
+                        if (c >= '0' && c <= '9') {
+                            value = value * 10 + (c - '0');
+                        }
+                    }
+                    contentLength = value;
+                }
+            }
+            return false;
+        }
+
+        private boolean startsWithContentLength() {
+            for (int i = 0; i < CONTENT_LENGTH.length; i++) {
+                if (line[i] != CONTENT_LENGTH[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean endResponse() {
+            inBody = false;
+            statusLine = true;
+            contentLength = -1;
+            return true;
+        }
+    }
+}
