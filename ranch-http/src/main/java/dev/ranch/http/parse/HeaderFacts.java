@@ -18,7 +18,7 @@ import static dev.ranch.http.parse.Syntax.trim;
  */
 final class HeaderFacts {
 
-    /** Most significant digits of a Content-Length or chunk size before it is an overflow. */
+    /** Most significant digits of a Content-Length before it is an overflow (18 always fit a long). */
     private static final int MAX_LENGTH_DIGITS = 18;
 
     long contentLength;

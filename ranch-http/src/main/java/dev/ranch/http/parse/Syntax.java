@@ -33,6 +33,7 @@ final class Syntax {
     private Syntax() {
     }
 
+    /** Whether the bytes are {@code lower}, ASCII letters compared case-insensitively. */
     static boolean regionIsIgnoreCase(byte[] bytes, int from, int to, String lower) {
         if (to - from != lower.length()) {
             return false;
@@ -85,6 +86,7 @@ final class Syntax {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
+    /** A 400 for input that breaks a rule; {@code reason} says which. */
     static HttpParseException bad(String reason) {
         return new HttpParseException(400, reason);
     }
