@@ -7,6 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import static dev.ranch.http.parse.Syntax.FIELD_VCHAR;
+import static dev.ranch.http.parse.Syntax.TCHAR;
+import static dev.ranch.http.parse.Syntax.bad;
+
 /**
  * An incremental HTTP/1.1 request parser (RFC 9112, with the field rules of RFC 9110).
  *
@@ -36,55 +40,14 @@ public final class RequestParser {
     private static final int VALUE_OWS = 10;
     private static final int VALUE = 11;
     private static final int VALUE_LF = 12;
-    private static final int BODY = 13;
-    private static final int CHUNK_SIZE = 14;
-    private static final int EXT_BWS = 15;  // whitespace after size or extension: only ';' may follow
-    private static final int EXT_NAME_BWS = 16;  // after ';'
-    private static final int EXT_NAME = 17;
-    private static final int EXT_AFTER_NAME = 18;
-    private static final int EXT_VALUE_BWS = 19;  // after '='
-    private static final int EXT_TOKEN = 20;
-    private static final int EXT_QUOTED = 21;
-    private static final int EXT_QUOTED_PAIR = 22;
-    private static final int EXT_AFTER_QUOTED = 23;
-    private static final int CHUNK_SIZE_LF = 24;
-    private static final int CHUNK_DATA = 25;
-    private static final int CHUNK_DATA_CR = 26;
-    private static final int CHUNK_DATA_LF = 27;
-
-    /** tchar (RFC 9110 section 5.6.2): the characters of tokens, field names and methods. */
-    private static final boolean[] TCHAR = new boolean[256];
-    /** Bytes allowed in a field value besides SP and HTAB: VCHAR and obs-text (RFC 9110 section 5.5). */
-    private static final boolean[] FIELD_VCHAR = new boolean[256];
-    /** Most significant digits of a Content-Length or chunk size before it is an overflow. */
-    private static final int MAX_LENGTH_DIGITS = 18;
-    /** Bytes of a chunk-size line beyond its extensions: the size itself, leading zeros included. */
-    private static final int MAX_CHUNK_SIZE_DIGITS = 32;
-
-    private static final String[] COMMON_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
-        "CONNECT", "TRACE"};
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 32] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-        for (int c = 0x21; c <= 0xff; c++) {
-            FIELD_VCHAR[c] = c != 0x7f;
-        }
-    }
+    private static final int BODY = 13;  // Content-Length body data
+    private static final int CHUNK_LINE = 14;  // a chunk-size line or the CRLF after chunk data: see ChunkDecoder
+    private static final int CHUNK_DATA = 15;
 
     private final int maxRequestLine;
     private final int maxHeaders;
     private final int maxHeaderBytes;
     private final long maxBodySize;
-    private final int maxChunkLine;
     private final boolean allowBareLf;
 
     private int state = START;
@@ -106,29 +69,18 @@ public final class RequestParser {
     private int valueStart;
     private int valueEnd;
 
-    // What the header section said so far.
-    private long contentLength;
-    private boolean transferEncoding;
-    private boolean chunked;
-    private boolean close;
-    private boolean keepAlive;
-    private boolean expectContinue;
-    private boolean expectOther;
-    private int hosts;
-
+    /** What the header section said so far. */
+    private final HeaderFacts facts = new HeaderFacts();
+    private final ChunkDecoder chunks;
     private long bodyRemaining;
-    private long bodyTotal;
-    private long chunkSize;
-    private int chunkDigits;
-    private int chunkLineBytes;
 
     public RequestParser(HttpOptions options) {
         this.maxRequestLine = options.maxRequestLine();
         this.maxHeaders = options.maxHeaders();
         this.maxHeaderBytes = options.maxHeaderBytes();
         this.maxBodySize = options.maxBodySize();
-        this.maxChunkLine = MAX_CHUNK_SIZE_DIGITS + options.maxChunkExtensionBytes();
         this.allowBareLf = options.allowBareLf();
+        this.chunks = new ChunkDecoder(options.maxChunkExtensionBytes(), options.maxBodySize());
     }
 
     /** Whether the parser is between messages with nothing of the next one seen yet. */
@@ -161,7 +113,8 @@ public final class RequestParser {
                         complete(sink, Headers.EMPTY);
                         return true;
                     }
-                    state = CHUNK_DATA_CR;
+                    chunks.dataEnded();
+                    state = CHUNK_LINE;
                 }
                 continue;
             }
@@ -189,9 +142,15 @@ public final class RequestParser {
                     return true;
                 }
             } else {
-                if (chunkLine(s, b)) {
-                    complete(sink, Headers.EMPTY);
-                    return true;
+                int line = chunks.line(b);
+                if (line == ChunkDecoder.DATA) {
+                    bodyRemaining = chunks.chunkSize();
+                    state = CHUNK_DATA;
+                } else if (line == ChunkDecoder.LAST) {
+                    // RFC 9112 section 7.1.2: the last chunk is followed by the trailer section.
+                    trailers = true;
+                    length = 0;
+                    startSection();
                 }
             }
         }
@@ -311,7 +270,7 @@ public final class RequestParser {
                 if (b > 0x20 && b < 0x7f) {
                     append(b);
                     if (length - targetEnd == 8) {
-                        checkVersion();
+                        RequestLine.checkVersion(scratch, methodEnd, targetEnd);
                         state = LINE_CR;
                     }
                 } else {
@@ -342,74 +301,12 @@ public final class RequestParser {
         }
     }
 
-    private void checkVersion() {
-        byte[] v = scratch;
-        int at = targetEnd;
-        // RFC 9112 section 2.3: HTTP-version = "HTTP" "/" DIGIT "." DIGIT, case-sensitive.
-        if (v[at] != 'H' || v[at + 1] != 'T' || v[at + 2] != 'T' || v[at + 3] != 'P'
-                || v[at + 4] != '/' || !isDigit(v[at + 5]) || v[at + 6] != '.' || !isDigit(v[at + 7])) {
-            throw bad("malformed HTTP version");
-        }
-        if (v[at + 5] != '1' || (v[at + 7] != '0' && v[at + 7] != '1')) {
-            // RFC 9110 section 15.6.6: 505 for a major version (or here, any version) not supported.
-            throw new HttpParseException(505, "HTTP version not supported");
-        }
-        checkTargetForm();
-    }
-
-    private void checkTargetForm() {
-        byte first = scratch[methodEnd];
-        int targetLength = targetEnd - methodEnd;
-        boolean connect = methodEnd == 7 && regionIs(0, "CONNECT");
-        if (connect) {
-            // RFC 9112 section 3.2.3: CONNECT takes the authority-form, host ":" port.
-            if (first == '/' || indexOf(methodEnd, targetEnd, ':') < 0) {
-                throw bad("CONNECT needs an authority-form target");
-            }
-            return;
-        }
-        if (first == '/') {
-            return;  // origin-form, RFC 9112 section 3.2.1
-        }
-        if (first == '*' && targetLength == 1) {
-            // RFC 9112 section 3.2.4: the asterisk-form is only for OPTIONS.
-            if (methodEnd == 7 && regionIs(0, "OPTIONS")) {
-                return;
-            }
-            // RFC 9112 section 3.2.4: asterisk-form only with OPTIONS.
-            throw bad("asterisk-form target with a method other than OPTIONS");
-        }
-        // RFC 9112 section 3.2.2: absolute-form, an absolute URI; its scheme is
-        // ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ":" (RFC 3986 section 3.1).
-        if (!isAlpha(first)) {
-            throw bad("request target is not origin-, absolute-, authority- or asterisk-form");
-        }
-        for (int i = methodEnd + 1; i < targetEnd; i++) {
-            byte c = scratch[i];
-            if (c == ':') {
-                return;
-            }
-            if (!isAlpha(c) && !isDigit(c) && c != '+' && c != '-' && c != '.') {
-                break;
-            }
-        }
-        // RFC 9112 section 3.2: no other form of request-target exists.
-        throw bad("request target is not origin-, absolute-, authority- or asterisk-form");
-    }
-
     private void startSection() {
         state = FIELD_START;
         fields = 0;
         sectionBytes = 0;
         if (!trailers) {
-            contentLength = RequestHead.NO_CONTENT_LENGTH;
-            transferEncoding = false;
-            chunked = false;
-            close = false;
-            keepAlive = false;
-            expectContinue = false;
-            expectOther = false;
-            hosts = 0;
+            facts.reset();
         }
     }
 
@@ -512,7 +409,7 @@ public final class RequestParser {
         spans[at + 3] = valueEnd;
         state = FIELD_START;
         if (!trailers) {
-            interpret(nameStart, nameEnd, valueStart, valueEnd);
+            facts.interpret(scratch, nameStart, nameEnd, valueStart, valueEnd);
         }
     }
 
@@ -525,83 +422,22 @@ public final class RequestParser {
         return head(section, sink);
     }
 
-    /**
-     * Extracts what the server needs from a header field as soon as its line ends, so that a
-     * bad framing field is rejected before the rest of the head arrives.
-     */
-    private void interpret(int nameFrom, int nameTo, int from, int to) {
-        byte[] bytes = scratch;
-        if (regionIsIgnoreCase(bytes, nameFrom, nameTo, "content-length")) {
-            long value = contentLength(bytes, from, to);
-            // RFC 9112 section 6.3 (item 5) and RFC 9110 section 8.6: differing Content-Length values
-            // make the framing unknowable: 400 and close.
-            if (contentLength != RequestHead.NO_CONTENT_LENGTH && contentLength != value) {
-                throw bad("several different Content-Length values");
-            }
-            contentLength = value;
-        } else if (regionIsIgnoreCase(bytes, nameFrom, nameTo, "transfer-encoding")) {
-            if (transferCodings(bytes, from, to, chunked) < 0) {
-                chunked = true;
-            }
-            transferEncoding = true;
-        } else if (regionIsIgnoreCase(bytes, nameFrom, nameTo, "host")) {
-            hosts++;
-        } else if (regionIsIgnoreCase(bytes, nameFrom, nameTo, "connection")) {
-            // RFC 9110 section 7.6.1: Connection is a list of case-insensitive options.
-            for (int at = from; at < to; ) {
-                int end = listElementEnd(bytes, at, to);
-                long token = trim(bytes, at, end);
-                if (regionIsIgnoreCase(bytes, start(token), end(token), "close")) {
-                    close = true;
-                } else if (regionIsIgnoreCase(bytes, start(token), end(token), "keep-alive")) {
-                    keepAlive = true;
-                }
-                at = end + 1;
-            }
-        } else if (regionIsIgnoreCase(bytes, nameFrom, nameTo, "expect")) {
-            // RFC 9110 section 10.1.1: the only expectation is 100-continue, case-insensitive.
-            if (regionIsIgnoreCase(bytes, from, to, "100-continue")) {
-                expectContinue = true;
-            } else {
-                expectOther = true;
-            }
-        }
-        if (transferEncoding && contentLength != RequestHead.NO_CONTENT_LENGTH) {
-            // RFC 9112 section 6.1 and 6.3 (item 3): Transfer-Encoding with Content-Length is a
-            // request-smuggling vector; we reject it (the RFC allows that) and the server closes.
-            throw bad("both Transfer-Encoding and Content-Length");
-        }
-    }
-
     /** @return {@code true} when the message is complete already (no body). */
     private boolean head(Headers headers, RequestSink sink) {
         int version = scratch[targetEnd + 7] == '1' ? 11 : 10;
-        if (transferEncoding) {
-            if (version == 10) {
-                // RFC 9112 section 6.1: Transfer-Encoding in HTTP/1.0 means faulty framing.
-                throw bad("Transfer-Encoding in an HTTP/1.0 request");
-            }
-            if (!chunked) {
-                // RFC 9112 section 6.3 (item 4): chunked must be the final coding of a request, else 400.
-                throw bad("Transfer-Encoding without chunked as the final coding");
-            }
-        }
-        if (contentLength > maxBodySize) {
-            // RFC 9110 section 15.5.14: 413 Content Too Large, before reading any of it.
-            throw new HttpParseException(413, "Content-Length " + contentLength + " over the limit of " + maxBodySize);
-        }
-        String method = method();
+        facts.checkFraming(version, maxBodySize);
+        String method = RequestLine.method(scratch, methodEnd);
         String target = new String(scratch, methodEnd, targetEnd - methodEnd, StandardCharsets.ISO_8859_1);
-        RequestHead head = new RequestHead(method, target, version, headers, contentLength, chunked, close, keepAlive,
-                expectContinue, expectOther, hosts);
-        bodyTotal = 0;
-        if (chunked) {
-            startChunkLine();
+        RequestHead head = new RequestHead(method, target, version, headers, facts.contentLength, facts.chunked,
+                facts.close, facts.keepAlive, facts.expectContinue, facts.expectOther, facts.hosts);
+        if (facts.chunked) {
+            chunks.start();
+            state = CHUNK_LINE;
             sink.onHead(head);
             return false;
         }
-        if (contentLength > 0) {
-            bodyRemaining = contentLength;
+        if (facts.contentLength > 0) {
+            bodyRemaining = facts.contentLength;
             state = BODY;
             sink.onHead(head);
             return false;
@@ -610,266 +446,6 @@ public final class RequestParser {
         sink.onHead(head);
         complete(sink, Headers.EMPTY);
         return true;
-    }
-
-    private static long contentLength(byte[] bytes, int from, int to) {
-        // RFC 9110 section 8.6: Content-Length = 1*DIGIT; a list of identical values may be accepted.
-        long result = -1;
-        for (int at = from; at <= to; ) {
-            int end = listElementEnd(bytes, at, to);
-            long element = trim(bytes, at, end);
-            if (start(element) == end(element)) {
-                // RFC 9110 section 8.6: Content-Length = 1*DIGIT, so never empty.
-                throw bad("empty Content-Length");
-            }
-            long value = 0;
-            int significant = 0;
-            for (int i = start(element); i < end(element); i++) {
-                if (!isDigit(bytes[i])) {
-                    // RFC 9110 section 8.6: digits only (no sign, no whitespace inside; Jetty CVE-2023-40167).
-                    throw bad("Content-Length is not a number");
-                }
-                if (value > 0 || bytes[i] != '0') {
-                    significant++;
-                }
-                if (significant > MAX_LENGTH_DIGITS) {
-                    // RFC 9112 section 6.3 (item 5): an unparsable length is an unrecoverable framing error.
-                    throw bad("Content-Length overflow");
-                }
-                value = value * 10 + (bytes[i] - '0');
-            }
-            if (result >= 0 && result != value) {
-                // RFC 9110 section 8.6: a list of Content-Length values must be all the same.
-                throw bad("several different Content-Length values");
-            }
-            result = value;
-            at = end + 1;
-        }
-        return result;
-    }
-
-    /**
-     * Checks the transfer codings of one Transfer-Encoding field.
-     *
-     * @param chunkedBefore whether an earlier field already ended with chunked
-     * @return -1 when this field ends with chunked, otherwise the number of codings
-     */
-    private static int transferCodings(byte[] bytes, int from, int to, boolean chunkedBefore) {
-        int codings = 0;
-        boolean lastChunked = false;
-        boolean sawChunked = chunkedBefore;
-        for (int at = from; at <= to; ) {
-            int end = listElementEnd(bytes, at, to);
-            long coding = trim(bytes, at, end);
-            at = end + 1;
-            if (start(coding) == end(coding)) {
-                continue;  // RFC 9110 section 5.6.1: empty list elements are ignored
-            }
-            codings++;
-            // RFC 9112 section 7: transfer-coding names are case-insensitive.
-            if (regionIsIgnoreCase(bytes, start(coding), end(coding), "chunked")) {
-                if (sawChunked) {
-                    // RFC 9112 section 7.1: chunked is never applied more than once.
-                    throw bad("chunked applied more than once");
-                }
-                sawChunked = true;
-                lastChunked = true;
-            } else {
-                if (sawChunked) {
-                    // RFC 9112 section 6.3 (item 4): chunked not final: the length cannot be known.
-                    throw bad("a transfer coding after chunked");
-                }
-                // RFC 9112 section 6.1: a transfer coding the server does not understand gets 501.
-                throw new HttpParseException(501, "unsupported transfer coding");
-            }
-        }
-        if (codings == 0) {
-            // RFC 9112 section 6.1: Transfer-Encoding = #transfer-coding with at least one coding.
-            throw bad("empty Transfer-Encoding");
-        }
-        return lastChunked ? -1 : codings;
-    }
-
-    private String method() {
-        for (String known : COMMON_METHODS) {
-            if (known.length() == methodEnd && regionIs(0, known)) {
-                return known;
-            }
-        }
-        return new String(scratch, 0, methodEnd, StandardCharsets.ISO_8859_1);
-    }
-
-    // ---- chunked body (RFC 9112 section 7.1) ----
-
-    private void startChunkLine() {
-        state = CHUNK_SIZE;
-        chunkSize = 0;
-        chunkDigits = 0;
-        chunkLineBytes = 0;
-    }
-
-    /** @return {@code true} when the message is complete. */
-    private boolean chunkLine(int s, int b) {
-        if (s < CHUNK_SIZE_LF && ++chunkLineBytes > maxChunkLine) {
-            // RFC 9112 section 7.1.1: a server limits chunk extensions to what it will read.
-            throw bad("chunk extensions longer than the limit");
-        }
-        switch (s) {
-            case CHUNK_SIZE: {
-                int digit = Character.digit(b, 16);
-                if (digit >= 0 && b < 0x80) {
-                    // RFC 9112 section 7.1: a recipient must guard against integer overflow.
-                    if ((chunkSize != 0 || digit != 0) && ++chunkDigits > 15) {
-                        throw bad("chunk size overflow");
-                    }
-                    chunkSize = chunkSize * 16 + digit;
-                    return false;
-                }
-                if (chunkLineBytes == 1) {
-                    // RFC 9112 section 7.1: chunk-size = 1*HEXDIG.
-                    throw bad("chunk size is not hexadecimal");
-                }
-                return afterSizeOrExtension(b, "invalid character after chunk size");
-            }
-            case EXT_BWS:
-                if (b == ' ' || b == '\t') {
-                    return false;
-                }
-                if (b == ';') {
-                    state = EXT_NAME_BWS;
-                    return false;
-                }
-                // RFC 9112 section 7.1.1: whitespace on a chunk line only around ';' and '='.
-                throw bad("whitespace on a chunk line not followed by an extension");
-            case EXT_NAME_BWS:
-                if (b == ' ' || b == '\t') {
-                    return false;
-                }
-                if (TCHAR[b]) {
-                    state = EXT_NAME;
-                    return false;
-                }
-                // RFC 9112 section 7.1.1: chunk-ext-name is a token.
-                throw bad("chunk extension without a name");
-            case EXT_NAME:
-                if (TCHAR[b]) {
-                    return false;
-                }
-                if (b == '=') {
-                    state = EXT_VALUE_BWS;
-                    return false;
-                }
-                if (b == ' ' || b == '\t') {
-                    state = EXT_AFTER_NAME;
-                    return false;
-                }
-                return afterSizeOrExtension(b, "invalid character in chunk extension name");
-            case EXT_AFTER_NAME:
-                if (b == ' ' || b == '\t') {
-                    return false;
-                }
-                if (b == '=') {
-                    state = EXT_VALUE_BWS;
-                    return false;
-                }
-                if (b == ';') {
-                    state = EXT_NAME_BWS;
-                    return false;
-                }
-                // RFC 9112 section 7.1.1: after a name and BWS only '=' or ';' may follow.
-                throw bad("invalid character in chunk extension");
-            case EXT_VALUE_BWS:
-                if (b == ' ' || b == '\t') {
-                    return false;
-                }
-                if (b == '"') {
-                    state = EXT_QUOTED;
-                    return false;
-                }
-                if (TCHAR[b]) {
-                    state = EXT_TOKEN;
-                    return false;
-                }
-                // RFC 9112 section 7.1.1: chunk-ext-val = token / quoted-string.
-                throw bad("invalid chunk extension value");
-            case EXT_TOKEN:
-                if (TCHAR[b]) {
-                    return false;
-                }
-                return afterSizeOrExtension(b, "invalid character in chunk extension value");
-            case EXT_QUOTED:
-                if (b == '"') {
-                    state = EXT_AFTER_QUOTED;
-                } else if (b == '\\') {
-                    state = EXT_QUOTED_PAIR;
-                } else if (!(b == '\t' || b == ' ' || b == 0x21 || (b >= 0x23 && b <= 0x5b)
-                        || (b >= 0x5d && b <= 0x7e) || b >= 0x80)) {
-                    // RFC 9110 section 5.6.4: qdtext has no controls: a quoted string never spans CR or LF.
-                    throw bad("invalid character in quoted chunk extension value");
-                }
-                return false;
-            case EXT_QUOTED_PAIR:
-                // RFC 9110 section 5.6.4: quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ).
-                if (b == '\t' || (b >= 0x20 && b != 0x7f)) {
-                    state = EXT_QUOTED;
-                    return false;
-                }
-                throw bad("invalid quoted pair in chunk extension");
-            case EXT_AFTER_QUOTED:
-                return afterSizeOrExtension(b, "invalid character after quoted chunk extension value");
-            case CHUNK_SIZE_LF:
-                if (b != '\n') {
-                    // RFC 9112 section 7.1: chunk lines end with CRLF; never lenient here (desync vector).
-                    throw bad("CR without LF on a chunk-size line");
-                }
-                if (chunkSize == 0) {
-                    // RFC 9112 section 7.1.2: the last chunk is followed by the trailer section.
-                    trailers = true;
-                    length = 0;
-                    startSection();
-                    return false;
-                }
-                if (chunkSize > maxBodySize - bodyTotal) {
-                    // RFC 9110 section 15.5.14: the body grew beyond what the server accepts.
-                    throw new HttpParseException(413, "chunked body over the limit of " + maxBodySize);
-                }
-                bodyTotal += chunkSize;
-                bodyRemaining = chunkSize;
-                state = CHUNK_DATA;
-                return false;
-            case CHUNK_DATA_CR:
-                if (b != '\r') {
-                    // RFC 9112 section 7.1: chunk-data is followed by CRLF.
-                    throw bad("chunk data not followed by CRLF");
-                }
-                state = CHUNK_DATA_LF;
-                return false;
-            case CHUNK_DATA_LF:
-                if (b != '\n') {
-                    // RFC 9112 section 7.1: chunk-data is followed by CRLF.
-                    throw bad("chunk data not followed by CRLF");
-                }
-                startChunkLine();
-                return false;
-            default:
-                throw new AssertionError(s);
-        }
-    }
-
-    private boolean afterSizeOrExtension(int b, String error) {
-        if (b == '\r') {
-            state = CHUNK_SIZE_LF;
-        } else if (b == ';') {
-            state = EXT_NAME_BWS;
-        } else if (b == ' ' || b == '\t') {
-            state = EXT_BWS;
-        } else if (b == '\n') {
-            // RFC 9112 section 7.1: bare LF on a chunk line is rejected even in lenient mode.
-            throw bad("bare LF on a chunk line");
-        } else {
-            throw bad(error);
-        }
-        return false;
     }
 
     // ---- helpers ----
@@ -911,79 +487,5 @@ public final class RequestParser {
             scratch = Arrays.copyOf(scratch, scratch.length * 2);
         }
         scratch[length++] = (byte) b;
-    }
-
-    private boolean regionIs(int from, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (scratch[from + i] != s.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private int indexOf(int from, int to, char c) {
-        for (int i = from; i < to; i++) {
-            if (scratch[i] == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean regionIsIgnoreCase(byte[] bytes, int from, int to, String lower) {
-        if (to - from != lower.length()) {
-            return false;
-        }
-        for (int i = 0; i < lower.length(); i++) {
-            int c = bytes[from + i];
-            if (c >= 'A' && c <= 'Z') {
-                c += 32;
-            }
-            if (c != lower.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** End (exclusive) of the list element starting at {@code from}: the next comma, or {@code to}. */
-    private static int listElementEnd(byte[] bytes, int from, int to) {
-        int i = from;
-        while (i < to && bytes[i] != ',') {
-            i++;
-        }
-        return i;
-    }
-
-    /** The element without surrounding OWS, packed as start (high 32 bits) and end (low 32 bits). */
-    private static long trim(byte[] bytes, int from, int to) {
-        while (from < to && (bytes[from] == ' ' || bytes[from] == '\t')) {
-            from++;
-        }
-        while (to > from && (bytes[to - 1] == ' ' || bytes[to - 1] == '\t')) {
-            to--;
-        }
-        return ((long) from << 32) | to;
-    }
-
-    private static int start(long span) {
-        return (int) (span >>> 32);
-    }
-
-    private static int end(long span) {
-        return (int) span;
-    }
-
-    private static boolean isDigit(int c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private static boolean isAlpha(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    }
-
-    private static HttpParseException bad(String reason) {
-        return new HttpParseException(400, reason);
     }
 }

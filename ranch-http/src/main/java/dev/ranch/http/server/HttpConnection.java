@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
@@ -40,38 +39,20 @@ final class HttpConnection implements Protocol, RequestSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
 
-    private static final Object DEADLINE = new Object();
     private static final Object LINGER = new Object();
     /** How long a rejected connection keeps reading (and discarding) so its answer is not lost to a reset. */
     private static final Duration LINGER_TIME = Duration.ofSeconds(1);
-    /** Bodies up to this size are copied next to their head, so the response is one write. */
-    private static final int COPY_BODY_LIMIT = 32 * 1024;
     /** Pipelined responses gathered beyond this are written out before the next request is parsed. */
     private static final int FLUSH_THRESHOLD = 64 * 1024;
-
-    private static final int NO_DEADLINE = 0;
-    private static final int HEADER_DEADLINE = 1;
-    private static final int BODY_DEADLINE = 2;
-    private static final int IDLE_DEADLINE = 3;
-
-    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CHUNKED = "Transfer-Encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] TEXT_PLAIN = "Content-Type: text/plain; charset=utf-8\r\n"
-            .getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] COLON_SPACE = {':', ' '};
 
     private final Router router;
     private final HttpOptions options;
     private final byte[] serverLine;
     private final RequestParser parser;
-    private final long headerTimeoutNanos;
-    private final long idleTimeoutNanos;
-    private final long timerStepNanos;
     private Connection connection;
+    /** Made at {@link #init}, with the connection. */
+    private ResponseWriter writer;
+    private Deadlines deadlines;
     private Thread loopThread;
 
     // The request being read.
@@ -97,18 +78,11 @@ final class HttpConnection implements Protocol, RequestSink {
     private boolean shuttingDown;
     private boolean writeBlocked;
 
-    private long deadline;
-    private int deadlineKind;
-    private boolean timerPending;
-
     HttpConnection(Router router, HttpOptions options, byte[] serverLine) {
         this.router = router;
         this.options = options;
         this.serverLine = serverLine;
         this.parser = new RequestParser(options);
-        this.headerTimeoutNanos = options.requestHeaderTimeout().toNanos();
-        this.idleTimeoutNanos = options.idleTimeout().toNanos();
-        this.timerStepNanos = Math.min(headerTimeoutNanos, idleTimeoutNanos);
     }
 
     // ---- Protocol ----
@@ -117,13 +91,15 @@ final class HttpConnection implements Protocol, RequestSink {
     public void init(Connection c) {
         this.connection = c;
         this.loopThread = Thread.currentThread();
+        this.writer = new ResponseWriter(c, serverLine);
+        this.deadlines = new Deadlines(c, options);
         c.handshake();
     }
 
     @Override
     public void onHandshake(Connection c) {
         // The first request's head must arrive within the header timeout of the accept.
-        arm(HEADER_DEADLINE, headerTimeoutNanos);
+        deadlines.armHeader();
     }
 
     @Override
@@ -167,24 +143,21 @@ final class HttpConnection implements Protocol, RequestSink {
             c.close();
             return;
         }
-        timerPending = false;
-        if (deadlineKind == NO_DEADLINE || closing) {
+        deadlines.timerFired();
+        if (closing) {
             return;
         }
-        long left = deadline - System.nanoTime();
-        if (left > 0) {
-            schedule(left);
+        int kind = deadlines.takeExpired();
+        if (kind == Deadlines.NONE) {
             return;
         }
-        int kind = deadlineKind;
-        deadlineKind = NO_DEADLINE;
-        if (kind == IDLE_DEADLINE || (kind == HEADER_DEADLINE && parser.isIdle() && stashEmpty())) {
+        if (kind == Deadlines.IDLE || (kind == Deadlines.HEADER && parser.isIdle() && stashEmpty())) {
             closing = true;
             c.close();  // nothing of a request arrived: close quietly
         } else {
             // RFC 9110 section 15.5.9: 408 when the request did not arrive in time.
             try {
-                reject(408, kind == HEADER_DEADLINE ? "request head not received in time" : "request body stalled");
+                reject(408, kind == Deadlines.HEADER ? "request head not received in time" : "request body stalled");
             } finally {
                 flush();
             }
@@ -243,7 +216,7 @@ final class HttpConnection implements Protocol, RequestSink {
         try {
             while (in.hasRemaining() && !suspended()) {
                 if (parser.isIdle()) {
-                    arm(HEADER_DEADLINE, headerTimeoutNanos);
+                    deadlines.armHeader();
                 }
                 try {
                     parser.parse(in, this);
@@ -323,7 +296,7 @@ final class HttpConnection implements Protocol, RequestSink {
         reading = request;
         match = router.match(head.method(), request.hostWithPort(), request.path());
         if (!head.hasBody()) {
-            disarm();
+            deadlines.disarm();
             return;
         }
         if (!match.found()) {
@@ -334,11 +307,11 @@ final class HttpConnection implements Protocol, RequestSink {
             writeError(response, match.status(), match.allow());
             return;
         }
-        arm(BODY_DEADLINE, idleTimeoutNanos);
+        deadlines.armBody();
         if (head.expectContinue() && head.version() == 11 && (input == null || !input.hasRemaining())) {
             // RFC 9110 section 10.1.1: the interim 100 invites the body now that we will read it
             // (and may be left out when some of the body is here already).
-            OutBuffer.of(connection).put(CONTINUE);
+            writer.interimContinue();
         }
         if (match.handler() instanceof HttpHandler.Streaming) {
             startStreaming(request, match, ((HttpHandler.Streaming) match.handler()).bodyHandler());
@@ -370,9 +343,7 @@ final class HttpConnection implements Protocol, RequestSink {
     @Override
     public void onBody(ByteBuffer data) {
         if (bodyOpen) {
-            if (deadlineKind == BODY_DEADLINE) {
-                deadline = System.nanoTime() + idleTimeoutNanos;
-            }
+            deadlines.bodyProgress();
             BodyHandler handler = streamer;
             if (handler != null) {
                 try {
@@ -395,9 +366,7 @@ final class HttpConnection implements Protocol, RequestSink {
         }
         data.get(body, bodyLength, n);
         bodyLength += n;
-        if (deadlineKind == BODY_DEADLINE) {
-            deadline = System.nanoTime() + idleTimeoutNanos;
-        }
+        deadlines.bodyProgress();
     }
 
     @Override
@@ -416,7 +385,7 @@ final class HttpConnection implements Protocol, RequestSink {
         request.body(body, bodyLength, trailers);
         body = null;
         bodyLength = 0;
-        disarm();
+        deadlines.disarm();
         dispatch(request, route);
     }
 
@@ -430,7 +399,7 @@ final class HttpConnection implements Protocol, RequestSink {
         streamResponse = null;
         reading = null;
         match = null;
-        disarm();
+        deadlines.disarm();
         request.body(null, 0, trailers);
         if (handler != null) {
             try {
@@ -443,7 +412,7 @@ final class HttpConnection implements Protocol, RequestSink {
         if (response == inFlight && response.phase() == ServerResponse.OPEN && !response.isAsync()) {
             response.end();
         } else if (inFlight == null && !closing) {
-            arm(IDLE_DEADLINE, idleTimeoutNanos);  // answered early: now the next request may come
+            deadlines.armIdle();  // answered early: now the next request may come
         }
     }
 
@@ -531,45 +500,15 @@ final class HttpConnection implements Protocol, RequestSink {
                 && served < options.maxKeepAliveRequests();
     }
 
-    private void writeHead(ServerResponse response, long contentLength, boolean chunked) {
-        OutBuffer out = OutBuffer.of(connection);
-        out.put(HttpStatus.line(response.status));
-        out.put(DateHeader.line());
-        if (serverLine != null) {
-            out.put(serverLine);
-        }
-        String[] h = response.headers;
-        for (int i = 0; i < response.headerCount; i++) {
-            out.putLatin1(h[2 * i]).put(COLON_SPACE).putLatin1(h[2 * i + 1]).crlf();
-        }
-        if (chunked) {
-            out.put(CHUNKED);
-        } else if (contentLength >= 0) {
-            out.put(CONTENT_LENGTH).putDecimal(contentLength).crlf();
-        }
-        if (!response.keepAlive) {
-            out.put(CLOSE);
-        } else if (response.request.version() == 10) {
-            out.put(KEEP_ALIVE);
-        }
-        out.crlf();
-    }
-
     void writeResponse(ServerResponse response, byte[] bytes, int offset, int length) {
         if (response != inFlight) {
             return;
         }
         boolean bodiless = HttpStatus.bodiless(response.status);
         response.keepAlive = decideKeepAlive(response);
-        writeHead(response, bodiless ? -1 : length, false);
+        writer.head(response, bodiless ? -1 : length, false);
         if (!bodiless && !response.request.isHead() && length > 0) {
-            OutBuffer out = OutBuffer.of(connection);
-            if (length <= COPY_BODY_LIMIT) {
-                out.put(bytes, offset, length);
-            } else {
-                // Too big to copy: the head and the body as it is, in one gathering write.
-                out.flushWith(connection, ByteBuffer.wrap(bytes, offset, length));
-            }
+            writer.body(bytes, offset, length);
         }
         completed(response);
     }
@@ -581,7 +520,7 @@ final class HttpConnection implements Protocol, RequestSink {
         boolean chunked = response.request.version() == 11;
         response.keepAlive = chunked && decideKeepAlive(response);
         // HTTP/1.0 has no chunked coding: the body ends when the connection does (RFC 9112 section 6.3).
-        writeHead(response, -1, chunked);
+        writer.head(response, -1, chunked);
         response.phase(ServerResponse.STREAMING);
     }
 
@@ -589,20 +528,8 @@ final class HttpConnection implements Protocol, RequestSink {
         if (response != inFlight || data.length == 0 || response.request.isHead()) {
             return;
         }
-        OutBuffer out = OutBuffer.of(connection);
-        if (response.request.version() == 11) {
-            out.putHex(data.length).crlf();
-        }
-        if (data.length <= COPY_BODY_LIMIT) {
-            out.put(data);
-        } else {
-            // The chunk size line and the data in one gathering write.
-            out.flushWith(connection, ByteBuffer.wrap(data));
-        }
-        if (response.request.version() == 11) {
-            out.crlf();
-        }
-        if (out.size() > FLUSH_THRESHOLD) {
+        writer.chunk(response.request.version() == 11, data);
+        if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
             flush();
         }
     }
@@ -612,7 +539,7 @@ final class HttpConnection implements Protocol, RequestSink {
             return;
         }
         if (response.request.version() == 11 && !response.request.isHead()) {
-            OutBuffer.of(connection).put(LAST_CHUNK);
+            writer.lastChunk();
         }
         completed(response);
     }
@@ -624,7 +551,7 @@ final class HttpConnection implements Protocol, RequestSink {
             response.header("Allow", allow);
         }
         response.header("Content-Type", "text/plain; charset=utf-8");
-        byte[] text = (status + " " + HttpStatus.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] text = ResponseWriter.errorText(status);
         writeResponse(response, text, 0, text.length);
     }
 
@@ -638,7 +565,7 @@ final class HttpConnection implements Protocol, RequestSink {
             return;
         }
         if (!bodyOpen) {
-            arm(IDLE_DEADLINE, idleTimeoutNanos);
+            deadlines.armIdle();
         }
         if (!processing) {
             resume();
@@ -660,18 +587,12 @@ final class HttpConnection implements Protocol, RequestSink {
         bodyOpen = false;
         streamer = null;
         boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reading != null;
-        OutBuffer out = OutBuffer.of(connection);
-        byte[] text = (status + " " + HttpStatus.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
-        out.put(HttpStatus.line(status)).put(DateHeader.line());
-        if (serverLine != null) {
-            out.put(serverLine);
-        }
-        out.put(TEXT_PLAIN).put(CONTENT_LENGTH).putDecimal(text.length).crlf().put(CLOSE).crlf().put(text);
+        writer.rejection(status);
         closing = true;
         inFlight = null;
         reading = null;
         body = null;
-        deadlineKind = NO_DEADLINE;
+        deadlines.disarm();
         flush();
         closeOrLinger(bodyUnread);
     }
@@ -689,24 +610,5 @@ final class HttpConnection implements Protocol, RequestSink {
     /** Writes what this loop gathered, for this connection or any other of the loop. */
     private void flush() {
         OutBuffer.flushAll();
-    }
-
-    // ---- deadlines: one timer per connection, re-armed lazily ----
-
-    private void arm(int kind, long nanos) {
-        deadlineKind = kind;
-        deadline = System.nanoTime() + nanos;
-        if (!timerPending) {
-            schedule(Math.min(nanos, timerStepNanos));
-        }
-    }
-
-    private void disarm() {
-        deadlineKind = NO_DEADLINE;
-    }
-
-    private void schedule(long nanos) {
-        timerPending = true;
-        connection.schedule(Duration.ofNanos(Math.min(nanos, timerStepNanos)), DEADLINE);
     }
 }

@@ -1,0 +1,127 @@
+package dev.ranch.http.server;
+
+import dev.ranch.core.Connection;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The wire format of responses on one connection: status line, header section, bodies and
+ * chunks, put into the loop's {@link OutBuffer} from pre-encoded bytes. It decides how bytes
+ * look, never whether or when to send them: that, keep-alive and the request order are
+ * {@link HttpConnection}'s.
+ *
+ * <p>Loop thread only, like the {@link OutBuffer} it fills; one per connection.
+ */
+final class ResponseWriter {
+
+    /** Bodies up to this size are copied next to their head, so the response is one write. */
+    private static final int COPY_BODY_LIMIT = 32 * 1024;
+
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CHUNKED = "Transfer-Encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TEXT_PLAIN = "Content-Type: text/plain; charset=utf-8\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COLON_SPACE = {':', ' '};
+
+    private final Connection connection;
+    private final byte[] serverLine;
+
+    ResponseWriter(Connection connection, byte[] serverLine) {
+        this.connection = connection;
+        this.serverLine = serverLine;
+    }
+
+    /** The plain-text body of a response the server makes up itself: status and reason. */
+    static byte[] errorText(int status) {
+        return (status + " " + HttpStatus.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The interim 100 (RFC 9110 section 15.2.1) that invites a client to send the body. */
+    void interimContinue() {
+        OutBuffer.of(connection).put(CONTINUE);
+    }
+
+    /**
+     * The status line and header section of {@code response}, with the framing given.
+     *
+     * @param contentLength the body length, or -1 for none (chunked, bodiless or until close)
+     */
+    void head(ServerResponse response, long contentLength, boolean chunked) {
+        OutBuffer out = OutBuffer.of(connection);
+        out.put(HttpStatus.line(response.status));
+        out.put(DateHeader.line());
+        if (serverLine != null) {
+            out.put(serverLine);
+        }
+        String[] h = response.headers;
+        for (int i = 0; i < response.headerCount; i++) {
+            out.putLatin1(h[2 * i]).put(COLON_SPACE).putLatin1(h[2 * i + 1]).crlf();
+        }
+        if (chunked) {
+            out.put(CHUNKED);
+        } else if (contentLength >= 0) {
+            out.put(CONTENT_LENGTH).putDecimal(contentLength).crlf();
+        }
+        if (!response.keepAlive) {
+            out.put(CLOSE);
+        } else if (response.request.version() == 10) {
+            out.put(KEEP_ALIVE);
+        }
+        out.crlf();
+    }
+
+    /** A whole body after its head. */
+    void body(byte[] bytes, int offset, int length) {
+        OutBuffer out = OutBuffer.of(connection);
+        if (length <= COPY_BODY_LIMIT) {
+            out.put(bytes, offset, length);
+        } else {
+            // Too big to copy: the head and the body as it is, in one gathering write.
+            out.flushWith(connection, ByteBuffer.wrap(bytes, offset, length));
+        }
+    }
+
+    /**
+     * A piece of a streamed body: a chunk in HTTP/1.1, the bytes as they are in HTTP/1.0,
+     * where the body ends with the connection.
+     */
+    void chunk(boolean chunked, byte[] data) {
+        OutBuffer out = OutBuffer.of(connection);
+        if (chunked) {
+            out.putHex(data.length).crlf();
+        }
+        if (data.length <= COPY_BODY_LIMIT) {
+            out.put(data);
+        } else {
+            // The chunk size line and the data in one gathering write.
+            out.flushWith(connection, ByteBuffer.wrap(data));
+        }
+        if (chunked) {
+            out.crlf();
+        }
+    }
+
+    /** The last chunk and an empty trailer section (RFC 9112 section 7.1). */
+    void lastChunk() {
+        OutBuffer.of(connection).put(LAST_CHUNK);
+    }
+
+    /**
+     * The whole answer to a request the server refuses: no handler's headers, and the
+     * connection closes after it.
+     */
+    void rejection(int status) {
+        OutBuffer out = OutBuffer.of(connection);
+        byte[] text = errorText(status);
+        out.put(HttpStatus.line(status)).put(DateHeader.line());
+        if (serverLine != null) {
+            out.put(serverLine);
+        }
+        out.put(TEXT_PLAIN).put(CONTENT_LENGTH).putDecimal(text.length).crlf().put(CLOSE).crlf().put(text);
+    }
+}
