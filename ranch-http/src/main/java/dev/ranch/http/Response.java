@@ -1,6 +1,7 @@
 package dev.ranch.http;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 
 /**
  * The answer to one request. Every method may be called from any thread: off the
@@ -32,6 +33,19 @@ public interface Response {
 
     /** Sends the remaining bytes of {@code body} (copied when called off the loop). */
     void send(ByteBuffer body);
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code position} with a Content-Length,
+     * completing the response. On plain TCP the kernel copies them from the page cache to the
+     * socket ({@code sendfile(2)}), never through the heap. The file is opened here, on the
+     * calling thread, and closed once sent or when the connection closes.
+     *
+     * @throws java.io.UncheckedIOException when the file cannot be opened; nothing is sent
+     */
+    void sendFile(Path file, long position, long count);
+
+    /** Sends the whole of {@code file}; see {@link #sendFile(Path, long, long)}. */
+    void sendFile(Path file);
 
     /** Completes the response with an empty body, or ends a chunked stream. */
     void end();

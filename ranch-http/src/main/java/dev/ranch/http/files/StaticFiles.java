@@ -7,13 +7,9 @@ import dev.ranch.http.Urls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,14 +28,12 @@ import java.util.Objects;
  *
  * <p>Nothing outside the root is ever served: {@code .} and {@code ..} segments (encoded
  * or not), backslashes, NUL, and symbolic links that lead out of the root all answer 404, as
- * do directories and missing files. Files are read whole into memory (the core has no
- * {@code transferTo} path yet), up to {@link #MAX_FILE_SIZE}; reading happens on the calling
- * thread, so wrap the handler with {@link HttpHandler#blocking} when the disk may be slow.
+ * do directories and missing files. Bodies go out with {@link Response#sendFile}: on plain
+ * TCP the kernel copies them ({@code sendfile(2)}), so a file of any size costs no heap.
+ * Opening the file and reading its attributes happen on the calling thread, so wrap the
+ * handler with {@link HttpHandler#blocking} when the disk may be slow.
  */
 public final class StaticFiles implements HttpHandler {
-
-    /** Largest file served (bytes); larger ones answer 404 rather than fill the heap. */
-    public static final long MAX_FILE_SIZE = 64L * 1024 * 1024;
 
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter
             .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
@@ -80,7 +74,7 @@ public final class StaticFiles implements HttpHandler {
         }
         Path file = resolve(request.pathInfo() != null ? request.pathInfo() : request.path());
         BasicFileAttributes attributes = file == null ? null : attributes(file);
-        if (attributes == null || !attributes.isRegularFile() || attributes.size() > MAX_FILE_SIZE) {
+        if (attributes == null || !attributes.isRegularFile()) {
             response.status(404).send("404 Not Found\n");
             return;
         }
@@ -103,11 +97,10 @@ public final class StaticFiles implements HttpHandler {
         }
         long from = range == null ? 0 : range[0];
         long length = range == null ? size : range[1] - range[0] + 1;
-        byte[] body = request.method().equals("HEAD") && range == null ? new byte[(int) size] : read(file, from, length);
         if (range != null) {
             response.status(206).header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
         }
-        response.send(body);
+        response.sendFile(file, from, length);
     }
 
     /** The file for an encoded path under the root, or null if it would leave the root. */
@@ -214,21 +207,6 @@ public final class StaticFiles implements HttpHandler {
             return ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
         } catch (DateTimeParseException e) {
             return null;
-        }
-    }
-
-    private static byte[] read(Path file, long from, long length) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate((int) length);
-            long at = from;
-            while (buffer.hasRemaining()) {
-                int n = channel.read(buffer, at);
-                if (n < 0) {
-                    throw new NoSuchFileException(file + " shrank while being read");
-                }
-                at += n;
-            }
-            return buffer.array();
         }
     }
 

@@ -2,6 +2,8 @@ package dev.ranch.http.server;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
+import dev.ranch.core.listener.Listener;
+import dev.ranch.core.listener.ListenerState;
 import dev.ranch.http.BodyHandler;
 import dev.ranch.http.Headers;
 import dev.ranch.http.HttpHandler;
@@ -15,7 +17,9 @@ import dev.ranch.http.router.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
@@ -496,7 +500,7 @@ final class HttpConnection implements Protocol, RequestSink {
 
     private boolean decideKeepAlive(ServerResponse response) {
         RequestHead head = response.request.head();
-        return head.keepAlive() && !response.closeRequested && !shuttingDown
+        return head.keepAlive() && !response.closeRequested && !shuttingDown && !listenerStopping()
                 && served < options.maxKeepAliveRequests();
     }
 
@@ -511,6 +515,41 @@ final class HttpConnection implements Protocol, RequestSink {
             writer.body(bytes, offset, length);
         }
         completed(response);
+    }
+
+    /** A whole response whose body is part of a file; the connection takes the channel. */
+    void writeFile(ServerResponse response, FileChannel file, long position, long count) {
+        if (response != inFlight) {
+            closeQuietly(file);
+            return;
+        }
+        boolean bodiless = HttpStatus.bodiless(response.status);
+        response.keepAlive = decideKeepAlive(response);
+        writer.head(response, bodiless ? -1 : count, false);
+        if (!bodiless && !response.request.isHead() && count > 0) {
+            writer.file(file, position, count);
+        } else {
+            closeQuietly(file);
+        }
+        completed(response);
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException ignored) {
+            // Nothing will be sent from it.
+        }
+    }
+
+    /**
+     * Whether the listener has begun to stop: a response finished before this connection's
+     * {@code onShutdown} has arrived still says {@code Connection: close}.
+     */
+    private boolean listenerStopping() {
+        Listener listener = connection.listener();
+        ListenerState state = listener == null ? ListenerState.RUNNING : listener.state();
+        return state == ListenerState.STOPPING || state == ListenerState.STOPPED;
     }
 
     void startStream(ServerResponse response) {

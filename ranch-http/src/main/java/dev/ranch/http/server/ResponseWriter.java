@@ -3,6 +3,7 @@ package dev.ranch.http.server;
 import dev.ranch.core.Connection;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -84,6 +85,12 @@ final class ResponseWriter {
             // Too big to copy: the head and the body as it is, in one gathering write.
             out.flushWith(connection, ByteBuffer.wrap(bytes, offset, length));
         }
+    }
+
+    /** A body that is part of a file, after its head: the head first, then the kernel's copy. */
+    void file(FileChannel file, long position, long count) {
+        OutBuffer.of(connection).flushFor(connection);
+        connection.sendFile(file, position, count);
     }
 
     /**

@@ -3,6 +3,12 @@ package dev.ranch.http.server;
 import dev.ranch.http.Response;
 
 import java.nio.ByteBuffer;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.Path;
+import java.nio.file.Files;
+import java.nio.channels.FileChannel;
+import java.io.UncheckedIOException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -158,6 +164,46 @@ final class ServerResponse implements Response {
             byte[] copy = new byte[body.remaining()];
             body.get(copy);
             send(copy);
+        }
+    }
+
+    @Override
+    public void sendFile(Path file) {
+        try {
+            sendFile(file, 0, Files.size(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot send " + file, e);
+        }
+    }
+
+    @Override
+    public void sendFile(Path file, long position, long count) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot send " + file, e);
+        }
+        sendOpenFile(channel, position, count);
+    }
+
+    private void sendOpenFile(FileChannel channel, long position, long count) {
+        if (!connection.inLoop()) {
+            connection.post(() -> sendOpenFile(channel, position, count));
+            return;
+        }
+        if (phase != OPEN) {
+            closeQuietly(channel);
+            throw new IllegalStateException("the response to " + request + " was already sent");
+        }
+        connection.writeFile(this, channel, position, count);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing was sent from it.
         }
     }
 

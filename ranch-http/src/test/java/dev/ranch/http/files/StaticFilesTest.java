@@ -21,10 +21,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -91,6 +93,34 @@ class StaticFilesTest {
         assertNotNull(r.get("last-modified"));
         assertNotNull(r.get("etag"));
         assertEquals("application/json", request("GET", "/static/sub/data.json").get("content-type"));
+    }
+
+    @Test
+    void aFileLargerThanTheOldInMemoryLimitIsSentWholeAndARangeOfItExactly() throws IOException {
+        // 70 MiB: the handler once read files into the heap and refused anything over 64 MiB.
+        Path big = dir.resolve("root/big.bin");
+        byte[] pattern = new byte[1 << 20];
+        for (int i = 0; i < pattern.length; i++) {
+            pattern[i] = (byte) (i * 31 + 7);
+        }
+        try (OutputStream out = Files.newOutputStream(big)) {
+            for (int i = 0; i < 70; i++) {
+                pattern[0] = (byte) i;  // every mebibyte differs, so an out-of-order part would show
+                out.write(pattern);
+            }
+        }
+        byte[] expected = Files.readAllBytes(big);
+        Map<String, String> whole = request("GET", "/static/big.bin");
+        assertEquals("200", whole.get("status"));
+        assertEquals(Long.toString(expected.length), whole.get("content-length"));
+        assertArrayEquals(expected, whole.get("body").getBytes(StandardCharsets.ISO_8859_1));
+
+        int from = 69 * (1 << 20) - 5;
+        int to = 69 * (1 << 20) + 4;
+        Map<String, String> part = request("GET", "/static/big.bin", "Range: bytes=" + from + "-" + to);
+        assertEquals("206", part.get("status"));
+        assertArrayEquals(Arrays.copyOfRange(expected, from, to + 1), part.get("body").getBytes(StandardCharsets.ISO_8859_1));
+        Files.delete(big);
     }
 
     @Test
