@@ -4,10 +4,10 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -30,19 +31,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Outbound connections: connect, the Protocol SPI, reconnect with back-off, give up, close. */
 class OutboundConnectionTest {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final ReconnectPolicy QUICK = ReconnectPolicy.exponential()
             .initialDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(100)).build();
 
-    private final Ranch server = Ranch.builder().eventLoops(1).jmx(false).build();
-    private final Ranch client = Ranch.builder().eventLoops(1).jmx(false).build();
+    // Closed in this order after each test: the client side first, as it would reconnect.
+    @TestRanch(eventLoops = 1, jmx = false)
+    private Ranch client;
+    @TestRanch(eventLoops = 1, jmx = false)
+    private Ranch server;
     private final List<OutboundState> states = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
 
     /** Says "hello" on connect and records what comes back. */
     private static final class Greeter implements Protocol {
@@ -66,8 +63,8 @@ class OutboundConnectionTest {
     }
 
     private Listener echoServer(int port) {
-        return server.startListener("echo", Transports.tcp(), ListenerOptions.builder()
-                .bindAddress(InetAddress.getLoopbackAddress()).port(port).build(), c -> new EchoProtocol());
+        return server.startListener("echo", Transports.tcp(), Loopback.options().port(port).build(),
+                c -> new EchoProtocol());
     }
 
     private static int freePort() throws IOException {
@@ -128,8 +125,8 @@ class OutboundConnectionTest {
     @Test
     void closeStopsReconnectingAndClosesTheConnectionGracefully() throws Exception {
         AtomicInteger serverCloses = new AtomicInteger();
-        Listener listener = server.startListener("watch", Transports.tcp(), ListenerOptions.builder()
-                .bindAddress(InetAddress.getLoopbackAddress()).build(), c -> new EchoProtocol() {
+        Listener listener = server.startListener("watch", Transports.tcp(), Loopback.options().build(),
+                c -> new EchoProtocol() {
                     @Override
                     public void onClose(Connection connection, Throwable cause) {
                         serverCloses.incrementAndGet();
