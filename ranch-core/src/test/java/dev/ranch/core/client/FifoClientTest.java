@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,12 +52,6 @@ class FifoClientTest {
                 new LineCodec(), maxWaiting);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
-
     @Test
     void responsesCompleteTheirOwnCallsInCallOrder() throws Exception {
         Listener listener = server.startListener("echo", Transports.tcp(), Loopback.options().build(),
@@ -80,7 +73,7 @@ class FifoClientTest {
 
     @Test
     void callsMadeWhileDisconnectedWaitAndAreSentOnConnect() throws Exception {
-        int port = freePort();
+        int port = Loopback.freePort();
         FifoClient<String, String> fifo = fifo(port, QUICK, 10);
         await().atMost(PATIENCE).until(() -> fifo.connection().state() == OutboundState.BACKING_OFF);
         CompletableFuture<String> first = fifo.call("one");
@@ -94,7 +87,7 @@ class FifoClientTest {
 
     @Test
     void theWaitingQueueRefusesCallsBeyondItsBound() throws Exception {
-        FifoClient<String, String> fifo = fifo(freePort(), QUICK, 2);
+        FifoClient<String, String> fifo = fifo(Loopback.freePort(), QUICK, 2);
         fifo.call("a");
         fifo.call("b");
         ExecutionException e = assertThrows(ExecutionException.class,
@@ -104,7 +97,7 @@ class FifoClientTest {
 
     @Test
     void unansweredCallsFailWhenTheConnectionDrops() throws Exception {
-        int port = freePort();
+        int port = Loopback.freePort();
         // Reads requests, never answers, and hangs up on the third.
         listen(port, new Protocol() {
             private int lines;
@@ -130,7 +123,7 @@ class FifoClientTest {
 
     @Test
     void waitingCallsFailWhenTheConnectionGivesUp() throws Exception {
-        FifoClient<String, String> fifo = fifo(freePort(), ReconnectPolicy.exponential()
+        FifoClient<String, String> fifo = fifo(Loopback.freePort(), ReconnectPolicy.exponential()
                 .initialDelay(Duration.ofMillis(200)).maxDelay(Duration.ofMillis(200)).maxAttempts(2).build(), 10);
         CompletableFuture<String> call = fifo.call("lost");
         ExecutionException e = assertThrows(ExecutionException.class,

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,12 +66,6 @@ class OutboundConnectionTest {
                 c -> new EchoProtocol());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
-
     private OutboundConnection connect(int port, List<String> received, ReconnectPolicy policy) {
         return client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
                 c -> new Greeter(received), policy, (o, state) -> states.add(state));
@@ -93,7 +86,7 @@ class OutboundConnectionTest {
 
     @Test
     void itReconnectsWithBackOffWhenTheServerGoesAwayAndComesBack() throws IOException {
-        int port = freePort();
+        int port = Loopback.freePort();
         echoServer(port);
         List<String> received = new CopyOnWriteArrayList<>();
         OutboundConnection outbound = connect(port, received, QUICK);
@@ -111,7 +104,7 @@ class OutboundConnectionTest {
 
     @Test
     void itGivesUpAfterTheAttemptsThePolicyAllows() throws Exception {
-        int closedPort = freePort();
+        int closedPort = Loopback.freePort();
         OutboundConnection outbound = connect(closedPort, new CopyOnWriteArrayList<>(),
                 ReconnectPolicy.exponential().initialDelay(Duration.ofMillis(10)).maxDelay(Duration.ofMillis(20))
                         .maxAttempts(3).build());

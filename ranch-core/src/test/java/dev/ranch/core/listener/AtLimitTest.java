@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.ranch.core.test.EchoProtocol.assertEchoes;
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
 import static dev.ranch.core.test.Patience.HOLD;
 import static dev.ranch.core.test.Patience.PATIENCE;
@@ -52,10 +53,6 @@ class AtLimitTest {
         TestClient client = connect(listener);
         assertEquals(GREETING, client.readExactly(1)[0], "served");
         return client;
-    }
-
-    private static void assertEchoes(TestClient client, String text) {
-        assertEquals(text, client.write(text).readString(text.length()));
     }
 
     /** Reads until the server closes; a reset (the server closed with our bytes unread) counts as closed. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.ranch.core.test.EchoProtocol.assertEchoes;
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static dev.ranch.core.test.Patience.assertStays;
@@ -56,10 +57,6 @@ class RemoveFromCountTest {
         TestClient client = connect(listener);
         assertEquals(GREETING, client.readExactly(1)[0], "served");
         return client;
-    }
-
-    private static void assertEchoes(TestClient client, String text) {
-        assertEquals(text, client.write(text).readString(text.length()));
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import static dev.ranch.core.test.EchoProtocol.assertEchoes;
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static dev.ranch.core.test.Patience.assertStays;
@@ -76,10 +77,6 @@ class RuntimeLimitsTest {
 
     private static void assertGreeted(TestClient client) {
         assertEquals(GREETING, client.readExactly(1)[0], "a served client first receives the greeting");
-    }
-
-    private static void assertEchoes(TestClient client, String text) {
-        assertEquals(text, client.write(text).readString(text.length()));
     }
 
     private static int shardOf(Connection connection) {

@@ -21,7 +21,8 @@ import java.util.List;
  * new ranch with {@link #eventLoops()} event loops (and JMX as {@link #jmx()} says), and after
  * the test (after its own {@code @AfterEach} methods) that ranch is closed, so no listener,
  * loop or acceptor thread outlives the test that started it. Several fields are filled, and
- * closed, in the order they are declared. The field must be neither static nor final.
+ * closed, in the order {@link Class#getDeclaredFields()} lists them (declaration order on
+ * HotSpot). The field must be neither static nor final.
  */
 @Target(ElementType.FIELD)
 @Retention(RetentionPolicy.RUNTIME)
