@@ -1,12 +1,11 @@
 package dev.ranch.chat;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.awaitility.Awaitility.await;
@@ -16,31 +15,17 @@ class ErrorsTest {
 
     private static final int MAX_LINE = 100;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private ChatServer server;
+    @RegisterExtension
+    final RunningChat chat = new RunningChat();
 
     @BeforeEach
     void start() {
-        server = ChatServer.start(ChatConfig.builder().port(0).eventLoops(2).maxLine(MAX_LINE).build());
-        open.add(server);
-    }
-
-    private LineClient client() {
-        LineClient client = LineClient.connect(server.port());
-        open.add(0, client);
-        return client;
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
+        chat.start(ChatConfig.builder().eventLoops(2).maxLine(MAX_LINE));
     }
 
     @Test
     void linesBeforeAJoinAreAnsweredJoinARoomFirst() {
-        LineClient c = client();
+        LineClient c = chat.client();
         c.send("hello").expect("ERR join a room first");
         c.send("LEAVE").expect("ERR join a room first");
         c.send("WHO").expect("ERR join a room first");
@@ -49,7 +34,7 @@ class ErrorsTest {
 
     @Test
     void badRoomNamesAreRefusedAndTheClientStaysWhereItWas() {
-        LineClient c = client().join("home");
+        LineClient c = chat.client().join("home");
         String tooLong = "x".repeat(65);
         for (String bad : List.of("JOIN", "JOIN ", "JOIN two words", "JOIN " + tooLong, "JOIN bell\u0007",
                 "JOIN tab\there", "JOIN  leading-space", "JOIN nbsp\u00a0")) {
@@ -62,8 +47,8 @@ class ErrorsTest {
 
     @Test
     void invalidUtf8IsAnsweredAndTheLineIsDroppedButTheClientStays() {
-        LineClient sender = client().join("r");
-        LineClient receiver = client().join("r");
+        LineClient sender = chat.client().join("r");
+        LineClient receiver = chat.client().join("r");
         byte[][] invalid = {
             {(byte) 0xC3, 0x28},                      // a lead byte without its continuation
             {(byte) 0xC0, (byte) 0xAF},               // overlong '/'
@@ -85,19 +70,19 @@ class ErrorsTest {
 
     @Test
     void aLineLongerThanMaxLineIsAnsweredAndClosesTheConnection() {
-        LineClient sender = client().join("r");
-        LineClient receiver = client().join("r");
+        LineClient sender = chat.client().join("r");
+        LineClient receiver = chat.client().join("r");
         sender.send("y".repeat(MAX_LINE + 1));
         sender.expect("ERR line too long");
         sender.expectClosed();
-        await().until(() -> server.members("r") == 1);
+        await().until(() -> chat.server().members("r") == 1);
         receiver.send("WHO").expect("OK 1 in r");
     }
 
     @Test
     void aLineOfExactlyMaxLineBytesPassesWithLfOrCrlf() {
-        LineClient sender = client().join("r");
-        LineClient receiver = client().join("r");
+        LineClient sender = chat.client().join("r");
+        LineClient receiver = chat.client().join("r");
         String longest = "z".repeat(MAX_LINE);
         sender.raw((longest + "\r\n").getBytes(StandardCharsets.US_ASCII));
         receiver.expect(longest);
@@ -107,7 +92,7 @@ class ErrorsTest {
 
     @Test
     void anUnterminatedLineIsCutOffOnceItPassesMaxLine() {
-        LineClient c = client().join("r");
+        LineClient c = chat.client().join("r");
         c.raw("w".repeat(MAX_LINE * 4).getBytes(StandardCharsets.US_ASCII));
         c.expect("ERR line too long");
         c.expectClosed();
@@ -115,8 +100,8 @@ class ErrorsTest {
 
     @Test
     void aLineSplitAcrossManyWritesIsAssembledWhole() {
-        LineClient sender = client().join("r");
-        LineClient receiver = client().join("r");
+        LineClient sender = chat.client().join("r");
+        LineClient receiver = chat.client().join("r");
         for (String piece : List.of("pi", "e", "ces\r", "\nnext", " one\n")) {
             sender.raw(piece.getBytes(StandardCharsets.US_ASCII));
         }

@@ -2,6 +2,7 @@ package dev.ranch.chat;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,32 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Slow consumers, sender back-pressure, idle clients and the connection limit. */
 class FlowControlTest {
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    @RegisterExtension
+    final RunningChat chat = new RunningChat();
     private final ExecutorService threads = Executors.newCachedThreadPool();
-    private ChatServer server;
-
-    private ChatServer start(ChatConfig.Builder config) {
-        server = ChatServer.start(config.port(0).build());
-        open.add(server);
-        return server;
-    }
-
-    private LineClient client() {
-        return client(0);
-    }
-
-    private LineClient client(int receiveBuffer) {
-        LineClient client = LineClient.connect(server.port(), receiveBuffer);
-        open.add(0, client);
-        return client;
-    }
 
     @AfterEach
-    void closeAll() throws Exception {
+    void stopThreads() {
         threads.shutdownNow();
-        for (AutoCloseable c : open) {
-            c.close();
-        }
     }
 
     /** {@code count} numbered lines of about {@code size} bytes each, as one block of bytes. */
@@ -76,12 +58,12 @@ class FlowControlTest {
 
     @Test
     void aMemberThatDoesNotReadIsCutOffWithTooSlowWhileTheRoomKeepsReceiving() throws Exception {
-        start(ChatConfig.builder().eventLoops(2).maxOutboundBytes(64 * 1024));
-        LineClient sender = client().join("r");
-        LineClient reader = client().join("r");
+        chat.start(ChatConfig.builder().eventLoops(2).maxOutboundBytes(64 * 1024));
+        LineClient sender = chat.client().join("r");
+        LineClient reader = chat.client().join("r");
         // Default socket buffers: a tiny SO_RCVBUF on loopback (below one MSS) makes the kernel
         // fall back to zero-window probes, and the sleeper's final read crawls for minutes.
-        LineClient sleeper = client().join("r");
+        LineClient sleeper = chat.client().join("r");
 
         // How much the kernel buffers for the sleeper before the server's queue grows varies by
         // machine (megabytes here), so the sender streams until the server has cut it off.
@@ -89,7 +71,7 @@ class FlowControlTest {
         int maxLines = 2_000_000;
         Future<Integer> writing = threads.submit(() -> {
             int sent = 0;
-            while (server.stats().slowConsumersDisconnected() == 0 && sent < maxLines) {
+            while (chat.server().stats().slowConsumersDisconnected() == 0 && sent < maxLines) {
                 sender.raw(numberedLines("s", sent, batch, 100));
                 sent += batch;
             }
@@ -109,8 +91,8 @@ class FlowControlTest {
         });
         int sent = writing.get(60, TimeUnit.SECONDS);
         assertEquals(sent, reading.get(30, TimeUnit.SECONDS), "the reader got every line, in order");
-        assertEquals(1, server.stats().slowConsumersDisconnected());
-        await().until(() -> server.members("r") == 2);
+        assertEquals(1, chat.server().stats().slowConsumersDisconnected());
+        await().until(() -> chat.server().members("r") == 2);
 
         // The sleeper wakes up: what it was sent, in order, then the reason, then the end.
         List<String> got = sleeper.readUntilClosed();
@@ -130,11 +112,11 @@ class FlowControlTest {
         // One loop: receivers run only after the sender's onData returns, so every read holding
         // more than maxLinesInFlight lines must pause the sender.
         int maxInFlight = 4;
-        start(ChatConfig.builder().eventLoops(1).maxLinesInFlight(maxInFlight));
-        LineClient sender = client().join("r");
+        chat.start(ChatConfig.builder().eventLoops(1).maxLinesInFlight(maxInFlight));
+        LineClient sender = chat.client().join("r");
         List<LineClient> receivers = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            receivers.add(client().join("r"));
+            receivers.add(chat.client().join("r"));
         }
         int lines = 5_000;
         byte[] burst = numberedLines("f", lines, 40);
@@ -147,7 +129,7 @@ class FlowControlTest {
         for (Future<?> r : reading) {
             r.get(30, TimeUnit.SECONDS);
         }
-        ChatStats stats = server.stats();
+        ChatStats stats = chat.server().stats();
         assertTrue(stats.readPauses() > 0, "the sender was never paused: " + stats);
         assertEquals(maxInFlight, stats.peakLinesInFlight(), "lines in flight never exceed the bound: " + stats);
         assertEquals(0, stats.slowConsumersDisconnected());
@@ -160,14 +142,14 @@ class FlowControlTest {
         // disconnects would pause the sender for good. The leavers live on the other loop, so
         // their disconnect can overtake the wake-up for the line just offered to them, which
         // is when the line has to be released by the inbox (InboxTest pins that down exactly).
-        start(ChatConfig.builder().eventLoops(2).maxLinesInFlight(1));
-        LineClient sender = client().join("r");
-        LineClient witness = client().join("r");
+        chat.start(ChatConfig.builder().eventLoops(2).maxLinesInFlight(1));
+        LineClient sender = chat.client().join("r");
+        LineClient witness = chat.client().join("r");
         int lines = 20_000;
         Future<?> writing = threads.submit(() -> sender.raw(numberedLines("q", lines, 30)));
         Future<?> watching = threads.submit(() -> expectNumberedLines(witness, "q", lines));
         for (int i = 0; i < 30; i++) {
-            LineClient leaver = client().join("r");
+            LineClient leaver = chat.client().join("r");
             assertTrue(leaver.readLine().startsWith("q "));
             leaver.close();
         }
@@ -178,22 +160,22 @@ class FlowControlTest {
 
     @Test
     void anIdleClientGetsByeIdleTimeoutAndIsClosed() {
-        start(ChatConfig.builder().idleTimeout(Duration.ofMillis(300)));
-        LineClient idle = client().join("r");
+        chat.start(ChatConfig.builder().idleTimeout(Duration.ofMillis(300)));
+        LineClient idle = chat.client().join("r");
         idle.expect("BYE idle timeout");
         idle.expectClosed();
-        await().until(() -> server.members("r") == 0);
+        await().until(() -> chat.server().members("r") == 0);
     }
 
     @Test
     void theChatListenerServesNoMoreThanMaxConnections() {
-        start(ChatConfig.builder().maxConnections(2).acceptors(2));
-        LineClient first = client().join("r");
-        client().join("r");
-        LineClient third = client();
+        chat.start(ChatConfig.builder().maxConnections(2).acceptors(2));
+        LineClient first = chat.client().join("r");
+        chat.client().join("r");
+        LineClient third = chat.client();
         third.send("JOIN r");
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
-                .until(() -> server.listener().info().activeConnections() == 2);
+                .until(() -> chat.server().listener().info().activeConnections() == 2);
         third.expectSilenceFor(Duration.ofMillis(200));
 
         first.send("QUIT").expect("BYE");

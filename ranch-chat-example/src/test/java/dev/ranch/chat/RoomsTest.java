@@ -1,7 +1,7 @@
 package dev.ranch.chat;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,33 +17,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Rooms: who receives a line, in which order, and moving between rooms. */
 class RoomsTest {
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private ChatServer server;
-
-    private ChatServer start(ChatConfig.Builder config) {
-        server = ChatServer.start(config.port(0).build());
-        open.add(server);
-        return server;
-    }
-
-    private LineClient client() {
-        LineClient client = LineClient.connect(server.port());
-        open.add(0, client);
-        return client;
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-    }
+    @RegisterExtension
+    final RunningChat chat = new RunningChat();
 
     @Test
     void twoClientsInARoomReceiveEachOthersLinesButNotTheirOwn() {
-        start(ChatConfig.builder().eventLoops(2));
-        LineClient alice = client().join("general");
-        LineClient bob = client().join("general");
+        chat.start(ChatConfig.builder().eventLoops(2));
+        LineClient alice = chat.client().join("general");
+        LineClient bob = chat.client().join("general");
 
         alice.send("hello everyone");
         bob.expect("hello everyone");
@@ -56,10 +37,10 @@ class RoomsTest {
 
     @Test
     void threeClientsEachLineReachesBothOthersExactlyOnce() {
-        start(ChatConfig.builder().eventLoops(3));
-        LineClient a = client().join("r");
-        LineClient b = client().join("r");
-        LineClient c = client().join("r");
+        chat.start(ChatConfig.builder().eventLoops(3));
+        LineClient a = chat.client().join("r");
+        LineClient b = chat.client().join("r");
+        LineClient c = chat.client().join("r");
 
         a.send("from a");
         b.expect("from a");
@@ -77,16 +58,16 @@ class RoomsTest {
 
     @Test
     void twoHundredClientsInFourRoomsGetEveryOtherMembersLinesInSenderOrder() {
-        start(ChatConfig.builder().eventLoops(4));
+        chat.start(ChatConfig.builder().eventLoops(4));
         int clients = 200;
         int rooms = 4;
         int linesEach = 20;
         List<LineClient> all = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            all.add(client().join("room-" + (i % rooms)));
+            all.add(chat.client().join("room-" + (i % rooms)));
         }
         for (int r = 0; r < rooms; r++) {
-            assertEquals(clients / rooms, server.members("room-" + r));
+            assertEquals(clients / rooms, chat.server().members("room-" + r));
         }
         for (int n = 0; n < linesEach; n++) {
             for (int i = 0; i < clients; i++) {
@@ -115,14 +96,14 @@ class RoomsTest {
 
     @Test
     void switchingRoomsLeavesTheOldRoomAndJoinsTheNewOne() {
-        start(ChatConfig.builder().eventLoops(2));
-        LineClient mover = client().join("old");
-        LineClient stayer = client().join("old");
-        LineClient other = client().join("new");
+        chat.start(ChatConfig.builder().eventLoops(2));
+        LineClient mover = chat.client().join("old");
+        LineClient stayer = chat.client().join("old");
+        LineClient other = chat.client().join("new");
 
         mover.join("new");
-        assertEquals(1, server.members("old"));
-        assertEquals(2, server.members("new"));
+        assertEquals(1, chat.server().members("old"));
+        assertEquals(2, chat.server().members("new"));
         stayer.send("still in old");
         other.send("welcome");
         mover.expect("welcome");
@@ -134,19 +115,19 @@ class RoomsTest {
 
     @Test
     void joiningTheSameRoomTwiceKeepsOneMembership() {
-        start(ChatConfig.builder());
-        LineClient a = client().join("r").join("r");
+        chat.start(ChatConfig.builder());
+        LineClient a = chat.client().join("r").join("r");
         a.send("WHO").expect("OK 1 in r");
     }
 
     @Test
     void leaveAnswersOkAndLaterLinesNeedAJoinAgain() {
-        start(ChatConfig.builder());
-        LineClient leaver = client().join("r");
-        LineClient member = client().join("r");
+        chat.start(ChatConfig.builder());
+        LineClient leaver = chat.client().join("r");
+        LineClient member = chat.client().join("r");
 
         leaver.send("LEAVE").expect("OK left r");
-        await().until(() -> server.members("r") == 1);
+        await().until(() -> chat.server().members("r") == 1);
         member.send("anyone?");
         leaver.send("hello").expect("ERR join a room first");
         member.send("WHO").expect("OK 1 in r");
@@ -157,20 +138,20 @@ class RoomsTest {
 
     @Test
     void quitSaysByeClosesAndLeavesTheRoom() {
-        start(ChatConfig.builder());
-        LineClient quitter = client().join("r");
-        LineClient member = client().join("r");
+        chat.start(ChatConfig.builder());
+        LineClient quitter = chat.client().join("r");
+        LineClient member = chat.client().join("r");
 
         quitter.send("QUIT").expect("BYE");
         quitter.expectClosed();
-        await().until(() -> server.members("r") == 1);
+        await().until(() -> chat.server().members("r") == 1);
         member.send("WHO").expect("OK 1 in r");
     }
 
     @Test
     void helpListsEveryCommand() {
-        start(ChatConfig.builder());
-        LineClient c = client();
+        chat.start(ChatConfig.builder());
+        LineClient c = chat.client();
         c.send("HELP").expect("OK commands:");
         List<String> help = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -184,9 +165,9 @@ class RoomsTest {
 
     @Test
     void crlfAndLfBothEndLinesAndEmptyLinesAreIgnored() {
-        start(ChatConfig.builder());
-        LineClient a = client().join("r");
-        LineClient b = client();
+        chat.start(ChatConfig.builder());
+        LineClient a = chat.client().join("r");
+        LineClient b = chat.client();
         b.raw("JOIN r\r\n".getBytes());
         b.expect("OK joined r");
 
@@ -195,6 +176,6 @@ class RoomsTest {
         b.expect("two");
         b.send("WHO").expect("OK 2 in r");
         a.send("WHO").expect("OK 2 in r");
-        assertFalse(server.stats().readPauses() > 0);
+        assertFalse(chat.server().stats().readPauses() > 0);
     }
 }

@@ -4,16 +4,15 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,22 +34,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Request/response in order over an outbound connection (seed 002's FIFO of callers). */
 class FifoClientTest {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final ReconnectPolicy QUICK = ReconnectPolicy.exponential()
             .initialDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(100)).build();
 
-    private final Ranch server = Ranch.builder().eventLoops(1).jmx(false).build();
-    private final Ranch client = Ranch.builder().eventLoops(1).jmx(false).build();
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
+    // Closed in this order after each test: the client side first, as it would reconnect.
+    @TestRanch(eventLoops = 1, jmx = false)
+    private Ranch client;
+    @TestRanch(eventLoops = 1, jmx = false)
+    private Ranch server;
 
     private Listener listen(int port, Protocol protocol) {
-        return server.startListener("lines", Transports.tcp(), ListenerOptions.builder()
-                .bindAddress(InetAddress.getLoopbackAddress()).port(port).build(), c -> protocol);
+        return server.startListener("lines", Transports.tcp(), Loopback.options().port(port).build(), c -> protocol);
     }
 
     private FifoClient<String, String> fifo(int port, ReconnectPolicy policy, int maxWaiting) {
@@ -57,16 +52,10 @@ class FifoClientTest {
                 new LineCodec(), maxWaiting);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
-
     @Test
     void responsesCompleteTheirOwnCallsInCallOrder() throws Exception {
-        Listener listener = server.startListener("echo", Transports.tcp(), ListenerOptions.builder()
-                .bindAddress(InetAddress.getLoopbackAddress()).build(), c -> new EchoProtocol());
+        Listener listener = server.startListener("echo", Transports.tcp(), Loopback.options().build(),
+                c -> new EchoProtocol());
         FifoClient<String, String> fifo = fifo(listener.port(), QUICK, 1000);
         List<Integer> completionOrder = new CopyOnWriteArrayList<>();
         List<CompletableFuture<String>> calls = new ArrayList<>();
@@ -84,7 +73,7 @@ class FifoClientTest {
 
     @Test
     void callsMadeWhileDisconnectedWaitAndAreSentOnConnect() throws Exception {
-        int port = freePort();
+        int port = Loopback.freePort();
         FifoClient<String, String> fifo = fifo(port, QUICK, 10);
         await().atMost(PATIENCE).until(() -> fifo.connection().state() == OutboundState.BACKING_OFF);
         CompletableFuture<String> first = fifo.call("one");
@@ -98,7 +87,7 @@ class FifoClientTest {
 
     @Test
     void theWaitingQueueRefusesCallsBeyondItsBound() throws Exception {
-        FifoClient<String, String> fifo = fifo(freePort(), QUICK, 2);
+        FifoClient<String, String> fifo = fifo(Loopback.freePort(), QUICK, 2);
         fifo.call("a");
         fifo.call("b");
         ExecutionException e = assertThrows(ExecutionException.class,
@@ -108,7 +97,7 @@ class FifoClientTest {
 
     @Test
     void unansweredCallsFailWhenTheConnectionDrops() throws Exception {
-        int port = freePort();
+        int port = Loopback.freePort();
         // Reads requests, never answers, and hangs up on the third.
         listen(port, new Protocol() {
             private int lines;
@@ -134,7 +123,7 @@ class FifoClientTest {
 
     @Test
     void waitingCallsFailWhenTheConnectionGivesUp() throws Exception {
-        FifoClient<String, String> fifo = fifo(freePort(), ReconnectPolicy.exponential()
+        FifoClient<String, String> fifo = fifo(Loopback.freePort(), ReconnectPolicy.exponential()
                 .initialDelay(Duration.ofMillis(200)).maxDelay(Duration.ofMillis(200)).maxAttempts(2).build(), 10);
         CompletableFuture<String> call = fifo.call("lost");
         ExecutionException e = assertThrows(ExecutionException.class,

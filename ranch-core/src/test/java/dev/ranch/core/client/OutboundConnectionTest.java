@@ -4,16 +4,15 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -30,19 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Outbound connections: connect, the Protocol SPI, reconnect with back-off, give up, close. */
 class OutboundConnectionTest {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final ReconnectPolicy QUICK = ReconnectPolicy.exponential()
             .initialDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(100)).build();
 
-    private final Ranch server = Ranch.builder().eventLoops(1).jmx(false).build();
-    private final Ranch client = Ranch.builder().eventLoops(1).jmx(false).build();
+    // Closed in this order after each test: the client side first, as it would reconnect.
+    @TestRanch(eventLoops = 1, jmx = false)
+    private Ranch client;
+    @TestRanch(eventLoops = 1, jmx = false)
+    private Ranch server;
     private final List<OutboundState> states = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
 
     /** Says "hello" on connect and records what comes back. */
     private static final class Greeter implements Protocol {
@@ -66,14 +62,8 @@ class OutboundConnectionTest {
     }
 
     private Listener echoServer(int port) {
-        return server.startListener("echo", Transports.tcp(), ListenerOptions.builder()
-                .bindAddress(InetAddress.getLoopbackAddress()).port(port).build(), c -> new EchoProtocol());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
+        return server.startListener("echo", Transports.tcp(), Loopback.options().port(port).build(),
+                c -> new EchoProtocol());
     }
 
     private OutboundConnection connect(int port, List<String> received, ReconnectPolicy policy) {
@@ -96,7 +86,7 @@ class OutboundConnectionTest {
 
     @Test
     void itReconnectsWithBackOffWhenTheServerGoesAwayAndComesBack() throws IOException {
-        int port = freePort();
+        int port = Loopback.freePort();
         echoServer(port);
         List<String> received = new CopyOnWriteArrayList<>();
         OutboundConnection outbound = connect(port, received, QUICK);
@@ -114,7 +104,7 @@ class OutboundConnectionTest {
 
     @Test
     void itGivesUpAfterTheAttemptsThePolicyAllows() throws Exception {
-        int closedPort = freePort();
+        int closedPort = Loopback.freePort();
         OutboundConnection outbound = connect(closedPort, new CopyOnWriteArrayList<>(),
                 ReconnectPolicy.exponential().initialDelay(Duration.ofMillis(10)).maxDelay(Duration.ofMillis(20))
                         .maxAttempts(3).build());
@@ -128,8 +118,8 @@ class OutboundConnectionTest {
     @Test
     void closeStopsReconnectingAndClosesTheConnectionGracefully() throws Exception {
         AtomicInteger serverCloses = new AtomicInteger();
-        Listener listener = server.startListener("watch", Transports.tcp(), ListenerOptions.builder()
-                .bindAddress(InetAddress.getLoopbackAddress()).build(), c -> new EchoProtocol() {
+        Listener listener = server.startListener("watch", Transports.tcp(), Loopback.options().build(),
+                c -> new EchoProtocol() {
                     @Override
                     public void onClose(Connection connection, Throwable cause) {
                         serverCloses.incrementAndGet();

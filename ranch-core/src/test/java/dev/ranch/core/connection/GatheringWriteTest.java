@@ -4,15 +4,14 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.Bytes;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,12 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  */
 class GatheringWriteTest {
 
-    private final Ranch ranch = Ranch.builder().eventLoops(1).jmx(false).build();
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
+    @TestRanch(eventLoops = 1, jmx = false)
+    private Ranch ranch;
 
     @Test
     void buffersOfEverySizeArriveWholeAndInOrder() {
@@ -42,8 +37,8 @@ class GatheringWriteTest {
             parts[i] = Bytes.random(sizes[i], i);
             expected.writeBytes(parts[i]);
         }
-        Listener listener = ranch.startListener("gather", Transports.tcp(), ListenerOptions.builder()
-                .bindAddress(InetAddress.getLoopbackAddress()).build(), c -> new Protocol() {
+        Listener listener = ranch.startListener("gather", Transports.tcp(), Loopback.options().build(),
+                c -> new Protocol() {
                     @Override
                     public void onHandshake(Connection connection) {
                         for (int i = 0; i < parts.length; i += 2) {

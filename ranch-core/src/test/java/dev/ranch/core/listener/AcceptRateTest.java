@@ -3,17 +3,17 @@ package dev.ranch.core.listener;
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
-import dev.ranch.core.test.Clients;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.ProcessResources;
-import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,34 +40,25 @@ class AcceptRateTest {
 
     private static final String NAME = "rated";
     private static final String ACCEPTORS = "ranch-" + NAME + "-acceptor-";
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     /** Server-side accept times: each connection's {@code init}. */
     private final Queue<Long> acceptedAt = new ConcurrentLinkedQueue<>();
-    private final Queue<TestClient> clients = new ConcurrentLinkedQueue<>();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
+    @TestRanch
     private Ranch ranch;
     private ScheduledExecutorService connectors;
 
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
     @AfterEach
-    void stop() throws InterruptedException {
-        try {
-            if (connectors != null) {
-                connectors.shutdownNow();
-                connectors.awaitTermination(10, TimeUnit.SECONDS);
-            }
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
+    void stopConnecting() throws InterruptedException {
+        if (connectors != null) {
+            connectors.shutdownNow();
+            connectors.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 
     private Listener listen(int perSecond, int burst, int acceptors) {
-        ListenerOptions options = ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress())
+        ListenerOptions options = Loopback.options()
                 .acceptRate(perSecond, burst).numAcceptors(acceptors).maxConnections(ListenerOptions.INFINITY)
                 .build();
         return ranch.startListener(NAME, Transports.tcp(), options, c -> new RecordsAcceptTime(acceptedAt));
@@ -99,7 +91,7 @@ class AcceptRateTest {
         // About twice the rate, from three threads, so clients are always waiting to be accepted.
         connectors = Executors.newScheduledThreadPool(3);
         for (int i = 0; i < 3; i++) {
-            connectors.scheduleAtFixedRate(() -> clients.add(TestClient.connect(listener.port())),
+            connectors.scheduleAtFixedRate(() -> clients.connect(listener.port()),
                     i * 10L, 30, TimeUnit.MILLISECONDS);
         }
         int target = 3 * perSecond;
@@ -145,7 +137,7 @@ class AcceptRateTest {
                 });
 
         int count = acceptors + burst + 4;
-        clients.addAll(Clients.connectConcurrently(listener.port(), count, count));
+        clients.connectConcurrently(listener.port(), count, count);
         await().atMost(PATIENCE).until(() -> acceptedAt.size() == count);
 
         Span span = Span.of(acceptedAt);

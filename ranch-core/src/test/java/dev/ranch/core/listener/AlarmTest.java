@@ -2,16 +2,16 @@ package dev.ranch.core.listener;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Ranch;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.HOLD;
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -29,31 +31,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Alarms on a listener's connection count (Ranch 2's {@code alarms}). */
 class AlarmTest {
 
-    private static final Duration HOLD = Duration.ofMillis(300);
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final Duration LONG = Duration.ofMinutes(10);
 
     private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
     private final List<Firing> firings = new CopyOnWriteArrayList<>();
+    @TestRanch
     private Ranch ranch;
 
     /** One call of an alarm's callback. */
     private record Firing(String alarm, Listener listener, Set<Integer> peerPorts, long nanos) {}
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
-    }
 
     private Alarm alarm(String name, int threshold, Duration cooldown) {
         return new Alarm(name, threshold, cooldown, (alarm, listener, connections) -> {
@@ -67,7 +55,7 @@ class AlarmTest {
     }
 
     private Listener listen(Alarm... alarms) {
-        ListenerOptions.Builder options = ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
+        ListenerOptions.Builder options = Loopback.options();
         for (Alarm alarm : alarms) {
             options.alarm(alarm);
         }
@@ -75,8 +63,7 @@ class AlarmTest {
     }
 
     private TestClient connectServed(Listener listener) {
-        TestClient client = TestClient.connect(listener.port());
-        clients.add(client);
+        TestClient client = clients.connect(listener.port());
         assertEquals(GREETING, client.readExactly(1)[0]);
         return client;
     }
@@ -172,7 +159,6 @@ class AlarmTest {
             TestClient client = connectServed(listener);
             connections++;
             client.close();
-            clients.remove(client);
         }
 
         assertEquals(2, firings.size(), "it fired again after the cooldown");

@@ -2,27 +2,28 @@ package dev.ranch.core.listener;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Ranch;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.ranch.core.test.EchoProtocol.assertEchoes;
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.HOLD;
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,32 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@link AtLimit}: what a listener does with a client that arrives at {@code maxConnections}. */
 class AtLimitTest {
 
-    private static final Duration HOLD = Duration.ofMillis(300);
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final String SERVER_FULL = "ERR server full";
 
     private final ConnectionTracker tracker = new ConnectionTracker();
     private final Rejections rejections = new Rejections();
-    private final List<TestClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
+    @TestRanch
     private Ranch ranch;
-
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
-    }
 
     private Listener listen(ListenerOptions.Builder options, int rejectionBytes) {
         return ranch.startListener("at-limit", Transports.tcp(), options.build(),
@@ -63,19 +46,13 @@ class AtLimitTest {
     }
 
     private TestClient connect(Listener listener) {
-        TestClient client = TestClient.connect(listener.port());
-        clients.add(client);
-        return client;
+        return clients.connect(listener.port());
     }
 
     private TestClient connectServed(Listener listener) {
         TestClient client = connect(listener);
         assertEquals(GREETING, client.readExactly(1)[0], "served");
         return client;
-    }
-
-    private static void assertEchoes(TestClient client, String text) {
-        assertEquals(text, client.write(text).readString(text.length()));
     }
 
     /** Reads until the server closes; a reset (the server closed with our bytes unread) counts as closed. */
@@ -90,13 +67,9 @@ class AtLimitTest {
         }
     }
 
-    private static void assertStays(String what, Callable<Boolean> condition) {
-        await(what).during(HOLD).atMost(HOLD.plus(PATIENCE)).until(condition);
-    }
-
     @Test
     void rejectAnswersAndClosesWhileCountedConnectionsKeepWorking() {
-        Listener listener = listen(loopback().maxConnections(2).atLimit(AtLimit.REJECT), 0);
+        Listener listener = listen(Loopback.options().maxConnections(2).atLimit(AtLimit.REJECT), 0);
         TestClient first = connectServed(listener);
         TestClient second = connectServed(listener);
 
@@ -124,7 +97,7 @@ class AtLimitTest {
 
     @Test
     void rejectedConnectionsAreNeverReadEvenWhenTheClientSendsAtOnce() {
-        Listener listener = listen(loopback().maxConnections(1).atLimit(AtLimit.REJECT), 0);
+        Listener listener = listen(Loopback.options().maxConnections(1).atLimit(AtLimit.REJECT), 0);
         TestClient served = connectServed(listener);
 
         for (int i = 0; i < 5; i++) {
@@ -144,8 +117,8 @@ class AtLimitTest {
         // A rejection too large for the kernel's buffers keeps the rejected connection open
         // (closing, its answer queued) until the client reads it.
         int answer = 1024 * 1024;
-        Listener listener = listen(loopback().maxConnections(1).atLimit(AtLimit.REJECT).sendBufferSize(8 * 1024),
-                answer);
+        Listener listener = listen(
+                Loopback.options().maxConnections(1).atLimit(AtLimit.REJECT).sendBufferSize(8 * 1024), answer);
         connectServed(listener);
         TestClient refused = connect(listener);
         await().atMost(PATIENCE).until(() -> rejections.rejected.get() == 1);
@@ -164,7 +137,7 @@ class AtLimitTest {
 
     @Test
     void closeClosesAtOnceWithoutDataAndCreatesNoProtocol() {
-        Listener listener = listen(loopback().maxConnections(1).atLimit(AtLimit.CLOSE), 0);
+        Listener listener = listen(Loopback.options().maxConnections(1).atLimit(AtLimit.CLOSE), 0);
         TestClient served = connectServed(listener);
 
         for (int i = 0; i < 3; i++) {
@@ -181,7 +154,7 @@ class AtLimitTest {
 
     @Test
     void switchingToRejectAtRunTimeRejectsTheNextClientAtTheLimit() throws SocketException {
-        Listener listener = listen(loopback().maxConnections(1).numAcceptors(2), 0);
+        Listener listener = listen(Loopback.options().maxConnections(1).numAcceptors(2), 0);
         connectServed(listener);
         TestClient waiting = connect(listener);
         assertStays("under WAIT the second client waits", () -> tracker.initialized() == 1
@@ -198,7 +171,7 @@ class AtLimitTest {
 
     @Test
     void switchingToWaitAtRunTimeRefusesNobodyAfterwards() {
-        Listener listener = listen(loopback().maxConnections(1).numAcceptors(2).atLimit(AtLimit.REJECT), 0);
+        Listener listener = listen(Loopback.options().maxConnections(1).numAcceptors(2).atLimit(AtLimit.REJECT), 0);
         connectServed(listener);
 
         listener.setOptions(listener.options().toBuilder().atLimit(AtLimit.WAIT).build());

@@ -5,7 +5,9 @@ import dev.ranch.core.Ranch;
 import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,11 +40,11 @@ class AwaitConnectionsTest {
 
     private static final Duration HOLD = Duration.ofMillis(200);
     private static final Duration POLL = Duration.ofMillis(10);
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final ConnectionTracker tracker = new ConnectionTracker();
     private final Deque<TestClient> clients = new ArrayDeque<>();
     private final ExecutorService waiters = Executors.newCachedThreadPool();
+    @TestRanch
     private Ranch ranch;
     private Listener listener;
 
@@ -52,10 +54,8 @@ class AwaitConnectionsTest {
     }
 
     @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-        listener = ranch.startListener("await", Transports.tcp(),
-                ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress()).build(),
+    void listen() {
+        listener = ranch.startListener("await", Transports.tcp(), Loopback.options().build(),
                 c -> new GreetingProtocol(tracker));
     }
 
@@ -63,7 +63,6 @@ class AwaitConnectionsTest {
     void stop() {
         try {
             waiters.shutdownNow();
-            ranch.close();
         } finally {
             Clients.closeAll(clients);
         }
@@ -164,7 +163,7 @@ class AwaitConnectionsTest {
     void countsConnectionsRemovedFromTheCountToo() throws InterruptedException {
         ConnectionTracker other = new ConnectionTracker();
         Listener removing = ranch.startListener("await-removed", Transports.tcp(),
-                ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress()).build(),
+                Loopback.options().build(),
                 c -> new GreetingProtocol(other) {
                     @Override
                     public void onHandshake(Connection connection) {

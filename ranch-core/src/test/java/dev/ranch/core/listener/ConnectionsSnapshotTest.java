@@ -3,19 +3,20 @@ package dev.ranch.core.listener;
 import dev.ranch.core.Connection;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.test.Bytes;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.ServedConnections;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +25,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,35 +36,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConnectionsSnapshotTest {
 
     private static final String NAME = "snapshot";
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final ConnectionTracker tracker = new ConnectionTracker();
     private final ServedConnections served = new ServedConnections(tracker);
-    private final List<TestClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
+    @TestRanch
     private Ranch ranch;
     private Listener listener;
 
     @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-        listener = ranch.startListener(NAME, Transports.tcp(),
-                ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress()).build(),
-                c -> served.newProtocol());
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
+    void listen() {
+        listener = ranch.startListener(NAME, Transports.tcp(), Loopback.options().build(), c -> served.newProtocol());
     }
 
     /** A served client; the greeting byte it read is counted by the caller. */
     private TestClient connectServed() {
-        TestClient client = TestClient.connect(listener.port());
-        clients.add(client);
+        TestClient client = clients.connect(listener.port());
         assertEquals(GREETING, client.readExactly(1)[0]);
         return client;
     }
@@ -163,12 +153,11 @@ class ConnectionsSnapshotTest {
         ConnectionTracker otherTracker = new ConnectionTracker();
         ServedConnections otherServed = new ServedConnections(otherTracker);
         Listener other = ranch.startListener("snapshot-other", Transports.tcp(),
-                ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress()).maxConnections(7).build(),
+                Loopback.options().maxConnections(7).build(),
                 c -> otherServed.newProtocol());
         connectServed();
         connectServed();
-        TestClient toOther = TestClient.connect(other.port());
-        clients.add(toOther);
+        TestClient toOther = clients.connect(other.port());
         assertEquals(GREETING, toOther.readExactly(1)[0]);
 
         Map<String, ListenerInfo> infos = ranch.info().stream()

@@ -2,26 +2,27 @@ package dev.ranch.core.listener;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Ranch;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.HOLD;
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -32,39 +33,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DrainTest {
 
     private static final String NAME = "drain";
-    private static final Duration HOLD = Duration.ofMillis(300);
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
     private static final String FIRST_HALF = "first half;";
     private static final String SECOND_HALF = "second half\n";
 
     private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
     /** Holds the in-flight reply until the test has looked at the draining listener. */
     private final AtomicBoolean workMayFinish = new AtomicBoolean();
+    @TestRanch
     private Ranch ranch;
 
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
     @AfterEach
-    void stop() {
-        try {
-            workMayFinish.set(true);
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
+    void letInFlightWorkFinish() {
+        workMayFinish.set(true);
     }
 
     private TestClient connectServed(Listener listener) {
-        TestClient client = TestClient.connect(listener.port());
-        clients.add(client);
+        TestClient client = clients.connect(listener.port());
         assertEquals(GREETING, client.readExactly(1)[0], "served");
         return client;
     }
@@ -84,14 +70,14 @@ class DrainTest {
         assertEquals(ListenerState.STOPPED, listener.state());
         assertTrue(ranch.listener(NAME).isEmpty(), "the ranch forgot the name");
         assertTrue(ranch.info().stream().noneMatch(i -> i.name().equals(NAME)), "and lists it no more");
-        Listener again = ranch.startListener(NAME, Transports.tcp(), loopback().build(),
+        Listener again = ranch.startListener(NAME, Transports.tcp(), Loopback.options().build(),
                 c -> new GreetingProtocol(new ConnectionTracker()));
         connectServed(again);
     }
 
     @Test
     void drainLetsInFlightWorkFinishAndRefusesNewConnectsMeanwhile() {
-        Listener listener = ranch.startListener(NAME, Transports.tcp(), loopback().build(),
+        Listener listener = ranch.startListener(NAME, Transports.tcp(), Loopback.options().build(),
                 c -> new HalfReply(tracker, workMayFinish));
         int port = listener.port();
         TestClient busy = connectServed(listener);
@@ -119,7 +105,7 @@ class DrainTest {
     @Test
     void drainWithAShortTimeoutAbortsConnectionsThatDoNotFinish() {
         Listener listener = ranch.startListener(NAME, Transports.tcp(),
-                loopback().shutdownTimeout(Duration.ofMinutes(1)).build(), c -> new IgnoresShutdown(tracker));
+                Loopback.options().shutdownTimeout(Duration.ofMinutes(1)).build(), c -> new IgnoresShutdown(tracker));
         TestClient straggler = connectServed(listener);
 
         Thread drainer = drainInBackground(listener, Duration.ofMillis(200));

@@ -2,23 +2,24 @@ package dev.ranch.core.listener;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Ranch;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.ranch.core.test.EchoProtocol.assertEchoes;
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,30 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RemoveFromCountTest {
 
-    private static final Duration HOLD = Duration.ofMillis(300);
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
+    @TestRanch
     private Ranch ranch;
-
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
-    }
 
     /**
      * A listener whose first {@code removing} connections call {@code removeFromCount()}
@@ -62,28 +45,18 @@ class RemoveFromCountTest {
     private Listener listen(int maxConnections, int removing, int times) {
         AtomicInteger handed = new AtomicInteger();
         return ranch.startListener("remove-from-count", Transports.tcp(),
-                loopback().maxConnections(maxConnections).build(),
+                Loopback.options().maxConnections(maxConnections).build(),
                 c -> new Removing(tracker, handed.getAndIncrement() < removing ? times : 0));
     }
 
     private TestClient connect(Listener listener) {
-        TestClient client = TestClient.connect(listener.port());
-        clients.add(client);
-        return client;
+        return clients.connect(listener.port());
     }
 
     private TestClient connectServed(Listener listener) {
         TestClient client = connect(listener);
         assertEquals(GREETING, client.readExactly(1)[0], "served");
         return client;
-    }
-
-    private static void assertEchoes(TestClient client, String text) {
-        assertEquals(text, client.write(text).readString(text.length()));
-    }
-
-    private static void assertStays(String what, Callable<Boolean> condition) {
-        await(what).during(HOLD).atMost(HOLD.plus(PATIENCE)).until(condition);
     }
 
     @Test
@@ -141,7 +114,7 @@ class RemoveFromCountTest {
     @Test
     void isCountedTurnsFalseAfterRemoval() {
         List<Boolean> seen = new ArrayList<>();
-        Listener listener = ranch.startListener("remove-from-count", Transports.tcp(), loopback().build(),
+        Listener listener = ranch.startListener("remove-from-count", Transports.tcp(), Loopback.options().build(),
                 c -> new GreetingProtocol(tracker) {
                     @Override
                     public void onHandshake(Connection connection) {

@@ -4,17 +4,17 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.connection.SocketConnection;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
-import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.ServedConnections;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,12 +22,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import static dev.ranch.core.test.EchoProtocol.assertEchoes;
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -41,34 +43,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RuntimeLimitsTest {
 
     private static final String NAME = "runtime-limits";
-    private static final Duration HOLD = Duration.ofMillis(300);
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final ConnectionTracker tracker = new ConnectionTracker();
     private final ServedConnections served = new ServedConnections(tracker);
     private final Ledger ledger = new Ledger();
-    private final List<TestClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
+    @TestRanch
     private Ranch ranch;
     private Sampler sampler;
 
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
     @AfterEach
-    void stop() throws InterruptedException {
-        try {
-            if (sampler != null) {
-                sampler.stop();
-            }
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
+    void stopSampling() throws InterruptedException {
+        if (sampler != null) {
+            sampler.stop();
         }
     }
 
@@ -77,8 +65,7 @@ class RuntimeLimitsTest {
     }
 
     private List<TestClient> connect(Listener listener, int count) {
-        List<TestClient> connected = Clients.connectConcurrently(listener.port(), count, 5);
-        clients.addAll(connected);
+        List<TestClient> connected = clients.connectConcurrently(listener.port(), count, 5);
         return connected;
     }
 
@@ -90,14 +77,6 @@ class RuntimeLimitsTest {
 
     private static void assertGreeted(TestClient client) {
         assertEquals(GREETING, client.readExactly(1)[0], "a served client first receives the greeting");
-    }
-
-    private static void assertEchoes(TestClient client, String text) {
-        assertEquals(text, client.write(text).readString(text.length()));
-    }
-
-    private static void assertStays(String what, Callable<Boolean> condition) {
-        await(what).during(HOLD).atMost(HOLD.plus(PATIENCE)).until(condition);
     }
 
     private static int shardOf(Connection connection) {
@@ -112,7 +91,7 @@ class RuntimeLimitsTest {
 
     @Test
     void raisingTheLimitAdmitsTheWaitingClients() {
-        Listener listener = listen(loopback().maxConnections(10).numConnsSups(2).numAcceptors(4));
+        Listener listener = listen(Loopback.options().maxConnections(10).numConnsSups(2).numAcceptors(4));
         List<TestClient> all = connect(listener, 20);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == 10);
         assertStays("ten clients wait in the backlog", () -> tracker.handshaken() == 10);
@@ -128,7 +107,7 @@ class RuntimeLimitsTest {
 
     @Test
     void loweringTheLimitKeepsExistingConnectionsAndAdmitsNewOnesOnlyBelowTheNewLimit() throws Exception {
-        Listener listener = listen(loopback().maxConnections(10).numConnsSups(1).numAcceptors(2));
+        Listener listener = listen(Loopback.options().maxConnections(10).numConnsSups(1).numAcceptors(2));
         List<TestClient> all = connect(listener, 20);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == 10);
         List<TestClient> old = servedAmong(all);
@@ -167,7 +146,7 @@ class RuntimeLimitsTest {
         // Two shards of 5 each, all full; lowered to 6 they get shares of 3. Draining shard 1
         // to 1 leaves shard 0 over its share (5 > 3) and shard 1 with room (1 < 3) while the
         // total (6) is at the new limit: shard 1 must not admit anyone.
-        Listener listener = listen(loopback().maxConnections(10).numConnsSups(2).numAcceptors(2));
+        Listener listener = listen(Loopback.options().maxConnections(10).numConnsSups(2).numAcceptors(2));
         connect(listener, 20);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == 10);
         assertStays("ten served, ten waiting", () -> tracker.handshaken() == 10);
@@ -207,7 +186,7 @@ class RuntimeLimitsTest {
 
     @Test
     void infinityAtRunTimeServesEveryWaitingClientAndAFiniteLimitCanFollowIt() {
-        Listener listener = listen(loopback().maxConnections(3));
+        Listener listener = listen(Loopback.options().maxConnections(3));
         List<TestClient> first = connect(listener, 8);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == 3);
 
@@ -229,7 +208,7 @@ class RuntimeLimitsTest {
 
     @Test
     void setOptionsRejectsADifferentNumConnsSupsAndAppliesNothing() {
-        Listener listener = listen(loopback().maxConnections(10).numConnsSups(2).numAcceptors(4));
+        Listener listener = listen(Loopback.options().maxConnections(10).numConnsSups(2).numAcceptors(4));
         ListenerOptions before = listener.options();
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> listener.setOptions(
@@ -245,7 +224,7 @@ class RuntimeLimitsTest {
 
     @Test
     void setProtocolFactoryAffectsOnlyConnectionsAcceptedAfterwards() {
-        Listener listener = listen(loopback());
+        Listener listener = listen(Loopback.options());
         TestClient before = connect(listener, 1).get(0);
         assertGreeted(before);
         ProtocolPrefix v2 = new ProtocolPrefix("v2:");
@@ -262,7 +241,7 @@ class RuntimeLimitsTest {
     @Test
     void handshakeTimeoutSetAtRunTimeAppliesToConnectionsAcceptedAfterwards() {
         Listener listener = ranch.startListener(NAME, Transports.tcp(),
-                loopback().handshakeTimeout(Duration.ofMinutes(1)).build(), c -> new NeverHandshakes(tracker));
+                Loopback.options().handshakeTimeout(Duration.ofMinutes(1)).build(), c -> new NeverHandshakes(tracker));
         connect(listener, 1);
         await().atMost(PATIENCE).until(() -> tracker.initialized() == 1);
 
@@ -278,7 +257,7 @@ class RuntimeLimitsTest {
 
     @Test
     void idleTimeoutSetAtRunTimeAppliesToConnectionsAcceptedAfterwards() {
-        Listener listener = listen(loopback());
+        Listener listener = listen(Loopback.options());
         TestClient before = connect(listener, 1).get(0);
         assertGreeted(before);
 

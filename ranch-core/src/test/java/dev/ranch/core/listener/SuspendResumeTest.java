@@ -2,25 +2,24 @@ package dev.ranch.core.listener;
 
 import dev.ranch.core.Ranch;
 import dev.ranch.core.test.Bytes;
-import dev.ranch.core.test.Clients;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.GreetingProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.OpenClients;
 import dev.ranch.core.test.ProcessResources;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,30 +32,12 @@ class SuspendResumeTest {
 
     private static final String NAME = "suspend-resume";
     private static final String ACCEPTORS = "ranch-" + NAME + "-acceptor-";
-    private static final Duration HOLD = Duration.ofMillis(300);
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final ConnectionTracker tracker = new ConnectionTracker();
-    private final List<TestClient> clients = new ArrayList<>();
+    @RegisterExtension
+    final OpenClients clients = new OpenClients();
+    @TestRanch
     private Ranch ranch;
-
-    private static ListenerOptions.Builder loopback() {
-        return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
-    }
-
-    @BeforeEach
-    void start() {
-        ranch = Ranch.builder().eventLoops(2).build();
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            ranch.close();
-        } finally {
-            Clients.closeAll(clients);
-        }
-    }
 
     private Listener listen(ListenerOptions.Builder options) {
         return ranch.startListener(NAME, Transports.tcp(), options.build(), c -> new GreetingProtocol(tracker));
@@ -64,8 +45,7 @@ class SuspendResumeTest {
 
     /** Connects {@code count} clients and waits until each is served (greeted). */
     private List<TestClient> connectServed(int port, int count) {
-        List<TestClient> connected = Clients.connectConcurrently(port, count, 10);
-        clients.addAll(connected);
+        List<TestClient> connected = clients.connectConcurrently(port, count, 10);
         for (TestClient client : connected) {
             assertEquals(GREETING, client.readExactly(1)[0], "a served client is greeted first");
         }
@@ -88,13 +68,9 @@ class SuspendResumeTest {
         assertInstanceOf(ConnectException.class, e.getCause(), "the connect is refused, not timed out");
     }
 
-    private static void assertStays(String what, Callable<Boolean> condition) {
-        await(what).during(HOLD).atMost(HOLD.plus(PATIENCE)).until(condition);
-    }
-
     @Test
     void suspendKeepsAHundredLiveConnectionsServingWhileNewConnectsAreRefused() {
-        Listener listener = listen(loopback());
+        Listener listener = listen(Loopback.options());
         int port = listener.port();
         List<TestClient> live = connectServed(port, 100);
 
@@ -113,7 +89,7 @@ class SuspendResumeTest {
 
     @Test
     void resumeAcceptsAgainOnTheSamePortWhileOldConnectionsKeepServing() {
-        Listener listener = listen(loopback());
+        Listener listener = listen(Loopback.options());
         int port = listener.port();
         List<TestClient> old = connectServed(port, 10);
         listener.suspend();
@@ -132,7 +108,7 @@ class SuspendResumeTest {
 
     @Test
     void suspendingASuspendedListenerIsANoOp() {
-        Listener listener = listen(loopback());
+        Listener listener = listen(Loopback.options());
         List<TestClient> live = connectServed(listener.port(), 3);
         listener.suspend();
 
@@ -147,7 +123,7 @@ class SuspendResumeTest {
 
     @Test
     void resumingAStoppedListenerIsAnError() {
-        Listener listener = listen(loopback());
+        Listener listener = listen(Loopback.options());
         assertTrue(ranch.stopListener(NAME));
 
         IllegalStateException e = assertThrows(IllegalStateException.class, listener::resume);
@@ -159,7 +135,7 @@ class SuspendResumeTest {
 
     @Test
     void suspendingAStoppedListenerIsAnError() {
-        Listener listener = listen(loopback());
+        Listener listener = listen(Loopback.options());
         listener.stop();
 
         assertThrows(IllegalStateException.class, listener::suspend);
@@ -168,7 +144,7 @@ class SuspendResumeTest {
 
     @Test
     void numAcceptorsChangedWhileSuspendedAppliesOnResume() {
-        Listener listener = listen(loopback().numAcceptors(2));
+        Listener listener = listen(Loopback.options().numAcceptors(2));
         await().atMost(PATIENCE).until(() -> ProcessResources.liveThreadsNamed(ACCEPTORS).size() == 2);
         listener.suspend();
 
@@ -187,7 +163,7 @@ class SuspendResumeTest {
 
     @Test
     void numAcceptorsChangedWhileRunningWaitsForTheNextResume() {
-        Listener listener = listen(loopback().numAcceptors(2));
+        Listener listener = listen(Loopback.options().numAcceptors(2));
         await().atMost(PATIENCE).until(() -> ProcessResources.liveThreadsNamed(ACCEPTORS).size() == 2);
 
         listener.setOptions(listener.options().toBuilder().numAcceptors(5).build());
@@ -205,7 +181,7 @@ class SuspendResumeTest {
 
     @Test
     void stoppingASuspendedListenerClosesEveryConnection() {
-        Listener listener = listen(loopback());
+        Listener listener = listen(Loopback.options());
         int port = listener.port();
         List<TestClient> live = connectServed(port, 20);
         listener.suspend();
@@ -225,7 +201,7 @@ class SuspendResumeTest {
 
     @Test
     void aResumedListenerCanBeSuspendedAndResumedAgain() {
-        Listener listener = listen(loopback());
+        Listener listener = listen(Loopback.options());
         int port = listener.port();
         List<TestClient> first = connectServed(port, 2);
         for (int round = 0; round < 3; round++) {

@@ -2,8 +2,8 @@ package dev.ranch.core.management;
 
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestClient;
 import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.AfterEach;
@@ -36,8 +36,8 @@ class ListenerManagementTest {
 
     private Listener start(boolean jmx, String name) {
         ranch = Ranch.builder().eventLoops(1).jmx(jmx).build();
-        return ranch.startListener(name, Transports.tcp(), ListenerOptions.builder()
-                .bindAddress(InetAddress.getLoopbackAddress()).maxConnections(7).build(), c -> new EchoProtocol());
+        return ranch.startListener(name, Transports.tcp(), Loopback.options().maxConnections(7).build(),
+                c -> new EchoProtocol());
     }
 
     @Test

@@ -1,41 +1,26 @@
 package dev.ranch.core.registry;
 
 import dev.ranch.core.Connection;
-import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
-import dev.ranch.core.listener.Listener;
-import dev.ranch.core.test.Loopback;
+import dev.ranch.core.registry.RoomServer.Member;
 import dev.ranch.core.test.OpenClients;
-import dev.ranch.core.test.TestClient;
 import dev.ranch.core.test.TestRanch;
-import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
+import static dev.ranch.core.registry.RoomServer.connectionsOf;
+import static dev.ranch.core.registry.RoomServer.join;
+import static dev.ranch.core.registry.RoomServer.leave;
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,10 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The registry against real connections: a line protocol on a loopback listener registers
- * each connection under the rooms its client asks for ({@code JOIN room}), and writes every
- * mailbox message it gets back to its client ({@code MSG text}), so a test sees deliveries
- * from the client side.
+ * What the registry does for connections that join and leave keys, and that close: lookups,
+ * dispatch and sends to a key, unregistering, and cleanup when a connection ends, against
+ * real connections of a {@link RoomServer}.
  */
 class RegistryTest {
 
@@ -54,127 +38,12 @@ class RegistryTest {
     private Ranch ranch;
     @RegisterExtension
     final OpenClients clients = new OpenClients();
-    private Listener listener;
     private final Registry<String> registry = new Registry<>();
-    private final Map<Long, Connection> accepted = new ConcurrentHashMap<>();
-
-    /** A client and the server side of its connection. */
-    private record Member(TestClient client, Connection connection) {
-    }
-
-    /** Thrown by the protocol on {@code CRASH}; without a stack trace, to keep the log short. */
-    private static final class RequestedCrash extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        RequestedCrash() {
-            super("crash requested by the client", null, false, false);
-        }
-    }
-
-    /**
-     * One command per line: {@code HELLO}, {@code JOIN room}, {@code LEAVE room}, {@code QUIT}
-     * (graceful close), {@code ABORT}, {@code CRASH} (throws from onData). Writes each String
-     * it receives in its mailbox as {@code MSG text}; ignores other messages.
-     */
-    private static final class RoomProtocol implements Protocol {
-        private final Registry<String> rooms;
-        private final StringBuilder line = new StringBuilder();
-
-        RoomProtocol(Registry<String> rooms) {
-            this.rooms = rooms;
-        }
-
-        @Override
-        public void onData(Connection connection, ByteBuffer data) {
-            while (data.hasRemaining()) {
-                char c = (char) data.get();
-                if (c == '\n') {
-                    String command = line.toString();
-                    line.setLength(0);
-                    handle(connection, command);
-                } else {
-                    line.append(c);
-                }
-            }
-        }
-
-        private void handle(Connection connection, String command) {
-            String[] parts = command.split(" ", 2);
-            switch (parts[0]) {
-                case "HELLO" -> reply(connection, "HELLO " + connection.id());
-                case "JOIN" -> reply(connection,
-                        "JOINED " + parts[1] + " " + connection.id() + " " + rooms.register(parts[1], connection));
-                case "LEAVE" -> reply(connection, "LEFT " + parts[1] + " " + rooms.unregister(parts[1], connection));
-                case "QUIT" -> connection.close();
-                case "ABORT" -> connection.abort();
-                case "CRASH" -> throw new RequestedCrash();
-                default -> reply(connection, "ERROR " + command);
-            }
-        }
-
-        @Override
-        public void onMessage(Connection connection, Object message) {
-            if (message instanceof String text) {
-                reply(connection, "MSG " + text);
-            }
-        }
-
-        private static void reply(Connection connection, String text) {
-            connection.write((text + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        }
-    }
+    private RoomServer server;
 
     @BeforeEach
     void startListener() {
-        listener = ranch.startListener("rooms", Transports.tcp(), Loopback.options().build(), c -> {
-            accepted.put(c.id(), c);
-            return new RoomProtocol(registry);
-        });
-    }
-
-    // ---- helpers ----
-
-    /** Connects a client and finds the server side of its connection. */
-    private Member connect() {
-        TestClient client = clients.connect(listener.port());
-        client.write("HELLO\n");
-        String hello = client.readLine();
-        assertTrue(hello.startsWith("HELLO "), hello);
-        Connection connection = accepted.get(Long.parseLong(hello.substring("HELLO ".length())));
-        return new Member(client, connection);
-    }
-
-    private List<Member> connect(int n) {
-        List<Member> members = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            members.add(connect());
-        }
-        return members;
-    }
-
-    /** Joins {@code room} through the protocol; returns what {@code register} returned on the loop. */
-    private static boolean join(Member member, String room) {
-        member.client().write("JOIN " + room + "\n");
-        String reply = member.client().readLine();
-        String prefix = "JOINED " + room + " " + member.connection().id() + " ";
-        assertTrue(reply.startsWith(prefix), reply);
-        return Boolean.parseBoolean(reply.substring(prefix.length()));
-    }
-
-    private static boolean leave(Member member, String room) {
-        member.client().write("LEAVE " + room + "\n");
-        String reply = member.client().readLine();
-        String prefix = "LEFT " + room + " ";
-        assertTrue(reply.startsWith(prefix), reply);
-        return Boolean.parseBoolean(reply.substring(prefix.length()));
-    }
-
-    private static Set<Connection> connectionsOf(List<Member> members) {
-        Set<Connection> set = new HashSet<>();
-        for (Member m : members) {
-            set.add(m.connection());
-        }
-        return set;
+        server = new RoomServer(ranch, clients, registry);
     }
 
     private void awaitGoneFromRegistry(Connection connection) {
@@ -198,7 +67,7 @@ class RegistryTest {
 
     @Test
     void manyConnectionsJoinOneKey() {
-        List<Member> members = connect(10);
+        List<Member> members = server.connect(10);
         for (Member m : members) {
             assertTrue(join(m, "lobby"));
         }
@@ -214,7 +83,7 @@ class RegistryTest {
 
     @Test
     void joiningTheSameKeyTwiceIsANoOp() {
-        Member m = connect();
+        Member m = server.connect();
 
         assertTrue(join(m, "lobby"));
         assertFalse(join(m, "lobby"), "the second register of the same pair");
@@ -225,8 +94,8 @@ class RegistryTest {
 
     @Test
     void dispatchVisitsEveryConnectionUnderTheKeyOnce() {
-        List<Member> lobby = connect(8);
-        List<Member> elsewhere = connect(3);
+        List<Member> lobby = server.connect(8);
+        List<Member> elsewhere = server.connect(3);
         lobby.forEach(m -> join(m, "lobby"));
         elsewhere.forEach(m -> join(m, "elsewhere"));
 
@@ -240,7 +109,7 @@ class RegistryTest {
 
     @Test
     void dispatchOnAnUnknownKeyVisitsNothing() {
-        join(connect(), "lobby");
+        join(server.connect(), "lobby");
         AtomicInteger calls = new AtomicInteger();
 
         assertEquals(0, registry.dispatch("nobody-here", c -> calls.incrementAndGet()));
@@ -252,7 +121,7 @@ class RegistryTest {
 
     @Test
     void dispatchedSendsReachEveryClientUnderTheKey() {
-        List<Member> lobby = connect(5);
+        List<Member> lobby = server.connect(5);
         lobby.forEach(m -> join(m, "lobby"));
 
         registry.dispatch("lobby", c -> c.send("to " + c.id()));
@@ -264,8 +133,8 @@ class RegistryTest {
 
     @Test
     void sendDeliversTheMessageToEveryMailboxUnderTheKeyAndNoOther() {
-        List<Member> lobby = connect(5);
-        List<Member> other = connect(3);
+        List<Member> lobby = server.connect(5);
+        List<Member> other = server.connect(3);
         lobby.forEach(m -> join(m, "lobby"));
         other.forEach(m -> join(m, "other"));
 
@@ -283,7 +152,7 @@ class RegistryTest {
 
     @Test
     void messagesSentToAKeyArriveInOrderAtEveryMember() {
-        List<Member> lobby = connect(4);
+        List<Member> lobby = server.connect(4);
         lobby.forEach(m -> join(m, "lobby"));
 
         for (int i = 0; i < 200; i++) {
@@ -304,8 +173,8 @@ class RegistryTest {
 
     @Test
     void aConnectionUnderTwoKeysIsFoundUnderBothAndHearsBoth() {
-        Member both = connect();
-        Member onlyA = connect();
+        Member both = server.connect();
+        Member onlyA = server.connect();
         join(both, "a");
         join(both, "b");
         join(onlyA, "a");
@@ -327,8 +196,8 @@ class RegistryTest {
 
     @Test
     void unregisterRemovesOnlyThatKey() {
-        Member m = connect();
-        Member stays = connect();
+        Member m = server.connect();
+        Member stays = server.connect();
         join(m, "a");
         join(m, "b");
         join(m, "c");
@@ -346,7 +215,7 @@ class RegistryTest {
 
     @Test
     void unregisteringTheLastMemberRemovesTheKey() {
-        Member m = connect();
+        Member m = server.connect();
         join(m, "a");
         join(m, "b");
 
@@ -359,8 +228,8 @@ class RegistryTest {
 
     @Test
     void unregisterOfAPairThatIsNotRegisteredReturnsFalse() {
-        Member m = connect();
-        Member stranger = connect();
+        Member m = server.connect();
+        Member stranger = server.connect();
         join(m, "a");
 
         assertFalse(leave(m, "never-joined"));
@@ -373,7 +242,7 @@ class RegistryTest {
 
     @Test
     void aConnectionCanRejoinAKeyItLeft() {
-        Member m = connect();
+        Member m = server.connect();
         join(m, "a");
         leave(m, "a");
 
@@ -389,7 +258,7 @@ class RegistryTest {
 
     @Test
     void closedClientsLeaveEveryKey() {
-        List<Member> members = connect(6);
+        List<Member> members = server.connect(6);
         for (Member m : members) {
             join(m, "lobby");
             join(m, "room-" + (m.connection().id() % 2));
@@ -412,8 +281,8 @@ class RegistryTest {
 
     @Test
     void aClosedClientLeavesItsKeysAndTheOthersStay() {
-        Member leaving = connect();
-        Member staying = connect();
+        Member leaving = server.connect();
+        Member staying = server.connect();
         join(leaving, "lobby");
         join(leaving, "private");
         join(staying, "lobby");
@@ -444,8 +313,8 @@ class RegistryTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(ServerSideClose.class)
     void aConnectionTheServerSideClosesLeavesEveryKeyAndTheOthersStay(ServerSideClose how) {
-        Member m = connect();
-        Member other = connect();
+        Member m = server.connect();
+        Member other = server.connect();
         join(m, "a");
         join(m, "b");
         join(other, "b");
@@ -460,11 +329,11 @@ class RegistryTest {
 
     @Test
     void stoppingTheListenerEmptiesTheRegistry() {
-        List<Member> members = connect(5);
+        List<Member> members = server.connect(5);
         members.forEach(m -> join(m, "lobby"));
         join(members.get(0), "other");
 
-        ranch.stopListener("rooms");
+        ranch.stopListener(RoomServer.NAME);
 
         await("every key to empty").atMost(PATIENCE).untilAsserted(() -> assertEquals(Set.of(), registry.keys()));
         assertClosedAndUnderNoKey(members);
@@ -472,7 +341,7 @@ class RegistryTest {
 
     @Test
     void aConnectionRegisteredFromAnotherThreadStillLeavesWhenItCloses() {
-        Member m = connect();
+        Member m = server.connect();
 
         assertTrue(registry.register("from-test-thread", m.connection()));
         assertEquals(List.of(m.connection()), registry.lookup("from-test-thread"));
@@ -487,7 +356,7 @@ class RegistryTest {
 
     @Test
     void registeringAClosedConnectionReturnsFalseAndLeavesNothingBehind() {
-        Member m = connect();
+        Member m = server.connect();
         m.client().close();
         await().atMost(PATIENCE).until(() -> !m.connection().isOpen());
 
@@ -504,7 +373,7 @@ class RegistryTest {
 
     @Test
     void registeringAgainAfterTheConnectionClosedReturnsFalseAndLeavesNothingBehind() {
-        Member m = connect();
+        Member m = server.connect();
         join(m, "before");
         m.client().close();
         awaitGoneFromRegistry(m.connection());
@@ -514,190 +383,5 @@ class RegistryTest {
 
         assertEquals(Set.of(), registry.keys());
         assertEquals(Set.of(), registry.keysOf(m.connection()));
-    }
-
-    // ---- races forced into one interleaving ----
-
-    /** What the two sides of a forced race returned. */
-    private record Race(Boolean registered, Boolean other) {
-    }
-
-    /**
-     * Forces one interleaving: {@code rooms.register(key, connection)} runs on a thread of its
-     * own until {@code key} holds it at its {@code nth} call of {@code point}; then {@code other}
-     * runs on another thread and is let finish, unless a lock makes it wait for the held thread
-     * (a registry that serialises the two operations passes: there is no gap to exploit). Then
-     * the register goes on, and both must be done before this returns.
-     */
-    private static Race raceWithRegisterHeld(Registry<SteerableKey> rooms, SteerableKey key, Connection connection,
-                                             SteerableKey.Point point, int nth, Supplier<Boolean> other)
-            throws Exception {
-        AtomicReference<Boolean> registered = new AtomicReference<>();
-        Thread registering = new Thread(() -> registered.set(rooms.register(key, connection)), "registering");
-        key.holdAt(registering, point, nth);
-        registering.start();
-        assertTrue(key.awaitHeld(PATIENCE), "register() never made call " + nth + " of " + point + " on its key");
-
-        CompletableFuture<Boolean> otherResult = onNewThread("racing-with-register", other);
-        try {
-            otherResult.get(1, TimeUnit.SECONDS);
-        } catch (TimeoutException blockedByTheHeldThread) {
-            // Serialised behind the held register(): it finishes once that is released.
-        }
-        key.release();
-        registering.join(PATIENCE.toMillis());
-        Boolean otherReturned = otherResult.get(5, TimeUnit.SECONDS);
-        assertFalse(registering.isAlive());
-        return new Race(registered.get(), otherReturned);
-    }
-
-    private static <T> CompletableFuture<T> onNewThread(String name, Supplier<T> op) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                result.complete(op.get());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        }, name);
-        thread.start();
-        return result;
-    }
-
-    @Test
-    void unregisterRacingWithRegisterOfTheSamePairLeavesNoClosedConnectionBehind() throws Exception {
-        Registry<SteerableKey> rooms = new Registry<>();
-        Member m = connect();
-        SteerableKey room = new SteerableKey("room");
-        // register() hashes the key to add it to the connection's key set, then again to add
-        // the connection to the key's member set: hold it between the two.
-        Race race = raceWithRegisterHeld(rooms, room, m.connection(), SteerableKey.Point.HASH_CODE, 2,
-                () -> rooms.unregister(room, m.connection()));
-
-        // Whichever of the two won, closing the connection must clear it from the registry.
-        m.client().close();
-        await().atMost(PATIENCE).until(() -> !m.connection().isOpen());
-        await("the closed connection to leave key 'room' (register returned " + race.registered()
-                + ", unregister returned " + race.other() + ")")
-                .atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
-                    assertEquals(List.of(), rooms.lookup(room), "closed connections still under 'room'");
-                    assertEquals(Set.of(), rooms.keys());
-                });
-    }
-
-    @Test
-    void registerRacingWithTheLastMemberLeavingTheKeyIsNotLost() throws Exception {
-        Registry<SteerableKey> rooms = new Registry<>();
-        Member leaving = connect();
-        Member joining = connect();
-        SteerableKey stored = new SteerableKey("room");
-        assertTrue(rooms.register(stored, leaving.connection()));
-
-        // An equal key, not the same instance: the map has to call equals() to match it with
-        // the stored one, which it does once it has found the key's member set.
-        SteerableKey room = new SteerableKey("room");
-        Race race = raceWithRegisterHeld(rooms, room, joining.connection(), SteerableKey.Point.EQUALS, 1,
-                () -> rooms.unregister(stored, leaving.connection()));
-
-        assertTrue(race.other(), "unregister() of the last member");
-        assertTrue(race.registered(), "register() of an open connection under a new key");
-        assertEquals(Set.of(room), rooms.keysOf(joining.connection()));
-        assertEquals(List.of(joining.connection()), rooms.lookup(room),
-                "register() returned true, yet the connection is not under the key");
-        assertEquals(1, rooms.send(room, "welcome"));
-        assertEquals("MSG welcome", joining.client().readLine());
-    }
-
-    // ---- stress ----
-
-    @Test
-    void underConcurrentRegisterUnregisterAndDispatchNoClosedConnectionStaysRegistered() throws Exception {
-        int n = 200;
-        List<Member> members = connect(n);
-        List<Connection> connections = new ArrayList<>(connectionsOf(members));
-        connections.sort((a, b) -> Long.compare(a.id(), b.id()));
-        String[] keys = {"k0", "k1", "k2", "k3", "k4", "k5"};
-        AtomicBoolean done = new AtomicBoolean();
-        AtomicLong ops = new AtomicLong();
-        AtomicInteger registrations = new AtomicInteger();
-        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int w = 0; w < 6; w++) {
-            Random random = new Random(1_000 + w);
-            Thread worker = new Thread(() -> {
-                try {
-                    while (!done.get()) {
-                        Connection c = connections.get(random.nextInt(n));
-                        String key = keys[random.nextInt(keys.length)];
-                        int op = random.nextInt(10);
-                        if (op < 4) {
-                            if (registry.register(key, c)) {
-                                registrations.incrementAndGet();
-                            }
-                        } else if (op < 6) {
-                            registry.unregister(key, c);
-                        } else if (op < 8) {
-                            registry.dispatch(key, x -> {
-                                if (x == null) {
-                                    throw new AssertionError("dispatch visited null");
-                                }
-                            });
-                        } else if (op < 9) {
-                            registry.send(key, 42); // not a String: the protocol ignores it
-                        } else {
-                            registry.keysOf(c);
-                            registry.lookup(key);
-                        }
-                        ops.incrementAndGet();
-                    }
-                } catch (Throwable t) {
-                    errors.add(t);
-                }
-            }, "registry-worker-" + w);
-            workers.add(worker);
-        }
-        workers.forEach(Thread::start);
-
-        try {
-            // Close the connections one by one while the workers run: by the client, by a
-            // server-side abort from this thread, or by a protocol crash.
-            List<Member> order = new ArrayList<>(members);
-            Collections.shuffle(order, new Random(7));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            for (int i = 0; i < n; i++) {
-                long target = (i + 1) * 300L;
-                while (ops.get() < target && System.nanoTime() < deadline && errors.isEmpty()) {
-                    Thread.onSpinWait();
-                }
-                Member m = order.get(i);
-                switch (i % 3) {
-                    case 0 -> m.client().close();
-                    case 1 -> m.connection().abort();
-                    default -> m.client().write("CRASH\n");
-                }
-            }
-            await("every connection to close").atMost(PATIENCE)
-                    .until(() -> connections.stream().noneMatch(Connection::isOpen));
-            long afterClose = ops.get();
-            await("more operations on the closed connections").atMost(PATIENCE)
-                    .until(() -> ops.get() > afterClose + 20_000 || !errors.isEmpty());
-        } finally {
-            done.set(true);
-            for (Thread worker : workers) {
-                worker.join(PATIENCE.toMillis());
-            }
-        }
-
-        assertEquals(List.of(), List.copyOf(errors));
-        assertTrue(registrations.get() > 0, "the workers registered nothing");
-        await("the registry to forget every closed connection").atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
-            for (String key : keys) {
-                assertEquals(List.of(), registry.lookup(key), "closed connections still under " + key);
-            }
-            assertEquals(Set.of(), registry.keys());
-            for (Connection c : connections) {
-                assertEquals(Set.of(), registry.keysOf(c), "keys of closed " + c);
-            }
-        });
     }
 }

@@ -2,9 +2,12 @@ package dev.ranch.core.test;
 
 import dev.ranch.core.listener.ListenerOptions;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 
-/** Listener options for tests. */
+/** Listener options and ports for tests. */
 public final class Loopback {
 
     private Loopback() {}
@@ -16,5 +19,14 @@ public final class Loopback {
      */
     public static ListenerOptions.Builder options() {
         return ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress());
+    }
+
+    /** A loopback port that was free a moment ago: nothing listens there unless a test starts to. */
+    public static int freePort() {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

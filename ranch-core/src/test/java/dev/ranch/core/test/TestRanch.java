@@ -18,9 +18,11 @@ import java.util.List;
 
 /**
  * Marks a {@link Ranch} field that each test gets fresh: before every test the field holds a
- * new ranch with {@link #eventLoops()} event loops, and after the test (after its own
- * {@code @AfterEach} methods) that ranch is closed, so no listener, loop or acceptor thread
- * outlives the test that started it. The field must be neither static nor final.
+ * new ranch with {@link #eventLoops()} event loops (and JMX as {@link #jmx()} says), and after
+ * the test (after its own {@code @AfterEach} methods) that ranch is closed, so no listener,
+ * loop or acceptor thread outlives the test that started it. Several fields are filled, and
+ * closed, in the order {@link Class#getDeclaredFields()} lists them (declaration order on
+ * HotSpot). The field must be neither static nor final.
  */
 @Target(ElementType.FIELD)
 @Retention(RetentionPolicy.RUNTIME)
@@ -29,6 +31,9 @@ public @interface TestRanch {
 
     /** How many event loops the ranch runs. */
     int eventLoops() default 2;
+
+    /** Whether the ranch registers its listeners as JMX MBeans. */
+    boolean jmx() default true;
 
     /** Fills and closes the fields marked {@link TestRanch}. */
     final class Extension implements BeforeEachCallback, AfterEachCallback {
@@ -52,7 +57,7 @@ public @interface TestRanch {
                         throw new ExtensionConfigurationException(
                                 "@TestRanch goes on a non-static, non-final Ranch field: " + field);
                     }
-                    Ranch ranch = Ranch.builder().eventLoops(marked.eventLoops()).build();
+                    Ranch ranch = Ranch.builder().eventLoops(marked.eventLoops()).jmx(marked.jmx()).build();
                     started.add(ranch);
                     field.setAccessible(true);
                     field.set(instance, ranch);

@@ -6,7 +6,7 @@ import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.listener.ListenerState;
 import dev.ranch.core.test.Bytes;
 import dev.ranch.core.test.EchoProtocol;
-import org.junit.jupiter.api.AfterEach;
+import dev.ranch.core.test.TestRanch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,12 +30,8 @@ class UnixTransportTest {
     @TempDir
     Path dir;
 
-    private final Ranch ranch = Ranch.builder().eventLoops(2).build();
-
-    @AfterEach
-    void stop() {
-        ranch.close();
-    }
+    @TestRanch
+    private Ranch ranch;
 
     private Listener echo(Path socket, int maxConnections) {
         return ranch.startListener("unix-echo", Transports.unix(),
