@@ -112,7 +112,10 @@ class AlarmTest {
         }
 
         assertFiringsStay("busy", 1);
-        assertEquals(2, firings.get(0).peerPorts().size(), "it fired when the threshold was reached");
+        // The callback's snapshot is taken when it runs: on a loaded machine a connection
+        // accepted meanwhile may already be in it, so "at least the threshold", not exactly.
+        int seen = firings.get(0).peerPorts().size();
+        assertTrue(seen >= 2 && seen <= 6, "it fired once the threshold was reached, seeing " + seen);
     }
 
     @Test
