@@ -29,6 +29,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
  * {@code sendFile} sends file bytes in order with the writes around it, whether the socket
@@ -105,6 +106,43 @@ class SendFileTest {
             assertArrayEquals(expected.toByteArray(), client.readToEnd());
         }
         await().atMost(PATIENCE).until(() -> opened.size() == 2 && opened.stream().noneMatch(FileChannel::isOpen));
+    }
+
+    @Test
+    void aFileShorterThanAnnouncedFailsThatConnectionOnlyAndClosesTheFile() throws IOException {
+        byte[] content = Bytes.random(10_000, 13);
+        Path file = Files.write(dir.resolve("short.bin"), content);
+        List<Throwable> causes = new CopyOnWriteArrayList<>();
+        Listener listener = ranch.startListener("short", Transports.tcp(), Loopback.options().build(),
+                c -> new Protocol() {
+                    @Override
+                    public void onHandshake(Connection connection) {
+                        // Announces 100 bytes more than the file has, as a stale length would.
+                        connection.sendFile(open(file), 0, content.length + 100);
+                    }
+
+                    @Override
+                    public void onData(Connection connection, ByteBuffer data) {
+                        connection.write(data);
+                    }
+
+                    @Override
+                    public void onClose(Connection connection, Throwable cause) {
+                        causes.add(cause);
+                    }
+                });
+        try (TestClient client = TestClient.connect(listener.port())) {
+            assertArrayEquals(content, client.readToEnd(), "the bytes the file has, then the connection ends");
+        }
+        await().atMost(PATIENCE).until(() -> causes.size() == 1);
+        assertInstanceOf(IOException.class, causes.get(0));
+        assertFalse(opened.get(0).isOpen(), "the file is closed");
+        // Only that connection failed: the listener serves the next one the same way.
+        try (TestClient next = TestClient.connect(listener.port())) {
+            assertArrayEquals(content, next.readToEnd());
+        }
+        await().atMost(PATIENCE).until(() -> causes.size() == 2);
+        assertEquals(0, listener.info().crashes(), "a short file is an I/O failure, not a protocol crash");
     }
 
     @Test
