@@ -3,12 +3,8 @@ package dev.ranch.bench.client;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.function.Consumer;
 
 /**
  * The HTTP load client: {@code connections} keep-alive sockets, each with {@code depth}
@@ -16,53 +12,36 @@ import java.util.function.Consumer;
  * plain keep-alive; more: pipelining) and writes the next batch once every response of the
  * last one is in, as wrk's pipelining does.
  *
- * <p>One thread (the caller of {@link #responses}) drives every socket through one
- * {@link Selector}, and the loop allocates nothing: the requests are encoded once into a
- * direct buffer per connection, reads go to a direct buffer per connection, and responses are
+ * <p>One thread (the caller of {@link #responses}) drives every socket (see
+ * {@link SelectorLoadClient}), and the loop allocates nothing: the requests are encoded once
+ * into a direct buffer per connection, and responses are
  * counted by a small state machine per connection that reads the status line, finds
  * {@code Content-Length} among the headers (any case) and the blank line that ends them, and
  * skips that many body bytes. Headers are not assumed to have any length: ranch-http and Netty
  * send different ones. A status other than 200, a response without Content-Length, or a
  * closed connection fails the run.
  */
-public final class HttpLoadClient implements AutoCloseable {
+public final class HttpLoadClient extends SelectorLoadClient<HttpLoadClient.HttpPeer> {
 
-    private static final long STALL_MILLIS = 10_000;
     private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private final Selector selector;
-    private final Peer[] peers;
     private final int depth;
-    private final Consumer<SelectionKey> onReady = this::ready;
-    private long completed;
 
     /**
      * Connects {@code connections} sockets to {@code address} and puts {@code depth} copies of
      * {@code request} (one whole HTTP request) in flight on each.
      */
     public HttpLoadClient(InetSocketAddress address, int connections, int depth, byte[] request) throws IOException {
+        super(address, check(connections, depth), channel -> new HttpPeer(channel, request, depth));
+        this.depth = depth;
+        start();
+    }
+
+    private static int check(int connections, int depth) {
         if (connections < 1 || depth < 1) {
             throw new IllegalArgumentException("connections and depth must be positive");
         }
-        this.depth = depth;
-        this.selector = Selector.open();
-        this.peers = new Peer[connections];
-        try {
-            for (int i = 0; i < connections; i++) {
-                SocketChannel channel = SocketChannel.open(address);
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                channel.configureBlocking(false);
-                Peer peer = new Peer(channel, request, depth);
-                peer.key = channel.register(selector, SelectionKey.OP_READ, peer);
-                peers[i] = peer;
-            }
-            for (Peer peer : peers) {
-                send(peer);
-            }
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
-        }
+        return connections;
     }
 
     /**
@@ -73,96 +52,30 @@ public final class HttpLoadClient implements AutoCloseable {
      *     with a Content-Length, or nothing moves for ten seconds
      */
     public long responses(long n) {
-        long target = completed + n;
-        try {
-            while (completed < target) {
-                if (selector.select(onReady, STALL_MILLIS) == 0) {
-                    throw new IOException("no response for " + STALL_MILLIS + " ms");
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return completed;
+        return await(n);
     }
 
-    /** Responses received since construction. */
-    public long completed() {
-        return completed;
-    }
-
-    private void ready(SelectionKey key) {
-        Peer peer = (Peer) key.attachment();
-        try {
-            if (key.isWritable()) {
-                flush(peer);
-            }
-            if (key.isReadable()) {
-                ByteBuffer in = peer.in;
-                in.clear();
-                int read = peer.channel.read(in);
-                if (read < 0) {
-                    throw new IOException("server closed a connection");
-                }
-                in.flip();
-                while (in.hasRemaining()) {
-                    if (peer.consume(in)) {
-                        completed++;
-                        if (--peer.outstanding == 0) {
-                            send(peer);
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void send(Peer peer) throws IOException {
-        peer.outstanding = depth;
-        peer.out.clear();
-        flush(peer);
-    }
-
-    private void flush(Peer peer) throws IOException {
-        peer.channel.write(peer.out);
-        boolean pending = peer.out.hasRemaining();
-        if (pending != peer.writeInterest) {
-            peer.writeInterest = pending;
-            peer.key.interestOps(pending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-        }
-    }
-
-    /** Closes every socket and the selector. */
     @Override
-    public void close() throws IOException {
-        IOException failure = null;
-        for (Peer peer : peers) {
-            if (peer == null) {
-                continue;
+    void beforeSend(HttpPeer peer) {
+        peer.outstanding = depth;
+    }
+
+    @Override
+    void received(HttpPeer peer, ByteBuffer in, int read) throws IOException {
+        while (in.hasRemaining()) {
+            if (peer.consume(in)) {
+                complete();
+                if (--peer.outstanding == 0) {
+                    send(peer);
+                }
             }
-            try {
-                peer.channel.close();
-            } catch (IOException e) {
-                failure = e;
-            }
-        }
-        selector.close();
-        if (failure != null) {
-            throw failure;
         }
     }
 
     /** One connection and the state of the response it is reading. */
-    private static final class Peer {
-        final SocketChannel channel;
-        final ByteBuffer out;
-        final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+    static final class HttpPeer extends Peer {
         /** The start of the current header line, lower-cased, enough to tell Content-Length. */
         final byte[] line = new byte[32];
-        SelectionKey key;
-        boolean writeInterest;
         int outstanding;
 
         boolean inBody;
@@ -171,13 +84,16 @@ public final class HttpLoadClient implements AutoCloseable {
         long contentLength = -1;
         long bodyRemaining;
 
-        Peer(SocketChannel channel, byte[] request, int depth) {
-            this.channel = channel;
-            this.out = ByteBuffer.allocateDirect(request.length * depth);
+        HttpPeer(SocketChannel channel, byte[] request, int depth) {
+            super(channel, requests(request, depth), 64 * 1024);
+        }
+
+        private static ByteBuffer requests(byte[] request, int depth) {
+            ByteBuffer out = ByteBuffer.allocateDirect(request.length * depth);
             for (int i = 0; i < depth; i++) {
                 out.put(request);
             }
-            out.flip();
+            return out.flip();
         }
 
         /** Consumes bytes of {@code in}; returns {@code true} (and stops) when a response is complete. */
