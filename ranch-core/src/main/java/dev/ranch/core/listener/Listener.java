@@ -120,7 +120,8 @@ public final class Listener {
      * taken. Never throws: whatever fails, the channel is closed and the slot given back.
      */
     void handOff(SocketChannel channel, int shard) {
-        if (startConnection(channel, shard, true)) {
+        // Counting live connections sums a concurrent map's cells: only when an alarm needs it.
+        if (startConnection(channel, shard, true) && !options.alarms().isEmpty()) {
             alarms.check(supervisor.activeConnections());
         }
     }
