@@ -62,14 +62,18 @@ public final class BenchServer {
 
     /** Starts the server of {@code mode} ({@code ranch-echo}, ...) on {@code port}. */
     public static Server start(String mode, int port) {
+        // The longest workload that ends the mode: "ranch-tls-echo" is TLS echo, not echo of kind "ranch-tls".
+        Workload match = null;
         for (Workload workload : Workload.values()) {
-            String suffix = "-" + workload.id();
-            if (mode.endsWith(suffix)) {
-                String kind = mode.substring(0, mode.length() - suffix.length());
-                return ServerKind.of(kind.equals("netty") ? ServerKind.NETTY_NIO.id() : kind).start(workload, port);
+            if (mode.endsWith("-" + workload.id()) && (match == null || workload.id().length() > match.id().length())) {
+                match = workload;
             }
         }
-        throw new IllegalArgumentException("unknown mode " + mode + "; modes: " + modes());
+        if (match == null) {
+            throw new IllegalArgumentException("unknown mode " + mode + "; modes: " + modes());
+        }
+        String kind = mode.substring(0, mode.length() - match.id().length() - 1);
+        return ServerKind.of(kind.equals("netty") ? ServerKind.NETTY_NIO.id() : kind).start(match, port);
     }
 
     /** Every mode name, for the usage line. */

@@ -56,6 +56,12 @@ class BenchmarkSmokeTest {
                 "HttpParseBenchmark.parse ranch",
                 "EchoBenchmark.echo netty-nio",
                 "EchoBenchmark.echo ranch",
+                "TlsEchoBenchmark.echo netty-nio",
+                "TlsEchoBenchmark.echo ranch",
+                "HttpsBenchmark.requests netty-nio",
+                "HttpsBenchmark.requests ranch",
+                "WebSocketEchoBenchmark.echo netty-nio",
+                "WebSocketEchoBenchmark.echo ranch",
                 "IdleMemoryBenchmark.idleConnections netty-nio",
                 "IdleMemoryBenchmark.idleConnections ranch")), ran);
         for (RunResult result : results) {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLContext;
 
 /**
  * The echo load client: {@code connections} sockets, each with one message of {@code size}
@@ -22,7 +23,15 @@ public final class EchoClient extends SelectorLoadClient<EchoClient.EchoPeer> {
      * {@code size} bytes in flight on each.
      */
     public EchoClient(InetSocketAddress address, int connections, int size) throws IOException {
-        super(address, check(connections, size), channel -> new EchoPeer(channel, size));
+        this(address, connections, size, null);
+    }
+
+    /**
+     * As {@link #EchoClient(InetSocketAddress, int, int)}, over TLS 1.3 with {@code tls} when
+     * it is not {@code null} (see {@link SelectorLoadClient}).
+     */
+    public EchoClient(InetSocketAddress address, int connections, int size, SSLContext tls) throws IOException {
+        super(address, check(connections, size), channel -> new EchoPeer(channel, size), tls);
         this.size = size;
         start();
     }

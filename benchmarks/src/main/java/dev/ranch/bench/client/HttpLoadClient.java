@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLContext;
 
 /**
  * The HTTP load client: {@code connections} keep-alive sockets, each with {@code depth}
@@ -32,7 +33,16 @@ public final class HttpLoadClient extends SelectorLoadClient<HttpLoadClient.Http
      * {@code request} (one whole HTTP request) in flight on each.
      */
     public HttpLoadClient(InetSocketAddress address, int connections, int depth, byte[] request) throws IOException {
-        super(address, check(connections, depth), channel -> new HttpPeer(channel, request, depth));
+        this(address, connections, depth, request, null);
+    }
+
+    /**
+     * As {@link #HttpLoadClient(InetSocketAddress, int, int, byte[])}, over TLS 1.3 with
+     * {@code tls} when it is not {@code null} (HTTPS; see {@link SelectorLoadClient}).
+     */
+    public HttpLoadClient(InetSocketAddress address, int connections, int depth, byte[] request, SSLContext tls)
+            throws IOException {
+        super(address, check(connections, depth), channel -> new HttpPeer(channel, request, depth), tls);
         this.depth = depth;
         start();
     }

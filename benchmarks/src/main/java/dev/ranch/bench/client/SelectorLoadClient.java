@@ -10,6 +10,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
  * What the load clients share: {@code connections} sockets driven by one thread through one
@@ -17,6 +18,12 @@ import java.util.function.Function;
  * its answer is complete. The loop allocates nothing: buffers are made at connect time, ready
  * keys are visited with {@link Selector#select(Consumer, long)} and a consumer made once, and
  * interest changes only when a write was short.
+ *
+ * <p>With an {@link SSLContext} every connection runs TLS 1.3 ({@link ClientTls}): the
+ * handshake blocks at connect time, then the loop encrypts each outbound buffer before it is
+ * sent and hands {@link #received} the plaintext of each record, so subclasses see plaintext
+ * either way. The encryption runs on the same thread, so it is part of every figure, on both
+ * sides of a pair.
  *
  * @param <P> the subclass's per-connection state
  */
@@ -31,6 +38,8 @@ abstract class SelectorLoadClient<P extends SelectorLoadClient.Peer> implements 
         final ByteBuffer in;
         SelectionKey key;
         boolean writeInterest;
+        /** This connection's TLS, or {@code null} on plain TCP. */
+        ClientTls tls;
 
         Peer(SocketChannel channel, ByteBuffer out, int inCapacity) {
             this.channel = channel;
@@ -44,19 +53,32 @@ abstract class SelectorLoadClient<P extends SelectorLoadClient.Peer> implements 
     private final Consumer<SelectionKey> onReady = this::ready;
     private long completed;
 
-    /** Connects every socket; the subclass calls {@link #start()} once its own fields are set. */
-    SelectorLoadClient(InetSocketAddress address, int connections, Function<SocketChannel, P> newPeer)
-            throws IOException {
+    /**
+     * Connects every socket; the subclass calls {@link #start()} once its own fields are set.
+     * {@code newPeer} runs while the channel is still blocking, so it may exchange bytes first
+     * (a WebSocket upgrade); then the TLS handshake runs when {@code tls} is not {@code null}.
+     */
+    SelectorLoadClient(InetSocketAddress address, int connections, Function<SocketChannel, P> newPeer,
+            SSLContext tls) throws IOException {
         this.selector = Selector.open();
         this.peers = new Peer[connections];
         try {
             for (int i = 0; i < connections; i++) {
                 SocketChannel channel = SocketChannel.open(address);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                channel.configureBlocking(false);
-                P peer = newPeer.apply(channel);
-                peer.key = channel.register(selector, SelectionKey.OP_READ, peer);
+                P peer;
+                try {
+                    peer = newPeer.apply(channel);
+                } catch (RuntimeException e) {
+                    channel.close();
+                    throw e;
+                }
                 peers[i] = peer;
+                if (tls != null) {
+                    peer.tls = ClientTls.handshake(channel, tls, address, peer.out.capacity());
+                }
+                channel.configureBlocking(false);
+                peer.key = channel.register(selector, SelectionKey.OP_READ, peer);
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -115,6 +137,9 @@ abstract class SelectorLoadClient<P extends SelectorLoadClient.Peer> implements 
     final void send(P peer) throws IOException {
         beforeSend(peer);
         peer.out.clear();
+        if (peer.tls != null) {
+            peer.tls.wrap(peer.out);
+        }
         flush(peer);
     }
 
@@ -124,7 +149,14 @@ abstract class SelectorLoadClient<P extends SelectorLoadClient.Peer> implements 
             if (key.isWritable()) {
                 flush(peer);
             }
-            if (key.isReadable()) {
+            if (key.isReadable() && peer.tls != null) {
+                if (peer.tls.read(peer.channel) < 0) {
+                    throw new IOException("server closed a connection");
+                }
+                for (ByteBuffer plain = peer.tls.nextPlain(); plain != null; plain = peer.tls.nextPlain()) {
+                    received(peer, plain, plain.remaining());
+                }
+            } else if (key.isReadable()) {
                 ByteBuffer in = peer.in;
                 in.clear();
                 int read = peer.channel.read(in);
@@ -140,8 +172,9 @@ abstract class SelectorLoadClient<P extends SelectorLoadClient.Peer> implements 
     }
 
     private void flush(Peer peer) throws IOException {
-        peer.channel.write(peer.out);
-        boolean pending = peer.out.hasRemaining();
+        ByteBuffer out = peer.tls == null ? peer.out : peer.tls.netOut();
+        peer.channel.write(out);
+        boolean pending = out.hasRemaining();
         if (pending != peer.writeInterest) {
             peer.writeInterest = pending;
             peer.key.interestOps(pending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);

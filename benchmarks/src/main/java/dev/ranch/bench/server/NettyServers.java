@@ -87,6 +87,9 @@ public final class NettyServers {
             case ECHO -> new Echo(open);
             case HTTP -> http(open);
             case CHAT -> chat(open);
+            case TLS_ECHO -> NettyEncrypted.echo(open);
+            case HTTPS_HELLO -> NettyEncrypted.https(open);
+            case WS_ECHO -> NettyWebSocketEcho.initializer(open);
         };
         try {
             Channel channel = new ServerBootstrap()

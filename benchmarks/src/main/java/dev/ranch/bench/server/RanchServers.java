@@ -49,6 +49,8 @@ public final class RanchServers {
                 case ECHO -> ranch.startListener("echo", Transports.tcp(), options, connection -> new Echo());
                 case HTTP -> HttpServer.start(ranch, "http", options, helloRouter(), HTTP_OPTIONS);
                 case CHAT -> throw new AssertionError("started above");
+                case TLS_ECHO, HTTPS_HELLO, WS_ECHO -> throw new UnsupportedOperationException(
+                        workload.id() + " needs ranch's TLS transport and ranch-http's WebSocket");
             };
             return new RanchServer(ranch, listener);
         } catch (RuntimeException e) {

@@ -22,7 +22,20 @@ public enum Workload {
      * The line chat: {@code JOIN room}, then every line goes to the room's other members. The
      * ranch side is ranch-chat-example's {@code ChatServer}; the Netty side a small equivalent.
      */
-    CHAT("chat");
+    CHAT("chat"),
+    /**
+     * {@link #ECHO} inside TLS: the server presents the {@link LoopbackCertificate} and offers
+     * TLS 1.3 and 1.2 through the JDK's {@code SSLEngine} (ranch's TLS transport; Netty's
+     * {@code SslHandler} with {@code SslProvider.JDK}).
+     */
+    TLS_ECHO("tls-echo"),
+    /** {@link #HTTP}'s hello world inside TLS, as {@link #TLS_ECHO}, offering {@code http/1.1} by ALPN. */
+    HTTPS_HELLO("https-hello"),
+    /**
+     * WebSocket echo at {@code /ws}: the upgrade ({@code GET /ws}), then every text or binary
+     * message goes back as it came; pings are answered, a close is answered with one close.
+     */
+    WS_ECHO("ws-echo");
 
     private final String id;
 
