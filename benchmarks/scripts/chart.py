@@ -22,6 +22,9 @@ FIGURE = {  # benchmark short name -> (secondary metric or None, label, higher i
     "HttpBenchmark.requests": (None, "HTTP hello world", True),
     "HttpParseBenchmark.parse": (None, "HTTP request parsing", True),
     "ChatFanOutBenchmark.fanOut": (None, "chat fan-out, time until all have it", False),
+    "TlsEchoBenchmark.echo": (None, "TLS 1.3 echo", True),
+    "HttpsBenchmark.requests": (None, "HTTPS hello world, keep-alive", True),
+    "WebSocketEchoBenchmark.echo": (None, "WebSocket text echo", True),
 }
 
 

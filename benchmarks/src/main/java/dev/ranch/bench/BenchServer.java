@@ -19,7 +19,9 @@ import java.util.concurrent.CountDownLatch;
  * <p>MODE is {@code <kind>-<workload>}: kind {@code ranch}, {@code netty} (Netty NIO; also
  * {@code netty-nio}) or {@code netty-epoll}; workload {@code echo}, {@code http} (hello world
  * for every GET; {@code ranch-http} also serves {@code POST /echo} and {@code GET /error}, see
- * {@link Workload#HTTP}) or {@code chat}. Every {@link ServerKind} and {@link Workload}
+ * {@link Workload#HTTP}), {@code chat}, {@code tls-echo} and {@code https-hello} (the same
+ * inside TLS with a self-signed {@link dev.ranch.bench.server.LoopbackCertificate}) or
+ * {@code ws-echo} (WebSocket echo at {@code /ws}). Every {@link ServerKind} and {@link Workload}
  * combine, so a new workload adds its modes by itself. PORT 0 lets the kernel choose. Prints {@code listening on PORT}
  * once ready and runs until SIGTERM (or Ctrl-C), which closes the server.
  *

@@ -11,12 +11,15 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
 /**
- * One client connection's TLS: its {@code SSLEngine} (TLS 1.3 only, the server's name
- * checked against its certificate) and the buffers of encrypted bytes each way, all made at
+ * One client connection's TLS: its {@code SSLEngine} (TLS 1.3 only, one cipher suite
+ * ({@value #CIPHER_SUITE}), the server's name checked against its certificate) and the buffers of encrypted bytes each way, all made at
  * connect time. The handshake runs blocking at connect time; afterwards the selector loop
  * feeds the engine without allocating buffers of its own.
  */
 final class ClientTls {
+
+    /** The only suite the client offers, so that both sides of a pair use it. */
+    static final String CIPHER_SUITE = "TLS_AES_128_GCM_SHA256";
 
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
@@ -51,6 +54,9 @@ final class ClientTls {
         engine.setUseClientMode(true);
         SSLParameters parameters = engine.getSSLParameters();
         parameters.setProtocols(new String[] {"TLSv1.3"});
+        // Netty's JDK-provider context and the JDK's own defaults prefer different suites;
+        // offering one makes every server of a pair encrypt alike.
+        parameters.setCipherSuites(new String[] {CIPHER_SUITE});
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         engine.setSSLParameters(parameters);
         ClientTls tls = new ClientTls(engine, plainOut);

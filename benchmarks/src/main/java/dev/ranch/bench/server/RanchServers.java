@@ -11,6 +11,9 @@ import dev.ranch.core.transport.Transports;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
 import dev.ranch.http.server.HttpServer;
+import dev.ranch.http.websocket.WebSocketHandler;
+import dev.ranch.http.websocket.WebSocketOptions;
+import dev.ranch.http.websocket.WebSocketSession;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
@@ -49,8 +52,9 @@ public final class RanchServers {
                 case ECHO -> ranch.startListener("echo", Transports.tcp(), options, connection -> new Echo());
                 case HTTP -> HttpServer.start(ranch, "http", options, helloRouter(), HTTP_OPTIONS);
                 case CHAT -> throw new AssertionError("started above");
-                case TLS_ECHO, HTTPS_HELLO, WS_ECHO -> throw new UnsupportedOperationException(
-                        workload.id() + " needs ranch's TLS transport and ranch-http's WebSocket");
+                case WS_ECHO -> HttpServer.start(ranch, "ws-echo", options, webSocketEchoRouter(), HTTP_OPTIONS);
+                case TLS_ECHO, HTTPS_HELLO -> throw new UnsupportedOperationException(
+                        workload.id() + " needs ranch's TLS transport");
             };
             return new RanchServer(ranch, listener);
         } catch (RuntimeException e) {
@@ -75,6 +79,34 @@ public final class RanchServers {
                 .get("/echo", RanchServers::hello)
                 .get("_", RanchServers::hello)
                 .build();
+    }
+
+    /**
+     * {@code GET /ws} upgrades to WebSocket and echoes every message (ranch-http's
+     * {@link WebSocketOptions} defaults); any other path is a 404.
+     */
+    static Router webSocketEchoRouter() {
+        WebSocketEcho echo = new WebSocketEcho();
+        return Router.builder()
+                .websocket("/ws", (request, handshake) -> echo, WebSocketOptions.builder().build())
+                .build();
+    }
+
+    /**
+     * Sends every whole message back as it came, text as its validated UTF-8 bytes (not
+     * decoded into a {@code String}). Stateless, so one instance serves every session, as
+     * Netty's sharable echo handler does.
+     */
+    static final class WebSocketEcho implements WebSocketHandler {
+        @Override
+        public void onTextBytes(WebSocketSession session, ByteBuffer utf8) {
+            session.sendText(utf8);
+        }
+
+        @Override
+        public void onBinary(WebSocketSession session, ByteBuffer data) {
+            session.sendBinary(data);
+        }
     }
 
     private static void hello(dev.ranch.http.Request request, dev.ranch.http.Response response) {
