@@ -20,6 +20,8 @@ final class OutboundFrames {
     private static final int KEEP = 256 * 1024;
     /** Payloads up to this are copied next to their header; larger ones go out as they are. */
     private static final int COPY_LIMIT = 16 * 1024;
+    /** A batch that would grow past this is written first. */
+    private static final int FLUSH_AT = 64 * 1024;
 
     private static final ThreadLocal<OutboundFrames> LOCAL = ThreadLocal.withInitial(OutboundFrames::new);
 
@@ -124,18 +126,13 @@ final class OutboundFrames {
     }
 
     private void ensure(int more) {
+        if (buffer.position() > 0 && buffer.position() + more > FLUSH_AT) {
+            flush();  // a full batch goes out, so the queue and its watermarks see it
+        }
         if (buffer.remaining() >= more) {
             return;
         }
-        if (buffer.position() > 0 && more <= INITIAL) {
-            flush();  // a full batch goes out rather than growing for ever
-            return;
-        }
-        int capacity = buffer.capacity();
-        while (capacity - buffer.position() < more) {
-            capacity *= 2;
-        }
-        ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
+        ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(buffer.capacity() * 2, buffer.position() + more));
         buffer.flip();
         bigger.put(buffer);
         buffer = bigger;

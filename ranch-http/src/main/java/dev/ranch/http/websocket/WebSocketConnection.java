@@ -174,7 +174,14 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void onShutdown(Connection c) {
-        startClose(CloseCodes.GOING_AWAY, "server shutting down");
+        frames.enter();
+        try {
+            handler.onShutdown(this);
+        } catch (Throwable t) {
+            handlerFailed(t);
+        } finally {
+            frames.exit();
+        }
     }
 
     @Override
@@ -723,7 +730,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public boolean isWritable() {
-        return writable;
+        return inLoop() && connection.isOpen() ? connection.isWritable() : writable;
     }
 
     @Override
