@@ -7,7 +7,9 @@ import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
+import dev.ranch.core.transport.Transport;
 import dev.ranch.core.transport.Transports;
+import dev.ranch.core.transport.tls.TlsOptions;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
 import dev.ranch.http.server.HttpServer;
@@ -20,8 +22,9 @@ import java.nio.ByteBuffer;
 /**
  * The ranch side of every pair: ranch-core with its defaults, except a limit high enough for
  * the idle-connection benchmark; ranch-http with its defaults except no limit on
- * requests per connection ({@link #HTTP_OPTIONS}, as Netty has none); and
- * ranch-chat-example's {@link ChatServer} for the chat.
+ * requests per connection ({@link #HTTP_OPTIONS}, as Netty has none), over TCP or ranch-core's
+ * TLS transport; ranch-http's WebSocket for the WebSocket echo; and ranch-chat-example's
+ * {@link ChatServer} for the chat.
  */
 public final class RanchServers {
 
@@ -53,14 +56,25 @@ public final class RanchServers {
                 case HTTP -> HttpServer.start(ranch, "http", options, helloRouter(), HTTP_OPTIONS);
                 case CHAT -> throw new AssertionError("started above");
                 case WS_ECHO -> HttpServer.start(ranch, "ws-echo", options, webSocketEchoRouter(), HTTP_OPTIONS);
-                case TLS_ECHO, HTTPS_HELLO -> throw new UnsupportedOperationException(
-                        workload.id() + " needs ranch's TLS transport");
+                case TLS_ECHO -> ranch.startListener("tls-echo", tls(), options, connection -> new Echo());
+                case HTTPS_HELLO -> ranch.startListener("https", tls("http/1.1"), options,
+                        HttpServer.protocol(helloRouter(), HTTP_OPTIONS));
             };
             return new RanchServer(ranch, listener);
         } catch (RuntimeException e) {
             ranch.close();
             throw e;
         }
+    }
+
+    /**
+     * ranch-core's TLS transport presenting the {@link LoopbackCertificate}, its defaults
+     * otherwise (TLS 1.3 and 1.2), offering {@code alpn} by ALPN when given.
+     */
+    private static Transport tls(String... alpn) {
+        return Transports.tls(TlsOptions.builder(LoopbackCertificate.get().serverContext())
+                .applicationProtocols(alpn)
+                .build());
     }
 
     /**
