@@ -7,7 +7,9 @@ Rows pair the results that differ only in the `server` parameter; the ratio is r
 each Netty kind, with an error propagated from JMH's 99.9% confidence half-widths. For
 IdleMemoryBenchmark the figure is the secondary result heapBytesPerConnection (lower is
 better); for ChatFanOutBenchmark the primary score, a time (lower is better); for the others
-the primary score (higher is better). Several result files are read as one. Standard library only.
+the primary score (higher is better). When the results carry cpu.time.norm (from
+-prof dev.ranch.bench.CpuTimeProfiler) the table adds CPU per operation and its ratio (lower is
+better). Several result files are read as one. Standard library only.
 """
 import argparse
 import json
@@ -50,6 +52,7 @@ def rows(results):
         server = params.pop("server", "?")
         metric = r["secondaryMetrics"][secondary] if secondary else r["primaryMetric"]
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
+        cpu = r.get("secondaryMetrics", {}).get("cpu.time.norm")
         key = (name, tuple(sorted(params.items())))
         group = groups.setdefault(key, {"name": name, "label": label, "higher": higher,
                                         "params": params, "servers": {}})
@@ -59,6 +62,9 @@ def rows(results):
             "unit": metric.get("scoreUnit", ""),
             # bytes allocated per operation; meaningless when the figure is not the operation's
             "alloc": number(alloc["score"]) if alloc and not secondary else float("nan"),
+            # CPU microseconds per operation (-prof dev.ranch.bench.CpuTimeProfiler), with its error
+            "cpu": number(cpu["score"]) if cpu and not secondary else float("nan"),
+            "cpu_error": number(cpu.get("scoreError")) if cpu and not secondary else float("nan"),
         }
     for key in sorted(groups):
         yield groups[key]
@@ -89,8 +95,11 @@ def describe(group):
 
 
 def table(groups):
-    out = ["| pair | ranch | Netty | kind | ratio ranch/Netty | alloc B/op ranch / Netty |",
-           "| --- | ---: | ---: | --- | ---: | ---: |"]
+    # The CPU column only when some result has it, so older result files keep their table.
+    with_cpu = any(not math.isnan(s["cpu"]) for g in groups for s in g["servers"].values())
+    out = ["| pair | ranch | Netty | kind | ratio ranch/Netty | alloc B/op ranch / Netty |"
+           + (" CPU us/op ranch / Netty | CPU ratio ranch/Netty |" if with_cpu else ""),
+           "| --- | ---: | ---: | --- | ---: | ---: |" + (" ---: | ---: |" if with_cpu else "")]
     for g in groups:
         ranch = g["servers"].get("ranch")
         if not ranch:
@@ -104,8 +113,17 @@ def table(groups):
             out.append(
                 f"| {describe(g)}, {better} | {fmt(ranch['score'])} ± {fmt(ranch['error'])} {unit} "
                 f"| {fmt(netty['score'])} ± {fmt(netty['error'])} {unit} | {kind} "
-                f"| **{fmt(r, 2)}** ± {fmt(e, 2)} | {fmt(ranch['alloc'])} / {fmt(netty['alloc'])} |")
+                f"| **{fmt(r, 2)}** ± {fmt(e, 2)} | {fmt(ranch['alloc'])} / {fmt(netty['alloc'])} |"
+                + (cpu_cells(ranch, netty) if with_cpu else ""))
     return "\n".join(out)
+
+
+def cpu_cells(ranch, netty):
+    """CPU per operation of both sides and their ratio (lower is better), with errors."""
+    r, e = ratio({"score": ranch["cpu"], "error": ranch["cpu_error"]},
+                 {"score": netty["cpu"], "error": netty["cpu_error"]})
+    return (f" {fmt(ranch['cpu'], 1)} / {fmt(netty['cpu'], 1)} "
+            f"| {fmt(r, 2)} ± {fmt(e, 2)} |")
 
 
 def svg(groups, title):
