@@ -23,7 +23,8 @@ import javax.net.ssl.SSLContext;
  * handshake blocks at connect time, then the loop encrypts each outbound buffer before it is
  * sent and hands {@link #received} the plaintext of each record, so subclasses see plaintext
  * either way. The encryption runs on the same thread, so it is part of every figure, on both
- * sides of a pair.
+ * sides of a pair; the client still makes no buffers in its loop, but the JDK's
+ * {@code SSLEngine} allocates inside {@code wrap} and {@code unwrap}.
  *
  * @param <P> the subclass's per-connection state
  */
