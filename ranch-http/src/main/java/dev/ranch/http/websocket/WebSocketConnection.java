@@ -544,11 +544,10 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void sendText(CharSequence text) {
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         if (inLoop()) {
-            sender.message(FrameReader.TEXT, ByteBuffer.wrap(bytes));
-        } else {
-            enqueue(new Outgoing(Outgoing.TEXT, bytes, true, 0, null));
+            sender.text(text);
+        } else if (open) {
+            enqueue(new Outgoing(Outgoing.TEXT, text.toString().getBytes(StandardCharsets.UTF_8), true, 0, null));
         }
     }
 
