@@ -20,6 +20,8 @@ final class OutboundFrames {
     private static final int KEEP = 256 * 1024;
     /** Payloads up to this are copied next to their header; larger ones go out as they are. */
     private static final int COPY_LIMIT = 16 * 1024;
+    /** Heap payloads larger than the copy limit are written in slices of this size. */
+    private static final int SLICE = 256 * 1024;
     /** A batch that would grow past this is written first. */
     private static final int FLUSH_AT = 64 * 1024;
 
@@ -64,14 +66,26 @@ final class OutboundFrames {
         if (copy) {
             buffer.put(payload);
         } else {
+            // A heap payload goes out in slices: the JDK copies each heap buffer into a temporary
+            // direct one of its size and keeps that per thread, so a 16 MiB message would pin 16 MiB.
+            int end = payload.limit();
+            int first = payload.isDirect() ? end : Math.min(end, payload.position() + SLICE);
+            payload.limit(first);
             buffer.flip();
             pair[0] = buffer;
             pair[1] = payload;
             try {
                 connection.write(pair);
+                while (first < end) {
+                    int next = Math.min(end, first + SLICE);
+                    payload.limit(next).position(first);
+                    connection.write(payload);
+                    first = next;
+                }
             } finally {
                 pair[0] = null;
                 pair[1] = null;
+                payload.limit(end).position(end);
                 reset();
             }
         }
