@@ -621,6 +621,10 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void abort() {
+        if (inLoop()) {
+            ended = true;  // the rest of the current read is not delivered
+            open = false;
+        }
         connection.abort();
     }
 
