@@ -18,7 +18,7 @@ final class RunningChat implements AfterEachCallback {
 
     /** Starts a server with {@code config} on a free port. */
     ChatServer start(ChatConfig.Builder config) {
-        server = ChatServer.start(config.port(0).build());
+        server = ChatServer.start(config.port(0).httpPort(0).build());
         open.push(server);
         return server;
     }
