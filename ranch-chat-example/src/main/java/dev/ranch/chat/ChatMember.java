@@ -287,7 +287,7 @@ final class ChatMember {
         b.release();
         if (flow.mustPause()) {
             flowPaused = true;
-            wire.connection().pauseReads();
+            wire.pauseReads();
         }
     }
 
@@ -342,7 +342,7 @@ final class ChatMember {
             parked = null;
         }
         if (!flowPaused && !closing) {
-            wire.connection().resumeReads();
+            wire.resumeReads();
         }
     }
 

@@ -52,6 +52,16 @@ final class ChatProtocol implements Protocol, Wire {
     }
 
     @Override
+    public void pauseReads() {
+        connection.pauseReads();
+    }
+
+    @Override
+    public void resumeReads() {
+        connection.resumeReads();
+    }
+
+    @Override
     public void writeLines(ByteBuffer lines) {
         connection.write(lines);
     }

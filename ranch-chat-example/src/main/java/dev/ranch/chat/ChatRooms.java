@@ -3,15 +3,16 @@ package dev.ranch.chat;
 import dev.ranch.core.registry.Registry;
 
 /**
- * What every connection of one chat server shares: its settings, the rooms (a
- * {@link Registry} keyed by room name, members vanish when their connection closes) and the
- * flow-control counters. Thread-safe.
+ * What every connection of one chat server shares, TCP or WebSocket: its settings, the rooms
+ * (a {@link Registry} keyed by room name, members vanish when their connection closes), the
+ * flow-control counters and the open browser sessions. Thread-safe.
  */
 final class ChatRooms {
 
     private final ChatConfig config;
     private final Registry<String> registry = new Registry<>();
     private final ChatStats.Counters counters = new ChatStats.Counters();
+    private final Browsers browsers = new Browsers();
 
     ChatRooms(ChatConfig config) {
         this.config = config;
@@ -27,5 +28,9 @@ final class ChatRooms {
 
     ChatStats.Counters counters() {
         return counters;
+    }
+
+    Browsers browsers() {
+        return browsers;
     }
 }

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * line entry point of the fat jar.
  *
  * <p>Start one with {@link #start(ChatConfig)}; {@link #close()} stops it gracefully: new
- * clients are refused, every connected client receives {@code BYE server shutting down} and is
- * closed, and whoever has not gone within {@link ChatConfig#shutdownTimeout()} is cut off. All
+ * clients are refused, every connected client, TCP or browser, receives {@code BYE server
+ * shutting down} and is closed (browsers first, with WebSocket close code 1001), and whoever
+ * has not gone within {@link ChatConfig#shutdownTimeout()} is cut off. All
  * methods are thread-safe, but {@link #close()} blocks and must not be called from an event
  * loop thread.
  */
@@ -97,6 +98,7 @@ public final class ChatServer implements AutoCloseable {
                 .get("/", ChatPage.file("index.html"))
                 .get("/chat.css", ChatPage.file("chat.css"))
                 .get("/chat.js", ChatPage.file("chat.js"))
+                .websocket("/ws", (request, handshake) -> new ChatSocket(rooms), ChatSocket.options(config))
                 .build();
         ListenerOptions options = ListenerOptions.builder()
                 .port(config.httpPort())
@@ -165,7 +167,12 @@ public final class ChatServer implements AutoCloseable {
             return;
         }
         try {
-            LOG.info("chat server shutting down: saying BYE to {} clients", listener.info().activeConnections());
+            LOG.info("chat server shutting down: saying BYE to {} clients", listener.info().activeConnections()
+                    + rooms.browsers().count());
+            httpListener.suspend();
+            if (!rooms.browsers().sayGoodbye(rooms.config().shutdownTimeout())) {
+                LOG.info("{} browsers still connected after the grace period; closing them", rooms.browsers().count());
+            }
             ranch.close();
             LOG.info("chat server stopped");
         } finally {

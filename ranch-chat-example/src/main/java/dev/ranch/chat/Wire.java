@@ -27,10 +27,16 @@ interface Wire {
     }
 
     /**
-     * The ranch connection under the member: its key in the rooms' registry, its mailbox
-     * ({@code send} arrives in {@link ChatMember#onMessage}), and the reads to pause.
+     * The ranch connection under the member: its key in the rooms' registry and its mailbox
+     * ({@code send} arrives in {@link ChatMember#onMessage}). Never written to directly.
      */
     Connection connection();
+
+    /** Stops reading from the client until {@link #resumeReads()}: TCP pushes it back. */
+    void pauseReads();
+
+    /** Reads again after {@link #pauseReads()}. */
+    void resumeReads();
 
     /**
      * Writes one or more whole lines, each ending with {@code \n}. The buffer may be reused

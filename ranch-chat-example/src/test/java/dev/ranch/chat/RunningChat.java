@@ -23,9 +23,22 @@ final class RunningChat implements AfterEachCallback {
         return server;
     }
 
+    /** Starts a server with {@code config} on the given TCP and HTTP ports. */
+    ChatServer start(ChatConfig.Builder config, int port, int httpPort) {
+        server = ChatServer.start(config.port(port).httpPort(httpPort).build());
+        open.push(server);
+        return server;
+    }
+
     /** The server {@link #start} started. */
     ChatServer server() {
         return server;
+    }
+
+    /** Closes {@code resource} after the test, before the server. */
+    <T extends AutoCloseable> T closeAfter(T resource) {
+        open.push(resource);
+        return resource;
     }
 
     /** A client connected to the server. */
