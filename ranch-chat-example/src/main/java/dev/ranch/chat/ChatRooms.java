@@ -4,15 +4,14 @@ import dev.ranch.core.registry.Registry;
 
 /**
  * What every connection of one chat server shares, TCP or WebSocket: its settings, the rooms
- * (a {@link Registry} keyed by room name, members vanish when their connection closes), the
- * flow-control counters and the open browser sessions. Thread-safe.
+ * (a {@link Registry} keyed by room name, members vanish when their connection closes) and the
+ * flow-control counters. Thread-safe.
  */
 final class ChatRooms {
 
     private final ChatConfig config;
     private final Registry<String> registry = new Registry<>();
     private final ChatStats.Counters counters = new ChatStats.Counters();
-    private final Browsers browsers = new Browsers();
 
     ChatRooms(ChatConfig config) {
         this.config = config;
@@ -28,9 +27,5 @@ final class ChatRooms {
 
     ChatStats.Counters counters() {
         return counters;
-    }
-
-    Browsers browsers() {
-        return browsers;
     }
 }

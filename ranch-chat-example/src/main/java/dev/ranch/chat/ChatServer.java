@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Start one with {@link #start(ChatConfig)}; {@link #close()} stops it gracefully: new
  * clients are refused, every connected client, TCP or browser, receives {@code BYE server
- * shutting down} and is closed (browsers first, with WebSocket close code 1001), and whoever
+ * shutting down} and is closed (browsers with WebSocket close code 1001), and whoever
  * has not gone within {@link ChatConfig#shutdownTimeout()} is cut off. All
  * methods are thread-safe, but {@link #close()} blocks and must not be called from an event
  * loop thread.
@@ -167,12 +167,8 @@ public final class ChatServer implements AutoCloseable {
             return;
         }
         try {
-            LOG.info("chat server shutting down: saying BYE to {} clients", listener.info().activeConnections()
-                    + rooms.browsers().count());
-            httpListener.suspend();
-            if (!rooms.browsers().sayGoodbye(rooms.config().shutdownTimeout())) {
-                LOG.info("{} browsers still connected after the grace period; closing them", rooms.browsers().count());
-            }
+            LOG.info("chat server shutting down: saying BYE to {} clients and {} HTTP connections",
+                    listener.info().activeConnections(), httpListener.info().activeConnections());
             ranch.close();
             LOG.info("chat server stopped");
         } finally {

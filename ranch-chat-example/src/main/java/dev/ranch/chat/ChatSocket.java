@@ -56,7 +56,6 @@ final class ChatSocket implements WebSocketHandler, Wire {
     public void onOpen(WebSocketSession s) {
         session = s;
         member = new ChatMember(this, rooms);
-        rooms.browsers().opened(s.connection());
     }
 
     @Override
@@ -75,18 +74,18 @@ final class ChatSocket implements WebSocketHandler, Wire {
 
     @Override
     public void onMessage(WebSocketSession s, Object message) {
-        if (message == Browsers.SHUTDOWN) {
-            member.onShutdown();
-        } else {
-            member.onMessage(message);
-        }
+        member.onMessage(message);
+    }
+
+    @Override
+    public void onShutdown(WebSocketSession s) {
+        member.onShutdown();
     }
 
     @Override
     public void onClose(WebSocketSession s, int code, String reason) {
         if (member != null) {
             member.onClose();
-            rooms.browsers().closed(s.connection());
         }
     }
 

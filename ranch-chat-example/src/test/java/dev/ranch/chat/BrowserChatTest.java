@@ -34,7 +34,7 @@ class BrowserChatTest {
     static void startChromium() throws IOException {
         Files.createDirectories(TARGET);
         HeadlessChromium.assumeInstalled(TARGET);
-        chromium = HeadlessChromium.start(Files.createDirectories(TARGET.resolve("chromium")), 820, 600);
+        chromium = HeadlessChromium.start(Files.createDirectories(TARGET.resolve("chromium")), 860, 720);
     }
 
     @AfterAll
@@ -108,6 +108,7 @@ class BrowserChatTest {
         }
         awaitShown("bye: BYE server shutting down");
         await("the page says it is reconnecting").atMost(PAGE_WAIT).until(() -> "reconnecting".equals(state()));
+        chromium.screenshot(TARGET.resolve("chat-browser-reconnecting.png"));
 
         ChatServer second = chat.start(ChatConfig.builder(), port, httpPort);
         await("the page rejoins general").atMost(PAGE_WAIT).until(() -> second.members("general") == 1);

@@ -41,7 +41,7 @@ final class HeadlessChromium implements AutoCloseable {
     private static final Duration COMMAND_LIMIT = Duration.ofSeconds(20);
     private static final Duration INSTALL_LIMIT = Duration.ofMinutes(15);
     /** W3C WebDriver's key of an element reference in JSON. */
-    private static final String ELEMENT = "element-6066-11e4-a5cb-00a0b3a8f8ec";
+    private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
     private static final Pattern DRIVER_PORT = Pattern.compile("started successfully on port (\\d+)");
 
     private final Process driver;
@@ -246,6 +246,16 @@ final class HeadlessChromium implements AutoCloseable {
         }
         for (ProcessHandle browser : browserProcesses) {
             browser.destroyForcibly();
+        }
+        for (ProcessHandle browser : browserProcesses) {
+            try {
+                browser.onExit().get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // Killed with SIGKILL; the kernel finishes it even if we stop watching.
+            }
         }
     }
 }
