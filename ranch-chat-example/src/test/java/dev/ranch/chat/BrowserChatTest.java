@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -92,6 +93,9 @@ class BrowserChatTest {
         awaitShown("in: both terminals see that");
         say("WHO");
         awaitShown("reply: OK 3 in general");
+        say("JOIN no spaces allowed");
+        awaitShown("error: ERR bad room name");
+        assertEquals("general", chromium.text("#room"));
         chromium.screenshot(TARGET.resolve("chat-browser.png"));
         assertTrue(Files.size(TARGET.resolve("chat-browser.png")) > 0);
     }
@@ -112,7 +116,7 @@ class BrowserChatTest {
 
         ChatServer second = chat.start(ChatConfig.builder(), port, httpPort);
         await("the page rejoins general").atMost(PAGE_WAIT).until(() -> second.members("general") == 1);
-        assertTrue("open".equals(state()), state());
+        assertEquals("open", state());
         LineClient carol = chat.client().join("general");
         carol.send("welcome back");
         awaitShown("in: welcome back");

@@ -93,7 +93,7 @@
   function connect() {
     retryTimer = null;
     setStatus(attempt === 0 ? 'connecting' : 'reconnecting',
-        attempt === 0 ? 'connecting…' : 'reconnecting… (attempt ' + (attempt + 1) + ')');
+        attempt === 0 ? 'connecting…' : 'reconnecting… (retry ' + attempt + ')');
     var ws = new WebSocket(url());
     socket = ws;
     ws.onopen = function () {
@@ -132,7 +132,7 @@
     var due = Date.now() + delay;
     var tick = function () {
       var left = Math.max(0, Math.ceil((due - Date.now()) / 1000));
-      setStatus('reconnecting', 'reconnecting in ' + left + ' s (attempt ' + (attempt + 1) + ')');
+      setStatus('reconnecting', 'reconnecting in ' + left + ' s (retry ' + attempt + ')');
     };
     tick();
     clearInterval(countdownTimer);
