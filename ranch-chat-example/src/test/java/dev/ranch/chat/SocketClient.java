@@ -5,6 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,6 +27,8 @@ final class SocketClient implements AutoCloseable {
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final CompletableFuture<int[]> closed = new CompletableFuture<>();
     private final WebSocket socket;
+    /** While set, the client asks for no more messages, so the JDK stops reading the socket. */
+    private volatile boolean holding;
 
     private SocketClient(URI uri) {
         StringBuilder partial = new StringBuilder();
@@ -36,7 +40,9 @@ final class SocketClient implements AutoCloseable {
                     lines.add(partial.toString());
                     partial.setLength(0);
                 }
-                ws.request(1);
+                if (!holding) {
+                    ws.request(1);
+                }
                 return null;
             }
 
@@ -104,6 +110,28 @@ final class SocketClient implements AutoCloseable {
     /** The close code the server sent, once its close frame arrives (at most {@link #WAIT}). */
     int closeCode() {
         return closed.orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join()[0];
+    }
+
+    /**
+     * Stops reading: after at most one more message, the client takes nothing from the socket,
+     * like a browser tab that hangs, until {@link #release()}.
+     */
+    void hold() {
+        holding = true;
+    }
+
+    /** Reads again after {@link #hold()}. */
+    void release() {
+        holding = false;
+        socket.request(1);
+    }
+
+    /** Every text frame that arrived before the server's close frame, once it has arrived. */
+    List<String> linesUntilClosed() {
+        closeCode();
+        List<String> all = new ArrayList<>();
+        lines.drainTo(all);
+        return all;
     }
 
     /** Whether frames are waiting unread. */
