@@ -4,11 +4,19 @@ import dev.ranch.http.websocket.CloseCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The chat over WebSocket at {@code /ws}, one line per text frame, against TCP users of the
@@ -96,6 +104,27 @@ class WebSocketChatTest {
         LineClient tcp = chat.client().join("general");
         tcp.send("after");
         other.expect("after");
+    }
+
+    @Test
+    void aPageFromAnotherSiteMayNotOpenTheChatSocketButTheChatsOwnPageMay() {
+        chat.start(ChatConfig.builder());
+        int port = chat.server().httpPort();
+        CompletionException refused = assertThrows(CompletionException.class, () -> HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .header("Origin", "http://elsewhere.example")
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {})
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join());
+        assertTrue(refused.getCause() instanceof WebSocketHandshakeException, refused.toString());
+        assertEquals(403, ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
+
+        WebSocket own = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Origin", "http://127.0.0.1:" + port)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {})
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join();
+        own.abort();
     }
 
     @Test
