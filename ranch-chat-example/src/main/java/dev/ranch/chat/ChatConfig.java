@@ -32,7 +32,7 @@ public final class ChatConfig {
             "  --port PORT               TCP port to listen on, 0 for any free port (default " + DEFAULT_PORT + ")",
             "  --http-port PORT          HTTP port of the browser chat (page at /, WebSocket at /ws),",
             "                            0 for any free port (default " + DEFAULT_HTTP_PORT + ")",
-            "  --max-connections N       most clients served at once; more wait in the backlog (default 1024)",
+            "  --max-connections N       most clients served at once, on each port; more wait in the backlog (default 1024)",
             "  --acceptors N             acceptor threads (default 10)",
             "  --idle-timeout SECONDS    close clients silent for this long, 0 for never (default 300)",
             "  --max-line BYTES          longest line accepted; longer ones close the client (default "
@@ -151,7 +151,7 @@ public final class ChatConfig {
         return httpPort;
     }
 
-    /** Most clients served at once. */
+    /** Most clients served at once, on the TCP port and (separately) on the HTTP port. */
     public int maxConnections() {
         return maxConnections;
     }
@@ -228,7 +228,7 @@ public final class ChatConfig {
             return this;
         }
 
-        /** Most clients served at once; default 1024. */
+        /** Most clients served at once, on each of the TCP and HTTP ports; default 1024. */
         public Builder maxConnections(int n) {
             this.maxConnections = check(n, 1, Integer.MAX_VALUE, "maxConnections");
             return this;

@@ -6,7 +6,6 @@ import dev.ranch.http.Response;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -37,7 +36,7 @@ final class ChatPage implements HttpHandler {
      * The handler of one of the page's files, e.g. {@code "chat.js"}.
      *
      * @throws IllegalArgumentException when {@code name} is not one of the page's files
-     * @throws UncheckedIOException when the jar lacks it or cannot be read
+     * @throws IllegalStateException when the jar lacks it or it cannot be read: a broken build
      */
     static ChatPage file(String name) {
         String type = FILES.get(name);
@@ -46,11 +45,11 @@ final class ChatPage implements HttpHandler {
         }
         try (InputStream in = ChatPage.class.getClassLoader().getResourceAsStream(FOLDER + name)) {
             if (in == null) {
-                throw new UncheckedIOException(new IOException("missing from the class path: " + FOLDER + name));
+                throw new IllegalStateException("missing from the class path: " + FOLDER + name);
             }
             return new ChatPage(type, in.readAllBytes());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + FOLDER + name, e);
+            throw new IllegalStateException("cannot read " + FOLDER + name, e);
         }
     }
 

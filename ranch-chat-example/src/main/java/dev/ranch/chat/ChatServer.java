@@ -102,7 +102,9 @@ public final class ChatServer implements AutoCloseable {
                 .build();
         ListenerOptions options = ListenerOptions.builder()
                 .port(config.httpPort())
+                // Browsers connect once and stay on their WebSocket: a couple of acceptors keep up.
                 .numAcceptors(Math.min(config.acceptors(), 2))
+                // Its own limit: browsers never take the places of nc clients, nor the reverse.
                 .maxConnections(config.maxConnections())
                 .shutdownTimeout(config.shutdownTimeout())
                 .build();
