@@ -45,13 +45,15 @@ final class HeadlessChromium implements AutoCloseable {
     private static final Pattern DRIVER_PORT = Pattern.compile("started successfully on port (\\d+)");
 
     private final Process driver;
+    private final Path profile;
     private final List<ProcessHandle> browserProcesses = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String base;
     private String session;
 
-    private HeadlessChromium(Process driver) {
+    private HeadlessChromium(Process driver, Path profile) {
         this.driver = driver;
+        this.profile = profile;
     }
 
     /**
@@ -113,19 +115,20 @@ final class HeadlessChromium implements AutoCloseable {
 
     /**
      * Starts chromedriver on a free port and a headless Chromium session with a
-     * {@code width} x {@code height} window; the driver's log and the browser's profile go
-     * under {@code workDir}.
+     * {@code width} x {@code height} window; the driver's log and the browser's profile (removed
+     * by {@link #close()}) go under {@code workDir}.
      *
      * @throws AssertionError when either does not come up within {@link #STARTUP_LIMIT}
      */
     static HeadlessChromium start(Path workDir, int width, int height) throws IOException {
         Path log = workDir.resolve("chromedriver.log");
-        Path profile = Files.createDirectories(workDir.resolve("chromium-profile"));
+        // A fresh profile each run: a browser killed earlier may have left its lock in an old one.
+        Path profile = Files.createTempDirectory(workDir, "profile-");
         Process process = new ProcessBuilder(CHROMEDRIVER.toString(), "--port=0")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        HeadlessChromium chromium = new HeadlessChromium(process);
+        HeadlessChromium chromium = new HeadlessChromium(process, profile);
         try {
             int port = await("chromedriver listening").atMost(STARTUP_LIMIT)
                     .until(() -> driverPort(log, process), p -> p > 0);
@@ -224,7 +227,10 @@ final class HeadlessChromium implements AutoCloseable {
         return value;
     }
 
-    /** Ends the session, then stops the driver and every browser process it started, by force if need be. */
+    /**
+     * Ends the session, then stops the driver and every browser process it started, by force if
+     * need be, and removes the browser's profile.
+     */
     @Override
     public void close() {
         if (session != null) {
@@ -256,6 +262,11 @@ final class HeadlessChromium implements AutoCloseable {
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 // Killed with SIGKILL; the kernel finishes it even if we stop watching.
             }
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(profile)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // Only disk space in target/ is at stake.
         }
     }
 }
