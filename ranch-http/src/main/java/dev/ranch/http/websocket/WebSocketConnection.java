@@ -9,9 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * RFC 6455 on one connection after the {@code 101}: the {@link Protocol} that the HTTP
@@ -37,13 +35,12 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
 
-    /** Mailbox token: sends from other threads are waiting in the queue. */
-    private static final Object DRAIN = new Object();
     private static final Object CLOSE_TIMER = new Object();
     private static final Object PING_TIMER = new Object();
-    private static final int FIN = 0x80;
-    /** RFC 7692 section 6: RSV1 marks a compressed message on its first frame. */
-    private static final int RSV1 = 0x40;
+    private static final int OPEN = 0;
+    private static final int MESSAGE = 1;
+    private static final int SHUTDOWN = 2;
+    private static final int WRITABILITY = 3;
 
     private final WebSocketHandler handler;
     private final WebSocketOptions options;
@@ -56,9 +53,8 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private int controlLength;
     private byte[] head;
 
-    private final ConcurrentLinkedQueue<Outgoing> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainPosted = new AtomicBoolean();
-    private final AtomicLong queuedBytes = new AtomicLong();
+    private final FrameSender sender;
+    private final Consumer<Outgoing> applyQueued = this::apply;
 
     private Connection connection;
     private Thread loop;
@@ -74,8 +70,6 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private int closeCode = CloseCodes.ABNORMAL;
     private String closeReason = "";
     private Timer closeTimer;
-    /** Type of the fragmented message being sent, 0 when none. */
-    private int sendingFragmented;
     private boolean pausedByUser;
     private boolean pausedByWrites;
 
@@ -92,6 +86,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         this.subprotocol = subprotocol;
         this.deflate = deflate;
         this.message = new InboundMessage(options.maxMessageSize(), deflate);
+        this.sender = new FrameSender(deflate, options.deflateMinSize());
     }
 
     // ---- Protocol: the HTTP connection's callbacks, on the loop ----
@@ -102,6 +97,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         connection = c;
         loop = Thread.currentThread();
         frames = OutboundFrames.local();
+        sender.start(c, frames);
         c.write(head);
         head = null;
         open = true;
@@ -112,14 +108,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         if (!options.pingInterval().isZero()) {
             c.schedule(options.pingInterval(), PING_TIMER);
         }
-        frames.enter();
-        try {
-            handler.onOpen(this);
-        } catch (Throwable t) {
-            handlerFailed(t);
-        } finally {
-            frames.exit();
-        }
+        notifyHandler(OPEN, null);
     }
 
     @Override
@@ -135,21 +124,17 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void onMessage(Connection c, Object msg) {
-        frames.enter();
-        try {
-            if (msg == DRAIN) {
-                drainQueue();
-            } else {
-                try {
-                    handler.onMessage(this, msg);
-                } catch (Throwable t) {
-                    handlerFailed(t);
-                }
+        if (FrameSender.isWakeUp(msg)) {
+            frames.enter();
+            try {
+                sender.drain(applyQueued);
+            } finally {
+                frames.exit();
             }
-        } finally {
-            frames.exit();
-            pendingSnapshot = c.pendingWriteBytes();
+        } else {
+            notifyHandler(MESSAGE, msg);
         }
+        pendingSnapshot = c.pendingWriteBytes();
     }
 
     @Override
@@ -157,7 +142,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         if (token == CLOSE_TIMER) {
             c.close();  // the peer never answered our close frame
         } else if (token == PING_TIMER && !closeSent) {
-            frames.frame(c, FIN | FrameReader.PING, ByteBuffer.allocate(0));
+            sender.control(FrameReader.PING, null);
             c.schedule(options.pingInterval(), PING_TIMER);
         }
         // Other tokens are the HTTP connection's timers, still pending from before the upgrade.
@@ -174,14 +159,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void onShutdown(Connection c) {
-        frames.enter();
-        try {
-            handler.onShutdown(this);
-        } catch (Throwable t) {
-            handlerFailed(t);
-        } finally {
-            frames.exit();
-        }
+        notifyHandler(SHUTDOWN, null);
     }
 
     @Override
@@ -198,9 +176,30 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
                 c.resumeReads();
             }
         }
+        notifyHandler(WRITABILITY, now);
+    }
+
+    /**
+     * Runs one of the handler's lifecycle callbacks with the loop's frames gathered around it;
+     * a throw fails the session with 1011.
+     */
+    private void notifyHandler(int event, Object arg) {
         frames.enter();
         try {
-            handler.onWritabilityChanged(this, now);
+            switch (event) {
+                case OPEN:
+                    handler.onOpen(this);
+                    break;
+                case MESSAGE:
+                    handler.onMessage(this, arg);
+                    break;
+                case SHUTDOWN:
+                    handler.onShutdown(this);
+                    break;
+                default:
+                    handler.onWritabilityChanged(this, (Boolean) arg);
+                    break;
+            }
         } catch (Throwable t) {
             handlerFailed(t);
         } finally {
@@ -212,7 +211,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     public void onClose(Connection c, Throwable cause) {
         open = false;
         ended = true;
-        queue.clear();
+        sender.clear();
         message.abandon();
         if (deflate != null) {
             deflate.end();
@@ -241,9 +240,10 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
                         discarding = true;
                         continue;
                     }
-                } else if (!frameStarts()) {
+                } else if (!frameStarts() && discarding) {
                     continue;
                 }
+                // A refused frame falls through to be skipped whole (it may be the peer's close).
             }
             if (dropping) {
                 int n = (int) Math.min(in.remaining(), reader.left());
@@ -418,7 +418,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         try {
             if (opcode == FrameReader.PING) {
                 // RFC 6455 section 5.5.2: answer with a pong carrying the ping's payload.
-                frames.frame(connection, FIN | FrameReader.PONG, payload.duplicate());
+                sender.control(FrameReader.PONG, payload.duplicate());
                 handler.onPing(this, payload);
             } else if (opcode == FrameReader.PONG) {
                 handler.onPong(this, payload);
@@ -469,6 +469,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private boolean fail(int code, String why) {
         LOG.debug("connection {}: failing WebSocket with {}: {}", connection.id(), code, why);
         message.abandon();
+        dropping = true;
         if (reader.length() < 0) {
             discarding = true;  // the rest of this frame cannot be skipped: nothing after it can be framed
         }
@@ -501,7 +502,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
             payload = ByteBuffer.allocate(2 + text.length);
             payload.putShort((short) code).put(text).flip();
         }
-        frames.frame(connection, FIN | FrameReader.CLOSE, payload);
+        sender.close(payload);
         if (!closeReceived) {
             if (options.closeTimeout().isZero()) {
                 closeTcp();
@@ -530,7 +531,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         if (closeTimer != null) {
             closeTimer.cancel();
         }
-        frames.flushFor(connection);
+        sender.flush();
         connection.close();
     }
 
@@ -543,18 +544,17 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void sendText(CharSequence text) {
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         if (inLoop()) {
-            sendMessage(FrameReader.TEXT, ByteBuffer.wrap(bytes));
-        } else {
-            enqueue(new Outgoing(Outgoing.TEXT, bytes, true, 0, null));
+            sender.text(text);
+        } else if (open) {
+            enqueue(new Outgoing(Outgoing.TEXT, text.toString().getBytes(StandardCharsets.UTF_8), true, 0, null));
         }
     }
 
     @Override
     public void sendText(ByteBuffer utf8) {
         if (inLoop()) {
-            sendMessage(FrameReader.TEXT, utf8);
+            sender.message(FrameReader.TEXT, utf8);
         } else {
             enqueue(new Outgoing(Outgoing.TEXT, copy(utf8), true, 0, null));
         }
@@ -563,7 +563,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendBinary(ByteBuffer data) {
         if (inLoop()) {
-            sendMessage(FrameReader.BINARY, data);
+            sender.message(FrameReader.BINARY, data);
         } else {
             enqueue(new Outgoing(Outgoing.BINARY, copy(data), true, 0, null));
         }
@@ -572,7 +572,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendBinary(byte[] data) {
         if (inLoop()) {
-            sendMessage(FrameReader.BINARY, ByteBuffer.wrap(data));
+            sender.message(FrameReader.BINARY, ByteBuffer.wrap(data));
         } else {
             enqueue(new Outgoing(Outgoing.BINARY, data, true, 0, null));
         }
@@ -581,7 +581,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendFragment(boolean text, ByteBuffer data, boolean last) {
         if (inLoop()) {
-            fragment(text, data, last);
+            sender.fragment(text, data, last);
         } else {
             enqueue(new Outgoing(text ? Outgoing.FRAGMENT_TEXT : Outgoing.FRAGMENT_BINARY, copy(data), last, 0, null));
         }
@@ -593,9 +593,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
             throw new IllegalArgumentException("a ping carries at most 125 bytes, got " + payload.remaining());
         }
         if (inLoop()) {
-            if (!closeSent) {
-                frames.frame(connection, FIN | FrameReader.PING, payload);
-            }
+            sender.control(FrameReader.PING, payload);
         } else {
             enqueue(new Outgoing(Outgoing.PING, copy(payload), true, 0, null));
         }
@@ -631,42 +629,6 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         return connection.send(msg);
     }
 
-    private void sendMessage(int opcode, ByteBuffer payload) {
-        if (closeSent || ended) {
-            payload.position(payload.limit());
-            return;
-        }
-        if (sendingFragmented != 0) {
-            throw new IllegalStateException("a fragmented message is being sent: end it before sending another");
-        }
-        if (deflate != null && payload.remaining() >= options.deflateMinSize()) {
-            frames.frame(connection, FIN | RSV1 | opcode, deflate.compress(payload));
-        } else {
-            frames.frame(connection, FIN | opcode, payload);
-        }
-    }
-
-    private void fragment(boolean text, ByteBuffer data, boolean last) {
-        if (closeSent || ended) {
-            data.position(data.limit());
-            return;
-        }
-        int type = text ? FrameReader.TEXT : FrameReader.BINARY;
-        int opcode;
-        if (sendingFragmented == 0) {
-            opcode = type;
-            sendingFragmented = type;
-        } else if (sendingFragmented != type) {
-            throw new IllegalStateException("the fragmented message being sent is of the other type");
-        } else {
-            opcode = FrameReader.CONTINUATION;  // RFC 6455 section 5.4
-        }
-        if (last) {
-            sendingFragmented = 0;
-        }
-        frames.frame(connection, (last ? FIN : 0) | opcode, data);
-    }
-
     private static byte[] copy(ByteBuffer data) {
         byte[] bytes = new byte[data.remaining()];
         data.get(bytes);
@@ -674,50 +636,34 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     }
 
     private void enqueue(Outgoing send) {
-        if (!open) {
-            return;
-        }
-        queuedBytes.addAndGet(send.size());
-        queue.offer(send);
-        if (drainPosted.compareAndSet(false, true) && !connection.send(DRAIN)) {
-            queue.clear();
+        if (open) {
+            sender.enqueue(send);
         }
     }
 
-    /** Writes the sends queued by other threads, in their order, as one batch. */
-    private void drainQueue() {
-        drainPosted.set(false);  // first, so a send racing with this drain posts a new wake-up
-        Outgoing send;
-        while ((send = queue.poll()) != null) {
-            queuedBytes.addAndGet(-send.size());
-            try {
-                apply(send);
-            } catch (IllegalStateException e) {
-                LOG.warn("connection {}: a WebSocket send from another thread was refused", connection.id(), e);
-            }
-        }
-    }
-
+    /** Frames one send queued by another thread; a misuse is that thread's bug, reported here. */
     private void apply(Outgoing send) {
-        switch (send.kind) {
-            case Outgoing.TEXT:
-                sendMessage(FrameReader.TEXT, ByteBuffer.wrap(send.data));
-                break;
-            case Outgoing.BINARY:
-                sendMessage(FrameReader.BINARY, ByteBuffer.wrap(send.data));
-                break;
-            case Outgoing.FRAGMENT_TEXT:
-            case Outgoing.FRAGMENT_BINARY:
-                fragment(send.kind == Outgoing.FRAGMENT_TEXT, ByteBuffer.wrap(send.data), send.last);
-                break;
-            case Outgoing.PING:
-                if (!closeSent) {
-                    frames.frame(connection, FIN | FrameReader.PING, ByteBuffer.wrap(send.data));
-                }
-                break;
-            default:
-                startClose(send.code, send.reason);
-                break;
+        try {
+            switch (send.kind) {
+                case Outgoing.TEXT:
+                    sender.message(FrameReader.TEXT, ByteBuffer.wrap(send.data));
+                    break;
+                case Outgoing.BINARY:
+                    sender.message(FrameReader.BINARY, ByteBuffer.wrap(send.data));
+                    break;
+                case Outgoing.FRAGMENT_TEXT:
+                case Outgoing.FRAGMENT_BINARY:
+                    sender.fragment(send.kind == Outgoing.FRAGMENT_TEXT, ByteBuffer.wrap(send.data), send.last);
+                    break;
+                case Outgoing.PING:
+                    sender.control(FrameReader.PING, ByteBuffer.wrap(send.data));
+                    break;
+                default:
+                    startClose(send.code, send.reason);
+                    break;
+            }
+        } catch (IllegalStateException e) {
+            LOG.warn("connection {}: a WebSocket send from another thread was refused", connection.id(), e);
         }
     }
 
@@ -736,7 +682,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public long bufferedAmount() {
         long pending = inLoop() && connection.isOpen() ? connection.pendingWriteBytes() : pendingSnapshot;
-        return pending + queuedBytes.get();
+        return pending + sender.queuedBytes();
     }
 
     @Override

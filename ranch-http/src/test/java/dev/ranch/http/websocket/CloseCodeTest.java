@@ -241,4 +241,17 @@ class CloseCodeTest {
             assertEquals("fine", healthy.read().text());
         }
     }
+
+    @Test
+    void refusedCloseFrameIsStillThePeersCloseSoTcpClosesWithoutWaitingForTheTimeout() throws Exception {
+        try (WsTestServer server = WsTestServer.echo(SMALL);
+             RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
+            long start = System.nanoTime();
+            ws.sendFrame(0x08, new byte[0]);  // a close frame without FIN: fragmented control frame
+            assertEquals(1002, ws.readClose().closeCode());
+            assertTrue(ws.serverClosed());
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waited < SMALL.closeTimeout().toMillis(), "closed at once, not after the timeout: " + waited);
+        }
+    }
 }

@@ -137,4 +137,36 @@ class HandshakeTest {
             }
         }
     }
+
+    @Test
+    void upgradePipelinedBehindAPlainRequestIsAnsweredInOrder() {
+        try (WsTestServer server = WsTestServer.echo(WebSocketOptions.DEFAULTS);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            byte[] plain = "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+            byte[] upgrade = RawWebSocket.upgradeRequest("/ws").getBytes(StandardCharsets.ISO_8859_1);
+            byte[] frame = RawWebSocket.frame(0x82, new byte[] {1, 2, 3});
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            all.writeBytes(plain);
+            all.writeBytes(upgrade);
+            all.writeBytes(frame);
+            ws.send(all.toByteArray());
+            assertEquals("plain", ws.readAnswer().body);
+            assertEquals(101, ws.readAnswer().status);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {1, 2, 3}, ws.read().payload);
+        }
+    }
+
+    @Test
+    void extraHeaderThatWouldSplitTheResponseIsRefusedAndTheUpgradeFailsWith500() {
+        Router router = Router.builder().websocket("/ws", (request, handshake) -> {
+            handshake.header("X-Note", "a\r\nSet-Cookie: stolen=1");
+            return new WebSocketHandler() {};
+        }).build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            RawWebSocket.Answer answer = ws.handshake("/ws");
+            assertEquals(500, answer.status);
+            assertNull(answer.headers.get("set-cookie"));
+        }
+    }
 }

@@ -224,4 +224,24 @@ class MessagingTest {
             server.close();
         }
     }
+
+    @Test
+    void textSentAsCharactersIsEncodedExactlyAsStringGetBytes() {
+        String[] texts = {"", "plain", "héllo", "€uro", "smile 😀 twice 😀", "lone \uD800 high", "lone \uDC00 low",
+            "end high \uD83D", "ünïcödé ".repeat(3000)};
+        Router router = Router.builder().websocket("/ws", (req, hs) -> new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocketSession session) {
+                for (String t : texts) {
+                    session.sendText(t);
+                }
+            }
+        }).build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
+            for (String t : texts) {
+                assertArrayEquals(t.getBytes(StandardCharsets.UTF_8), ws.read().payload, t);
+            }
+        }
+    }
 }
