@@ -21,7 +21,6 @@
   var room = null;         // the room the server confirmed, rejoined after a reconnect
   var pendingJoin = null;  // the room of a JOIN sent and not yet answered
   var attempt = 0;         // failed connection attempts since the last open
-  var retryTimer = null;
   var countdownTimer = null;
   var quitting = false;    // the user typed QUIT: the server's BYE is the end, no reconnect
 
@@ -91,7 +90,6 @@
   }
 
   function connect() {
-    retryTimer = null;
     setStatus(attempt === 0 ? 'connecting' : 'reconnecting',
         attempt === 0 ? 'connecting…' : 'reconnecting… (retry ' + attempt + ')');
     var ws = new WebSocket(url());
@@ -137,7 +135,7 @@
     tick();
     clearInterval(countdownTimer);
     countdownTimer = setInterval(tick, 250);
-    retryTimer = setTimeout(function () {
+    setTimeout(function () {
       clearInterval(countdownTimer);
       connect();
     }, delay);
