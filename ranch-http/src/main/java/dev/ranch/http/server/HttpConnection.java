@@ -82,6 +82,8 @@ final class HttpConnection implements Protocol, RequestSink {
     private boolean closing;
     private boolean shuttingDown;
     private boolean writeBlocked;
+    /** Whether the connection is TLS; known from the handshake on. */
+    private boolean secure;
     /** The protocol that took the connection over after a {@code 101} (WebSocket); it gets every callback. */
     private Protocol upgraded;
 
@@ -105,6 +107,7 @@ final class HttpConnection implements Protocol, RequestSink {
 
     @Override
     public void onHandshake(Connection c) {
+        secure = c.tls().isPresent();
         // The first request's head must arrive within the header timeout of the accept.
         deadlines.armHeader();
     }
@@ -317,7 +320,6 @@ final class HttpConnection implements Protocol, RequestSink {
             if (upgraded != null) {
                 ByteBuffer rest = stash;
                 stash = null;
-                connection.resumeReads();
                 if (rest.hasRemaining()) {
                     upgraded.onData(connection, rest);
                 }
@@ -347,7 +349,7 @@ final class HttpConnection implements Protocol, RequestSink {
             // RFC 9110 section 10.1.1: an expectation the server cannot meet gets 417.
             throw new HttpParseException(417, "unsupported expectation");
         }
-        ServerRequest request = new ServerRequest(head, connection.peer(), connection.id());
+        ServerRequest request = new ServerRequest(head, connection.peer(), connection.id(), secure);
         reading = request;
         match = router.match(head.method(), request.hostWithPort(), request.path());
         if (!head.hasBody()) {
@@ -522,7 +524,13 @@ final class HttpConnection implements Protocol, RequestSink {
         deadlines.disarm();
         flush();  // earlier pipelined answers leave before the 101
         upgraded = next;
+        if (connection.isReadPaused()) {
+            connection.resumeReads();  // paused while this request waited its turn; reading is the new protocol's now
+        }
         next.init(connection);
+        if (shuttingDown) {
+            next.onShutdown(connection);  // the stop reached this connection while it was still HTTP
+        }
     }
 
     private void runBlocking(HttpHandler handler, ServerRequest request, ServerResponse response) {

@@ -137,4 +137,80 @@ class HandshakeTest {
             }
         }
     }
+
+    @Test
+    void upgradePipelinedBehindAPlainRequestIsAnsweredInOrder() {
+        try (WsTestServer server = WsTestServer.echo(WebSocketOptions.DEFAULTS);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            byte[] plain = "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+            byte[] upgrade = RawWebSocket.upgradeRequest("/ws").getBytes(StandardCharsets.ISO_8859_1);
+            byte[] frame = RawWebSocket.frame(0x82, new byte[] {1, 2, 3});
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            all.writeBytes(plain);
+            all.writeBytes(upgrade);
+            all.writeBytes(frame);
+            ws.send(all.toByteArray());
+            assertEquals("plain", ws.readAnswer().body);
+            assertEquals(101, ws.readAnswer().status);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {1, 2, 3}, ws.read().payload);
+        }
+    }
+
+    @Test
+    void extraHeaderThatWouldSplitTheResponseIsRefusedAndTheUpgradeFailsWith500() {
+        Router router = Router.builder().websocket("/ws", (request, handshake) -> {
+            handshake.header("X-Note", "a\r\nSet-Cookie: stolen=1");
+            return new WebSocketHandler() {};
+        }).build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            RawWebSocket.Answer answer = ws.handshake("/ws");
+            assertEquals(500, answer.status);
+            assertNull(answer.headers.get("set-cookie"));
+        }
+    }
+
+    @Test
+    void upgradeWaitingBehindAnAsyncAnswerIsServedWhenThatAnswerCompletes() {
+        java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        Router router = Router.builder()
+                .get("/slow", (req, res) -> {
+                    res.async();
+                    later.schedule(() -> res.send("slow"), 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                })
+                .websocket("/ws", (req, hs) -> new WsTestServer.Echo())
+                .build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            all.writeBytes("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            all.writeBytes(RawWebSocket.upgradeRequest("/ws").getBytes(StandardCharsets.ISO_8859_1));
+            all.writeBytes(RawWebSocket.frame(0x81, "kept".getBytes(StandardCharsets.UTF_8)));
+            ws.send(all.toByteArray());
+            assertEquals("slow", ws.readAnswer().body);
+            assertEquals(101, ws.readAnswer().status);
+            assertEquals("kept", ws.read().text());
+            ws.sendText("and after");
+            assertEquals("and after", ws.read().text());
+        } finally {
+            later.shutdownNow();
+        }
+    }
+
+    @Test
+    void sameOriginOrAlsoAcceptsTheListedOriginsOnly() {
+        WebSocketOptions options = WebSocketOptions.builder()
+                .originPolicy(OriginPolicy.sameOriginOr("https://app.example")).build();
+        try (WsTestServer server = WsTestServer.echo(options)) {
+            try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+                assertEquals(101, ws.handshake("/ws", "Origin: HTTPS://APP.EXAMPLE").status);
+            }
+            try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+                assertEquals(403, ws.handshake("/ws", "Origin: https://app.example.evil").status);
+            }
+            try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+                assertEquals(403, ws.handshake("/ws", "Origin: null").status);
+            }
+        }
+    }
 }

@@ -54,7 +54,7 @@ final class WsTestServer implements AutoCloseable {
     }
 
     /** Sends every message back as it came, without decoding text. */
-    static final class Echo implements WebSocketHandler {
+    static class Echo implements WebSocketHandler {
         @Override
         public void onTextBytes(WebSocketSession session, ByteBuffer utf8) {
             session.sendText(utf8);
