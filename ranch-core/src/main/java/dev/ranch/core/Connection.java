@@ -1,12 +1,15 @@
 package dev.ranch.core;
 
 import dev.ranch.core.listener.Listener;
+import dev.ranch.core.transport.tls.TlsInfo;
+import dev.ranch.core.transport.tls.TlsOptions;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -158,4 +161,31 @@ public interface Connection {
      * with the connection. Any thread.
      */
     Map<String, Object> attributes();
+
+    /**
+     * What the TLS handshake settled (protocol, cipher, peer certificates, ALPN, server
+     * name), or empty when this connection is not TLS or its handshake has not completed.
+     * Owner thread.
+     */
+    default Optional<TlsInfo> tls() {
+        return Optional.empty();
+    }
+
+    /**
+     * Upgrades this plaintext connection to TLS as the server, after a plaintext exchange such
+     * as SMTP's {@code STARTTLS} (RFC 3207). Bytes written before this call are sent in
+     * plaintext first; then the TLS handshake runs, bounded by {@code handshakeTimeout}, and
+     * {@link Protocol#onTlsStarted} is called. Until then writes and read control throw. Bytes
+     * the protocol received but did not use before calling this are its to discard: a client
+     * may not send anything after its STARTTLS command before the handshake (RFC 3207 §5),
+     * and honouring such bytes would let an attacker inject commands into the secure session.
+     * A failed handshake closes the connection. Owner thread, while open.
+     *
+     * @throws IllegalStateException when the connection is not open, is already TLS or is
+     *     upgrading, or off the owner thread
+     * @throws UnsupportedOperationException when the connection cannot change its transport
+     */
+    default void startTls(TlsOptions options) {
+        throw new UnsupportedOperationException("this connection cannot start TLS");
+    }
 }

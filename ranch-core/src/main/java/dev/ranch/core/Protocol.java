@@ -35,6 +35,13 @@ public interface Protocol {
     default void onHandshake(Connection connection) {}
 
     /**
+     * The TLS handshake asked for with {@link Connection#startTls} completed: reads are enabled
+     * again and writes are encrypted from now on. {@link Connection#tls()} shows what was
+     * negotiated.
+     */
+    default void onTlsStarted(Connection connection) {}
+
+    /**
      * Bytes arrived. {@code data} is the loop's shared buffer, readable between its position
      * and limit and valid only during this call: copy what must be kept.
      */

@@ -8,8 +8,13 @@ import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.Selectable;
 import dev.ranch.core.transport.HandshakeStatus;
+import dev.ranch.core.transport.SessionContext;
 import dev.ranch.core.transport.Transport;
 import dev.ranch.core.transport.TransportSession;
+import dev.ranch.core.transport.Transports;
+import dev.ranch.core.transport.tls.TlsInfo;
+import dev.ranch.core.transport.tls.TlsOptions;
+import dev.ranch.core.transport.tls.TlsTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +26,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -38,7 +44,7 @@ import java.util.concurrent.TimeoutException;
  * once the outermost callback has returned, so callbacks never nest and a protocol never sees
  * {@code onClose} while it is still inside {@code onData}.
  */
-public final class SocketConnection extends ConnectionHandle implements Selectable {
+public final class SocketConnection extends ConnectionHandle implements Selectable, SessionContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
 
@@ -53,7 +59,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     /** The protocol callbacks, for {@link #invoke} and its crash log line. */
     private enum Callback {
-        INIT("init"), HANDSHAKE("onHandshake"), REJECTED("onRejected"), DATA("onData"), MESSAGE("onMessage"), TIMEOUT("onTimeout"),
+        INIT("init"), HANDSHAKE("onHandshake"), TLS_STARTED("onTlsStarted"), REJECTED("onRejected"), DATA("onData"), MESSAGE("onMessage"), TIMEOUT("onTimeout"),
         IDLE("onIdle"), WRITABILITY("onWritabilityChanged"), SHUTDOWN("onShutdown"), CLOSE("onClose");
 
         final String method;
@@ -82,6 +88,9 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private boolean reportedWritable = true;
     private int depth;
     private boolean handshakeRequested;
+    /** Set by {@link #startTls} until the plaintext queue has drained and the TLS session exists. */
+    private TlsOptions tlsUpgrade;
+    private boolean upgrading;
     private boolean closeRequested;
     private boolean abortRequested;
     private Throwable closeCause;
@@ -132,7 +141,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         timers.boundPhase(options.handshakeTimeout());
         try {
             key = loop.register(channel, 0, this);
-            session = transport.newSession(channel);
+            session = transport.newSession(channel, this);
         } catch (Throwable t) {
             forceClose(t);
             return;
@@ -160,6 +169,47 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         state = HANDSHAKING;
         handshakeRequested = true;
         settleIfIdle();
+    }
+
+    @Override
+    public Optional<TlsInfo> tls() {
+        checkOwner("tls()");
+        return Optional.ofNullable(session == null || upgrading ? null : session.tlsInfo());
+    }
+
+    @Override
+    public void startTls(TlsOptions tls) {
+        checkOwner("startTls()");
+        Objects.requireNonNull(tls, "tls");
+        if (state != OPEN) {
+            throw new IllegalStateException("connection " + id + ": startTls() needs an open connection");
+        }
+        if (session.tlsInfo() != null) {
+            throw new IllegalStateException("connection " + id + " is already TLS");
+        }
+        state = HANDSHAKING;
+        tlsUpgrade = tls;
+        upgrading = true;
+        handshakeRequested = true;
+        timers.boundPhase(options.handshakeTimeout());
+        settleIfIdle();
+    }
+
+    @Override
+    public Connection connection() {
+        return this;
+    }
+
+    @Override
+    public void executeOnOwner(Runnable task) {
+        loop.execute(task);
+    }
+
+    @Override
+    public void continueHandshake() {
+        if (state == HANDSHAKING) {
+            advanceHandshake();
+        }
     }
 
     @Override
@@ -257,8 +307,12 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         if (readsPaused) {
             timers.activity(loop.now());
         }
+        boolean wasPaused = readsPaused;
         readsPaused = false;
         updateInterest();
+        if (wasPaused) {
+            readBufferedIfAny();
+        }
     }
 
     @Override
@@ -294,7 +348,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         state = CLOSING;
         closeRequested = true;
         updateInterest();
-        if (!outbound.isEmpty()) {
+        if (!nothingToWrite()) {
             timers.boundPhase(options.closeTimeout());
         }
         settleIfIdle();
@@ -393,15 +447,43 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             addBytesIn(n);
             buffer.flip();
             invoke(Callback.DATA, buffer);
-            if (n < buffer.capacity()) {
-                return;
+            if (n < buffer.capacity() && !session.hasBufferedInput()) {
+                break;
             }
         }
+        afterRead();
+    }
+
+    /**
+     * Reads again soon when the session still holds input the selector cannot announce (the
+     * read budget ran out over buffered TLS records), and watches for writability when reading
+     * made the session produce output of its own (a TLS KeyUpdate answer).
+     */
+    private void afterRead() {
+        if (state != OPEN) {
+            return;
+        }
+        if (session.hasBufferedInput() && !readsPaused) {
+            readBufferedSoon();
+        }
+        if (session.hasPendingOutput()) {
+            updateInterest();
+        }
+    }
+
+    private void readBufferedSoon() {
+        loop.execute(() -> {
+            if (state == OPEN && !readsPaused && session.hasBufferedInput()) {
+                read();
+            }
+        });
     }
 
     private void flush() {
         try {
-            outbound.flush(session, channel);
+            if (session.flushPending(channel)) {
+                outbound.flush(session, channel);
+            }
         } catch (IOException e) {
             failed(e);
             return;
@@ -413,8 +495,11 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private void advanceHandshake() {
         HandshakeStatus status;
         try {
+            if (tlsUpgrade != null && !beginTls()) {
+                return;
+            }
             status = session.handshake(channel);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             owner.handshakeFailed(this);
             failed(e);
             return;
@@ -423,6 +508,14 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             case DONE:
                 state = OPEN;
                 timers.phaseDone();
+                if (upgrading) {
+                    upgrading = false;
+                    timers.startIdle();
+                    updateInterest();
+                    invoke(Callback.TLS_STARTED, null);
+                    readBufferedIfAny();
+                    break;
+                }
                 if (rejected) {
                     readsPaused = true;
                     invoke(Callback.REJECTED, null);
@@ -432,6 +525,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 timers.startIdle();
                 updateInterest();
                 invoke(Callback.HANDSHAKE, null);
+                readBufferedIfAny();
                 break;
             case NEED_READ:
                 setInterest(SelectionKey.OP_READ);
@@ -439,9 +533,35 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             case NEED_WRITE:
                 setInterest(SelectionKey.OP_WRITE);
                 break;
+            case PENDING:
+                setInterest(0);
+                break;
             default:
                 throw new AssertionError(status);
         }
+    }
+
+    /** Bytes that arrived with the handshake's last flight wait in the session; no event will announce them. */
+    private void readBufferedIfAny() {
+        if (state == OPEN && !readsPaused && session.hasBufferedInput()) {
+            readBufferedSoon();
+        }
+    }
+
+    /**
+     * Switches to TLS once the plaintext written before {@link #startTls} is out.
+     *
+     * @return {@code false} while plaintext is still queued (the socket's writability brings us back)
+     */
+    private boolean beginTls() throws IOException {
+        if (!outbound.isEmpty() && !outbound.flush(session, channel)) {
+            setInterest(SelectionKey.OP_WRITE);
+            return false;
+        }
+        TlsTransport tls = Transports.tls(tlsUpgrade);
+        tlsUpgrade = null;
+        session = tls.newSession(channel, this);
+        return true;
     }
 
     // ---- hooks for the timers ----
@@ -503,6 +623,9 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 case HANDSHAKE:
                     protocol.onHandshake(this);
                     break;
+                case TLS_STARTED:
+                    protocol.onTlsStarted(this);
+                    break;
                 case REJECTED:
                     protocol.onRejected(this);
                     break;
@@ -550,7 +673,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         if (state == CLOSED) {
             return;
         }
-        if (abortRequested || (closeRequested && outbound.isEmpty())) {
+        if (abortRequested || (closeRequested && nothingToWrite())) {
             finish();
         } else if (handshakeRequested) {
             handshakeRequested = false;
@@ -641,10 +764,15 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         if (state == OPEN && !readsPaused) {
             ops |= SelectionKey.OP_READ;
         }
-        if (!outbound.isEmpty()) {
+        if (!nothingToWrite()) {
             ops |= SelectionKey.OP_WRITE;
         }
         setInterest(ops);
+    }
+
+    /** Whether neither the queue nor the session (TLS records it wrapped) holds bytes for the kernel. */
+    private boolean nothingToWrite() {
+        return outbound.isEmpty() && (session == null || !session.hasPendingOutput());
     }
 
     private void setInterest(int ops) {

@@ -6,9 +6,11 @@ import dev.ranch.core.connection.SocketConnection;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.EventLoopGroup;
 import dev.ranch.core.transport.Transport;
+import dev.ranch.core.transport.tls.TlsTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -196,6 +198,21 @@ public final class Listener {
     /** The transport connections of this listener use. */
     public Transport transport() {
         return transport;
+    }
+
+    /**
+     * Makes connections accepted from now on present {@code context}'s certificate (a renewed
+     * one, say); connections already open keep the session they negotiated, and none is
+     * dropped. Any thread.
+     *
+     * @throws IllegalStateException when this listener's transport is not TLS
+     */
+    public void updateTls(SSLContext context) {
+        if (!(transport instanceof TlsTransport)) {
+            throw new IllegalStateException("listener " + name + " uses transport '" + transport.name()
+                    + "', not TLS: nothing to update");
+        }
+        ((TlsTransport) transport).update(context);
     }
 
     /** The factory new connections get their protocol from. */

@@ -7,5 +7,11 @@ public enum HandshakeStatus {
     /** The handshake waits for bytes from the peer. */
     NEED_READ,
     /** The handshake has bytes to send and waits for the socket to take them. */
-    NEED_WRITE
+    NEED_WRITE,
+    /**
+     * The handshake waits for work running off the event loop (a TLS delegated task). The
+     * session calls {@link SessionContext#continueHandshake} on the owner loop when it is done;
+     * until then the connection watches for nothing.
+     */
+    PENDING
 }

@@ -57,4 +57,13 @@ public interface Transport {
      * owning event loop, before the protocol is created.
      */
     TransportSession newSession(SocketChannel channel);
+
+    /**
+     * Creates the per-connection state of this transport for a connection that can be asked
+     * things through {@code context} (its {@code Connection}, its owner loop). Called once per
+     * connection on its owning event loop. The default ignores the context.
+     */
+    default TransportSession newSession(SocketChannel channel, SessionContext context) {
+        return newSession(channel);
+    }
 }

@@ -1,5 +1,7 @@
 package dev.ranch.core.transport;
 
+import dev.ranch.core.transport.tls.TlsInfo;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -69,6 +71,52 @@ public interface TransportSession {
         chunk.flip();
         // Bytes read but not taken are read again next time, from the new position.
         return write(channel, chunk);
+    }
+
+    /**
+     * Whether bytes already taken from the channel wait inside the session and can be read
+     * without the channel becoming readable (decrypted TLS records, a PROXY reader's leftover).
+     * The connection keeps reading while this holds, since the selector will not say so.
+     * Default: {@code false}.
+     */
+    default boolean hasBufferedInput() {
+        return false;
+    }
+
+    /**
+     * Whether the session holds output it produced itself and the kernel has not taken yet
+     * (TLS records wrapped from bytes already reported as consumed, a close_notify). The
+     * connection keeps watching for writability, and does not count its queue as flushed,
+     * while this holds. Default: {@code false}.
+     */
+    default boolean hasPendingOutput() {
+        return false;
+    }
+
+    /**
+     * Writes the session's own pending output, as much as the kernel takes now.
+     *
+     * @return {@code true} when nothing is pending afterwards
+     * @throws IOException on a socket error
+     */
+    default boolean flushPending(SocketChannel channel) throws IOException {
+        return true;
+    }
+
+    /**
+     * A session that reads {@code prefix} before anything from the channel: bytes someone
+     * took from the channel before this session existed (a PROXY header reader reads past the
+     * header when the peer sends both at once). Called at most once, before the handshake. The
+     * default wraps this session; a session that buffers raw input itself (TLS) may take the
+     * bytes in and return itself.
+     */
+    default TransportSession withPrefix(ByteBuffer prefix) {
+        return new PrefixedSession(this, prefix);
+    }
+
+    /** What the TLS layer negotiated, or {@code null} when this session is not TLS (the default). */
+    default TlsInfo tlsInfo() {
+        return null;
     }
 
     /**

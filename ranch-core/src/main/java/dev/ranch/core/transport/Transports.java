@@ -1,5 +1,8 @@
 package dev.ranch.core.transport;
 
+import dev.ranch.core.transport.tls.TlsOptions;
+import dev.ranch.core.transport.tls.TlsTransport;
+
 /** The transports that ship with ranch-core. */
 public final class Transports {
 
@@ -16,5 +19,14 @@ public final class Transports {
      */
     public static Transport unix() {
         return UnixTransport.INSTANCE;
+    }
+
+    /**
+     * TLS over TCP with {@code options}: the handshake runs on each connection's owner loop.
+     * Keep the returned transport to replace its certificate later
+     * ({@link TlsTransport#update(javax.net.ssl.SSLContext)}, or {@code Listener.updateTls}).
+     */
+    public static TlsTransport tls(TlsOptions options) {
+        return new TlsTransport(tcp(), options);
     }
 }
