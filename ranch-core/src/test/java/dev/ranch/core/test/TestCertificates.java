@@ -1,12 +1,16 @@
 package dev.ranch.core.test;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509KeyManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +18,7 @@ import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
 import java.security.KeyStoreException;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -172,27 +177,89 @@ public final class TestCertificates {
         return context(null);
     }
 
-    /** A client context trusting the test CA only and presenting {@code identity} when asked. */
+    /**
+     * A client context trusting the test CA only and presenting {@code identity} whenever the
+     * server asks for a certificate, even when its issuer is not among the authorities the
+     * server names: an untrusted or expired certificate really reaches the server instead of
+     * being withheld by the client.
+     */
     public SSLContext clientContext(Identity identity) {
         return context(identity);
     }
 
     private SSLContext context(Identity identity) {
         try {
-            // SunX509 offers the one key it holds whatever its dates, so an expired client
-            // certificate really reaches the server instead of being withheld by the client.
-            KeyManagerFactory keys = KeyManagerFactory.getInstance("SunX509");
-            KeyStore keyStore = identity == null ? emptyStore() : keyStores.get(identity);
-            keys.init(keyStore, SECRET);
+            KeyManager[] keyManagers = null;
+            if (identity != null) {
+                KeyManagerFactory keys = KeyManagerFactory.getInstance("SunX509");
+                keys.init(keyStores.get(identity), SECRET);
+                keyManagers = new KeyManager[] {
+                        new Insistent((X509KeyManager) keys.getKeyManagers()[0], identity.fileName())};
+            }
             KeyStore trusted = emptyStore();
             trusted.setCertificateEntry(CA_ALIAS, ca);
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trusted);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+            context.init(keyManagers, trust.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build an SSLContext for " + identity, e);
+        }
+    }
+
+    /**
+     * Offers its one key whatever the peer asks for: the JDK's key managers skip a key whose
+     * issuer the server did not name, or whose certificate has expired, and the client would
+     * then send none.
+     */
+    private static final class Insistent extends X509ExtendedKeyManager {
+        private final X509KeyManager keys;
+        private final String alias;
+
+        Insistent(X509KeyManager keys, String alias) {
+            this.keys = keys;
+            this.alias = alias;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {alias};
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return alias;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return alias;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return new String[] {alias};
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return alias;
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+            return alias;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return keys.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return keys.getPrivateKey(alias);
         }
     }
 
