@@ -245,6 +245,9 @@ final class TlsSession implements TransportSession, TlsInfo {
         in.flip();
         try {
             n += unwrapInto(in, dst);
+        } catch (SSLException e) {
+            sendAlert(channel);
+            throw e;
         } finally {
             keepRawInput(in);
         }
@@ -294,9 +297,23 @@ final class TlsSession implements TransportSession, TlsInfo {
         return produced;
     }
 
-    /** Answers what a record after the handshake asked for (a TLS 1.3 KeyUpdate, a TLS 1.2 renegotiation). */
+    /**
+     * Answers what a record after the handshake asked for: a TLS 1.3 KeyUpdate, or the reply
+     * to a TLS 1.2 close_notify.
+     *
+     * @throws SSLHandshakeException when a TLS 1.2 client starts a renegotiation
+     */
     private void afterHandshakeMessage(SSLEngineResult result) throws IOException {
         SSLEngineResult.HandshakeStatus status = result.getHandshakeStatus();
+        if (result.getStatus() == SSLEngineResult.Status.OK && isHandshaking(status)
+                && !"TLSv1.3".equals(engine.getSession().getProtocol())) {
+            // Before TLS 1.3 the only handshake message a client sends after the handshake is a
+            // ClientHello asking to renegotiate, which a server may refuse (RFC 5246 §7.2.2,
+            // no_renegotiation). Refused before its delegated task runs: a renegotiation costs
+            // the server a signature and a key exchange on the event loop each time a client
+            // asks, for free (CVE-2011-1473). TLS 1.3 has no renegotiation (RFC 8446 §4.1.2).
+            throw new SSLHandshakeException("client-initiated renegotiation refused");
+        }
         while (status == SSLEngineResult.HandshakeStatus.NEED_TASK || status == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
             if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
                 runTasksHere();
@@ -307,6 +324,11 @@ final class TlsSession implements TransportSession, TlsInfo {
             }
             status = engine.getHandshakeStatus();
         }
+    }
+
+    private static boolean isHandshaking(SSLEngineResult.HandshakeStatus status) {
+        return status != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+                && status != SSLEngineResult.HandshakeStatus.FINISHED;
     }
 
     @Override
