@@ -166,10 +166,17 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         invoke(Callback.INIT, null);
     }
 
-    /** Asks the protocol to wind down because the listener is stopping. Any thread. */
+    /**
+     * Asks the protocol to wind down because the listener is stopping; a connection still
+     * reading its PROXY header has no protocol to ask and closes at once. Any thread.
+     */
     public void shutdown() {
         loop.execute(() -> {
-            if (state < CLOSING) {
+            if (state == PROXY_HEADER) {
+                // Nothing was handed to anyone yet, so nothing is lost; waiting would only hold
+                // the stop for the proxy header timeout or the shutdown timeout.
+                close();
+            } else if (state < CLOSING) {
                 invoke(Callback.SHUTDOWN, null);
             }
         });
