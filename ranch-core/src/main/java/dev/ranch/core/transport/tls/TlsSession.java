@@ -370,8 +370,14 @@ final class TlsSession implements TransportSession, TlsInfo {
             return 0;
         }
         ByteBuffer out = TlsScratch.get().netOut(packetSize);
+        long offered = 0;
+        for (int i = offset; i < offset + length; i++) {
+            offered += srcs[i].remaining();
+        }
         long consumed = 0;
-        while (out.remaining() >= packetSize) {
+        // Stops once everything is wrapped: one more wrap would only find nothing to do, at
+        // the cost of a result object and the engine's own bookkeeping on every write.
+        while (consumed < offered && out.remaining() >= packetSize) {
             SSLEngineResult result = engine.wrap(srcs, offset, length, out);
             if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
                 throw new SSLException("TLS session already closed for writing");

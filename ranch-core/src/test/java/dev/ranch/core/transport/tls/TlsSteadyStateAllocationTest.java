@@ -1,0 +1,164 @@
+package dev.ranch.core.transport.tls;
+
+import dev.ranch.core.Ranch;
+import dev.ranch.core.listener.Listener;
+import dev.ranch.core.test.Bytes;
+import dev.ranch.core.test.EchoProtocol;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.TestCertificates;
+import dev.ranch.core.test.TestRanch;
+import dev.ranch.core.test.TlsTestClient;
+import dev.ranch.core.transport.Transports;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a steady TLS echo allocates on the loop thread per round trip (one record in, one out),
+ * against what the JDK's engine alone allocates to unwrap and wrap the same record: the
+ * transport around the engine adds next to nothing. Measured with the JVM's per-thread
+ * allocation counter.
+ */
+class TlsSteadyStateAllocationTest {
+
+    private static final int WARM_UP = 20_000;
+    private static final int MEASURED = 20_000;
+
+    @TestRanch(eventLoops = 1)
+    Ranch ranch;
+
+    private final TestCertificates certificates = TestCertificates.get();
+
+    @Test
+    void aTls13EchoRoundTripAllocatesLittleMoreThanTheEngineItself() throws SSLException {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported(), "no per-thread allocation counter");
+        byte[] message = Bytes.random(64, 7);
+        long engineAlone = engineBytesPerRoundTrip(threads, message);
+
+        Listener listener = ranch.startListener("tls-echo",
+                Transports.tls(TlsOptions.builder(certificates.serverContext()).build()), Loopback.options().build(),
+                c -> new EchoProtocol());
+        Thread loop = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("ranch-loop-0")).findFirst().orElseThrow();
+        long perRoundTrip;
+        try (TlsTestClient client = TlsTestClient.to(listener.port(), certificates.clientContext())
+                .protocols("TLSv1.3").connect()) {
+            roundTrips(client, message, WARM_UP);
+            long before = threads.getThreadAllocatedBytes(loop.getId());
+            roundTrips(client, message, MEASURED);
+            perRoundTrip = (threads.getThreadAllocatedBytes(loop.getId()) - before) / MEASURED;
+        }
+        System.out.printf("TLS 1.3 echo of %d bytes: loop thread %d bytes per round trip, engine alone %d%n",
+                message.length, perRoundTrip, engineAlone);
+        assertTrue(perRoundTrip <= engineAlone + 64, "loop thread allocated " + perRoundTrip
+                + " bytes per round trip; the engine alone " + engineAlone);
+    }
+
+    private static void roundTrips(TlsTestClient client, byte[] message, int n) {
+        for (int i = 0; i < n; i++) {
+            byte[] back = client.write(message).readExactly(message.length);
+            if (!Arrays.equals(message, back)) {
+                assertArrayEquals(message, back);
+            }
+        }
+    }
+
+    /** Server-side unwrap of one record and wrap of one record, on engines in memory, measured on this thread. */
+    private long engineBytesPerRoundTrip(com.sun.management.ThreadMXBean threads, byte[] message) throws SSLException {
+        SSLEngine server = TlsOptions.builder(certificates.serverContext()).build()
+                .newEngine(certificates.serverContext());
+        SSLContext clientContext = certificates.clientContext();
+        SSLEngine client = clientContext.createSSLEngine("localhost", 443);
+        client.setUseClientMode(true);
+        ByteBuffer toServer = ByteBuffer.allocateDirect(64 * 1024);
+        ByteBuffer toClient = ByteBuffer.allocateDirect(64 * 1024);
+        ByteBuffer app = ByteBuffer.allocateDirect(64 * 1024);
+        handshake(client, server, toServer, toClient, app);
+        ByteBuffer plain = ByteBuffer.wrap(message);
+        long serverBytes = 0;
+        for (int i = 0; i < WARM_UP + MEASURED; i++) {
+            toServer.clear();
+            client.wrap(plain.clear(), toServer);
+            toServer.flip();
+            app.clear();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            server.unwrap(toServer, app);
+            app.flip();
+            toClient.clear();
+            server.wrap(app, toClient);
+            long after = threads.getCurrentThreadAllocatedBytes();
+            if (i >= WARM_UP) {
+                serverBytes += after - before;
+            }
+            toClient.flip();
+            app.clear();
+            client.unwrap(toClient, app);
+        }
+        return serverBytes / MEASURED;
+    }
+
+    private static void handshake(SSLEngine client, SSLEngine server, ByteBuffer toServer, ByteBuffer toClient,
+                                  ByteBuffer app) throws SSLException {
+        client.beginHandshake();
+        server.beginHandshake();
+        toServer.clear().flip();
+        toClient.clear().flip();
+        // Until both are done and the server's NewSessionTicket has reached the client too.
+        for (int step = 0; step < 100 && !(idle(client) && idle(server) && !toClient.hasRemaining()
+                && !toServer.hasRemaining()); step++) {
+            advance(client, toClient, toServer, app);
+            advance(server, toServer, toClient, app);
+        }
+    }
+
+    private static boolean idle(SSLEngine engine) {
+        return engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING;
+    }
+
+    /** One step of {@code engine}: unwrap what came in, wrap what goes out, run its tasks. */
+    private static void advance(SSLEngine engine, ByteBuffer in, ByteBuffer out, ByteBuffer app) throws SSLException {
+        while (true) {
+            switch (engine.getHandshakeStatus()) {
+                case NEED_TASK:
+                    Runnable task;
+                    while ((task = engine.getDelegatedTask()) != null) {
+                        task.run();
+                    }
+                    break;
+                case NEED_WRAP:
+                    out.compact();
+                    engine.wrap(ByteBuffer.allocate(0), out);
+                    out.flip();
+                    break;
+                case NEED_UNWRAP:
+                    if (!in.hasRemaining()) {
+                        return;
+                    }
+                    app.clear();
+                    if (engine.unwrap(in, app).getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+                        return;
+                    }
+                    break;
+                default:
+                    // Post-handshake records (a NewSessionTicket) may still wait in the buffer.
+                    while (in.hasRemaining()) {
+                        app.clear();
+                        engine.unwrap(in, app);
+                    }
+                    return;
+            }
+        }
+    }
+}
