@@ -52,6 +52,14 @@ final class TlsSession implements TransportSession, TlsInfo {
     private ByteBuffer netIn;
     private ByteBuffer appIn;
     private ByteBuffer netOut;
+    /**
+     * {@code netIn} and {@code appIn} once emptied, kept while the connection is busy for the
+     * next bytes to keep: a steady stream keeps a partial record and some plaintext after
+     * nearly every read, and would otherwise allocate both each time. Dropped by the first
+     * read that leaves nothing behind, so an idle connection still holds no buffer.
+     */
+    private ByteBuffer spareNetIn;
+    private ByteBuffer spareAppIn;
 
     /** @param context the connection's context, or {@code null}: then delegated tasks run inline */
     TlsSession(TlsOptions options, SessionContext context) {
@@ -250,6 +258,12 @@ final class TlsSession implements TransportSession, TlsInfo {
             throw e;
         } finally {
             keepRawInput(in);
+        }
+        if (netIn == null) {
+            spareNetIn = null;
+        }
+        if (appIn == null) {
+            spareAppIn = null;
         }
         if (netOut != null) {
             flushPending(channel);
@@ -485,6 +499,7 @@ final class TlsSession implements TransportSession, TlsInfo {
     private int fill(SocketChannel channel, ByteBuffer in) throws IOException {
         if (netIn != null) {
             in.put(netIn);
+            spareNetIn = netIn.clear();
             netIn = null;
         }
         return in.hasRemaining() ? channel.read(in) : 0;
@@ -515,10 +530,19 @@ final class TlsSession implements TransportSession, TlsInfo {
             return;
         }
         int kept = netIn == null ? 0 : netIn.remaining();
-        ByteBuffer joined = ByteBuffer.allocate(Math.max(4096, kept + bytes.remaining()));
-        if (netIn != null) {
-            joined.put(netIn);
+        int needed = kept + bytes.remaining();
+        ByteBuffer joined;
+        if (netIn == null && spareNetIn != null && spareNetIn.capacity() >= needed) {
+            joined = spareNetIn;
+        } else {
+            // Room for what a read can leave behind, so the buffer can be reused (spareNetIn).
+            int room = needed <= 4096 ? 4096 : Math.max(needed, TlsScratch.netInCapacity(packetSize));
+            joined = ByteBuffer.allocate(room);
+            if (netIn != null) {
+                joined.put(netIn);
+            }
         }
+        spareNetIn = null;
         netIn = joined.put(bytes).flip();
     }
 
@@ -533,10 +557,18 @@ final class TlsSession implements TransportSession, TlsInfo {
             return;
         }
         int kept = appIn == null ? 0 : appIn.remaining();
-        ByteBuffer joined = ByteBuffer.allocate(kept + app.remaining());
-        if (appIn != null) {
-            joined.put(appIn);
+        int needed = kept + app.remaining();
+        ByteBuffer joined;
+        if (appIn == null && spareAppIn != null && spareAppIn.capacity() >= needed) {
+            joined = spareAppIn;
+        } else {
+            // A record's plaintext fits, so the buffer can be reused (spareAppIn).
+            joined = ByteBuffer.allocate(Math.max(needed, applicationSize));
+            if (appIn != null) {
+                joined.put(appIn);
+            }
         }
+        spareAppIn = null;
         appIn = joined.put(app).flip();
     }
 
@@ -546,6 +578,7 @@ final class TlsSession implements TransportSession, TlsInfo {
         }
         int n = moveInto(appIn, dst);
         if (!appIn.hasRemaining()) {
+            spareAppIn = appIn.clear();
             appIn = null;
         }
         return n;
