@@ -345,9 +345,14 @@ final class TlsSession implements TransportSession, TlsInfo {
                 && status != SSLEngineResult.HandshakeStatus.FINISHED;
     }
 
+    /**
+     * Also holds once the peer's close_notify is read: a read then reports the end of the
+     * stream, which the selector will not announce when the alert came with the last data and
+     * the peer keeps its socket open for our answer (RFC 8446 §6.1 half-close).
+     */
     @Override
     public boolean hasBufferedInput() {
-        return appIn != null || (netIn != null && holdsWholeRecord(netIn));
+        return inboundDone || appIn != null || (netIn != null && holdsWholeRecord(netIn));
     }
 
     private static boolean holdsWholeRecord(ByteBuffer raw) {

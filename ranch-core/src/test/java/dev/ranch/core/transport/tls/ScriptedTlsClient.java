@@ -131,6 +131,28 @@ final class ScriptedTlsClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Encrypts {@code data} and sends it in one TCP write with a close_notify behind it: the
+     * client is done writing (a TLS half-close) but keeps its socket open to read the answer.
+     */
+    ScriptedTlsClient writeAndCloseNotify(byte[] data) {
+        try {
+            ByteArrayOutputStream pending = new ByteArrayOutputStream();
+            ByteBuffer plain = ByteBuffer.wrap(data);
+            while (plain.hasRemaining()) {
+                wrap(plain, pending);
+            }
+            engine.closeOutbound();
+            ByteBuffer record = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(EMPTY, record);
+            pending.write(record.array(), 0, record.position());
+            send(pending);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Reads exactly {@code n} plaintext bytes. */
     byte[] read(int n) {
         try {
