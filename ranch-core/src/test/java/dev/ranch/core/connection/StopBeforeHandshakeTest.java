@@ -29,6 +29,7 @@ import static dev.ranch.core.test.Patience.waitFor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -109,6 +110,43 @@ class StopBeforeHandshakeTest {
     }
 
     @Test
+    void aProtocolThatWritesItsGoodbyeIsNotAskedForOneBeforeItsHandshake() throws Exception {
+        HeldTasks tasks = new HeldTasks();
+        CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        Listener listener = ranch.startListener("tls",
+                Transports.tls(TlsOptions.builder(certificates.serverContext()).taskExecutor(tasks).build()),
+                Loopback.options().handshakeTimeout(LONG).shutdownTimeout(LONG).build(),
+                c -> new EchoProtocol() {
+                    @Override
+                    public void onShutdown(Connection connection) {
+                        connection.write("bye\n".getBytes());
+                        connection.close();
+                    }
+
+                    @Override
+                    public void onClose(Connection connection, Throwable cause) {
+                        closed.complete(cause);
+                    }
+                });
+        CompletableFuture<TlsTestClient> client = CompletableFuture.supplyAsync(
+                () -> TlsTestClient.to(listener.port(), certificates.clientContext()).connect());
+        try {
+            await().atMost(PATIENCE).until(() -> tasks.held.get() > 0);
+            waitFor(CompletableFuture.runAsync(listener::stop));
+            assertNull(waitFor(closed), "the connection was not closed gracefully");
+            assertEquals(0, listener.info().crashes(), "a protocol callback threw");
+        } finally {
+            tasks.release.countDown();
+            client.handle((c, e) -> {
+                if (c != null) {
+                    c.close();
+                }
+                return null;
+            });
+        }
+    }
+
+    @Test
     void aHandshakeTimeoutWhileATaskRunsElsewhereClosesAndFreesTheSlot() throws Exception {
         HeldTasks tasks = new HeldTasks();
         CompletableFuture<Throwable> closed = new CompletableFuture<>();
@@ -135,8 +173,7 @@ class StopBeforeHandshakeTest {
             return e != null;
         }));
         assertTrue(clientFailed, "the handshake completed after its timeout");
-        try (TlsTestClient fresh = TlsTestClient.to(listener.port(), certificates.clientContext()).connect()) {
-            assertEquals("alive", fresh.echo("alive"));
-        }
+        assertTrue(listener.connections().isEmpty());
+        assertEquals(0, listener.info().crashes());
     }
 }
