@@ -75,7 +75,8 @@ public interface Protocol {
 
     /**
      * The listener is stopping gracefully. Say goodbye and close; the default closes at once.
-     * Connections still open after the listener's shutdown timeout are aborted.
+     * Connections still open after the listener's shutdown timeout are aborted. Called only
+     * once the handshake is done: a connection still handshaking is closed without it.
      */
     default void onShutdown(Connection connection) {
         connection.close();

@@ -166,10 +166,18 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         invoke(Callback.INIT, null);
     }
 
-    /** Asks the protocol to wind down because the listener is stopping. Any thread. */
+    /**
+     * Asks the protocol to wind down because the listener is stopping. A connection whose
+     * handshake is not done closes at once instead: still reading its PROXY header it has no
+     * protocol to ask, and before the handshake a protocol could not write its goodbye (a
+     * write would throw and count as a crash). Any thread.
+     */
     public void shutdown() {
         loop.execute(() -> {
-            if (state < CLOSING) {
+            if (state < OPEN) {
+                // Waiting would only hold the stop for a header, handshake or shutdown timeout.
+                close();
+            } else if (state < CLOSING) {
                 invoke(Callback.SHUTDOWN, null);
             }
         });

@@ -3,6 +3,7 @@ package dev.ranch.core.transport.tls;
 import javax.net.ssl.SSLHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -45,9 +46,11 @@ final class ClientHelloReader {
     static Hello read(ByteBuffer raw) throws SSLHandshakeException {
         int p = raw.position();
         int end = raw.limit();
-        byte[] gathered = null;
-        int gatheredLength = 0;
-        int messageLength = -1;
+        // The message, its 4-byte header first, once it turned out to span records; then its
+        // length is known only when the header is whole.
+        byte[] message = null;
+        int gathered = 0;
+        boolean lengthKnown = false;
         while (true) {
             if (end - p < 5) {
                 checkPrefix(raw, p, end);
@@ -66,34 +69,51 @@ final class ClientHelloReader {
                 return Hello.INCOMPLETE;
             }
             int fragment = p + 5;
-            if (gathered == null) {
-                // RFC 8446 §4: handshake header is msg_type(1) and a 24-bit length.
-                if (recordLength < 4) {
-                    throw malformed("handshake fragment shorter than its header");
-                }
-                if ((raw.get(fragment) & 0xff) != CLIENT_HELLO) {
-                    throw malformed("first handshake message is type " + (raw.get(fragment) & 0xff)
-                            + ", not ClientHello");
-                }
-                messageLength = u24(raw, fragment + 1);
-                if (messageLength > MAX_HELLO_BYTES) {
-                    throw malformed("ClientHello length " + messageLength);
-                }
-                if (4 + messageLength <= recordLength) {
-                    return parse(raw, fragment + 4, fragment + 4 + messageLength);
-                }
-                // RFC 8446 §5.1: a handshake message may be split across records; rare, so copy.
-                gathered = new byte[messageLength];
-                gatheredLength = copy(raw, fragment + 4, recordLength - 4, gathered, 0);
-            } else {
-                gatheredLength += copy(raw, fragment, Math.min(recordLength, messageLength - gatheredLength),
-                        gathered, gatheredLength);
-                if (gatheredLength == messageLength) {
-                    return parse(ByteBuffer.wrap(gathered), 0, messageLength);
+            p = fragment + recordLength;
+            if (message == null) {
+                if (recordLength >= 4) {
+                    int length = messageLength(raw, fragment);
+                    if (4 + length <= recordLength) {
+                        return parse(raw, fragment + 4, fragment + 4 + length);
+                    }
+                    message = new byte[4 + length];
+                    lengthKnown = true;
+                } else {
+                    message = new byte[4];
                 }
             }
-            p = fragment + recordLength;
+            // RFC 8446 §5.1: a handshake message may be split across records, even inside its
+            // header; rare, so copy.
+            int from = fragment;
+            int left = recordLength;
+            while (true) {
+                int n = Math.min(left, message.length - gathered);
+                raw.get(from, message, gathered, n);
+                gathered += n;
+                from += n;
+                left -= n;
+                if (gathered < message.length) {
+                    break;
+                }
+                if (lengthKnown) {
+                    return parse(ByteBuffer.wrap(message), 4, message.length);
+                }
+                message = Arrays.copyOf(message, 4 + messageLength(ByteBuffer.wrap(message), 0));
+                lengthKnown = true;
+            }
         }
+    }
+
+    /** The body length in the handshake header at {@code p}, which must be a ClientHello's (RFC 8446 §4). */
+    private static int messageLength(ByteBuffer b, int p) throws SSLHandshakeException {
+        if ((b.get(p) & 0xff) != CLIENT_HELLO) {
+            throw malformed("first handshake message is type " + (b.get(p) & 0xff) + ", not ClientHello");
+        }
+        int length = u24(b, p + 1);
+        if (length > MAX_HELLO_BYTES) {
+            throw malformed("ClientHello length " + length);
+        }
+        return length;
     }
 
     /** Fails as soon as the first bytes cannot start a TLS handshake record. */
@@ -147,14 +167,6 @@ final class ClientHelloReader {
             }
         }
         return Hello.NO_NAME;
-    }
-
-    private static int copy(ByteBuffer raw, int from, int length, byte[] into, int at) throws SSLHandshakeException {
-        if (at + length > into.length) {
-            throw malformed("handshake fragments longer than the ClientHello");
-        }
-        raw.get(from, into, at, length);
-        return length;
     }
 
     private static int skip(int p, int length, int end, String what) throws SSLHandshakeException {

@@ -28,10 +28,15 @@ final class TlsScratch {
         return PER_THREAD.get();
     }
 
+    /** The most raw input one read takes in: a window plus one record. */
+    static int netInCapacity(int packetSize) {
+        return WINDOW + packetSize;
+    }
+
     /** A cleared buffer for raw input, with room for a window plus one record. */
     ByteBuffer netIn(int packetSize) {
-        if (netIn.capacity() < WINDOW + packetSize) {
-            netIn = ByteBuffer.allocateDirect(WINDOW + packetSize);
+        if (netIn.capacity() < netInCapacity(packetSize)) {
+            netIn = ByteBuffer.allocateDirect(netInCapacity(packetSize));
         }
         return netIn.clear();
     }

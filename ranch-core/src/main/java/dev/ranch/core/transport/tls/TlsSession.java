@@ -52,6 +52,14 @@ final class TlsSession implements TransportSession, TlsInfo {
     private ByteBuffer netIn;
     private ByteBuffer appIn;
     private ByteBuffer netOut;
+    /**
+     * {@code netIn} and {@code appIn} once emptied, kept while the connection is busy for the
+     * next bytes to keep: a steady stream keeps a partial record and some plaintext after
+     * nearly every read, and would otherwise allocate both each time. Dropped by the first
+     * read that leaves nothing behind, so an idle connection still holds no buffer.
+     */
+    private ByteBuffer spareNetIn;
+    private ByteBuffer spareAppIn;
 
     /** @param context the connection's context, or {@code null}: then delegated tasks run inline */
     TlsSession(TlsOptions options, SessionContext context) {
@@ -245,8 +253,17 @@ final class TlsSession implements TransportSession, TlsInfo {
         in.flip();
         try {
             n += unwrapInto(in, dst);
+        } catch (SSLException e) {
+            sendAlert(channel);
+            throw e;
         } finally {
             keepRawInput(in);
+        }
+        if (netIn == null) {
+            spareNetIn = null;
+        }
+        if (appIn == null) {
+            spareAppIn = null;
         }
         if (netOut != null) {
             flushPending(channel);
@@ -294,9 +311,23 @@ final class TlsSession implements TransportSession, TlsInfo {
         return produced;
     }
 
-    /** Answers what a record after the handshake asked for (a TLS 1.3 KeyUpdate, a TLS 1.2 renegotiation). */
+    /**
+     * Answers what a record after the handshake asked for: a TLS 1.3 KeyUpdate, or the reply
+     * to a TLS 1.2 close_notify.
+     *
+     * @throws SSLHandshakeException when a TLS 1.2 client starts a renegotiation
+     */
     private void afterHandshakeMessage(SSLEngineResult result) throws IOException {
         SSLEngineResult.HandshakeStatus status = result.getHandshakeStatus();
+        if (result.getStatus() == SSLEngineResult.Status.OK && isHandshaking(status)
+                && !"TLSv1.3".equals(engine.getSession().getProtocol())) {
+            // Before TLS 1.3 the only handshake message a client sends after the handshake is a
+            // ClientHello asking to renegotiate, which a server may refuse (RFC 5246 §7.2.2,
+            // no_renegotiation). Refused before its delegated task runs: a renegotiation costs
+            // the server a signature and a key exchange on the event loop each time a client
+            // asks, for free (CVE-2011-1473). TLS 1.3 has no renegotiation (RFC 8446 §4.1.2).
+            throw new SSLHandshakeException("client-initiated renegotiation refused");
+        }
         while (status == SSLEngineResult.HandshakeStatus.NEED_TASK || status == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
             if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
                 runTasksHere();
@@ -309,9 +340,19 @@ final class TlsSession implements TransportSession, TlsInfo {
         }
     }
 
+    private static boolean isHandshaking(SSLEngineResult.HandshakeStatus status) {
+        return status != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+                && status != SSLEngineResult.HandshakeStatus.FINISHED;
+    }
+
+    /**
+     * Also holds once the peer's close_notify is read: a read then reports the end of the
+     * stream, which the selector will not announce when the alert came with the last data and
+     * the peer keeps its socket open for our answer (RFC 8446 §6.1 half-close).
+     */
     @Override
     public boolean hasBufferedInput() {
-        return appIn != null || (netIn != null && holdsWholeRecord(netIn));
+        return inboundDone || appIn != null || (netIn != null && holdsWholeRecord(netIn));
     }
 
     private static boolean holdsWholeRecord(ByteBuffer raw) {
@@ -348,8 +389,14 @@ final class TlsSession implements TransportSession, TlsInfo {
             return 0;
         }
         ByteBuffer out = TlsScratch.get().netOut(packetSize);
+        long offered = 0;
+        for (int i = offset; i < offset + length; i++) {
+            offered += srcs[i].remaining();
+        }
         long consumed = 0;
-        while (out.remaining() >= packetSize) {
+        // Stops once everything is wrapped: one more wrap would only find nothing to do, at
+        // the cost of a result object and the engine's own bookkeeping on every write.
+        while (consumed < offered && out.remaining() >= packetSize) {
             SSLEngineResult result = engine.wrap(srcs, offset, length, out);
             if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
                 throw new SSLException("TLS session already closed for writing");
@@ -457,6 +504,7 @@ final class TlsSession implements TransportSession, TlsInfo {
     private int fill(SocketChannel channel, ByteBuffer in) throws IOException {
         if (netIn != null) {
             in.put(netIn);
+            spareNetIn = netIn.clear();
             netIn = null;
         }
         return in.hasRemaining() ? channel.read(in) : 0;
@@ -487,10 +535,19 @@ final class TlsSession implements TransportSession, TlsInfo {
             return;
         }
         int kept = netIn == null ? 0 : netIn.remaining();
-        ByteBuffer joined = ByteBuffer.allocate(Math.max(4096, kept + bytes.remaining()));
-        if (netIn != null) {
-            joined.put(netIn);
+        int needed = kept + bytes.remaining();
+        ByteBuffer joined;
+        if (netIn == null && spareNetIn != null && spareNetIn.capacity() >= needed) {
+            joined = spareNetIn;
+        } else {
+            // Room for what a read can leave behind, so the buffer can be reused (spareNetIn).
+            int room = needed <= 4096 ? 4096 : Math.max(needed, TlsScratch.netInCapacity(packetSize));
+            joined = ByteBuffer.allocate(room);
+            if (netIn != null) {
+                joined.put(netIn);
+            }
         }
+        spareNetIn = null;
         netIn = joined.put(bytes).flip();
     }
 
@@ -505,10 +562,18 @@ final class TlsSession implements TransportSession, TlsInfo {
             return;
         }
         int kept = appIn == null ? 0 : appIn.remaining();
-        ByteBuffer joined = ByteBuffer.allocate(kept + app.remaining());
-        if (appIn != null) {
-            joined.put(appIn);
+        int needed = kept + app.remaining();
+        ByteBuffer joined;
+        if (appIn == null && spareAppIn != null && spareAppIn.capacity() >= needed) {
+            joined = spareAppIn;
+        } else {
+            // A record's plaintext fits, so the buffer can be reused (spareAppIn).
+            joined = ByteBuffer.allocate(Math.max(needed, applicationSize));
+            if (appIn != null) {
+                joined.put(appIn);
+            }
         }
+        spareAppIn = null;
         appIn = joined.put(app).flip();
     }
 
@@ -518,6 +583,7 @@ final class TlsSession implements TransportSession, TlsInfo {
         }
         int n = moveInto(appIn, dst);
         if (!appIn.hasRemaining()) {
+            spareAppIn = appIn.clear();
             appIn = null;
         }
         return n;

@@ -1,0 +1,143 @@
+package dev.ranch.core.transport.tls;
+
+import dev.ranch.core.Connection;
+import dev.ranch.core.Protocol;
+import dev.ranch.core.Ranch;
+import dev.ranch.core.listener.Listener;
+import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.TestCertificates;
+import dev.ranch.core.test.TestClient;
+import dev.ranch.core.test.TestRanch;
+import dev.ranch.core.test.TlsTestClient;
+import dev.ranch.core.transport.Transports;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A plaintext line protocol upgrades its live connection to TLS on {@code STARTTLS}, as SMTP
+ * does (RFC 3207): lines before the command are answered in plaintext, the answer to the
+ * command is the last plaintext, and everything after the handshake is encrypted. Bytes a
+ * client pipelines behind the command never reach the secure session.
+ */
+class StartTlsTest {
+
+    @TestRanch
+    Ranch ranch;
+
+    private final TestCertificates certificates = TestCertificates.get();
+    /** Every line the server took, tagged with whether it came over TLS. */
+    private final Queue<String> heard = new ConcurrentLinkedQueue<>();
+    private Listener listener;
+
+    /** "220 ready", then each plaintext line echoed as "plain LINE" until STARTTLS; an echo over TLS after. */
+    private final class Upgrading implements Protocol {
+        private final StringBuilder line = new StringBuilder();
+
+        @Override
+        public void onHandshake(Connection connection) {
+            connection.write("220 ready\n".getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public void onData(Connection connection, ByteBuffer data) {
+            if (connection.tls().isPresent()) {
+                byte[] secure = new byte[data.remaining()];
+                data.get(secure);
+                heard.add("tls " + new String(secure, StandardCharsets.US_ASCII));
+                connection.write(secure);
+                return;
+            }
+            while (data.hasRemaining()) {
+                char c = (char) data.get();
+                if (c != '\n') {
+                    line.append(c);
+                    continue;
+                }
+                String command = line.toString();
+                line.setLength(0);
+                heard.add("plain " + command);
+                if (command.equals("STARTTLS")) {
+                    connection.write("220 go ahead\n".getBytes(StandardCharsets.US_ASCII));
+                    connection.startTls(TlsOptions.builder(certificates.serverContext()).build());
+                    // RFC 3207 §5: what the client sent after the command is not to be trusted.
+                    data.position(data.limit());
+                    return;
+                }
+                connection.write(("plain " + command + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+
+        @Override
+        public void onTlsStarted(Connection connection) {
+            heard.add("started " + connection.tls().map(tls -> tls.session().getProtocol()).orElse("without TLS"));
+            connection.write("secure\n".getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        listener = ranch.startListener("starttls", Transports.tcp(),
+                Loopback.options().handshakeTimeout(Duration.ofSeconds(2)).build(), connection -> new Upgrading());
+    }
+
+    @Test
+    void plaintextThenUpgradeThenEncryptedEcho() {
+        TestClient plain = TestClient.connect(listener.port());
+        try (plain) {
+            assertEquals("220 ready", plain.readLine());
+            plain.write("HELLO\n");
+            assertEquals("plain HELLO", plain.readLine());
+            plain.write("STARTTLS\n");
+            assertEquals("220 go ahead", plain.readLine());
+            try (TlsTestClient secure = TlsTestClient.upgrade(plain.socket(), certificates.clientContext())) {
+                assertEquals("secure\n", secure.readString(7));
+                assertEquals("over tls\n", secure.echo("over tls\n"));
+            }
+        }
+        await().atMost(PATIENCE).until(() -> heard.size() == 4);
+        assertEquals(List.of("plain HELLO", "plain STARTTLS", "started TLSv1.3", "tls over tls\n"), List.copyOf(heard));
+    }
+
+    @Test
+    void bytesPipelinedAfterStartTlsAreDiscarded() {
+        TestClient plain = TestClient.connect(listener.port());
+        try (plain) {
+            assertEquals("220 ready", plain.readLine());
+            // One write, so the injected line arrives in the same read as the command.
+            plain.write("STARTTLS\nMAIL FROM:<injected@example.com>\n");
+            assertEquals("220 go ahead", plain.readLine());
+            try (TlsTestClient secure = TlsTestClient.upgrade(plain.socket(), certificates.clientContext())) {
+                assertEquals("secure\n", secure.readString(7));
+                assertEquals("after\n", secure.echo("after\n"));
+            }
+        }
+        await().atMost(PATIENCE).until(() -> heard.size() == 3);
+        assertEquals(List.of("plain STARTTLS", "started TLSv1.3", "tls after\n"), List.copyOf(heard));
+    }
+
+    @Test
+    void aClientThatNeverStartsTheHandshakeIsClosedAndOthersUpgrade() {
+        try (TestClient stalled = TestClient.connect(listener.port())) {
+            assertEquals("220 ready", stalled.readLine());
+            stalled.write("STARTTLS\n");
+            assertEquals("220 go ahead", stalled.readLine());
+            assertTrue(stalled.isClosedByPeer(), "the upgrade's handshake is bounded by handshakeTimeout");
+        }
+        await().atMost(PATIENCE).until(() -> listener.info().activeConnections() == 0);
+        assertEquals(List.of("plain STARTTLS"), List.copyOf(heard));
+        heard.clear();
+        plaintextThenUpgradeThenEncryptedEcho();
+    }
+}
