@@ -470,6 +470,10 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 return;
             }
             if (n == 0) {
+                // A read can make the session answer (a TLS KeyUpdate) without delivering a byte.
+                if (session.hasPendingOutput()) {
+                    updateInterest();
+                }
                 return;
             }
             timers.activity(loop.now());

@@ -38,7 +38,7 @@ public final class TlsTransport implements Transport {
     }
 
     /** Makes connections handed to their loops from now on use {@code options}. Any thread. */
-    public void update(TlsOptions options) {
+    public synchronized void update(TlsOptions options) {
         this.options = Objects.requireNonNull(options, "options");
     }
 
