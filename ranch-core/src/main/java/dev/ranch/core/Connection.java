@@ -1,6 +1,7 @@
 package dev.ranch.core;
 
 import dev.ranch.core.listener.Listener;
+import dev.ranch.core.proxy.ProxyHeader;
 import dev.ranch.core.transport.tls.TlsInfo;
 import dev.ranch.core.transport.tls.TlsOptions;
 
@@ -28,10 +29,13 @@ public interface Connection {
     /** The listener that accepted this connection, or {@code null} for an outbound one. Any thread. */
     Listener listener();
 
-    /** The peer's address. Any thread. */
+    /**
+     * The peer's address: the client's, as its PROXY header reported it, when the listener
+     * reads PROXY headers; else the socket's. Any thread.
+     */
     SocketAddress peer();
 
-    /** The local address the peer connected to. Any thread. */
+    /** The local address the peer connected to (the proxy's destination, with a PROXY header). Any thread. */
     SocketAddress local();
 
     /**
@@ -161,6 +165,16 @@ public interface Connection {
      * with the connection. Any thread.
      */
     Map<String, Object> attributes();
+
+    /**
+     * The PROXY protocol header this connection began with, when its listener reads them
+     * ({@code ListenerOptions.proxyProtocol}): the raw bytes, addresses and TLVs. Empty when
+     * there was none. {@link #peer()} and {@link #local()} already report its addresses. Any
+     * thread.
+     */
+    default Optional<ProxyHeader> proxyHeader() {
+        return Optional.empty();
+    }
 
     /**
      * What the TLS handshake settled (protocol, cipher, peer certificates, ALPN, server

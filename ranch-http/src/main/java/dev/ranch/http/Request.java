@@ -53,6 +53,9 @@ public interface Request {
     /** The peer's address. */
     SocketAddress peer();
 
+    /** Whether the request came over TLS: its scheme is {@code https} (RFC 9110 §4.2.2). */
+    boolean secure();
+
     /** The id of the ranch connection that carried the request, as in log lines. */
     long connectionId();
 

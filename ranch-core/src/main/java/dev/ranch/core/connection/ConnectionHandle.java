@@ -39,8 +39,9 @@ abstract class ConnectionHandle implements Connection {
 
     final long id;
     final ConnectionOwner owner;
-    private final SocketAddress peer;
-    private final SocketAddress local;
+    /** The socket's addresses, or those a PROXY header reported; written on the owner thread before the protocol exists. */
+    private volatile SocketAddress peer;
+    private volatile SocketAddress local;
     private final long createdNanos = System.nanoTime();
     private volatile boolean counted;
     private volatile boolean closed;
@@ -55,6 +56,14 @@ abstract class ConnectionHandle implements Connection {
         this.counted = counted;
         this.peer = addressOf(channel, true);
         this.local = addressOf(channel, false);
+    }
+
+    /** Reports the client's addresses a PROXY header carried in place of the socket's. Owner thread. */
+    final void proxied(SocketAddress peer, SocketAddress local) {
+        this.peer = peer;
+        if (local != null) {
+            this.local = local;
+        }
     }
 
     @Override

@@ -7,6 +7,9 @@ import dev.ranch.core.Timer;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.Selectable;
+import dev.ranch.core.proxy.ProxyHeader;
+import dev.ranch.core.proxy.ProxyHeaderDecoder;
+import dev.ranch.core.proxy.ProxyMode;
 import dev.ranch.core.transport.HandshakeStatus;
 import dev.ranch.core.transport.SessionContext;
 import dev.ranch.core.transport.Transport;
@@ -18,6 +21,7 @@ import dev.ranch.core.transport.tls.TlsTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -32,8 +36,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The {@link Connection} of an accepted socket, owned by one {@link EventLoop}.
  *
- * <p>This class is the owner-thread half: the state machine (NEW, HANDSHAKING, OPEN, CLOSING,
- * CLOSED), the read path, writes and the callback discipline. {@link ConnectionHandle} holds
+ * <p>This class is the owner-thread half: the state machine (PROXY_HEADER, NEW, HANDSHAKING,
+ * OPEN, CLOSING, CLOSED), the read path, writes and the callback discipline. {@link ConnectionHandle} holds
  * the half any thread may touch, and {@link ConnectionTimers} the connection's timers. It is
  * created on an acceptor thread (or an outbound connector), which only constructs it and
  * queues {@link #start()} on the owner loop; from then on its fields are the owner's alone.
@@ -51,11 +55,13 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     /** Reads per readiness event before other connections get their turn. */
     private static final int MAX_READS_PER_EVENT = 16;
 
-    private static final int NEW = 0;
-    private static final int HANDSHAKING = 1;
-    private static final int OPEN = 2;
-    private static final int CLOSING = 3;
-    private static final int CLOSED = 4;
+    /** Reading a PROXY header; the protocol does not exist yet. */
+    private static final int PROXY_HEADER = 0;
+    private static final int NEW = 1;
+    private static final int HANDSHAKING = 2;
+    private static final int OPEN = 3;
+    private static final int CLOSING = 4;
+    private static final int CLOSED = 5;
 
     /** The protocol callbacks, for {@link #invoke} and its crash log line. */
     private enum Callback {
@@ -90,6 +96,10 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private boolean handshakeRequested;
     /** Set by {@link #startTls} until the plaintext queue has drained and the TLS session exists. */
     private TlsOptions tlsUpgrade;
+    /** Assembles the PROXY header in state PROXY_HEADER; {@code null} otherwise. */
+    private ProxyHeaderDecoder proxyReader;
+    /** Written once on the owner thread before the protocol exists; read by any thread. */
+    private volatile ProxyHeader proxyHeader;
     private boolean upgrading;
     private boolean closeRequested;
     private boolean abortRequested;
@@ -137,10 +147,17 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             forceClose(new ClosedChannelException());
             return;
         }
+        boolean proxied = options.proxyProtocol() != ProxyMode.OFF;
         // Armed first, so that whatever fails below, something still ends this connection.
-        timers.boundPhase(options.handshakeTimeout());
+        timers.boundPhase(proxied ? options.proxyHeaderTimeout() : options.handshakeTimeout());
         try {
             key = loop.register(channel, 0, this);
+            if (proxied) {
+                proxyReader = new ProxyHeaderDecoder(options.proxyProtocol(), ProxyHeaderDecoder.DEFAULT_MAX_HEADER_BYTES);
+                state = PROXY_HEADER;
+                setInterest(SelectionKey.OP_READ);
+                return;
+            }
             session = transport.newSession(channel, this);
         } catch (Throwable t) {
             forceClose(t);
@@ -399,6 +416,10 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 advanceHandshake();
                 return;
             }
+            if (state == PROXY_HEADER) {
+                readProxyHeader();
+                return;
+            }
             if ((ready & SelectionKey.OP_WRITE) != 0) {
                 flush();
             }
@@ -541,6 +562,73 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         }
     }
 
+    /**
+     * Reads the PROXY header, however many packets it takes, then creates the transport
+     * session (handing it any bytes read past the header) and the protocol.
+     */
+    private void readProxyHeader() {
+        ByteBuffer buffer = loop.readBuffer();
+        buffer.clear();
+        ByteBuffer rest;
+        try {
+            int n = channel.read(buffer);
+            if (n < 0) {
+                throw new EOFException("peer closed before its PROXY header was complete");
+            }
+            buffer.flip();
+            ProxyHeaderDecoder.Status status = proxyReader.decode(buffer);
+            if (status == ProxyHeaderDecoder.Status.NEED_MORE) {
+                return;
+            }
+            if (status == ProxyHeaderDecoder.Status.DONE) {
+                proxyHeader = proxyReader.header();
+                rest = copyOf(null, buffer);
+            } else {
+                rest = copyOf(proxyReader.consumed(), buffer);
+            }
+        } catch (IOException e) {
+            owner.handshakeFailed(this);
+            failed(e);
+            return;
+        }
+        proxyReader = null;
+        ProxyHeader header = proxyHeader;
+        if (header != null && header.command() == ProxyHeader.Command.PROXY && header.source() != null) {
+            proxied(header.source(), header.destination());
+        }
+        state = NEW;
+        setInterest(0);
+        timers.boundPhase(options.handshakeTimeout());
+        try {
+            session = transport.newSession(channel, this);
+            if (rest != null) {
+                session = session.withPrefix(rest);
+            }
+        } catch (Throwable t) {
+            forceClose(t);
+            return;
+        }
+        invoke(Callback.INIT, null);
+    }
+
+    /** The bytes of {@code first} (may be null) then of {@code second}, copied; {@code null} when both are empty. */
+    private static ByteBuffer copyOf(ByteBuffer first, ByteBuffer second) {
+        int size = (first == null ? 0 : first.remaining()) + second.remaining();
+        if (size == 0) {
+            return null;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(size);
+        if (first != null) {
+            copy.put(first);
+        }
+        return copy.put(second).flip();
+    }
+
+    @Override
+    public Optional<ProxyHeader> proxyHeader() {
+        return Optional.ofNullable(proxyHeader);
+    }
+
     /** Bytes that arrived with the handshake's last flight wait in the session; no event will announce them. */
     private void readBufferedIfAny() {
         if (state == OPEN && !readsPaused && session.hasBufferedInput()) {
@@ -576,7 +664,10 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     /** The lifecycle timer expired: the handshake or a graceful close took too long. */
     void lifecycleTimedOut() {
-        if (state < OPEN) {
+        if (state == PROXY_HEADER) {
+            owner.handshakeFailed(this);
+            failed(new TimeoutException("PROXY header not received within " + options.proxyHeaderTimeout()));
+        } else if (state < OPEN) {
             owner.handshakeFailed(this);
             LOG.debug("connection {} of {}: handshake not completed within {}",
                     id, owner.describe(), options.handshakeTimeout());

@@ -1,5 +1,7 @@
 package dev.ranch.core.listener;
 
+import dev.ranch.core.proxy.ProxyMode;
+
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,8 @@ public final class ListenerOptions {
     private final int maxConnections;
     private final int numConnsSups;
     private final Duration handshakeTimeout;
+    private final ProxyMode proxyProtocol;
+    private final Duration proxyHeaderTimeout;
     private final Duration shutdownTimeout;
     private final Duration closeTimeout;
     private final Duration idleTimeout;
@@ -53,6 +57,8 @@ public final class ListenerOptions {
         this.maxConnections = b.maxConnections;
         this.numConnsSups = b.numConnsSups;
         this.handshakeTimeout = b.handshakeTimeout;
+        this.proxyProtocol = b.proxyProtocol;
+        this.proxyHeaderTimeout = b.proxyHeaderTimeout;
         this.shutdownTimeout = b.shutdownTimeout;
         this.closeTimeout = b.closeTimeout;
         this.idleTimeout = b.idleTimeout;
@@ -91,6 +97,8 @@ public final class ListenerOptions {
         b.maxConnections = maxConnections;
         b.numConnsSups = numConnsSups;
         b.handshakeTimeout = handshakeTimeout;
+        b.proxyProtocol = proxyProtocol;
+        b.proxyHeaderTimeout = proxyHeaderTimeout;
         b.shutdownTimeout = shutdownTimeout;
         b.closeTimeout = closeTimeout;
         b.idleTimeout = idleTimeout;
@@ -126,6 +134,10 @@ public final class ListenerOptions {
     public int numConnsSups() { return numConnsSups; }
     /** See {@link Builder#handshakeTimeout}. */
     public Duration handshakeTimeout() { return handshakeTimeout; }
+    /** See {@link Builder#proxyProtocol}. */
+    public ProxyMode proxyProtocol() { return proxyProtocol; }
+    /** See {@link Builder#proxyHeaderTimeout}. */
+    public Duration proxyHeaderTimeout() { return proxyHeaderTimeout; }
     /** See {@link Builder#shutdownTimeout}. */
     public Duration shutdownTimeout() { return shutdownTimeout; }
     /** See {@link Builder#closeTimeout}. */
@@ -166,6 +178,8 @@ public final class ListenerOptions {
         private int maxConnections = 1024;
         private int numConnsSups = 0;
         private Duration handshakeTimeout = Duration.ofMillis(5000);
+        private ProxyMode proxyProtocol = ProxyMode.OFF;
+        private Duration proxyHeaderTimeout = Duration.ofMillis(5000);
         private Duration shutdownTimeout = Duration.ofMillis(5000);
         private Duration closeTimeout = Duration.ofMillis(5000);
         private Duration idleTimeout = Duration.ZERO;
@@ -258,6 +272,27 @@ public final class ListenerOptions {
          */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /**
+         * Whether each connection starts with a PROXY protocol header (v1 or v2) from a load
+         * balancer, carrying the real client's address. Default {@link ProxyMode#OFF}. The
+         * header is read before the protocol's {@code init}, so {@code Connection.peer()} is
+         * already the client's; a header split across any number of packets is assembled; a
+         * bad header closes the connection with one DEBUG line.
+         */
+        public Builder proxyProtocol(ProxyMode mode) {
+            this.proxyProtocol = Objects.requireNonNull(mode, "proxyProtocol");
+            return this;
+        }
+
+        /**
+         * How long a connection may take to deliver its whole PROXY header, counted from its
+         * hand-off to the loop; {@link #handshakeTimeout} starts after it. Default 5000 ms.
+         */
+        public Builder proxyHeaderTimeout(Duration timeout) {
+            this.proxyHeaderTimeout = positive(timeout, "proxyHeaderTimeout");
             return this;
         }
 

@@ -81,6 +81,8 @@ final class HttpConnection implements Protocol, RequestSink {
     private boolean closing;
     private boolean shuttingDown;
     private boolean writeBlocked;
+    /** Whether the connection is TLS; known from the handshake on. */
+    private boolean secure;
 
     HttpConnection(Router router, HttpOptions options, byte[] serverLine) {
         this.router = router;
@@ -102,6 +104,7 @@ final class HttpConnection implements Protocol, RequestSink {
 
     @Override
     public void onHandshake(Connection c) {
+        secure = c.tls().isPresent();
         // The first request's head must arrive within the header timeout of the accept.
         deadlines.armHeader();
     }
@@ -296,7 +299,7 @@ final class HttpConnection implements Protocol, RequestSink {
             // RFC 9110 section 10.1.1: an expectation the server cannot meet gets 417.
             throw new HttpParseException(417, "unsupported expectation");
         }
-        ServerRequest request = new ServerRequest(head, connection.peer(), connection.id());
+        ServerRequest request = new ServerRequest(head, connection.peer(), connection.id(), secure);
         reading = request;
         match = router.match(head.method(), request.hostWithPort(), request.path());
         if (!head.hasBody()) {

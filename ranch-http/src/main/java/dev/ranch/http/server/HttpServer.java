@@ -5,6 +5,7 @@ import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.transport.Transports;
+import dev.ranch.core.transport.tls.TlsOptions;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
 
@@ -36,6 +37,19 @@ public final class HttpServer {
         byte[] serverLine = options.serverHeader() == null ? null
                 : ("Server: " + options.serverHeader() + "\r\n").getBytes(StandardCharsets.US_ASCII);
         return connection -> new HttpConnection(router, options, serverLine);
+    }
+
+    /**
+     * Starts an HTTPS listener named {@code name} on {@code ranch}: the same router over TLS.
+     * When {@code tls} offers no ALPN protocol, {@code http/1.1} is offered (RFC 7301 §3.1),
+     * so clients that ask for h2 fall back cleanly. Renew its certificate with
+     * {@link Listener#updateTls}.
+     */
+    public static Listener startTls(Ranch ranch, String name, ListenerOptions listenerOptions, TlsOptions tls,
+                                    Router router, HttpOptions options) {
+        TlsOptions offered = tls.applicationProtocols().isEmpty()
+                ? tls.toBuilder().applicationProtocols("http/1.1").build() : tls;
+        return ranch.startListener(name, Transports.tls(offered), listenerOptions, protocol(router, options));
     }
 
     /** Starts a plain-TCP HTTP listener named {@code name} on {@code ranch}. */

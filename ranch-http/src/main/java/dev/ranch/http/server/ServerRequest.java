@@ -27,9 +27,11 @@ final class ServerRequest implements Request {
     private byte[] body = NO_BODY;
     private Headers trailers = Headers.EMPTY;
     private volatile Map<String, List<String>> queryParams;
+    private final boolean secure;
 
-    ServerRequest(RequestHead head, SocketAddress peer, long connectionId) {
+    ServerRequest(RequestHead head, SocketAddress peer, long connectionId, boolean secure) {
         this.head = head;
+        this.secure = secure;
         this.peer = peer;
         this.connectionId = connectionId;
         String target = head.target();
@@ -182,6 +184,11 @@ final class ServerRequest implements Request {
     @Override
     public SocketAddress peer() {
         return peer;
+    }
+
+    @Override
+    public boolean secure() {
+        return secure;
     }
 
     @Override

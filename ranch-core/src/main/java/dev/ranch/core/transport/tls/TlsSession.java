@@ -73,7 +73,8 @@ final class TlsSession implements TransportSession, TlsInfo {
 
     /** Offers the peer the alert the engine holds after a failure, so it learns why; best effort. */
     private void sendAlert(SocketChannel channel) {
-        if (engine == null) {
+        // While a delegated task runs, the engine belongs to the task's thread.
+        if (engine == null || taskRunning) {
             return;
         }
         try {
