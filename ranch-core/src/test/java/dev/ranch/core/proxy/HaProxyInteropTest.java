@@ -151,4 +151,19 @@ class HaProxyInteropTest {
             assertEquals(listener.port(), plain.local().getPort());
         }
     }
+
+    @Test
+    void optionalOnATlsListenerTellsAHeaderFromAClientHello() {
+        TestCertificates certificates = TestCertificates.get();
+        Listener listener = start(Transports.tls(TlsOptions.builder(certificates.serverContext()).build()),
+                ProxyMode.OPTIONAL);
+        try (HaProxy proxy = HaProxy.inFrontOf(listener.port()).header(HaProxy.Header.V1).start();
+             TlsTestClient proxied = TlsTestClient.to(proxy.port(), certificates.clientContext()).connect();
+             TlsTestClient direct = TlsTestClient.to(listener.port(), certificates.clientContext()).connect()) {
+            assertEquals("proxied", proxied.echo("proxied"));
+            assertEquals("direct", direct.echo("direct"));
+            assertTrue(servedFor(proxied.socket().getLocalPort()).header().isPresent());
+            assertFalse(servedFor(direct.socket().getLocalPort()).header().isPresent());
+        }
+    }
 }

@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answers over HTTPS, curl verifies the chain and the host name against the test CA, ALPN
  * settles on {@code http/1.1} although curl offers {@code h2} first, a kept-alive TLS
  * connection carries several requests, and a megabyte body survives the trip both ways.
- * Skipped with a message where curl is not installed and cannot be.
+ * The handler knows the request came over TLS. Skipped with a message where curl is not
+ * installed and cannot be.
  */
 class HttpsCurlTest {
 
@@ -51,7 +52,7 @@ class HttpsCurlTest {
     void start() {
         curl = SystemPackages.require("curl", "curl");
         Router router = Router.builder()
-                .get("/hello", (req, res) -> res.send("hello over tls"))
+                .get("/hello", (req, res) -> res.send(req.secure() ? "hello over tls" : "hello in plaintext"))
                 .post("/echo", (req, res) -> res.header("Content-Type", "application/octet-stream").send(req.body()))
                 .build();
         listener = ranch.startListener("https",
