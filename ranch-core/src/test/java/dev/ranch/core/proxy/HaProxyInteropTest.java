@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -164,6 +165,26 @@ class HaProxyInteropTest {
             assertEquals("direct", direct.echo("direct"));
             assertTrue(servedFor(proxied.socket().getLocalPort()).header().isPresent());
             assertFalse(servedFor(direct.socket().getLocalPort()).header().isPresent());
+        }
+    }
+
+    @Test
+    void healthChecksArriveWithALocalHeaderAndKeepTheirRealPeer() {
+        Listener listener = start(Transports.tcp(), ProxyMode.REQUIRED);
+        try (HaProxy proxy = HaProxy.inFrontOf(listener.port()).header(HaProxy.Header.V2)
+                .healthChecks(Duration.ofMillis(100)).start()) {
+            await().atMost(PATIENCE).until(() -> served.values().stream().anyMatch(
+                    s -> s.header().map(h -> h.command() == ProxyHeader.Command.LOCAL).orElse(false)));
+            Served check = served.values().stream()
+                    .filter(s -> s.header().orElseThrow().command() == ProxyHeader.Command.LOCAL)
+                    .findFirst().orElseThrow();
+            // LOCAL: the proxy speaks for itself, so the socket's own addresses stand.
+            assertEquals(LOOPBACK, check.peer().getAddress().getHostAddress());
+            assertEquals(listener.port(), check.local().getPort());
+            TestClient client = clients.connect(proxy.port());
+            assertEchoes(client, "between health checks");
+            assertEquals(client.socket().getLocalPort(), servedFor(client.socket().getLocalPort()).peer().getPort());
+            assertEquals(0, listener.info().handshakeFailures(), "a health check is not a failure");
         }
     }
 }
