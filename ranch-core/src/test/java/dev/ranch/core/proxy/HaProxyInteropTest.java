@@ -1,6 +1,7 @@
 package dev.ranch.core.proxy;
 
 import dev.ranch.core.Connection;
+import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.test.EchoProtocol;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -185,6 +187,41 @@ class HaProxyInteropTest {
             assertEchoes(client, "between health checks");
             assertEquals(client.socket().getLocalPort(), servedFor(client.socket().getLocalPort()).peer().getPort());
             assertEquals(0, listener.info().handshakeFailures(), "a health check is not a failure");
+        }
+    }
+
+    @Test
+    void startTlsBehindHaProxyKeepsTheProxiedAddress() {
+        TestCertificates certificates = TestCertificates.get();
+        TlsOptions tls = TlsOptions.builder(certificates.serverContext()).build();
+        Listener listener = ranch.startListener("starttls-behind-haproxy", Transports.tcp(),
+                Loopback.options().proxyProtocol(ProxyMode.REQUIRED).build(), connection -> new Protocol() {
+                    @Override
+                    public void onData(Connection c, ByteBuffer data) {
+                        if (c.tls().isPresent()) {
+                            c.write(data);
+                            return;
+                        }
+                        // One command only: anything else, and what follows it, is dropped.
+                        data.position(data.limit());
+                        c.write("go\n".getBytes(StandardCharsets.US_ASCII));
+                        c.startTls(tls);
+                    }
+
+                    @Override
+                    public void onTlsStarted(Connection c) {
+                        int port = ((InetSocketAddress) c.peer()).getPort();
+                        c.write(("peer " + port + "\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                });
+        try (HaProxy proxy = HaProxy.inFrontOf(listener.port()).header(HaProxy.Header.V2).start()) {
+            TestClient plain = clients.connect(proxy.port());
+            assertEquals("go", plain.write("STARTTLS\n").readLine());
+            try (TlsTestClient secure = TlsTestClient.upgrade(plain.socket(), certificates.clientContext())) {
+                String expected = "peer " + plain.socket().getLocalPort() + "\n";
+                assertEquals(expected, secure.readString(expected.length()));
+                assertEquals("encrypted echo", secure.echo("encrypted echo"));
+            }
         }
     }
 }
