@@ -13,6 +13,8 @@ public final class ChatConfig {
 
     /** Default TCP port. */
     public static final int DEFAULT_PORT = 4040;
+    /** Default HTTP port of the browser page ({@code /}) and its WebSocket ({@code /ws}). */
+    public static final int DEFAULT_HTTP_PORT = 8080;
     /** Default longest line in bytes, without its terminator. */
     public static final int DEFAULT_MAX_LINE = 4096;
     /** Default outbound bytes a member may have queued before it is cut off as too slow. */
@@ -28,7 +30,9 @@ public final class ChatConfig {
             "",
             "options:",
             "  --port PORT               TCP port to listen on, 0 for any free port (default " + DEFAULT_PORT + ")",
-            "  --max-connections N       most clients served at once; more wait in the backlog (default 1024)",
+            "  --http-port PORT          HTTP port of the browser chat (page at /, WebSocket at /ws),",
+            "                            0 for any free port (default " + DEFAULT_HTTP_PORT + ")",
+            "  --max-connections N       most clients served at once, on each port; more wait in the backlog (default 1024)",
             "  --acceptors N             acceptor threads (default 10)",
             "  --idle-timeout SECONDS    close clients silent for this long, 0 for never (default 300)",
             "  --max-line BYTES          longest line accepted; longer ones close the client (default "
@@ -37,9 +41,10 @@ public final class ChatConfig {
             "");
 
     private static final Set<String> OPTIONS =
-            Set.of("--port", "--max-connections", "--acceptors", "--idle-timeout", "--max-line");
+            Set.of("--port", "--http-port", "--max-connections", "--acceptors", "--idle-timeout", "--max-line");
 
     private final int port;
+    private final int httpPort;
     private final int maxConnections;
     private final int acceptors;
     private final Duration idleTimeout;
@@ -51,6 +56,7 @@ public final class ChatConfig {
 
     private ChatConfig(Builder b) {
         this.port = b.port;
+        this.httpPort = b.httpPort;
         this.maxConnections = b.maxConnections;
         this.acceptors = b.acceptors;
         this.idleTimeout = b.idleTimeout;
@@ -97,6 +103,9 @@ public final class ChatConfig {
                 case "--port":
                     b.port = number(option, value, 0, 65535);
                     break;
+                case "--http-port":
+                    b.httpPort = number(option, value, 0, 65535);
+                    break;
                 case "--max-connections":
                     b.maxConnections = number(option, value, 1, Integer.MAX_VALUE);
                     break;
@@ -137,7 +146,12 @@ public final class ChatConfig {
         return port;
     }
 
-    /** Most clients served at once. */
+    /** HTTP port of the browser chat; 0 lets the kernel choose. */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** Most clients served at once, on the TCP port and (separately) on the HTTP port. */
     public int maxConnections() {
         return maxConnections;
     }
@@ -187,6 +201,7 @@ public final class ChatConfig {
     /** Collects settings; each setter checks its argument and documents its default. Not thread-safe. */
     public static final class Builder {
         private int port = DEFAULT_PORT;
+        private int httpPort = DEFAULT_HTTP_PORT;
         private int maxConnections = 1024;
         private int acceptors = 10;
         private Duration idleTimeout = Duration.ofSeconds(300);
@@ -204,7 +219,16 @@ public final class ChatConfig {
             return this;
         }
 
-        /** Most clients served at once; default 1024. */
+        /**
+         * HTTP port, 0..65535, of the browser page ({@code /}) and the chat over WebSocket
+         * ({@code /ws}); default {@value ChatConfig#DEFAULT_HTTP_PORT}, 0 lets the kernel choose.
+         */
+        public Builder httpPort(int port) {
+            this.httpPort = check(port, 0, 65535, "httpPort");
+            return this;
+        }
+
+        /** Most clients served at once, on each of the TCP and HTTP ports; default 1024. */
         public Builder maxConnections(int n) {
             this.maxConnections = check(n, 1, Integer.MAX_VALUE, "maxConnections");
             return this;

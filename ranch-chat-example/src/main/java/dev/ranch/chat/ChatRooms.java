@@ -3,8 +3,8 @@ package dev.ranch.chat;
 import dev.ranch.core.registry.Registry;
 
 /**
- * What every connection of one chat server shares: its settings, the rooms (a
- * {@link Registry} keyed by room name, members vanish when their connection closes) and the
+ * What every connection of one chat server shares, TCP or WebSocket: its settings, the rooms
+ * (a {@link Registry} keyed by room name, members vanish when their connection closes) and the
  * flow-control counters. Thread-safe.
  */
 final class ChatRooms {

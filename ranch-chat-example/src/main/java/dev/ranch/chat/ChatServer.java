@@ -4,6 +4,9 @@ import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.transport.Transports;
+import dev.ranch.http.HttpOptions;
+import dev.ranch.http.router.Router;
+import dev.ranch.http.server.HttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +17,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The line-chat server: one {@link Ranch} with one listener named {@value #LISTENER} whose
- * connections speak {@link ChatProtocol}. Also the command line entry point of the fat jar.
+ * The line-chat server: one {@link Ranch} with a TCP listener named {@value #LISTENER} whose
+ * connections speak {@link ChatProtocol}, and an HTTP listener named {@value #HTTP_LISTENER}
+ * serving the browser chat: its page at {@code /} and the same chat over WebSocket at
+ * {@code /ws}, one line per text frame. Both kinds of client share the rooms. Also the command
+ * line entry point of the fat jar.
  *
  * <p>Start one with {@link #start(ChatConfig)}; {@link #close()} stops it gracefully: new
- * clients are refused, every connected client receives {@code BYE server shutting down} and is
- * closed, and whoever has not gone within {@link ChatConfig#shutdownTimeout()} is cut off. All
+ * clients are refused, every connected client, TCP or browser, receives {@code BYE server
+ * shutting down} and is closed (browsers with WebSocket close code 1001), and whoever
+ * has not gone within {@link ChatConfig#shutdownTimeout()} is cut off. All
  * methods are thread-safe, but {@link #close()} blocks and must not be called from an event
  * loop thread.
  */
@@ -27,6 +34,8 @@ public final class ChatServer implements AutoCloseable {
 
     /** The name of the chat listener within its {@link Ranch}. */
     public static final String LISTENER = "chat";
+    /** The name of the HTTP listener (page and WebSocket) within its {@link Ranch}. */
+    public static final String HTTP_LISTENER = "chat-http";
 
     /** Exit status for a bad command line. */
     public static final int EXIT_USAGE = 2;
@@ -37,20 +46,24 @@ public final class ChatServer implements AutoCloseable {
 
     private final Ranch ranch;
     private final Listener listener;
+    private final Listener httpListener;
     private final ChatRooms rooms;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private ChatServer(Ranch ranch, Listener listener, ChatRooms rooms) {
+    private ChatServer(Ranch ranch, Listener listener, Listener httpListener, ChatRooms rooms) {
         this.ranch = ranch;
         this.listener = listener;
+        this.httpListener = httpListener;
         this.rooms = rooms;
     }
 
     /**
-     * Binds the port and starts serving. Logs the listening address at INFO. Any thread.
+     * Binds the TCP port, then the HTTP port, and starts serving. Logs both addresses at INFO.
+     * Any thread.
      *
-     * @throws UncheckedIOException when the port cannot be bound
+     * @throws UncheckedIOException when the TCP port cannot be bound
+     * @throws HttpPortException when the HTTP port cannot be bound; nothing is left running
      */
     public static ChatServer start(ChatConfig config) {
         Ranch.Builder builder = Ranch.builder();
@@ -71,14 +84,38 @@ public final class ChatServer implements AutoCloseable {
                     connection -> new ChatProtocol(connection, rooms));
             LOG.info("chat server listening on port {} of {} ({})", listener.port(),
                     ((InetSocketAddress) listener.address()).getAddress().getHostAddress(), config);
-            return new ChatServer(ranch, listener, rooms);
+            Listener http = startHttp(ranch, config, rooms);
+            LOG.info("browser chat at http://localhost:{}/ (WebSocket at /ws)", http.port());
+            return new ChatServer(ranch, listener, http, rooms);
         } catch (RuntimeException e) {
             ranch.close();
             throw e;
         }
     }
 
-    /** The bound port; the kernel's choice when the configuration asked for port 0. */
+    private static Listener startHttp(Ranch ranch, ChatConfig config, ChatRooms rooms) {
+        Router router = Router.builder()
+                .get("/", ChatPage.file("index.html"))
+                .get("/chat.css", ChatPage.file("chat.css"))
+                .get("/chat.js", ChatPage.file("chat.js"))
+                .websocket("/ws", (request, handshake) -> new ChatSocket(rooms), ChatSocket.options(config))
+                .build();
+        ListenerOptions options = ListenerOptions.builder()
+                .port(config.httpPort())
+                // Browsers connect once and stay on their WebSocket: a couple of acceptors keep up.
+                .numAcceptors(Math.min(config.acceptors(), 2))
+                // Its own limit: browsers never take the places of nc clients, nor the reverse.
+                .maxConnections(config.maxConnections())
+                .shutdownTimeout(config.shutdownTimeout())
+                .build();
+        try {
+            return HttpServer.start(ranch, HTTP_LISTENER, options, router, HttpOptions.DEFAULTS);
+        } catch (UncheckedIOException e) {
+            throw new HttpPortException(config.httpPort(), e.getCause());
+        }
+    }
+
+    /** The bound TCP port; the kernel's choice when the configuration asked for port 0. */
     public int port() {
         return listener.port();
     }
@@ -87,6 +124,16 @@ public final class ChatServer implements AutoCloseable {
     public InetSocketAddress address() {
         // A TCP listener: its address is always an IP address and port.
         return (InetSocketAddress) listener.address();
+    }
+
+    /** The bound HTTP port of the page and its WebSocket; the kernel's choice for port 0. */
+    public int httpPort() {
+        return httpListener.port();
+    }
+
+    /** The HTTP listener (page and WebSocket), for its {@code info()}. */
+    public Listener httpListener() {
+        return httpListener;
     }
 
     /** The chat listener, for its {@code info()}: state, counts, limits. */
@@ -122,7 +169,8 @@ public final class ChatServer implements AutoCloseable {
             return;
         }
         try {
-            LOG.info("chat server shutting down: saying BYE to {} clients", listener.info().activeConnections());
+            LOG.info("chat server shutting down: saying BYE to {} clients and {} HTTP connections",
+                    listener.info().activeConnections(), httpListener.info().activeConnections());
             ranch.close();
             LOG.info("chat server stopped");
         } finally {
@@ -140,7 +188,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * The command line: {@code [--port 4040] [--max-connections N] [--acceptors N]
+     * The command line: {@code [--port 4040] [--http-port 8080] [--max-connections N] [--acceptors N]
      * [--idle-timeout SECONDS] [--max-line BYTES] [--help]}. Exits with the status of
      * {@link #run}; on SIGTERM or Ctrl-C the shutdown hook stops the server gracefully first.
      */
@@ -154,7 +202,7 @@ public final class ChatServer implements AutoCloseable {
     /**
      * Runs the command line without exiting the JVM, so it can be tested in-process. With
      * {@code --help}, prints the usage to {@code out} and returns 0; with a bad option, prints
-     * an error to {@code err} and returns {@link #EXIT_USAGE}; when the port cannot be bound,
+     * an error to {@code err} and returns {@link #EXIT_USAGE}; when a port cannot be bound,
      * returns {@link #EXIT_CANNOT_START}. Otherwise starts the server, installs a shutdown hook
      * that closes it, and returns 0 once it has been closed. Blocks the calling thread.
      */
@@ -175,6 +223,9 @@ public final class ChatServer implements AutoCloseable {
         ChatServer server;
         try {
             server = start(config);
+        } catch (HttpPortException e) {
+            err.println("error: cannot listen on http port " + e.port + ": " + e.getCause().getMessage());
+            return EXIT_CANNOT_START;
         } catch (UncheckedIOException e) {
             err.println("error: cannot listen on port " + config.port() + ": " + e.getCause().getMessage());
             return EXIT_CANNOT_START;
@@ -182,5 +233,18 @@ public final class ChatServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chat-shutdown"));
         server.awaitClosed();
         return 0;
+    }
+
+    /** The HTTP port could not be bound; the cause says why. */
+    public static final class HttpPortException extends UncheckedIOException {
+        private static final long serialVersionUID = 1L;
+
+        /** The port that was asked for. */
+        public final int port;
+
+        HttpPortException(int port, java.io.IOException cause) {
+            super("cannot listen on http port " + port, cause);
+            this.port = port;
+        }
     }
 }

@@ -73,7 +73,7 @@ class ChatClientTest {
     @Test
     void itRelaysBothWaysAndRejoinsItsRoomAfterTheServerRestarts() throws Exception {
         int port = freePort();
-        server = ChatServer.start(ChatConfig.builder().port(port).build());
+        server = ChatServer.start(ChatConfig.builder().port(port).httpPort(0).build());
         Capture out = new Capture();
         Capture err = new Capture();
         PipedOutputStream typing = new PipedOutputStream();
@@ -98,7 +98,7 @@ class ChatClientTest {
             await("the client saw the goodbye").atMost(PATIENCE)
                     .until(() -> out.text().contains("BYE server shutting down"));
             await("and is reconnecting").atMost(PATIENCE).until(() -> err.text().contains("reconnecting"));
-            server = ChatServer.start(ChatConfig.builder().port(port).build());
+            server = ChatServer.start(ChatConfig.builder().port(port).httpPort(0).build());
 
             // Back in its room without typing JOIN again: a new member of the room hears it.
             await("re-joined").atMost(PATIENCE).until(() -> server.members("general") == 1);

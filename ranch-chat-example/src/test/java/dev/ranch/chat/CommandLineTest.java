@@ -37,7 +37,7 @@ class CommandLineTest {
     @Test
     void helpPrintsEveryOptionAndExitsZero() {
         assertEquals(0, run("--help"));
-        for (String option : new String[] {"--port", "--max-connections", "--acceptors", "--idle-timeout",
+        for (String option : new String[] {"--port", "--http-port", "--max-connections", "--acceptors", "--idle-timeout",
                 "--max-line", "--help"}) {
             assertTrue(out().contains(option), option + " missing from:\n" + out());
         }
@@ -80,19 +80,38 @@ class CommandLineTest {
 
     @Test
     void everyOptionIsParsedInBothSpellings() throws ChatConfig.UsageException {
-        ChatConfig config = ChatConfig.parse("--port", "5000", "--max-connections=7", "--acceptors", "3",
+        ChatConfig config = ChatConfig.parse("--port", "5000", "--http-port=5001", "--max-connections=7",
+                "--acceptors", "3",
                 "--idle-timeout=9", "--max-line", "200");
         assertEquals(5000, config.port());
+        assertEquals(5001, config.httpPort());
         assertEquals(7, config.maxConnections());
         assertEquals(3, config.acceptors());
         assertEquals(Duration.ofSeconds(9), config.idleTimeout());
         assertEquals(200, config.maxLine());
         ChatConfig defaults = ChatConfig.parse();
         assertEquals(ChatConfig.DEFAULT_PORT, defaults.port());
+        assertEquals(ChatConfig.DEFAULT_HTTP_PORT, defaults.httpPort());
         assertEquals(ChatConfig.DEFAULT_MAX_LINE, defaults.maxLine());
         assertEquals(ChatConfig.DEFAULT_MAX_OUTBOUND, defaults.maxOutboundBytes());
         assertNull(ChatConfig.parse("--help"));
         assertThrows(ChatConfig.UsageException.class, () -> ChatConfig.parse("extra"));
+    }
+
+    @Test
+    void anHttpPortInUseExitsOneWithTheReasonAndReleasesTheChatPort() throws IOException {
+        int chatPort;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
+            chatPort = free.getLocalPort();
+        }
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
+            assertEquals(1, run("--port", String.valueOf(chatPort), "--http-port", String.valueOf(taken.getLocalPort())));
+            assertTrue(err().contains("cannot listen on http port " + taken.getLocalPort()), err());
+        }
+        // The TCP listener that had started was stopped with the rest: its port is free again.
+        try (ServerSocket again = new ServerSocket(chatPort, 1, InetAddress.getByName("0.0.0.0"))) {
+            assertEquals(chatPort, again.getLocalPort());
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ranch.chat;
 
+import dev.ranch.http.websocket.CloseCodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Slow consumers, sender back-pressure, idle clients and the connection limit. */
+/** Slow consumers, sender back-pressure (TCP and WebSocket members), idle clients and the connection limit. */
 class FlowControlTest {
 
     @RegisterExtension
@@ -56,17 +57,13 @@ class FlowControlTest {
         }
     }
 
-    @Test
-    void aMemberThatDoesNotReadIsCutOffWithTooSlowWhileTheRoomKeepsReceiving() throws Exception {
-        chat.start(ChatConfig.builder().eventLoops(2).maxOutboundBytes(64 * 1024));
-        LineClient sender = chat.client().join("r");
-        LineClient reader = chat.client().join("r");
-        // Default socket buffers: a tiny SO_RCVBUF on loopback (below one MSS) makes the kernel
-        // fall back to zero-window probes, and the sleeper's final read crawls for minutes.
-        LineClient sleeper = chat.client().join("r");
-
-        // How much the kernel buffers for the sleeper before the server's queue grows varies by
-        // machine (megabytes here), so the sender streams until the server has cut it off.
+    /**
+     * Streams numbered lines from {@code sender} until the server has cut a slow member off,
+     * checks that {@code reader} got every one of them in order, and returns how many. How much
+     * the kernel buffers for the slow member before the server's queue grows varies by machine
+     * (megabytes here), hence streaming until the cut rather than a fixed count.
+     */
+    private int streamUntilCutOff(LineClient sender, LineClient reader) throws Exception {
         int batch = 1000;
         int maxLines = 2_000_000;
         Future<Integer> writing = threads.submit(() -> {
@@ -93,15 +90,32 @@ class FlowControlTest {
         assertEquals(sent, reading.get(30, TimeUnit.SECONDS), "the reader got every line, in order");
         assertEquals(1, chat.server().stats().slowConsumersDisconnected());
         await().until(() -> chat.server().members("r") == 2);
+        return sent;
+    }
 
-        // The sleeper wakes up: what it was sent, in order, then the reason, then the end.
-        List<String> got = sleeper.readUntilClosed();
-        assertTrue(got.size() > 1, "the sleeper got " + got.size() + " lines");
+    /** What a slow member read: the first lines of the stream in order, then {@code ERR too slow}. */
+    private static void expectCutOffAfterFirstLines(List<String> got, int sent) {
+        assertTrue(got.size() > 1, "the slow member got " + got.size() + " lines");
         assertEquals("ERR too slow", got.get(got.size() - 1));
         for (int i = 0; i < got.size() - 1; i++) {
-            assertTrue(got.get(i).startsWith("s " + i + " "), "sleeper line " + i + ": " + got.get(i));
+            assertTrue(got.get(i).startsWith("s " + i + " "), "slow member's line " + i + ": " + got.get(i));
         }
-        assertTrue(got.size() - 1 < sent, "the sleeper was cut off before the end");
+        assertTrue(got.size() - 1 < sent, "the slow member was cut off before the end");
+    }
+
+    @Test
+    void aMemberThatDoesNotReadIsCutOffWithTooSlowWhileTheRoomKeepsReceiving() throws Exception {
+        chat.start(ChatConfig.builder().eventLoops(2).maxOutboundBytes(64 * 1024));
+        LineClient sender = chat.client().join("r");
+        LineClient reader = chat.client().join("r");
+        // Default socket buffers: a tiny SO_RCVBUF on loopback (below one MSS) makes the kernel
+        // fall back to zero-window probes, and the sleeper's final read crawls for minutes.
+        LineClient sleeper = chat.client().join("r");
+
+        int sent = streamUntilCutOff(sender, reader);
+
+        // The sleeper wakes up: what it was sent, in order, then the reason, then the end.
+        expectCutOffAfterFirstLines(sleeper.readUntilClosed(), sent);
         reader.send("WHO").expect("OK 2 in r");
         sender.send("after");
         reader.expect("after");
@@ -181,5 +195,59 @@ class FlowControlTest {
         first.send("QUIT").expect("BYE");
         third.expect("OK joined r");
         third.send("WHO").expect("OK 2 in r");
+    }
+
+    // ---- the same bounds for WebSocket members ----
+
+    private SocketClient socket() {
+        return chat.closeAfter(SocketClient.connect(chat.server().httpPort()));
+    }
+
+    @Test
+    void aWebSocketSenderIsPausedAtMaxLinesInFlightAndNothingIsLost() throws Exception {
+        // As for TCP, one loop; frames of three lines each, so the sender pauses both between
+        // frames (the WebSocket layer may still hand over frames it has read) and within one.
+        int maxInFlight = 4;
+        chat.start(ChatConfig.builder().eventLoops(1).maxLinesInFlight(maxInFlight));
+        SocketClient sender = socket().join("r");
+        List<LineClient> receivers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            receivers.add(chat.client().join("r"));
+        }
+        int frames = 1000;
+        String[] lines = new String(numberedLines("w", frames * 3, 40), StandardCharsets.US_ASCII).split("\n");
+        Future<?> writing = threads.submit(() -> {
+            for (int f = 0; f < frames; f++) {
+                sender.send(String.join("\n", lines[3 * f], lines[3 * f + 1], lines[3 * f + 2]));
+            }
+        });
+        List<Future<?>> reading = new ArrayList<>();
+        for (LineClient receiver : receivers) {
+            reading.add(threads.submit(() -> expectNumberedLines(receiver, "w", lines.length)));
+        }
+        writing.get(60, TimeUnit.SECONDS);
+        for (Future<?> r : reading) {
+            r.get(60, TimeUnit.SECONDS);
+        }
+        ChatStats stats = chat.server().stats();
+        assertTrue(stats.readPauses() > 0, "the sender was never paused: " + stats);
+        assertEquals(maxInFlight, stats.peakLinesInFlight(), "lines in flight never exceed the bound: " + stats);
+        sender.send("WHO").expect("OK 11 in r");
+    }
+
+    @Test
+    void aBrowserThatDoesNotReadIsCutOffWith1008WhileTheRoomKeepsReceiving() throws Exception {
+        chat.start(ChatConfig.builder().eventLoops(2).maxOutboundBytes(64 * 1024));
+        LineClient sender = chat.client().join("r");
+        LineClient reader = chat.client().join("r");
+        SocketClient sleeper = socket().join("r");
+        sleeper.hold();
+
+        int sent = streamUntilCutOff(sender, reader);
+
+        sleeper.release();
+        expectCutOffAfterFirstLines(sleeper.linesUntilClosed(), sent);
+        assertEquals(CloseCodes.POLICY_VIOLATION, sleeper.closeCode());
+        reader.send("WHO").expect("OK 2 in r");
     }
 }

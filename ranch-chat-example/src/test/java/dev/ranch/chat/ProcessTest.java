@@ -48,7 +48,7 @@ class ProcessTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         process = new ProcessBuilder(java, "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"),
-                ChatServer.class.getName(), "--port", "0", "--idle-timeout", "60")
+                ChatServer.class.getName(), "--port", "0", "--http-port", "0", "--idle-timeout", "60")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

@@ -18,7 +18,14 @@ final class RunningChat implements AfterEachCallback {
 
     /** Starts a server with {@code config} on a free port. */
     ChatServer start(ChatConfig.Builder config) {
-        server = ChatServer.start(config.port(0).build());
+        server = ChatServer.start(config.port(0).httpPort(0).build());
+        open.push(server);
+        return server;
+    }
+
+    /** Starts a server with {@code config} on the given TCP and HTTP ports. */
+    ChatServer start(ChatConfig.Builder config, int port, int httpPort) {
+        server = ChatServer.start(config.port(port).httpPort(httpPort).build());
         open.push(server);
         return server;
     }
@@ -26,6 +33,12 @@ final class RunningChat implements AfterEachCallback {
     /** The server {@link #start} started. */
     ChatServer server() {
         return server;
+    }
+
+    /** Closes {@code resource} after the test, before the server. */
+    <T extends AutoCloseable> T closeAfter(T resource) {
+        open.push(resource);
+        return resource;
     }
 
     /** A client connected to the server. */

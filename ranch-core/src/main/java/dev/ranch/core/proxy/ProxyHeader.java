@@ -178,6 +178,7 @@ public final class ProxyHeader {
         return o instanceof ProxyHeader h && Arrays.equals(h.raw, raw);
     }
 
+    /** Consistent with {@link #equals}: the header bytes. */
     @Override
     public int hashCode() {
         return Arrays.hashCode(raw);

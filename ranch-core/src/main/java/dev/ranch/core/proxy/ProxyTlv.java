@@ -126,6 +126,7 @@ public final class ProxyTlv {
         return o instanceof ProxyTlv t && t.type == type && Arrays.equals(t.value, value);
     }
 
+    /** Consistent with {@link #equals}: type and value bytes. */
     @Override
     public int hashCode() {
         return 31 * type + Arrays.hashCode(value);

@@ -1,6 +1,9 @@
 package dev.ranch.http.router;
 
 import dev.ranch.http.HttpHandler;
+import dev.ranch.http.websocket.WebSocketHandlerFactory;
+import dev.ranch.http.websocket.WebSocketOptions;
+import dev.ranch.http.websocket.WebSocketRoute;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -186,6 +189,19 @@ public final class Router {
 
         public Builder patch(String path, HttpHandler handler) {
             return route("PATCH", path, handler);
+        }
+
+        /**
+         * Upgrades {@code GET path} to WebSocket (RFC 6455): each connection gets a handler from
+         * {@code factory}, with {@code options}. See {@link WebSocketRoute}.
+         */
+        public Builder websocket(String path, WebSocketHandlerFactory factory, WebSocketOptions options) {
+            return get(path, WebSocketRoute.of(factory, options));
+        }
+
+        /** {@link #websocket(String, WebSocketHandlerFactory, WebSocketOptions)} with {@link WebSocketOptions#DEFAULTS}. */
+        public Builder websocket(String path, WebSocketHandlerFactory factory) {
+            return websocket(path, factory, WebSocketOptions.DEFAULTS);
         }
 
         private Route route(String path) {

@@ -14,6 +14,7 @@ import dev.ranch.http.parse.RequestParser;
 import dev.ranch.http.parse.RequestSink;
 import dev.ranch.http.router.RouteMatch;
 import dev.ranch.http.router.Router;
+import dev.ranch.http.websocket.WebSocketRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +84,8 @@ final class HttpConnection implements Protocol, RequestSink {
     private boolean writeBlocked;
     /** Whether the connection is TLS; known from the handshake on. */
     private boolean secure;
+    /** The protocol that took the connection over after a {@code 101} (WebSocket); it gets every callback. */
+    private Protocol upgraded;
 
     HttpConnection(Router router, HttpOptions options, byte[] serverLine) {
         this.router = router;
@@ -111,6 +114,10 @@ final class HttpConnection implements Protocol, RequestSink {
 
     @Override
     public void onData(Connection c, ByteBuffer data) {
+        if (upgraded != null) {
+            upgraded.onData(c, data);
+            return;
+        }
         if (closing) {
             data.position(data.limit());  // lingering after a rejection: discard
             return;
@@ -121,6 +128,13 @@ final class HttpConnection implements Protocol, RequestSink {
                 return;
             }
             process(data);
+            if (upgraded != null) {
+                // Bytes the client sent right behind its upgrade request belong to the new protocol.
+                if (data.hasRemaining()) {
+                    upgraded.onData(c, data);
+                }
+                return;
+            }
             if (data.hasRemaining() && !closing) {
                 keep(data);
             }
@@ -131,6 +145,10 @@ final class HttpConnection implements Protocol, RequestSink {
 
     @Override
     public void onMessage(Connection c, Object message) {
+        if (upgraded != null) {
+            upgraded.onMessage(c, message);
+            return;
+        }
         if (message instanceof Runnable) {
             try {
                 ((Runnable) message).run();
@@ -146,6 +164,10 @@ final class HttpConnection implements Protocol, RequestSink {
 
     @Override
     public void onTimeout(Connection c, Object token) {
+        if (upgraded != null) {
+            upgraded.onTimeout(c, token);
+            return;
+        }
         if (token == LINGER) {
             c.close();
             return;
@@ -172,7 +194,20 @@ final class HttpConnection implements Protocol, RequestSink {
     }
 
     @Override
+    public void onIdle(Connection c) {
+        if (upgraded != null) {
+            upgraded.onIdle(c);
+            return;
+        }
+        c.close();
+    }
+
+    @Override
     public void onWritabilityChanged(Connection c, boolean writable) {
+        if (upgraded != null) {
+            upgraded.onWritabilityChanged(c, writable);
+            return;
+        }
         if (!writable) {
             writeBlocked = true;
             if (!closing) {
@@ -190,6 +225,10 @@ final class HttpConnection implements Protocol, RequestSink {
 
     @Override
     public void onShutdown(Connection c) {
+        if (upgraded != null) {
+            upgraded.onShutdown(c);
+            return;
+        }
         shuttingDown = true;
         if (inFlight == null && parser.isIdle() && !closing) {
             closing = true;
@@ -203,13 +242,16 @@ final class HttpConnection implements Protocol, RequestSink {
         streamer = null;
         inFlight = null;
         stash = null;
+        if (upgraded != null) {
+            upgraded.onClose(c, cause);
+        }
     }
 
     // ---- reading ----
 
     private boolean suspended() {
         // A streamed body keeps being parsed while its request is in flight.
-        return (inFlight != null && !bodyOpen) || closing || writeBlocked;
+        return (inFlight != null && !bodyOpen) || closing || writeBlocked || upgraded != null;
     }
 
     private boolean stashEmpty() {
@@ -275,6 +317,14 @@ final class HttpConnection implements Protocol, RequestSink {
         if (stash != null && stash.position() > 0) {
             stash.flip();
             process(stash);
+            if (upgraded != null) {
+                ByteBuffer rest = stash;
+                stash = null;
+                if (rest.hasRemaining()) {
+                    upgraded.onData(connection, rest);
+                }
+                return;
+            }
             if (stash.hasRemaining() && !closing) {
                 stash.compact();
             } else {
@@ -435,6 +485,10 @@ final class HttpConnection implements Protocol, RequestSink {
         }
         request.route(route.bindings(), route.pathInfo());
         HttpHandler handler = route.handler();
+        if (handler instanceof WebSocketRoute) {
+            upgrade((WebSocketRoute) handler, request, response);
+            return;
+        }
         if (handler instanceof HttpHandler.Blocking) {
             runBlocking(handler, request, response);
             return;
@@ -447,6 +501,35 @@ final class HttpConnection implements Protocol, RequestSink {
         }
         if (response.phase() == ServerResponse.OPEN && !response.isAsync()) {
             response.end();
+        }
+    }
+
+    /** RFC 6455 section 4.2: a valid upgrade hands the connection to WebSocket after the 101. */
+    private void upgrade(WebSocketRoute route, ServerRequest request, ServerResponse response) {
+        Protocol next;
+        try {
+            next = route.upgrade(request, response);
+        } catch (Throwable t) {
+            handlerFailed(response, t);
+            return;
+        }
+        if (next == null) {
+            if (response.phase() == ServerResponse.OPEN) {
+                response.end();  // refused and answered as HTTP; the connection stays HTTP
+            }
+            return;
+        }
+        response.phase(ServerResponse.COMPLETE);
+        inFlight = null;
+        deadlines.disarm();
+        flush();  // earlier pipelined answers leave before the 101
+        upgraded = next;
+        if (connection.isReadPaused()) {
+            connection.resumeReads();  // paused while this request waited its turn; reading is the new protocol's now
+        }
+        next.init(connection);
+        if (shuttingDown) {
+            next.onShutdown(connection);  // the stop reached this connection while it was still HTTP
         }
     }
 

@@ -1,0 +1,398 @@
+package dev.ranch.chat;
+
+import dev.ranch.core.registry.Registry;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The chat line protocol of one client, whatever carries it: a raw TCP connection
+ * ({@link ChatProtocol}) or a WebSocket whose text frames are lines. It reads bytes cut into
+ * lines, answers through its {@link Wire}, and fans chat lines out to the other members of
+ * its room, whichever transport they use. Every method runs on the owner loop thread of the
+ * wire's connection.
+ *
+ * <h2>Wire protocol</h2>
+ * Lines end with LF or CRLF; empty lines are ignored; every reply ends with {@code \n}.
+ * <ul>
+ *   <li>{@code JOIN room}: {@code OK joined room}, leaving the previous room. A room name is
+ *       1 to 64 visible characters (no spaces or control characters), else
+ *       {@code ERR bad room name}.</li>
+ *   <li>{@code LEAVE}: {@code OK left room}. {@code WHO}: {@code OK n in room}, the number of
+ *       members. {@code QUIT}: {@code BYE}, then close. {@code HELP}: the commands.</li>
+ *   <li>Any other line, once in a room, goes to every other member of the room, unchanged,
+ *       never back to the sender. Before a JOIN it answers {@code ERR join a room first}.</li>
+ *   <li>A line longer than {@link ChatConfig#maxLine()} bytes: {@code ERR line too long},
+ *       then close. Invalid UTF-8: {@code ERR invalid utf-8}, the line is dropped.</li>
+ *   <li>No bytes for the idle timeout: {@code BYE idle timeout}, then close. The server
+ *       stopping: {@code BYE server shutting down}, then close.</li>
+ * </ul>
+ *
+ * <h2>Fan-out and flow control</h2>
+ * A chat line is encoded once into a {@link Broadcast} that every receiver shares. The
+ * sender offers it to each other member's {@link Inbox}, which rings that member's mailbox
+ * ({@code Connection.send}) once per batch; the receiver drains its inbox on its own loop and
+ * writes the waiting lines gathered into one buffer. Two bounds keep memory flat:
+ * <ul>
+ *   <li><b>Receivers</b>: after each write a member checks its queued outbound bytes; past
+ *       {@link ChatConfig#maxOutboundBytes()} it leaves the room, gets {@code ERR too slow}
+ *       and is closed. One member that does not read never slows the room down.</li>
+ *   <li><b>Senders</b>: a line is in flight until every receiver has taken it from its inbox.
+ *       When {@link ChatConfig#maxLinesInFlight()} of a sender's lines are in flight, the
+ *       sender pauses its reads (the kernel buffer fills, TCP stops the peer) and keeps the
+ *       unparsed rest; the receiver that brings the count down to half sends it
+ *       {@link SenderFlow#RESUME}. So a fast sender holds at most that many lines in the
+ *       server, however fast it writes.</li>
+ * </ul>
+ */
+final class ChatMember {
+
+    /** The connection attribute under which other members' senders find this member. */
+    static final String ATTRIBUTE = ChatMember.class.getName();
+
+    private static final int MAX_ROOM_NAME = 64;
+
+    private static final byte[] ERR_JOIN_FIRST = reply("ERR join a room first");
+    private static final byte[] ERR_BAD_ROOM = reply("ERR bad room name");
+    private static final byte[] ERR_TOO_LONG = reply("ERR line too long");
+    private static final byte[] ERR_UTF8 = reply("ERR invalid utf-8");
+    private static final byte[] ERR_TOO_SLOW = reply("ERR too slow");
+    private static final byte[] BYE = reply("BYE");
+    private static final byte[] BYE_IDLE = reply("BYE idle timeout");
+    private static final byte[] BYE_SHUTDOWN = reply("BYE server shutting down");
+    private static final byte[] HELP = reply(String.join("\n",
+            "OK commands:",
+            "  JOIN <room>  join a room (1-64 visible characters), leaving the current one",
+            "  LEAVE        leave the current room",
+            "  WHO          how many members the current room has",
+            "  QUIT         say goodbye and disconnect",
+            "  HELP         this list",
+            "  any other line goes to the other members of your room"));
+
+    /**
+     * One gathering buffer per event loop thread (callbacks of a loop never overlap), so a
+     * burst of lines for one member goes out in one write without a per-member buffer.
+     */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(16 * 1024));
+
+    private final Wire wire;
+    private final ChatRooms rooms;
+    private final Registry<String> registry;
+    private final LineReader reader;
+    private final Inbox inbox;
+    private final SenderFlow flow;
+
+    private String room;
+    private boolean closing;
+    /** Bytes not yet parsed because the reads were paused; {@code null} if none. */
+    private ByteBuffer parked;
+    private boolean flowPaused;
+
+    /** A member speaking over {@code wire}; registers itself on the wire's connection. */
+    ChatMember(Wire wire, ChatRooms rooms) {
+        this.wire = wire;
+        this.rooms = rooms;
+        this.registry = rooms.registry();
+        this.reader = new LineReader(rooms.config().maxLine());
+        this.inbox = new Inbox(wire.connection());
+        this.flow = new SenderFlow(wire.connection(), rooms.config().maxLinesInFlight(), rooms.counters());
+        wire.connection().attributes().put(ATTRIBUTE, this);
+    }
+
+    /**
+     * Bytes from the client: whole lines are handled, a partial line waits for the rest. While
+     * the member's reads are paused, the bytes are kept (a transport may still hand over what
+     * it had already read) and parsed on {@link SenderFlow#RESUME}.
+     */
+    void onBytes(ByteBuffer data) {
+        if (closing) {
+            return;
+        }
+        if (flowPaused) {
+            park(data);
+            return;
+        }
+        parse(data);
+        if (data.hasRemaining() && !closing) {
+            park(data);
+        }
+        reader.trim();
+    }
+
+    /** A mailbox message: lines waiting in the inbox, or the go-ahead to read again. */
+    void onMessage(Object message) {
+        if (message == Inbox.WAKE) {
+            inbox.woken();
+            drainInbox();
+        } else if (message == SenderFlow.RESUME) {
+            resume();
+        }
+    }
+
+    /** The client was silent for the idle timeout. */
+    void onIdle() {
+        goodbye(BYE_IDLE, Wire.Farewell.IDLE);
+    }
+
+    /** The server stops gracefully. */
+    void onShutdown() {
+        goodbye(BYE_SHUTDOWN, Wire.Farewell.SHUTDOWN);
+    }
+
+    /** The connection is gone; lines still waiting for this member are released. */
+    void onClose() {
+        closing = true;
+        inbox.close();
+        parked = null;
+    }
+
+    // ---- reading ----
+
+    /**
+     * Handles whole lines from {@code data} until it is empty, the member is closing, or the
+     * sender has to pause; what is left in {@code data} was not parsed.
+     */
+    private void parse(ByteBuffer data) {
+        while (data.hasRemaining() && !closing && !flowPaused) {
+            int length = reader.next(data);
+            if (length == LineReader.TOO_LONG) {
+                goodbye(ERR_TOO_LONG, Wire.Farewell.LINE_TOO_LONG);
+                return;
+            }
+            if (length > 0) {
+                handleLine(reader.line(), length);
+            }
+        }
+    }
+
+    private void park(ByteBuffer data) {
+        if (parked == null) {
+            parked = ByteBuffer.allocate(data.remaining()).flip();
+        } else if (parked.capacity() - parked.remaining() < data.remaining()) {
+            ByteBuffer bigger = ByteBuffer.allocate(parked.remaining() + data.remaining());
+            parked = bigger.put(parked).flip();
+        }
+        parked.compact();
+        parked.put(data).flip();
+    }
+
+    private void handleLine(byte[] bytes, int length) {
+        if (!Utf8.isValid(bytes, 0, length)) {
+            emit(ERR_UTF8);
+            return;
+        }
+        if (startsWith(bytes, length, "JOIN")
+                && (length == 4 || bytes[4] == ' ')) {
+            String name = length <= 5 ? "" : new String(bytes, 5, length - 5, StandardCharsets.UTF_8);
+            join(name);
+        } else if (is(bytes, length, "LEAVE")) {
+            leave();
+        } else if (is(bytes, length, "WHO")) {
+            who();
+        } else if (is(bytes, length, "QUIT")) {
+            goodbye(BYE, Wire.Farewell.QUIT);
+        } else if (is(bytes, length, "HELP")) {
+            emit(HELP);
+        } else if (room == null) {
+            emit(ERR_JOIN_FIRST);
+        } else {
+            broadcast(bytes, length);
+        }
+    }
+
+    // ---- commands ----
+
+    private void join(String name) {
+        if (!isValidRoomName(name)) {
+            emit(ERR_BAD_ROOM);
+            return;
+        }
+        if (!name.equals(room)) {
+            leaveRoom();
+            if (registry.register(name, wire.connection())) {
+                room = name;
+            }
+        }
+        emit(reply("OK joined " + name));
+    }
+
+    private void leave() {
+        if (room == null) {
+            emit(ERR_JOIN_FIRST);
+            return;
+        }
+        String left = room;
+        leaveRoom();
+        emit(reply("OK left " + left));
+    }
+
+    private void who() {
+        if (room == null) {
+            emit(ERR_JOIN_FIRST);
+            return;
+        }
+        emit(reply("OK " + registry.count(room) + " in " + room));
+    }
+
+    private void leaveRoom() {
+        if (room != null) {
+            registry.unregister(room, wire.connection());
+            room = null;
+        }
+    }
+
+    /** Whether {@code name} is 1 to 64 visible characters. */
+    static boolean isValidRoomName(String name) {
+        int count = name.codePointCount(0, name.length());
+        if (count < 1 || count > MAX_ROOM_NAME) {
+            return false;
+        }
+        return name.codePoints().allMatch(ChatMember::isVisible);
+    }
+
+    private static boolean isVisible(int cp) {
+        if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.isISOControl(cp)) {
+            return false;
+        }
+        switch (Character.getType(cp)) {
+            case Character.FORMAT:
+            case Character.UNASSIGNED:
+            case Character.SURROGATE:
+            case Character.PRIVATE_USE:
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    // ---- fan-out ----
+
+    private void broadcast(byte[] bytes, int length) {
+        if (registry.count(room) <= 1) {
+            return;
+        }
+        byte[] encoded = Arrays.copyOf(bytes, length + 1);
+        encoded[length] = '\n';
+        Broadcast b = new Broadcast(room, encoded, flow);
+        flow.lineSent();
+        registry.dispatch(room, member -> {
+            if (member != wire.connection()) {
+                Object peer = member.attributes().get(ATTRIBUTE);
+                if (peer instanceof ChatMember) {
+                    ((ChatMember) peer).inbox.offer(b);
+                }
+            }
+        });
+        b.release();
+        if (flow.mustPause()) {
+            flowPaused = true;
+            wire.pauseReads();
+        }
+    }
+
+    /**
+     * Writes every waiting line of the members' inboxes that is still for this member's room,
+     * gathered in the loop's scratch buffer so that a burst costs one write, not one per line.
+     * Each line is released as soon as it is copied.
+     */
+    private void drainInbox() {
+        ByteBuffer batch = SCRATCH.get();
+        batch.clear();
+        Broadcast b;
+        while ((b = inbox.poll()) != null) {
+            try {
+                if (closing || !b.room.equals(room)) {
+                    continue;
+                }
+                if (b.line.length > batch.remaining()) {
+                    flush(batch);
+                }
+                if (b.line.length > batch.remaining()) {
+                    emit(b.line);
+                } else {
+                    batch.put(b.line);
+                }
+            } finally {
+                b.release();
+            }
+        }
+        flush(batch);
+    }
+
+    private void flush(ByteBuffer batch) {
+        batch.flip();
+        if (batch.hasRemaining() && !closing) {
+            emit(batch);
+        }
+        batch.clear();
+    }
+
+    private void resume() {
+        if (!flowPaused || closing) {
+            return;
+        }
+        flowPaused = false;
+        ByteBuffer rest = parked;
+        if (rest != null) {
+            parse(rest);
+            if (rest.hasRemaining() && !closing) {
+                return; // paused again; the rest stays parked
+            }
+            parked = null;
+        }
+        if (!flowPaused && !closing) {
+            wire.resumeReads();
+        }
+    }
+
+    // ---- writing and closing ----
+
+    /** Writes {@code bytes}; a member whose queue passes the outbound bound is cut off. */
+    private void emit(byte[] bytes) {
+        emit(ByteBuffer.wrap(bytes));
+    }
+
+    private void emit(ByteBuffer bytes) {
+        if (closing) {
+            return;
+        }
+        wire.writeLines(bytes);
+        if (wire.pendingBytes() > rooms.config().maxOutboundBytes()) {
+            rooms.counters().slowConsumer();
+            goodbye(ERR_TOO_SLOW, Wire.Farewell.TOO_SLOW);
+        }
+    }
+
+    /** Leaves the room, writes a last line and closes once it is written. */
+    private void goodbye(byte[] last, Wire.Farewell why) {
+        if (closing) {
+            return;
+        }
+        leaveRoom();
+        wire.writeLines(ByteBuffer.wrap(last));
+        closing = true;
+        parked = null;
+        wire.close(why);
+    }
+
+    private static byte[] reply(String text) {
+        return (text + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean startsWith(byte[] bytes, int length, String prefix) {
+        if (length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (bytes[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean is(byte[] bytes, int length, String word) {
+        return length == word.length() && startsWith(bytes, length, word);
+    }
+}
