@@ -22,6 +22,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -230,6 +231,26 @@ class TlsEchoTest {
             assertEquals("goodbye", new String(first.readToEnd()));
             assertEquals("goodbye", new String(second.readToEnd()));
             stopping.join();
+        }
+    }
+
+    @Test
+    void aCloseWithRecordsAReaderNeverTakesEndsAtTheCloseTimeout() {
+        Listener listener = ranch.startListener("tls-stuck-close",
+                Transports.tls(TlsOptions.builder(certificates.serverContext()).build()),
+                Loopback.options().closeTimeout(Duration.ofMillis(500)).build(), c -> new EchoProtocol() {
+                    @Override
+                    public void onHandshake(Connection connection) {
+                        // Far more than the kernel buffers hold: most of it stays queued as records.
+                        connection.write(new byte[32 * 1024 * 1024]);
+                        connection.close();
+                    }
+                });
+        TlsTestClient neverReads = TlsTestClient.to(listener.port(), certificates.clientContext()).connect();
+        try {
+            await().atMost(PATIENCE).until(() -> listener.info().activeConnections() == 0);
+        } finally {
+            neverReads.close();
         }
     }
 }
