@@ -85,6 +85,7 @@ public final class HaProxy implements AutoCloseable {
         private final List<String> v2Options = new ArrayList<>();
         private Path tlsCertificate;
         private String uniqueIdFormat;
+        private Duration checkInterval;
 
         private Builder(int backendPort) {
             this.backendPort = backendPort;
@@ -119,6 +120,15 @@ public final class HaProxy implements AutoCloseable {
         /** The frontend's {@code unique-id-format}, which the {@code unique-id} TLV carries. Default: none. */
         public Builder uniqueIdFormat(String format) {
             this.uniqueIdFormat = format;
+            return this;
+        }
+
+        /**
+         * Makes HAProxy health-check ranch every {@code interval}: a connection that carries a
+         * header too (a version 2 one with the LOCAL command) and is closed at once. Default: no checks.
+         */
+        public Builder healthChecks(Duration interval) {
+            this.checkInterval = interval;
             return this;
         }
 
@@ -180,6 +190,9 @@ public final class HaProxy implements AutoCloseable {
                     .append(' ').append(header.keyword);
             if (!v2Options.isEmpty()) {
                 cfg.append(" proxy-v2-options ").append(String.join(",", v2Options));
+            }
+            if (checkInterval != null) {
+                cfg.append(" check inter ").append(checkInterval.toMillis()).append("ms");
             }
             return cfg.append('\n').toString();
         }

@@ -281,14 +281,16 @@ public final class TestCertificates {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(directory), "test-certificates-cleanup"));
             Path work = Files.createDirectories(directory.resolve("work"));
             Generator generator = new Generator(keytool, work);
-            Path trustedCa = generator.authority("ca", "CN=ranch test CA");
-            Path rogueCa = generator.authority("rogue-ca", "CN=ranch rogue CA");
-            X509Certificate ca = (X509Certificate) load(trustedCa).getCertificate(CA_ALIAS);
-            writePem(directory.resolve("ca.pem"), List.of(ca), null);
-
-            // Independent identities: keytool's JVM start-up dominates, so run a few at once.
-            ExecutorService pool = Executors.newFixedThreadPool(3);
+            // keytool's JVM start-up dominates, so independent steps run a few at once.
+            ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
+                Future<Path> trustedCaMade = pool.submit(() -> generator.authority("ca", "CN=ranch test CA"));
+                Future<Path> rogueCaMade = pool.submit(() -> generator.authority("rogue-ca", "CN=ranch rogue CA"));
+                Path trustedCa = trustedCaMade.get();
+                Path rogueCa = rogueCaMade.get();
+                X509Certificate ca = (X509Certificate) load(trustedCa).getCertificate(CA_ALIAS);
+                writePem(directory.resolve("ca.pem"), List.of(ca), null);
+
                 Map<Identity, Future<KeyStore>> pending = new EnumMap<>(Identity.class);
                 for (Identity identity : Identity.values()) {
                     Path issuer = identity.untrusted ? rogueCa : trustedCa;
@@ -361,14 +363,12 @@ public final class TestCertificates {
     private static final class Generator {
         private final Path keytool;
         private final Path work;
-        private final boolean signsAtCreation;
+        /** Whether "-genkeypair -signer" works here; cleared by the first keytool that does not know it. */
+        private volatile boolean signsAtCreation = true;
 
         Generator(Path keytool, Path work) {
             this.keytool = keytool;
             this.work = work;
-            // "-genkeypair -signer" (newer keytools) makes and signs a key in one JVM start
-            // instead of three; older ones need a request and a "-gencert".
-            this.signsAtCreation = run(List.of("-genkeypair", "-help")).contains("-signer");
         }
 
         /** A self-signed CA in its own key store; returns the store. */
@@ -401,11 +401,23 @@ public final class TestCertificates {
             generate.addAll(keystore);
             Certificate[] chain;
             KeyStore issued;
+            // "-genkeypair -signer" (newer keytools) makes and signs a key in one JVM start
+            // instead of three; older ones need a request and a "-gencert".
+            boolean signedAtCreation = false;
             if (signsAtCreation) {
-                generate.addAll(List.of("-signer", CA_ALIAS));
-                generate.addAll(extensions);
-                generate.addAll(dates);
-                run(generate);
+                List<String> oneStep = new ArrayList<>(generate);
+                oneStep.addAll(List.of("-signer", CA_ALIAS));
+                oneStep.addAll(extensions);
+                oneStep.addAll(dates);
+                ExternalProcess attempt = keytool(oneStep);
+                if (attempt.exitCode() != 0 && attempt.output().contains("-signer")) {
+                    signsAtCreation = false;
+                } else {
+                    check(attempt);
+                    signedAtCreation = true;
+                }
+            }
+            if (signedAtCreation) {
                 issued = load(store);
                 chain = issued.getCertificateChain(alias);
             } else {
@@ -432,17 +444,23 @@ public final class TestCertificates {
             return only;
         }
 
-        private String run(List<String> arguments) {
+        private void run(List<String> arguments) {
+            check(keytool(arguments));
+        }
+
+        private ExternalProcess keytool(List<String> arguments) {
             List<String> command = new ArrayList<>();
             command.add(keytool.toString());
             // keytool is a short-lived JVM: the C1 compiler alone starts it fastest.
             command.add("-J-XX:TieredStopAtLevel=1");
             command.addAll(arguments);
-            ExternalProcess process = ExternalProcess.run(KEYTOOL_TIMEOUT, command);
-            if (process.exitCode() != 0 && !arguments.contains("-help")) {
+            return ExternalProcess.run(KEYTOOL_TIMEOUT, command);
+        }
+
+        private static void check(ExternalProcess process) {
+            if (process.exitCode() != 0) {
                 throw new AssertionError("keytool failed: " + process + "\n" + process.output());
             }
-            return process.output();
         }
     }
 }

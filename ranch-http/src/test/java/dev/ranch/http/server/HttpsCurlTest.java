@@ -8,7 +8,6 @@ import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.SystemPackages;
 import dev.ranch.core.test.TestCertificates;
 import dev.ranch.core.test.TestRanch;
-import dev.ranch.core.transport.Transports;
 import dev.ranch.core.transport.tls.TlsOptions;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
@@ -27,11 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * ranch-http over the TLS transport, as curl (OpenSSL underneath) sees it: the same router
+ * ranch-http over the TLS transport ({@code HttpServer.startTls}), as curl (OpenSSL underneath) sees it: the same router
  * answers over HTTPS, curl verifies the chain and the host name against the test CA, ALPN
  * settles on {@code http/1.1} although curl offers {@code h2} first, a kept-alive TLS
  * connection carries several requests, and a megabyte body survives the trip both ways.
- * Skipped with a message where curl is not installed and cannot be.
+ * The handler knows the request came over TLS. Skipped with a message where curl is not
+ * installed and cannot be.
  */
 class HttpsCurlTest {
 
@@ -51,12 +51,12 @@ class HttpsCurlTest {
     void start() {
         curl = SystemPackages.require("curl", "curl");
         Router router = Router.builder()
-                .get("/hello", (req, res) -> res.send("hello over tls"))
+                .get("/hello", (req, res) -> res.send(req.secure() ? "hello over tls" : "hello in plaintext"))
                 .post("/echo", (req, res) -> res.header("Content-Type", "application/octet-stream").send(req.body()))
                 .build();
-        listener = ranch.startListener("https",
-                Transports.tls(TlsOptions.builder(certificates.serverContext()).applicationProtocols("http/1.1").build()),
-                Loopback.options().build(), HttpServer.protocol(router, HttpOptions.DEFAULTS));
+        // No ALPN given: startTls offers http/1.1 by itself.
+        listener = HttpServer.startTls(ranch, "https", Loopback.options().build(),
+                TlsOptions.builder(certificates.serverContext()).build(), router, HttpOptions.DEFAULTS);
     }
 
     private String url(String path) {

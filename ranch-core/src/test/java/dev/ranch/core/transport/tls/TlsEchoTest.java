@@ -22,7 +22,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +36,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Application bytes cross the TLS transport unchanged, both ways, in both TLS versions, in
@@ -158,6 +162,95 @@ class TlsEchoTest {
         try (TlsTestClient client = TlsTestClient.to(listener.port(), certificates.clientContext()).connect()) {
             client.write("last words ");
             assertEquals("last words bye", new String(waitFor(CompletableFuture.supplyAsync(client::readToEnd))));
+        }
+    }
+
+    @Test
+    void aWriterThatHonoursWritabilityDeliversEverythingToASlowReader() throws Exception {
+        byte[] content = Bytes.random(16 * 1024 * 1024, 9);
+        List<Boolean> writability = new CopyOnWriteArrayList<>();
+        Listener listener = ranch.startListener("tls-backpressure",
+                Transports.tls(TlsOptions.builder(certificates.serverContext()).build()), Loopback.options().build(),
+                c -> new Protocol() {
+                    private int sent;
+
+                    @Override
+                    public void onHandshake(Connection connection) {
+                        pump(connection);
+                    }
+
+                    @Override
+                    public void onWritabilityChanged(Connection connection, boolean writable) {
+                        writability.add(writable);
+                        if (writable) {
+                            pump(connection);
+                        }
+                    }
+
+                    @Override
+                    public void onData(Connection connection, ByteBuffer data) {
+                        data.position(data.limit());
+                    }
+
+                    /** Writes 64 KiB pieces until the connection says stop, as a well-behaved producer does. */
+                    private void pump(Connection connection) {
+                        while (sent < content.length && connection.isWritable()) {
+                            int piece = Math.min(64 * 1024, content.length - sent);
+                            connection.write(ByteBuffer.wrap(content, sent, piece));
+                            sent += piece;
+                        }
+                        if (sent == content.length) {
+                            connection.close();
+                        }
+                    }
+                });
+        try (TlsTestClient client = TlsTestClient.to(listener.port(), certificates.clientContext()).connect()) {
+            // Not reading yet: the kernel's buffers fill, TLS records wait in the connection.
+            await().atMost(PATIENCE).until(() -> writability.contains(false));
+            assertArrayEquals(content, waitFor(CompletableFuture.supplyAsync(client::readToEnd)));
+        }
+        assertTrue(writability.contains(true), "writable again once the reader caught up: " + writability);
+    }
+
+    @Test
+    void aGracefulStopSaysGoodbyeOverTls() {
+        Listener listener = ranch.startListener("tls-stop",
+                Transports.tls(TlsOptions.builder(certificates.serverContext()).build()), Loopback.options().build(),
+                c -> new EchoProtocol() {
+                    @Override
+                    public void onShutdown(Connection connection) {
+                        connection.write("goodbye".getBytes());
+                        connection.close();
+                    }
+                });
+        try (TlsTestClient first = TlsTestClient.to(listener.port(), certificates.clientContext()).connect();
+             TlsTestClient second = TlsTestClient.to(listener.port(), certificates.clientContext()).connect()) {
+            assertEquals("hi", first.echo("hi"));
+            assertEquals("hi", second.echo("hi"));
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> ranch.stopListener("tls-stop"));
+            assertEquals("goodbye", new String(first.readToEnd()));
+            assertEquals("goodbye", new String(second.readToEnd()));
+            stopping.join();
+        }
+    }
+
+    @Test
+    void aCloseWithRecordsAReaderNeverTakesEndsAtTheCloseTimeout() {
+        Listener listener = ranch.startListener("tls-stuck-close",
+                Transports.tls(TlsOptions.builder(certificates.serverContext()).build()),
+                Loopback.options().closeTimeout(Duration.ofMillis(500)).build(), c -> new EchoProtocol() {
+                    @Override
+                    public void onHandshake(Connection connection) {
+                        // Far more than the kernel buffers hold: most of it stays queued as records.
+                        connection.write(new byte[32 * 1024 * 1024]);
+                        connection.close();
+                    }
+                });
+        TlsTestClient neverReads = TlsTestClient.to(listener.port(), certificates.clientContext()).connect();
+        try {
+            await().atMost(PATIENCE).until(() -> listener.info().activeConnections() == 0);
+        } finally {
+            neverReads.close();
         }
     }
 }

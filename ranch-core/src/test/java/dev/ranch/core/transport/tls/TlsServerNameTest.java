@@ -10,7 +10,10 @@ import dev.ranch.core.test.TlsTestClient;
 import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Queue;
@@ -91,5 +94,35 @@ class TlsServerNameTest {
             assertEquals("alpha still served", alpha.echo("alpha still served"));
         }
         assertEquals(List.of("alpha.test", "gamma.test"), List.copyOf(asked));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsEngineClient.Delivery.class)
+    void theNameIsFoundHoweverTheClientHelloIsCut(TlsEngineClient.Delivery delivery) throws IOException {
+        try (TlsEngineClient client = TlsEngineClient.connect(listener.port(), certificates.clientContext(),
+                "beta.test", delivery)) {
+            assertEquals(certificates.certificate(Identity.BETA), client.peerCertificate());
+            assertEquals("cut " + delivery, client.echo("cut " + delivery));
+        }
+        assertEquals(List.of("beta.test"), List.copyOf(asked));
+    }
+
+    @Test
+    void aSelectorThatThrowsCostsOnlyItsConnection() {
+        Listener fragile = ranch.startListener("tls-sni-throws",
+                Transports.tls(TlsOptions.builder(certificates.serverContext()).serverNames((name, connection) -> {
+                    if ("boom.test".equals(name)) {
+                        throw new IllegalStateException("selector bug");
+                    }
+                    return certificates.serverContext(Identity.ALPHA);
+                }).build()),
+                Loopback.options().build(), connection -> new TlsRecordingEcho(seen));
+        try (TlsTestClient alpha = TlsTestClient.to(fragile.port(), certificates.clientContext())
+                .serverName("alpha.test").connect()) {
+            assertThrows(UncheckedIOException.class, () -> TlsTestClient.to(fragile.port(), certificates.clientContext())
+                    .serverName("boom.test").connect().close());
+            await().atMost(PATIENCE).until(() -> fragile.info().activeConnections() == 1);
+            assertEquals("unharmed", alpha.echo("unharmed"));
+        }
     }
 }
