@@ -523,6 +523,9 @@ final class HttpConnection implements Protocol, RequestSink {
         flush();  // earlier pipelined answers leave before the 101
         upgraded = next;
         next.init(connection);
+        if (shuttingDown) {
+            next.onShutdown(connection);  // the stop reached this connection while it was still HTTP
+        }
     }
 
     private void runBlocking(HttpHandler handler, ServerRequest request, ServerResponse response) {

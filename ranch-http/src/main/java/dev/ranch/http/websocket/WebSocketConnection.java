@@ -2,23 +2,740 @@ package dev.ranch.http.websocket;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
+import dev.ranch.core.Timer;
 import dev.ranch.http.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
-/** Stub: the WebSocket protocol of one connection. */
-final class WebSocketConnection implements Protocol {
+/**
+ * RFC 6455 on one connection after the {@code 101}: the {@link Protocol} that the HTTP
+ * connection hands its callbacks to, and the {@link WebSocketSession} its handler sends
+ * through.
+ *
+ * <p><b>Reading.</b> Frames are read straight from the loop's read buffer: headers through
+ * the {@link FrameReader}, payloads unmasked in place. A whole unfragmented frame that arrived
+ * in one read is delivered where it lies, with no copy; anything else gathers in the
+ * {@link InboundMessage}. Every rule is checked as soon as the bytes that break it arrive, and
+ * a broken rule fails the connection: one close frame with the code, then input is only
+ * scanned for the peer's close frame (so the TCP close never races unread input into a reset).
+ *
+ * <p><b>Writing.</b> On the loop, frames go into the loop's {@link OutboundFrames} and leave
+ * together when the callback returns. Other threads queue {@link Outgoing} sends and wake
+ * the loop through the connection's mailbox, once per batch.
+ *
+ * <p><b>Closing.</b> At most one close frame is ever sent. The side that closes first waits
+ * for the other's close frame; the server closes the TCP connection once both are exchanged
+ * (RFC 6455 section 7.1.1), or after {@code closeTimeout}.
+ */
+final class WebSocketConnection implements Protocol, WebSocketSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
+
+    private static final Object CLOSE_TIMER = new Object();
+    private static final Object PING_TIMER = new Object();
+    private static final int OPEN = 0;
+    private static final int MESSAGE = 1;
+    private static final int SHUTDOWN = 2;
+    private static final int WRITABILITY = 3;
+
+    private final WebSocketHandler handler;
+    private final WebSocketOptions options;
+    private final Request request;
+    private final String subprotocol;
+    private final PerMessageDeflate deflate;
+    private final FrameReader reader = new FrameReader();
+    private final InboundMessage message;
+    private final byte[] control = new byte[125];
+    private int controlLength;
+    private byte[] head;
+
+    private final FrameSender sender;
+    private final Consumer<Outgoing> applyQueued = this::apply;
+
+    private Connection connection;
+    private Thread loop;
+    private OutboundFrames frames;
+
+    private boolean closeSent;
+    private boolean closeReceived;
+    /** After our close frame: input is only scanned for the peer's close frame. */
+    private boolean dropping;
+    /** Input can no longer even be split into frames: it is discarded until the end. */
+    private boolean discarding;
+    private boolean ended;
+    private int closeCode = CloseCodes.ABNORMAL;
+    private String closeReason = "";
+    private Timer closeTimer;
+    private boolean pausedByUser;
+    private boolean pausedByWrites;
+
+    private volatile boolean open;
+    private volatile boolean writable = true;
+    private volatile long pendingSnapshot;
 
     WebSocketConnection(WebSocketHandler handler, WebSocketOptions options, Request request, byte[] head,
                         String subprotocol, PerMessageDeflate deflate) {
+        this.handler = handler;
+        this.options = options;
+        this.request = request;
+        this.head = head;
+        this.subprotocol = subprotocol;
+        this.deflate = deflate;
+        this.message = new InboundMessage(options.maxMessageSize(), deflate);
+        this.sender = new FrameSender(deflate, options.deflateMinSize());
+    }
+
+    // ---- Protocol: the HTTP connection's callbacks, on the loop ----
+
+    /** Takes the connection over: writes the {@code 101} and opens the session. */
+    @Override
+    public void init(Connection c) {
+        connection = c;
+        loop = Thread.currentThread();
+        frames = OutboundFrames.local();
+        sender.start(c, frames);
+        c.write(head);
+        head = null;
+        open = true;
+        if (options.removeFromCount()) {
+            c.removeFromCount();
+        }
+        c.setIdleTimeout(options.idleTimeout());
+        if (!options.pingInterval().isZero()) {
+            c.schedule(options.pingInterval(), PING_TIMER);
+        }
+        notifyHandler(OPEN, null);
     }
 
     @Override
-    public void init(Connection connection) {
-        throw new UnsupportedOperationException("not yet");
+    public void onData(Connection c, ByteBuffer in) {
+        frames.enter();
+        try {
+            read(in);
+        } finally {
+            frames.exit();
+            pendingSnapshot = c.pendingWriteBytes();
+        }
     }
 
     @Override
-    public void onData(Connection connection, ByteBuffer data) {
+    public void onMessage(Connection c, Object msg) {
+        if (FrameSender.isWakeUp(msg)) {
+            frames.enter();
+            try {
+                sender.drain(applyQueued);
+            } finally {
+                frames.exit();
+            }
+        } else {
+            notifyHandler(MESSAGE, msg);
+        }
+        pendingSnapshot = c.pendingWriteBytes();
+    }
+
+    @Override
+    public void onTimeout(Connection c, Object token) {
+        if (token == CLOSE_TIMER) {
+            c.close();  // the peer never answered our close frame
+        } else if (token == PING_TIMER && !closeSent) {
+            sender.control(FrameReader.PING, null);
+            c.schedule(options.pingInterval(), PING_TIMER);
+        }
+        // Other tokens are the HTTP connection's timers, still pending from before the upgrade.
+    }
+
+    @Override
+    public void onIdle(Connection c) {
+        if (closeSent) {
+            c.close();
+        } else {
+            startClose(CloseCodes.GOING_AWAY, "idle timeout");
+        }
+    }
+
+    @Override
+    public void onShutdown(Connection c) {
+        notifyHandler(SHUTDOWN, null);
+    }
+
+    @Override
+    public void onWritabilityChanged(Connection c, boolean now) {
+        writable = now;
+        pendingSnapshot = c.pendingWriteBytes();
+        // A peer that does not read its answers is not read either, so TCP holds it back.
+        if (!now && !pausedByWrites) {
+            pausedByWrites = true;
+            c.pauseReads();
+        } else if (now && pausedByWrites) {
+            pausedByWrites = false;
+            if (!pausedByUser) {
+                c.resumeReads();
+            }
+        }
+        notifyHandler(WRITABILITY, now);
+    }
+
+    /**
+     * Runs one of the handler's lifecycle callbacks with the loop's frames gathered around it;
+     * a throw fails the session with 1011.
+     */
+    private void notifyHandler(int event, Object arg) {
+        frames.enter();
+        try {
+            switch (event) {
+                case OPEN:
+                    handler.onOpen(this);
+                    break;
+                case MESSAGE:
+                    handler.onMessage(this, arg);
+                    break;
+                case SHUTDOWN:
+                    handler.onShutdown(this);
+                    break;
+                default:
+                    handler.onWritabilityChanged(this, (Boolean) arg);
+                    break;
+            }
+        } catch (Throwable t) {
+            handlerFailed(t);
+        } finally {
+            frames.exit();
+        }
+    }
+
+    @Override
+    public void onClose(Connection c, Throwable cause) {
+        open = false;
+        ended = true;
+        sender.clear();
+        message.abandon();
+        if (deflate != null) {
+            deflate.end();
+        }
+        try {
+            handler.onClose(this, closeCode, closeReason);
+        } catch (Throwable t) {
+            LOG.warn("connection {}: WebSocket handler failed in onClose", c.id(), t);
+        }
+    }
+
+    // ---- reading ----
+
+    private void read(ByteBuffer in) {
+        while (in.hasRemaining() && !ended) {
+            if (discarding) {
+                in.position(in.limit());
+                return;
+            }
+            if (!reader.inPayload()) {
+                if (!reader.readHeader(in)) {
+                    return;
+                }
+                if (dropping) {
+                    if (reader.length() < 0) {
+                        discarding = true;
+                        continue;
+                    }
+                } else if (!frameStarts()) {
+                    continue;
+                }
+            }
+            if (dropping) {
+                int n = (int) Math.min(in.remaining(), reader.left());
+                in.position(in.position() + n);
+                reader.passed(n);
+                if (!reader.inPayload() && reader.opcode() == FrameReader.CLOSE) {
+                    closeReceived = true;
+                    closeTcp();  // both close frames are exchanged
+                }
+                continue;
+            }
+            if (reader.left() == 0) {
+                reader.passed(0);
+                frameEnds(in);
+                continue;
+            }
+            payload(in);
+        }
+    }
+
+    /**
+     * Checks a complete header; a violation fails the connection.
+     *
+     * @return whether the frame is acceptable
+     */
+    private boolean frameStarts() {
+        int opcode = reader.opcode();
+        long length = reader.length();
+        int rsv = reader.rsv();
+        if (!reader.masked()) {
+            return fail(CloseCodes.PROTOCOL_ERROR, "unmasked frame");  // RFC 6455 section 5.1
+        }
+        if (length < 0) {
+            return fail(CloseCodes.PROTOCOL_ERROR, "frame length with the top bit set");  // RFC 6455 section 5.2
+        }
+        if (opcode >= FrameReader.CLOSE) {
+            if (opcode > FrameReader.PONG) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "reserved opcode");  // RFC 6455 section 5.2
+            }
+            if (!reader.fin()) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "fragmented control frame");  // RFC 6455 section 5.5
+            }
+            if (length > 125) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "control frame over 125 bytes");  // RFC 6455 section 5.5
+            }
+            if (rsv != 0) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "reserved bit on a control frame");  // RFC 7692 section 6
+            }
+            controlLength = 0;
+            return true;
+        }
+        if (opcode > FrameReader.BINARY) {
+            return fail(CloseCodes.PROTOCOL_ERROR, "reserved opcode");  // RFC 6455 section 5.2
+        }
+        if ((rsv & 3) != 0) {
+            return fail(CloseCodes.PROTOCOL_ERROR, "reserved bit set");  // RFC 6455 section 5.2
+        }
+        boolean rsv1 = rsv != 0;
+        if (opcode == FrameReader.CONTINUATION) {
+            if (!message.inProgress()) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "continuation without a message");  // RFC 6455 section 5.4
+            }
+            if (rsv1) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "RSV1 on a continuation frame");  // RFC 7692 section 6.1
+            }
+        } else {
+            if (message.inProgress()) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "new message inside a fragmented one");  // RFC 6455 section 5.4
+            }
+            if (rsv1 && deflate == null) {
+                return fail(CloseCodes.PROTOCOL_ERROR, "RSV1 without permessage-deflate");  // RFC 6455 section 5.2
+            }
+        }
+        if (length > options.maxFrameSize()) {
+            return fail(CloseCodes.MESSAGE_TOO_BIG, "frame too big");  // RFC 6455 section 10.4
+        }
+        if (opcode != FrameReader.CONTINUATION) {
+            message.begin(opcode, rsv1);
+        }
+        return true;
+    }
+
+    private void payload(ByteBuffer in) {
+        int n = reader.unmask(in);
+        if (n == 0) {
+            return;
+        }
+        int start = in.position();
+        if (reader.opcode() >= FrameReader.CLOSE) {
+            in.get(control, controlLength, n);
+            controlLength += n;
+            reader.passed(n);
+            if (!reader.inPayload()) {
+                frameEnds(in);
+            }
+            return;
+        }
+        boolean whole = n == reader.left() && n == reader.length();
+        boolean fin = reader.fin();
+        if (whole && !message.isCompressed() && message.nothingGathered() && (fin || !options.aggregate())) {
+            // The whole frame lies in the read buffer and completes what is to be delivered: no copy.
+            int code = message.inPlace(in, n);
+            if (code == 0 && fin) {
+                code = message.finish();
+            }
+            reader.passed(n);
+            if (code != 0) {
+                in.position(start + n);
+                fail(code, code == CloseCodes.INVALID_PAYLOAD ? "text is not UTF-8" : "message too big");
+                return;
+            }
+            int limit = in.limit();
+            in.limit(start + n);
+            try {
+                deliver(in, fin);
+            } finally {
+                in.limit(limit);
+                in.position(start + n);
+            }
+            message.delivered(fin);
+            return;
+        }
+        int code = message.append(in, n);
+        in.position(start + n);
+        reader.passed(n);
+        if (code != 0) {
+            fail(code, code == CloseCodes.INVALID_PAYLOAD ? "text is not UTF-8" : "message too big");
+            return;
+        }
+        if (!reader.inPayload()) {
+            frameEnds(in);
+        }
+    }
+
+    /** A frame's payload is complete (data frames that were not delivered in place, and control frames). */
+    private void frameEnds(ByteBuffer in) {
+        int opcode = reader.opcode();
+        if (opcode >= FrameReader.CLOSE) {
+            controlFrame(opcode);
+            return;
+        }
+        boolean fin = reader.fin();
+        if (fin) {
+            int code = message.finish();
+            if (code != 0) {
+                fail(code, code == CloseCodes.INVALID_PAYLOAD ? "text is not UTF-8" : "message too big");
+                return;
+            }
+        } else if (options.aggregate()) {
+            return;  // more fragments to gather
+        }
+        deliver(message.gathered(), fin);
+        message.delivered(fin);
+    }
+
+    private void deliver(ByteBuffer data, boolean last) {
+        try {
+            if (!options.aggregate()) {
+                handler.onFragment(this, message.isText(), !message.firstDelivered(), last, data);
+            } else if (message.isText()) {
+                handler.onTextBytes(this, data);
+            } else {
+                handler.onBinary(this, data);
+            }
+        } catch (Throwable t) {
+            handlerFailed(t);
+        }
+    }
+
+    private void controlFrame(int opcode) {
+        ByteBuffer payload = ByteBuffer.wrap(control, 0, controlLength);
+        try {
+            if (opcode == FrameReader.PING) {
+                // RFC 6455 section 5.5.2: answer with a pong carrying the ping's payload.
+                sender.control(FrameReader.PONG, payload.duplicate());
+                handler.onPing(this, payload);
+            } else if (opcode == FrameReader.PONG) {
+                handler.onPong(this, payload);
+            } else {
+                peerCloses();
+            }
+        } catch (Throwable t) {
+            handlerFailed(t);
+        }
+    }
+
+    /** The peer's close frame (RFC 6455 section 5.5.1): check it, answer it once, close TCP. */
+    private void peerCloses() {
+        closeReceived = true;
+        int code = CloseCodes.NO_STATUS;
+        String reason = "";
+        if (controlLength == 1) {
+            fail(CloseCodes.PROTOCOL_ERROR, "close frame of one byte");  // RFC 6455 section 5.5.1
+            closeTcp();
+            return;
+        }
+        if (controlLength >= 2) {
+            code = ((control[0] & 0xFF) << 8) | (control[1] & 0xFF);
+            if (!CloseCodes.isSendable(code)) {
+                fail(CloseCodes.PROTOCOL_ERROR, "invalid close code " + code);  // RFC 6455 section 7.4
+                closeTcp();
+                return;
+            }
+            Utf8Validator utf8 = new Utf8Validator();
+            if (utf8.check(control, 2, controlLength - 2) >= 0 || !utf8.atBoundary()) {
+                fail(CloseCodes.INVALID_PAYLOAD, "close reason is not UTF-8");  // RFC 6455 sections 5.5.1, 8.1
+                closeTcp();
+                return;
+            }
+            reason = new String(control, 2, controlLength - 2, StandardCharsets.UTF_8);
+        }
+        if (!closeSent) {
+            closeCode = code;
+            closeReason = reason;
+            sendClose(code, "");  // RFC 6455 section 5.5.1: echo the code
+        }
+        closeTcp();
+    }
+
+    // ---- closing ----
+
+    /** Fails the connection (RFC 6455 section 7.1.7): one close frame, then wait for the peer's. */
+    private boolean fail(int code, String why) {
+        LOG.debug("connection {}: failing WebSocket with {}: {}", connection.id(), code, why);
+        message.abandon();
+        if (reader.length() < 0) {
+            discarding = true;  // the rest of this frame cannot be skipped: nothing after it can be framed
+        }
+        startClose(code, why);
+        return false;
+    }
+
+    /** Sends our close frame, unless one was sent, and waits for the peer's. */
+    private void startClose(int code, String reason) {
+        if (!closeSent) {
+            closeCode = code;
+            closeReason = reason;
+            sendClose(code, reason);
+        }
+    }
+
+    private void sendClose(int code, String reason) {
+        if (closeSent || !connection.isOpen()) {
+            return;
+        }
+        closeSent = true;
+        dropping = true;
+        open = false;
+        message.abandon();
+        ByteBuffer payload;
+        if (code == CloseCodes.NO_STATUS) {
+            payload = ByteBuffer.allocate(0);  // RFC 6455 section 5.5.1: a close frame may have no body
+        } else {
+            byte[] text = reasonBytes(reason);
+            payload = ByteBuffer.allocate(2 + text.length);
+            payload.putShort((short) code).put(text).flip();
+        }
+        sender.close(payload);
+        if (!closeReceived) {
+            if (options.closeTimeout().isZero()) {
+                closeTcp();
+            } else {
+                closeTimer = connection.schedule(options.closeTimeout(), CLOSE_TIMER);
+            }
+        }
+    }
+
+    /** Our reason as UTF-8, cut on a character boundary to fit a control frame (RFC 6455 section 5.5). */
+    private static byte[] reasonBytes(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= 123) {
+            return bytes;
+        }
+        int end = 123;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return java.util.Arrays.copyOf(bytes, end);
+    }
+
+    /** The server closes the TCP connection first (RFC 6455 section 7.1.1), after what is queued. */
+    private void closeTcp() {
+        ended = true;
+        if (closeTimer != null) {
+            closeTimer.cancel();
+        }
+        sender.flush();
+        connection.close();
+    }
+
+    private void handlerFailed(Throwable t) {
+        LOG.warn("connection {}: WebSocket handler failed", connection.id(), t);
+        startClose(CloseCodes.INTERNAL_ERROR, "internal error");
+    }
+
+    // ---- sending (WebSocketSession) ----
+
+    @Override
+    public void sendText(CharSequence text) {
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        if (inLoop()) {
+            sender.message(FrameReader.TEXT, ByteBuffer.wrap(bytes));
+        } else {
+            enqueue(new Outgoing(Outgoing.TEXT, bytes, true, 0, null));
+        }
+    }
+
+    @Override
+    public void sendText(ByteBuffer utf8) {
+        if (inLoop()) {
+            sender.message(FrameReader.TEXT, utf8);
+        } else {
+            enqueue(new Outgoing(Outgoing.TEXT, copy(utf8), true, 0, null));
+        }
+    }
+
+    @Override
+    public void sendBinary(ByteBuffer data) {
+        if (inLoop()) {
+            sender.message(FrameReader.BINARY, data);
+        } else {
+            enqueue(new Outgoing(Outgoing.BINARY, copy(data), true, 0, null));
+        }
+    }
+
+    @Override
+    public void sendBinary(byte[] data) {
+        if (inLoop()) {
+            sender.message(FrameReader.BINARY, ByteBuffer.wrap(data));
+        } else {
+            enqueue(new Outgoing(Outgoing.BINARY, data, true, 0, null));
+        }
+    }
+
+    @Override
+    public void sendFragment(boolean text, ByteBuffer data, boolean last) {
+        if (inLoop()) {
+            sender.fragment(text, data, last);
+        } else {
+            enqueue(new Outgoing(text ? Outgoing.FRAGMENT_TEXT : Outgoing.FRAGMENT_BINARY, copy(data), last, 0, null));
+        }
+    }
+
+    @Override
+    public void ping(ByteBuffer payload) {
+        if (payload.remaining() > 125) {
+            throw new IllegalArgumentException("a ping carries at most 125 bytes, got " + payload.remaining());
+        }
+        if (inLoop()) {
+            sender.control(FrameReader.PING, payload);
+        } else {
+            enqueue(new Outgoing(Outgoing.PING, copy(payload), true, 0, null));
+        }
+    }
+
+    @Override
+    public void close() {
+        close(CloseCodes.NORMAL, "");
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!CloseCodes.isSendable(code)) {
+            throw new IllegalArgumentException("close code " + code + " may not be sent");
+        }
+        if (reason.getBytes(StandardCharsets.UTF_8).length > 123) {
+            throw new IllegalArgumentException("a close reason has at most 123 bytes of UTF-8");
+        }
+        if (inLoop()) {
+            startClose(code, reason);
+        } else {
+            enqueue(new Outgoing(Outgoing.CLOSE, null, true, code, reason));
+        }
+    }
+
+    @Override
+    public void abort() {
+        connection.abort();
+    }
+
+    @Override
+    public boolean post(Object msg) {
+        return connection.send(msg);
+    }
+
+    private static byte[] copy(ByteBuffer data) {
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        return bytes;
+    }
+
+    private void enqueue(Outgoing send) {
+        if (open) {
+            sender.enqueue(send);
+        }
+    }
+
+    /** Frames one send queued by another thread; a misuse is that thread's bug, reported here. */
+    private void apply(Outgoing send) {
+        try {
+            switch (send.kind) {
+                case Outgoing.TEXT:
+                    sender.message(FrameReader.TEXT, ByteBuffer.wrap(send.data));
+                    break;
+                case Outgoing.BINARY:
+                    sender.message(FrameReader.BINARY, ByteBuffer.wrap(send.data));
+                    break;
+                case Outgoing.FRAGMENT_TEXT:
+                case Outgoing.FRAGMENT_BINARY:
+                    sender.fragment(send.kind == Outgoing.FRAGMENT_TEXT, ByteBuffer.wrap(send.data), send.last);
+                    break;
+                case Outgoing.PING:
+                    sender.control(FrameReader.PING, ByteBuffer.wrap(send.data));
+                    break;
+                default:
+                    startClose(send.code, send.reason);
+                    break;
+            }
+        } catch (IllegalStateException e) {
+            LOG.warn("connection {}: a WebSocket send from another thread was refused", connection.id(), e);
+        }
+    }
+
+    // ---- queries (WebSocketSession) ----
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return inLoop() && connection.isOpen() ? connection.isWritable() : writable;
+    }
+
+    @Override
+    public long bufferedAmount() {
+        long pending = inLoop() && connection.isOpen() ? connection.pendingWriteBytes() : pendingSnapshot;
+        return pending + sender.queuedBytes();
+    }
+
+    @Override
+    public void pauseReads() {
+        checkLoop("pauseReads()");
+        pausedByUser = true;
+        if (!connection.isReadPaused()) {
+            connection.pauseReads();
+        }
+    }
+
+    @Override
+    public void resumeReads() {
+        checkLoop("resumeReads()");
+        pausedByUser = false;
+        if (!pausedByWrites && connection.isReadPaused()) {
+            connection.resumeReads();
+        }
+    }
+
+    @Override
+    public Request request() {
+        return request;
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public boolean isCompressed() {
+        return deflate != null;
+    }
+
+    @Override
+    public Connection connection() {
+        return connection;
+    }
+
+    @Override
+    public boolean inLoop() {
+        return Thread.currentThread() == loop;
+    }
+
+    private void checkLoop(String operation) {
+        if (!inLoop()) {
+            throw new IllegalStateException(operation + " belongs to the connection's loop thread; "
+                    + "post() a message and call it from onMessage");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocket " + (connection == null ? "?" : connection.id()) + " " + request.path();
     }
 }

@@ -80,6 +80,15 @@ public interface WebSocketHandler {
     default void onWritabilityChanged(WebSocketSession session, boolean writable) {}
 
     /**
+     * The listener is stopping gracefully: say goodbye and close. The default closes with
+     * {@link CloseCodes#GOING_AWAY}; connections still open after the listener's shutdown
+     * timeout are dropped. Loop thread.
+     */
+    default void onShutdown(WebSocketSession session) {
+        session.close(CloseCodes.GOING_AWAY, "server shutting down");
+    }
+
+    /**
      * The connection is closed; the last callback, called exactly once. {@code code} and
      * {@code reason} are those of the close handshake: the peer's when it closed first (
      * {@link CloseCodes#NO_STATUS} if its close frame had no code), the server's when it

@@ -1,0 +1,146 @@
+package dev.ranch.http.websocket;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** permessage-deflate (RFC 7692): negotiation, both directions, context takeover, and the bomb. */
+class DeflateTest {
+
+    private static final WebSocketOptions DEFLATE = WebSocketOptions.builder().deflate(true).deflateMinSize(0).build();
+
+    /** Compresses as a client does: raw deflate, sync flush, the 4-byte tail removed. */
+    private static byte[] compress(Deflater deflater, byte[] data) {
+        deflater.setInput(data);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        int n;
+        do {
+            n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+            out.write(buf, 0, n);
+        } while (n == buf.length);
+        byte[] all = out.toByteArray();
+        return Arrays.copyOf(all, all.length - 4);
+    }
+
+    private static byte[] inflate(Inflater inflater, byte[] data) throws Exception {
+        byte[] withTail = Arrays.copyOf(data, data.length + 4);
+        withTail[data.length + 2] = (byte) 0xFF;
+        withTail[data.length + 3] = (byte) 0xFF;
+        inflater.setInput(withTail);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = inflater.inflate(buf)) > 0) {
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void offerIsAcceptedAndMessagesRoundTripCompressedWithContextTakeover() throws Exception {
+        try (WsTestServer server = WsTestServer.echo(DEFLATE);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            RawWebSocket.Answer answer = ws.handshake("/ws",
+                    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits");
+            assertEquals(101, answer.status);
+            assertEquals("permessage-deflate", answer.headers.get("sec-websocket-extensions"));
+            Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+            Inflater inflater = new Inflater(true);
+            String text = "the same words again and again, the same words again and again ".repeat(20);
+            for (int i = 0; i < 3; i++) {
+                byte[] compressed = compress(deflater, (text + i).getBytes(StandardCharsets.UTF_8));
+                ws.sendFrame(0x81 | 0x40, compressed);
+                RawWebSocket.Frame echo = ws.read();
+                assertEquals(4, echo.rsv, "RSV1: the echo is compressed");
+                assertTrue(echo.payload.length < text.length() / 4, "compressed: " + echo.payload.length);
+                assertEquals(text + i, new String(inflate(inflater, echo.payload), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
+    void compressedMessageMayBeFragmented() throws Exception {
+        try (WsTestServer server = WsTestServer.echo(DEFLATE);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            assertEquals(101, ws.handshake("/ws", "Sec-WebSocket-Extensions: permessage-deflate").status);
+            byte[] compressed = compress(new Deflater(Deflater.DEFAULT_COMPRESSION, true),
+                    "fragmented and compressed".getBytes(StandardCharsets.UTF_8));
+            int half = compressed.length / 2;
+            ws.sendFrame(0x01 | 0x40, Arrays.copyOf(compressed, half));
+            ws.sendFrame(0x80, Arrays.copyOfRange(compressed, half, compressed.length));
+            RawWebSocket.Frame echo = ws.read();
+            assertEquals("fragmented and compressed",
+                    new String(inflate(new Inflater(true), echo.payload), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void offersNeedingASmallServerWindowAreDeclinedAndTheNextOfferTaken() {
+        try (WsTestServer server = WsTestServer.echo(DEFLATE)) {
+            try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+                RawWebSocket.Answer answer = ws.handshake("/ws",
+                        "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10");
+                assertEquals(101, answer.status);
+                assertNull(answer.headers.get("sec-websocket-extensions"));
+            }
+            try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+                RawWebSocket.Answer answer = ws.handshake("/ws", "Sec-WebSocket-Extensions: "
+                        + "permessage-deflate; server_max_window_bits=10, permessage-deflate; server_no_context_takeover");
+                assertEquals("permessage-deflate; server_no_context_takeover",
+                        answer.headers.get("sec-websocket-extensions"));
+            }
+            try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+                RawWebSocket.Answer answer = ws.handshake("/ws",
+                        "Sec-WebSocket-Extensions: permessage-deflate; unknown_param");
+                assertNull(answer.headers.get("sec-websocket-extensions"));
+            }
+        }
+    }
+
+    @Test
+    void serverNoContextTakeoverMakesEveryMessageIndependent() throws Exception {
+        try (WsTestServer server = WsTestServer.echo(DEFLATE);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            ws.handshake("/ws", "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover");
+            Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+            for (int i = 0; i < 2; i++) {
+                ws.sendFrame(0x81 | 0x40, compress(deflater, "repeat repeat repeat repeat".getBytes(StandardCharsets.UTF_8)));
+                // A fresh inflater for each message works only if the server reset its context.
+                assertEquals("repeat repeat repeat repeat",
+                        new String(inflate(new Inflater(true), ws.read().payload), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
+    void decompressionBombIs1009NotOutOfMemory() {
+        WebSocketOptions options = WebSocketOptions.builder().deflate(true)
+                .maxFrameSize(1024 * 1024).maxMessageSize(1024 * 1024).build();
+        try (WsTestServer server = WsTestServer.echo(options);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            ws.handshake("/ws", "Sec-WebSocket-Extensions: permessage-deflate");
+            byte[] bomb = compress(new Deflater(9, true), new byte[256 * 1024 * 1024]);
+            assertTrue(bomb.length < 1024 * 1024, "the bomb fits in one frame: " + bomb.length);
+            ws.sendFrame(0x82 | 0x40, bomb);
+            assertEquals(1009, ws.readClose().closeCode());
+        }
+    }
+
+    @Test
+    void rsv1WithoutNegotiationIs1002() {
+        try (WsTestServer server = WsTestServer.echo(DEFLATE);
+             RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
+            ws.sendFrame(0x81 | 0x40, new byte[] {1, 2, 3});
+            assertEquals(1002, ws.readClose().closeCode());
+        }
+    }
+}
