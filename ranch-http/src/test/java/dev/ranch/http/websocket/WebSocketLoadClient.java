@@ -59,9 +59,16 @@ final class WebSocketLoadClient implements AutoCloseable {
         return new WebSocketLoadClient(server, path, clients, rounds);
     }
 
+    /** Clients whose upgrade was answered 101 with the right accept key; any thread. */
     int upgraded() { return upgraded.get(); }
+
+    /** Echoes received and found equal to what was sent, over all clients; any thread. */
     int echoes() { return echoes.get(); }
+
+    /** Clients that got every echo, a 1000 close back and then the server's TCP close; any thread. */
     int finished() { return finished.get(); }
+
+    /** One line per client that went wrong, naming it and why; any thread. */
     List<String> failures() { return List.copyOf(failures); }
 
     private void run() {
@@ -183,7 +190,8 @@ final class WebSocketLoadClient implements AutoCloseable {
             }
             in.position(in.position() + end + 4);
             String expected = "Sec-WebSocket-Accept: " + acceptFor(key);
-            if (!head.startsWith("HTTP/1.1 101 ") || !head.substring(0, end).lines().anyMatch(expected::equalsIgnoreCase)) {
+            boolean accepted = head.substring(0, end).lines().anyMatch(expected::equalsIgnoreCase);
+            if (!head.startsWith("HTTP/1.1 101 ") || !accepted) {
                 throw new IllegalStateException("bad upgrade response: " + head.substring(0, end));
             }
             upgraded.incrementAndGet();
@@ -237,8 +245,9 @@ final class WebSocketLoadClient implements AutoCloseable {
                 }
             } else if (stage == Stage.CLOSING && first == 0x88) {
                 if (payload.length < 2 || payload[0] != CLOSE_1000[0] || payload[1] != CLOSE_1000[1]) {
-                    throw new IllegalStateException("close answered with payload of " + payload.length + " bytes,"
-                            + " code " + (payload.length < 2 ? "none" : ((payload[0] & 0xFF) << 8 | payload[1] & 0xFF)));
+                    String code = payload.length < 2 ? "none"
+                            : String.valueOf((payload[0] & 0xFF) << 8 | payload[1] & 0xFF);
+                    throw new IllegalStateException("close answered with " + payload.length + " bytes, code " + code);
                 }
                 stage = Stage.AWAITING_EOF;
             } else {

@@ -42,6 +42,9 @@ public final class AutobahnGate {
         Path index = reports.resolve("index.json").toAbsolutePath();
         Verdict verdict = judge(Files.readString(index, StandardCharsets.UTF_8));
         System.out.println("Autobahn gate on " + index);
+        for (Failure failure : verdict.failures()) {
+            System.out.println("  " + failure.caseId() + ": " + outcomeText(reports.resolve(failure.reportFile())));
+        }
         System.out.println(verdict.report());
         if (!verdict.failures().isEmpty() || verdict.passed() == 0) {
             throw new IllegalStateException("Autobahn gate: " + verdict.failures().size() + " failing case(s), "
@@ -57,7 +60,7 @@ public final class AutobahnGate {
     static Verdict judge(String indexJson) {
         Map<String, Integer> behaviors = new TreeMap<>();
         Map<String, Integer> closes = new TreeMap<>();
-        List<String> failures = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
         int passed = 0;
         for (Map.Entry<String, Object> agent : asObject(JsonText.parse(indexJson), "index").entrySet()) {
             List<Map.Entry<String, Object>> cases = new ArrayList<>(asObject(agent.getValue(), agent.getKey())
@@ -72,13 +75,23 @@ public final class AutobahnGate {
                 if (ACCEPTED.contains(behavior) && ACCEPTED.contains(close)) {
                     passed++;
                 } else {
-                    failures.add(testCase.getKey() + ": behavior " + behavior + ", behaviorClose " + close
-                            + ", remote close code " + closeCode(outcome.get("remoteCloseCode"))
-                            + ", report " + outcome.get("reportfile"));
+                    failures.add(new Failure(testCase.getKey(), behavior, close,
+                            closeCode(outcome.get("remoteCloseCode")), String.valueOf(outcome.get("reportfile"))));
                 }
             }
         }
         return new Verdict(behaviors, closes, Collections.unmodifiableList(failures), passed);
+    }
+
+    /** Autobahn's own sentences on the case and on its close, from the case's report, or why they cannot be had. */
+    private static String outcomeText(Path caseReport) {
+        try {
+            Map<String, Object> report = asObject(JsonText.parse(Files.readString(caseReport, StandardCharsets.UTF_8)),
+                    caseReport.toString());
+            return report.get("result") + " / close: " + report.get("resultClose");
+        } catch (IOException | IllegalArgumentException e) {
+            return "(no case report: " + e.getMessage() + ")";
+        }
     }
 
     private static String closeCode(Object code) {
@@ -93,8 +106,17 @@ public final class AutobahnGate {
         return (Map<String, Object>) value;
     }
 
-    /** The tally of one run; {@code failures} holds one line per failing case, in case order. */
-    record Verdict(Map<String, Integer> behaviors, Map<String, Integer> closes, List<String> failures,
+    /** One case outside the accepted outcomes; {@code reportFile} is relative to the reports directory. */
+    record Failure(String caseId, String behavior, String behaviorClose, String remoteCloseCode, String reportFile) {
+        @Override
+        public String toString() {
+            return caseId + ": behavior " + behavior + ", behaviorClose " + behaviorClose + ", remote close code "
+                    + remoteCloseCode + ", report " + reportFile;
+        }
+    }
+
+    /** The tally of one run; {@code failures} holds the failing cases in case order. */
+    record Verdict(Map<String, Integer> behaviors, Map<String, Integer> closes, List<Failure> failures,
                    int passed) {
 
         /** Human-readable tally; its last line is {@code N passed, N failed}. */
@@ -102,7 +124,7 @@ public final class AutobahnGate {
             StringBuilder out = new StringBuilder();
             out.append("behavior: ").append(behaviors).append('\n');
             out.append("behaviorClose: ").append(closes).append('\n');
-            for (String failure : failures) {
+            for (Failure failure : failures) {
                 out.append("FAILED ").append(failure).append('\n');
             }
             return out.append(passed).append(" passed, ").append(failures.size()).append(" failed").toString();

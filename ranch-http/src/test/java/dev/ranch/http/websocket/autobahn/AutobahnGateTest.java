@@ -3,6 +3,9 @@ package dev.ranch.http.websocket.autobahn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,16 +41,30 @@ class AutobahnGateTest {
         assertEquals(List.of(
                 "2.1: behavior OK, behaviorClose WRONG CODE, remote close code 1000, report r.json",
                 "7.9.1: behavior FAILED, behaviorClose OK, remote close code 1002, report r.json"),
-                verdict.failures());
+                verdict.failures().stream().map(Object::toString).toList());
         assertTrue(verdict.report().endsWith("3 passed, 2 failed"), verdict.report());
     }
 
     @Test
-    void mainFailsTheBuildOnlyWhenACaseFails(@TempDir Path reports) throws Exception {
+    void mainFailsTheBuildOnlyWhenACaseFailsAndQuotesAutobahnsReason(@TempDir Path reports) throws Exception {
         Files.writeString(reports.resolve("index.json"), MIXED);
-        IllegalStateException failed = assertThrows(IllegalStateException.class,
-                () -> AutobahnGate.main(new String[] {reports.toString()}));
+        Files.writeString(reports.resolve("r.json"), "{\"result\": \"Actual events differ from expected.\","
+                + " \"resultClose\": \"Remote close code was 1000.\"}");
+        PrintStream console = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        IllegalStateException failed;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            failed = assertThrows(IllegalStateException.class,
+                    () -> AutobahnGate.main(new String[] {reports.toString()}));
+        } finally {
+            System.setOut(console);
+        }
         assertTrue(failed.getMessage().contains("2 failing case(s)"), failed.getMessage());
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("  2.1: Actual events differ from expected. / close: Remote close code was 1000."),
+                output);
+        assertTrue(output.endsWith("3 passed, 2 failed" + System.lineSeparator()), output);
 
         Files.writeString(reports.resolve("index.json"), CLEAN);
         assertDoesNotThrow(() -> AutobahnGate.main(new String[] {reports.toString()}));
