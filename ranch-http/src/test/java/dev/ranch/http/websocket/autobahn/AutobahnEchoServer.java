@@ -23,6 +23,10 @@ import java.util.concurrent.CountDownLatch;
  * <p>The Maven plugin calls {@link #main} reflectively on a daemon thread of the Maven JVM with the port as
  * {@code args[0]}, connects to {@code InetAddress.getLocalHost()}, and interrupts that thread when the run is over.
  * It can also be started by hand ({@code AutobahnEchoServer PORT [BIND_ADDRESS]}) for a wstest of one's own.
+ *
+ * <p>With the system property {@code autobahn.echo=frames} ({@code mvn verify -Dautobahn.echo=frames}) the route
+ * does not aggregate and echoes each data frame as it arrives, which puts the fragment path of the implementation
+ * under the suite instead of the message path.
  */
 public final class AutobahnEchoServer {
 
@@ -52,15 +56,21 @@ public final class AutobahnEchoServer {
         }
     }
 
-    /** A router answering WebSocket upgrades on {@code /} (Autobahn's path) and {@code /ws} with an echo. */
+    /**
+     * A router answering WebSocket upgrades on {@code /} (Autobahn's path) and {@code /ws} with an echo of whole
+     * messages, or of single frames when {@code System.getProperty("autobahn.echo")} is {@code frames}.
+     */
     static Router echoRouter() {
+        boolean frames = "frames".equals(System.getProperty("autobahn.echo", "messages"));
         WebSocketOptions options = WebSocketOptions.builder()
                 .maxFrameSize(LARGEST_MESSAGE)
                 .maxMessageSize(LARGEST_MESSAGE)
+                .aggregate(!frames)
                 .build();
+        LOG.info("Autobahn echo of {}", frames ? "frames as they arrive" : "whole messages");
         return Router.builder()
-                .websocket("/", (request, handshake) -> new Echo(), options)
-                .websocket("/ws", (request, handshake) -> new Echo(), options)
+                .websocket("/", (request, handshake) -> frames ? new FrameEcho() : new Echo(), options)
+                .websocket("/ws", (request, handshake) -> frames ? new FrameEcho() : new Echo(), options)
                 .build();
     }
 
@@ -86,6 +96,14 @@ public final class AutobahnEchoServer {
         @Override
         public void onBinary(WebSocketSession session, ByteBuffer data) {
             session.sendBinary(data);
+        }
+    }
+
+    /** Sends each data frame back as it came, so a fragmented message returns fragmented the same way. */
+    private static final class FrameEcho implements WebSocketHandler {
+        @Override
+        public void onFragment(WebSocketSession session, boolean text, boolean first, boolean last, ByteBuffer data) {
+            session.sendFragment(text, data, last);
         }
     }
 }
