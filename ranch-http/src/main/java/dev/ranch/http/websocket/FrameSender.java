@@ -63,6 +63,23 @@ final class FrameSender {
         }
     }
 
+    /**
+     * A whole text message from characters: encoded straight into the loop's batch when it is
+     * short and not to be compressed, otherwise through an array.
+     */
+    void text(CharSequence text) {
+        if (stopped) {
+            return;
+        }
+        if (sendingFragmented != 0) {
+            throw new IllegalStateException("a fragmented message is being sent: end it before sending another");
+        }
+        boolean compress = deflate != null && text.length() >= deflateMinSize;
+        if (compress || !frames.textFrame(connection, FIN | FrameReader.TEXT, text)) {
+            message(FrameReader.TEXT, ByteBuffer.wrap(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+    }
+
     /** One frame of a fragmented message (RFC 6455 section 5.4); never compressed. */
     void fragment(boolean text, ByteBuffer data, boolean last) {
         if (stopped) {

@@ -20,6 +20,8 @@ final class OutboundFrames {
     private static final int KEEP = 256 * 1024;
     /** Payloads up to this are copied next to their header; larger ones go out as they are. */
     private static final int COPY_LIMIT = 16 * 1024;
+    /** Heap payloads larger than the copy limit are written in slices of this size. */
+    private static final int SLICE = 256 * 1024;
     /** A batch that would grow past this is written first. */
     private static final int FLUSH_AT = 64 * 1024;
 
@@ -64,20 +66,90 @@ final class OutboundFrames {
         if (copy) {
             buffer.put(payload);
         } else {
+            // A heap payload goes out in slices: the JDK copies each heap buffer into a temporary
+            // direct one of its size and keeps that per thread, so a 16 MiB message would pin 16 MiB.
+            int end = payload.limit();
+            int first = payload.isDirect() ? end : Math.min(end, payload.position() + SLICE);
+            payload.limit(first);
             buffer.flip();
             pair[0] = buffer;
             pair[1] = payload;
             try {
                 connection.write(pair);
+                while (first < end) {
+                    int next = Math.min(end, first + SLICE);
+                    payload.limit(next).position(first);
+                    connection.write(payload);
+                    first = next;
+                }
             } finally {
                 pair[0] = null;
                 pair[1] = null;
+                payload.limit(end).position(end);
                 reset();
             }
         }
         if (depth == 0) {
             flush();
         }
+    }
+
+    /**
+     * One unfragmented text frame of {@code text}, encoded as UTF-8 straight into the batch
+     * (no intermediate array), or {@code false} when it is too long to copy and the caller
+     * must encode it itself. Unpaired surrogates become {@code '?'}, as in
+     * {@link String#getBytes(java.nio.charset.Charset)}.
+     */
+    boolean textFrame(Connection connection, int firstByte, CharSequence text) {
+        int length = utf8Length(text);
+        if (length > COPY_LIMIT) {
+            return false;
+        }
+        claim(connection);
+        ensure(10 + length);
+        header(firstByte, length);
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                buffer.put((byte) c);
+            } else if (c < 0x800) {
+                buffer.put((byte) (0xC0 | (c >> 6))).put((byte) (0x80 | (c & 0x3F)));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, text.charAt(++i));
+                buffer.put((byte) (0xF0 | (cp >> 18))).put((byte) (0x80 | ((cp >> 12) & 0x3F)))
+                        .put((byte) (0x80 | ((cp >> 6) & 0x3F))).put((byte) (0x80 | (cp & 0x3F)));
+            } else if (Character.isSurrogate(c)) {
+                buffer.put((byte) '?');
+            } else {
+                buffer.put((byte) (0xE0 | (c >> 12))).put((byte) (0x80 | ((c >> 6) & 0x3F)))
+                        .put((byte) (0x80 | (c & 0x3F)));
+            }
+        }
+        if (depth == 0) {
+            flush();
+        }
+        return true;
+    }
+
+    /** The length of {@code text} in UTF-8, counting an unpaired surrogate as its one-byte {@code '?'}. */
+    static int utf8Length(CharSequence text) {
+        int n = text.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x800) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    bytes += 2;  // two chars, four bytes
+                    i++;
+                } else if (!Character.isSurrogate(c)) {
+                    bytes += 2;
+                }
+            } else if (c >= 0x80) {
+                bytes += 1;
+            }
+        }
+        return bytes;
     }
 
     /** Writes what was gathered for {@code connection} now (before it closes, say). */

@@ -17,7 +17,11 @@ final class PerMessageDeflate {
 
     /** RFC 7692 section 7.2.1: the empty stored block every sync flush ends with. */
     private static final byte[] TAIL = {0x00, 0x00, (byte) 0xFF, (byte) 0xFF};
-    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(8192));
+    private static final int SCRATCH_SIZE = 8192;
+    /** A scratch buffer grown past this by a large message is replaced before the next one. */
+    private static final int SCRATCH_KEEP = 256 * 1024;
+    private static final byte[] NO_INPUT = {};
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(SCRATCH_SIZE));
 
     private final int level;
     private final boolean serverNoContextTakeover;
@@ -169,6 +173,10 @@ final class PerMessageDeflate {
         }
         deflater.setInput(payload);
         ByteBuffer out = SCRATCH.get();
+        if (out.capacity() > SCRATCH_KEEP) {
+            out = ByteBuffer.allocate(SCRATCH_SIZE);
+            SCRATCH.set(out);
+        }
         out.clear();
         while (true) {
             deflater.deflate(out, Deflater.SYNC_FLUSH);
@@ -181,6 +189,7 @@ final class PerMessageDeflate {
             out = bigger;
             SCRATCH.set(out);
         }
+        deflater.setInput(NO_INPUT);  // let go of the caller's buffer
         if (serverNoContextTakeover) {
             deflater.reset();  // RFC 7692 section 7.1.1.1: the next message starts from an empty window
         }
@@ -210,7 +219,7 @@ final class PerMessageDeflate {
         } finally {
             in.limit(limit);
             in.position(end);
-            inflater.setInput(TAIL, 0, 0);  // let go of the loop's buffer
+            inflater.setInput(NO_INPUT);  // let go of the loop's buffer
         }
     }
 

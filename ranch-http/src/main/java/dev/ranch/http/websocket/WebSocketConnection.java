@@ -240,9 +240,10 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
                         discarding = true;
                         continue;
                     }
-                } else if (!frameStarts()) {
+                } else if (!frameStarts() && discarding) {
                     continue;
                 }
+                // A refused frame falls through to be skipped whole (it may be the peer's close).
             }
             if (dropping) {
                 int n = (int) Math.min(in.remaining(), reader.left());
@@ -468,6 +469,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private boolean fail(int code, String why) {
         LOG.debug("connection {}: failing WebSocket with {}: {}", connection.id(), code, why);
         message.abandon();
+        dropping = true;
         if (reader.length() < 0) {
             discarding = true;  // the rest of this frame cannot be skipped: nothing after it can be framed
         }
@@ -542,11 +544,10 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void sendText(CharSequence text) {
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         if (inLoop()) {
-            sender.message(FrameReader.TEXT, ByteBuffer.wrap(bytes));
-        } else {
-            enqueue(new Outgoing(Outgoing.TEXT, bytes, true, 0, null));
+            sender.text(text);
+        } else if (open) {
+            enqueue(new Outgoing(Outgoing.TEXT, text.toString().getBytes(StandardCharsets.UTF_8), true, 0, null));
         }
     }
 
@@ -620,6 +621,10 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void abort() {
+        if (inLoop()) {
+            ended = true;  // the rest of the current read is not delivered
+            open = false;
+        }
         connection.abort();
     }
 

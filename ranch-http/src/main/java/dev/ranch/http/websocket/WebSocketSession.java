@@ -44,10 +44,12 @@ public interface WebSocketSession {
     /**
      * Sends one frame of a fragmented message (RFC 6455 section 5.4): the first call starts a
      * text or binary message, later calls continue it with continuation frames, and the call
-     * with {@code last} ends it. Whole messages sent in between by the same thread would break
-     * the framing and are refused. Fragments are never compressed. Any thread.
+     * with {@code last} ends it. Whole messages sent in between would break the framing and are
+     * refused. Fragments are never compressed. Any thread; off the loop a refusal cannot reach
+     * the caller and is logged at WARN instead.
      *
-     * @throws IllegalStateException when {@code text} differs from the type of the message in progress
+     * @throws IllegalStateException on the loop, when {@code text} differs from the type of the
+     *     message in progress
      */
     void sendFragment(boolean text, ByteBuffer data, boolean last);
 

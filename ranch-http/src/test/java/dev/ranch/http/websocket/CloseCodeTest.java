@@ -241,4 +241,45 @@ class CloseCodeTest {
             assertEquals("fine", healthy.read().text());
         }
     }
+
+    @Test
+    void refusedCloseFrameIsStillThePeersCloseSoTcpClosesWithoutWaitingForTheTimeout() throws Exception {
+        try (WsTestServer server = WsTestServer.echo(SMALL);
+             RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
+            long start = System.nanoTime();
+            ws.sendFrame(0x08, new byte[0]);  // a close frame without FIN: fragmented control frame
+            assertEquals(1002, ws.readClose().closeCode());
+            assertTrue(ws.serverClosed());
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waited < SMALL.closeTimeout().toMillis(), "closed at once, not after the timeout: " + waited);
+        }
+    }
+
+    @Test
+    void abortDropsTcpWithoutACloseFrameAndReports1006() throws Exception {
+        CompletableFuture<Integer> reported = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+        Router router = Router.builder().websocket("/ws", (req, hs) -> new WebSocketHandler() {
+            @Override
+            public void onText(WebSocketSession session, String text) {
+                delivered.incrementAndGet();
+                session.abort();
+            }
+
+            @Override
+            public void onClose(WebSocketSession session, int code, String reason) {
+                reported.complete(code);
+            }
+        }).build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
+            java.io.ByteArrayOutputStream two = new java.io.ByteArrayOutputStream();
+            two.writeBytes(RawWebSocket.frame(0x81, bytes("first")));
+            two.writeBytes(RawWebSocket.frame(0x81, bytes("second, same read")));
+            ws.send(two.toByteArray());
+            assertTrue(ws.serverClosed(), "dropped without any frame");
+            assertEquals(CloseCodes.ABNORMAL, reported.get(10, TimeUnit.SECONDS));
+            assertEquals(1, delivered.get(), "nothing is delivered after the abort");
+        }
+    }
 }

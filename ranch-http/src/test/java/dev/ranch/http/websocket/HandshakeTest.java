@@ -169,4 +169,31 @@ class HandshakeTest {
             assertNull(answer.headers.get("set-cookie"));
         }
     }
+
+    @Test
+    void upgradeWaitingBehindAnAsyncAnswerIsServedWhenThatAnswerCompletes() {
+        java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        Router router = Router.builder()
+                .get("/slow", (req, res) -> {
+                    res.async();
+                    later.schedule(() -> res.send("slow"), 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                })
+                .websocket("/ws", (req, hs) -> new WsTestServer.Echo())
+                .build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            all.writeBytes("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            all.writeBytes(RawWebSocket.upgradeRequest("/ws").getBytes(StandardCharsets.ISO_8859_1));
+            all.writeBytes(RawWebSocket.frame(0x81, "kept".getBytes(StandardCharsets.UTF_8)));
+            ws.send(all.toByteArray());
+            assertEquals("slow", ws.readAnswer().body);
+            assertEquals(101, ws.readAnswer().status);
+            assertEquals("kept", ws.read().text());
+            ws.sendText("and after");
+            assertEquals("and after", ws.read().text());
+        } finally {
+            later.shutdownNow();
+        }
+    }
 }

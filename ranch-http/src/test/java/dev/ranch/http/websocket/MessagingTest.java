@@ -224,4 +224,64 @@ class MessagingTest {
             server.close();
         }
     }
+
+    @Test
+    void textSentAsCharactersIsEncodedExactlyAsStringGetBytes() {
+        String[] texts = {"", "plain", "héllo", "€uro", "smile 😀 twice 😀", "lone \uD800 high", "lone \uDC00 low",
+            "end high \uD83D", "ünïcödé ".repeat(3000)};
+        Router router = Router.builder().websocket("/ws", (req, hs) -> new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocketSession session) {
+                for (String t : texts) {
+                    session.sendText(t);
+                }
+            }
+        }).build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
+            for (String t : texts) {
+                assertArrayEquals(t.getBytes(StandardCharsets.UTF_8), ws.read().payload, t);
+            }
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadWhileOthersSendEndsTheStreamWithOneCloseFrame() throws Exception {
+        CompletableFuture<WebSocketSession> opened = new CompletableFuture<>();
+        Router router = Router.builder().websocket("/ws", (req, hs) -> new WebSocketHandler() {
+            @Override
+            public void onOpen(WebSocketSession session) {
+                opened.complete(session);
+            }
+        }).build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
+            WebSocketSession session = opened.get(10, TimeUnit.SECONDS);
+            List<Thread> senders = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread sender = new Thread(() -> {
+                    for (int i = 0; i < 5000; i++) {
+                        session.sendText("m" + i);
+                    }
+                });
+                senders.add(sender);
+                sender.start();
+            }
+            Thread closer = new Thread(() -> session.close(4000, "enough"));
+            closer.start();
+            int data = 0;
+            RawWebSocket.Frame f = ws.read();
+            while (f.opcode == 0x1) {
+                data++;
+                f = ws.read();
+            }
+            assertEquals(4000, f.closeCode(), "after the data, the close frame: " + f);
+            for (Thread sender : senders) {
+                sender.join(10_000);
+            }
+            ws.sendClose(4000, "");
+            assertTrue(ws.serverClosed(), "nothing after the close frame, then the TCP close (" + data + " messages)");
+            assertFalse(session.isOpen());
+        }
+    }
 }

@@ -1,0 +1,69 @@
+package dev.ranch.http.websocket;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An independent client with its own permessage-deflate: Debian's {@code python3-websockets}
+ * (run by {@code /usr/bin/python3}). Skipped where that package is not installed.
+ */
+class PythonClientInteropTest {
+
+    private static final String PYTHON = "/usr/bin/python3";
+
+    @Test
+    void pythonWebsocketsClientEchoesWithAndWithoutDeflate() throws Exception {
+        Assumptions.assumeTrue(hasWebsockets(), "python3-websockets is not installed");
+        Path script = Files.createTempFile("ws-client", ".py");
+        try (InputStream in = getClass().getResourceAsStream("/websocket/python_client.py")) {
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try {
+            WebSocketOptions options = WebSocketOptions.builder().deflate(true)
+                    .maxFrameSize(16 << 20).maxMessageSize(16 << 20).build();
+            try (WsTestServer server = WsTestServer.echo(options)) {
+                String compressed = run(script, server.port(), "deflate");
+                assertTrue(compressed.contains("extensions: permessage-deflate"), compressed);
+                String plain = run(script, server.port(), "plain");
+                assertTrue(plain.contains("extensions: None"), plain);
+            }
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    private static String run(Path script, int port, String mode) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(PYTHON, script.toString(), String.valueOf(port), mode)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "client finished");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("echoes: ok") && out.contains("fragmented: ok") && out.contains("ping: ok")
+                && out.contains("close: 1000"), out);
+        return out;
+    }
+
+    private static boolean hasWebsockets() {
+        if (!Files.isExecutable(Path.of(PYTHON))) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder(PYTHON, "-c", "import websockets").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}
