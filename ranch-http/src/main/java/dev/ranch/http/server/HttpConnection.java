@@ -317,7 +317,6 @@ final class HttpConnection implements Protocol, RequestSink {
             if (upgraded != null) {
                 ByteBuffer rest = stash;
                 stash = null;
-                connection.resumeReads();
                 if (rest.hasRemaining()) {
                     upgraded.onData(connection, rest);
                 }
@@ -522,6 +521,9 @@ final class HttpConnection implements Protocol, RequestSink {
         deadlines.disarm();
         flush();  // earlier pipelined answers leave before the 101
         upgraded = next;
+        if (connection.isReadPaused()) {
+            connection.resumeReads();  // paused while this request waited its turn; reading is the new protocol's now
+        }
         next.init(connection);
         if (shuttingDown) {
             next.onShutdown(connection);  // the stop reached this connection while it was still HTTP

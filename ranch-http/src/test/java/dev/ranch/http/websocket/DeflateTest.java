@@ -143,4 +143,39 @@ class DeflateTest {
             assertEquals(1002, ws.readClose().closeCode());
         }
     }
+
+    @Test
+    void fragmentModeDeliversEachCompressedFrameInflated() throws Exception {
+        java.util.List<String> pieces = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.ranch.http.router.Router router = dev.ranch.http.router.Router.builder().websocket("/ws", (req, hs) ->
+                new WebSocketHandler() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public void onFragment(WebSocketSession session, boolean isText, boolean first, boolean last,
+                                           java.nio.ByteBuffer data) {
+                        String piece = StandardCharsets.UTF_8.decode(data).toString();
+                        pieces.add(piece);
+                        text.append(piece);
+                        if (last) {
+                            session.sendText(text.toString());
+                            text.setLength(0);
+                        }
+                    }
+                }, WebSocketOptions.builder().deflate(true).aggregate(false).build()).build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            ws.handshake("/ws", "Sec-WebSocket-Extensions: permessage-deflate");
+            Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+            String message = "piece by piece, ".repeat(40);
+            byte[] compressed = compress(deflater, message.getBytes(StandardCharsets.UTF_8));
+            int third = compressed.length / 3;
+            ws.sendFrame(0x01 | 0x40, Arrays.copyOf(compressed, third));
+            ws.sendFrame(0x00, Arrays.copyOfRange(compressed, third, 2 * third));
+            ws.sendFrame(0x80, Arrays.copyOfRange(compressed, 2 * third, compressed.length));
+            RawWebSocket.Frame echo = ws.read();
+            assertEquals(message, new String(inflate(new Inflater(true), echo.payload), StandardCharsets.UTF_8));
+            assertEquals(3, pieces.size(), "one delivery per frame");
+        }
+    }
 }

@@ -196,4 +196,21 @@ class HandshakeTest {
             later.shutdownNow();
         }
     }
+
+    @Test
+    void sameOriginOrAlsoAcceptsTheListedOriginsOnly() {
+        WebSocketOptions options = WebSocketOptions.builder()
+                .originPolicy(OriginPolicy.sameOriginOr("https://app.example")).build();
+        try (WsTestServer server = WsTestServer.echo(options)) {
+            try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+                assertEquals(101, ws.handshake("/ws", "Origin: HTTPS://APP.EXAMPLE").status);
+            }
+            try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+                assertEquals(403, ws.handshake("/ws", "Origin: https://app.example.evil").status);
+            }
+            try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+                assertEquals(403, ws.handshake("/ws", "Origin: null").status);
+            }
+        }
+    }
 }

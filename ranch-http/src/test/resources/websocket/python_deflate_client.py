@@ -1,5 +1,6 @@
-# Interop client for PythonClientInteropTest: Debian's python3-websockets against the echo route.
-# Usage: python_client.py PORT deflate|plain. Prints one line per check; exits non-zero on the first failure.
+# Interop client for PythonDeflateInteropTest: Debian's python3-websockets, with its own permessage-deflate,
+# against the echo route. Usage: python_deflate_client.py PORT. Prints one line per check; exits non-zero on the
+# first failure.
 import asyncio
 import os
 import sys
@@ -7,8 +8,8 @@ import sys
 import websockets
 
 
-async def main(port, compression):
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws", max_size=None, compression=compression) as ws:
+async def main(port):
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws", max_size=None, compression="deflate") as ws:
         print("extensions:", ws.response_headers.get("Sec-WebSocket-Extensions"))
         messages = ["héllo wörld " * 50, b"\x00\x01" * 5000, "", "x", os.urandom(1 << 20), "ü" * 300000]
         for m in messages:
@@ -27,4 +28,4 @@ async def main(port, compression):
         print("close:", ws.close_code)
 
 
-asyncio.run(main(int(sys.argv[1]), "deflate" if sys.argv[2] == "deflate" else None))
+asyncio.run(main(int(sys.argv[1])))
