@@ -47,7 +47,7 @@ class Utf8ValidatorTest {
             (byte) 0xC0, (byte) 0xC1, (byte) 0xC2, (byte) 0xDF, (byte) 0xE0, (byte) 0xE1, (byte) 0xEC, (byte) 0xED,
             (byte) 0xEE, (byte) 0xEF, (byte) 0xF0, (byte) 0xF1, (byte) 0xF3, (byte) 0xF4, (byte) 0xF5, (byte) 0xFF};
         int accepted = 0;
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 60_000; i++) {
             byte[] bytes = new byte[1 + random.nextInt(10)];
             for (int k = 0; k < bytes.length; k++) {
                 bytes[k] = interesting[random.nextInt(interesting.length)];
@@ -57,7 +57,7 @@ class Utf8ValidatorTest {
             accepted += expected ? 1 : 0;
         }
         // Both outcomes were exercised, not just one.
-        org.junit.jupiter.api.Assertions.assertTrue(accepted > 1000 && accepted < 199_000, "accepted " + accepted);
+        org.junit.jupiter.api.Assertions.assertTrue(accepted > 300 && accepted < 59_700, "accepted " + accepted);
     }
 
     @Test
