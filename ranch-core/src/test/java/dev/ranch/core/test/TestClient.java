@@ -1,5 +1,6 @@
 package dev.ranch.core.test;
 
+import javax.net.ssl.SSLException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +43,18 @@ public final class TestClient implements AutoCloseable {
             return new TestClient(socket);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot connect to port " + port, e);
+        }
+    }
+
+    /**
+     * Wraps a socket that is already connected, such as an {@code SSLSocket}, with the same
+     * read timeout and helpers.
+     */
+    public static TestClient over(Socket socket) {
+        try {
+            return new TestClient(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use socket " + socket, e);
         }
     }
 
@@ -102,8 +115,9 @@ public final class TestClient implements AutoCloseable {
     }
 
     /**
-     * Whether the server has closed the connection: a read returns end of stream or a
-     * reset. Waits at most {@link #READ_TIMEOUT}; returns {@code false} if data arrives
+     * Whether the server has closed the connection: a read returns end of stream, a reset, or
+     * a TLS alert (how a TLS 1.3 server refuses a client certificate, after the client's
+     * handshake is already over). Waits at most {@link #READ_TIMEOUT}; returns {@code false} if data arrives
      * instead or the connection stays open.
      */
     public boolean isClosedByPeer() {
@@ -111,7 +125,7 @@ public final class TestClient implements AutoCloseable {
             return in.read() < 0;
         } catch (SocketTimeoutException e) {
             return false;
-        } catch (SocketException e) {
+        } catch (SSLException | SocketException e) {
             return true;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

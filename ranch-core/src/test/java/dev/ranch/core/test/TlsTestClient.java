@@ -7,14 +7,10 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -28,13 +24,12 @@ import java.util.List;
 public final class TlsTestClient implements AutoCloseable {
 
     private final SSLSocket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    /** The stream helpers, shared with plain clients. */
+    private final TestClient stream;
 
-    private TlsTestClient(SSLSocket socket) throws IOException {
+    private TlsTestClient(SSLSocket socket) {
         this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+        this.stream = TestClient.over(socket);
     }
 
     /** A client for the loopback port {@code port}, trusting what {@code context} trusts. */
@@ -86,36 +81,24 @@ public final class TlsTestClient implements AutoCloseable {
 
     /** Writes all of {@code data} and flushes. */
     public TlsTestClient write(byte[] data) {
-        try {
-            out.write(data);
-            out.flush();
-            return this;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        stream.write(data);
+        return this;
     }
 
     /** Writes {@code text} as UTF-8. */
     public TlsTestClient write(String text) {
-        return write(text.getBytes(StandardCharsets.UTF_8));
+        stream.write(text);
+        return this;
     }
 
     /** Reads exactly {@code n} bytes, failing on timeout or end of stream. */
     public byte[] readExactly(int n) {
-        try {
-            byte[] data = in.readNBytes(n);
-            if (data.length != n) {
-                throw new AssertionError("stream ended after " + data.length + " of " + n + " bytes");
-            }
-            return data;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return stream.readExactly(n);
     }
 
     /** Reads {@code utf8Length} bytes and decodes them as UTF-8. */
     public String readString(int utf8Length) {
-        return new String(readExactly(utf8Length), StandardCharsets.UTF_8);
+        return stream.readString(utf8Length);
     }
 
     /** Writes {@code text} and reads as many bytes back: the round trip of an echo. */
@@ -125,38 +108,17 @@ public final class TlsTestClient implements AutoCloseable {
 
     /** Reads everything until the server closes, bounded by {@link TestClient#READ_TIMEOUT} per read. */
     public byte[] readToEnd() {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return stream.readToEnd();
     }
 
-    /**
-     * Whether the server ended the connection: end of stream, a reset, or a TLS alert (how a
-     * server refuses a client certificate under TLS 1.3, where the client's handshake is over
-     * before the server has checked it). Waits at most {@link TestClient#READ_TIMEOUT};
-     * {@code false} if data arrives or the connection stays open.
-     */
+    /** Whether the server ended the connection; see {@link TestClient#isClosedByPeer()}. */
     public boolean isClosedByPeer() {
-        try {
-            return in.read() < 0;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (SSLException | SocketException e) {
-            return true;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return stream.isClosedByPeer();
     }
 
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Test cleanup.
-        }
+        stream.close();
     }
 
     /** How to connect: server name, ALPN, protocol versions. Not thread-safe. */
