@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * TLS keeps working when the engine has handshake work after the handshake: a TLS 1.3 key
- * update, a TLS 1.2 renegotiation, and records whose plaintext the session has decrypted but
+ * update (a TLS 1.2 renegotiation is refused instead: {@link ClientRenegotiationTest}), and records whose plaintext the session has decrypted but
  * the protocol has not taken yet because it paused reading (the socket has nothing more to
  * announce, so only the session knows there is input).
  */
@@ -55,17 +55,6 @@ class TlsMidStreamTest {
             assertEquals("after key update", client.echo("after key update"));
             client.socket().startHandshake();
             assertEquals("after another", client.echo("after another"));
-        }
-    }
-
-    @Test
-    void aRenegotiationFromATls12ClientLeavesTheEchoWorking() throws IOException {
-        Listener listener = echo();
-        try (TlsTestClient client = TlsTestClient.to(listener.port(), certificates.clientContext())
-                .protocols("TLSv1.2").connect()) {
-            assertEquals("before", client.echo("before"));
-            client.socket().startHandshake();
-            assertEquals("after renegotiation", client.echo("after renegotiation"));
         }
     }
 
