@@ -8,7 +8,6 @@ import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.Selectable;
 import dev.ranch.core.proxy.ProxyHeader;
-import dev.ranch.core.proxy.ProxyHeaderDecoder;
 import dev.ranch.core.proxy.ProxyMode;
 import dev.ranch.core.transport.HandshakeStatus;
 import dev.ranch.core.transport.SessionContext;
@@ -21,7 +20,6 @@ import dev.ranch.core.transport.tls.TlsTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -97,7 +95,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     /** Set by {@link #startTls} until the plaintext queue has drained and the TLS session exists. */
     private TlsOptions tlsUpgrade;
     /** Assembles the PROXY header in state PROXY_HEADER; {@code null} otherwise. */
-    private ProxyHeaderDecoder proxyReader;
+    private ProxyHeaderReader proxyReader;
     /** Written once on the owner thread before the protocol exists; read by any thread. */
     private volatile ProxyHeader proxyHeader;
     private boolean upgrading;
@@ -153,7 +151,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         try {
             key = loop.register(channel, 0, this);
             if (proxied) {
-                proxyReader = new ProxyHeaderDecoder(options.proxyProtocol(), ProxyHeaderDecoder.DEFAULT_MAX_HEADER_BYTES);
+                proxyReader = new ProxyHeaderReader(options.proxyProtocol());
                 state = PROXY_HEADER;
                 setInterest(SelectionKey.OP_READ);
                 return;
@@ -579,32 +577,19 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
      * session (handing it any bytes read past the header) and the protocol.
      */
     private void readProxyHeader() {
-        ByteBuffer buffer = loop.readBuffer();
-        buffer.clear();
-        ByteBuffer rest;
         try {
-            int n = channel.read(buffer);
-            if (n < 0) {
-                throw new EOFException("peer closed before its PROXY header was complete");
-            }
-            buffer.flip();
-            ProxyHeaderDecoder.Status status = proxyReader.decode(buffer);
-            if (status == ProxyHeaderDecoder.Status.NEED_MORE) {
+            if (!proxyReader.read(channel, loop.readBuffer())) {
                 return;
-            }
-            if (status == ProxyHeaderDecoder.Status.DONE) {
-                proxyHeader = proxyReader.header();
-                rest = copyOf(null, buffer);
-            } else {
-                rest = copyOf(proxyReader.consumed(), buffer);
             }
         } catch (IOException e) {
             owner.handshakeFailed(this);
             failed(e);
             return;
         }
+        ProxyHeader header = proxyReader.header();
+        ByteBuffer rest = proxyReader.rest();
         proxyReader = null;
-        ProxyHeader header = proxyHeader;
+        proxyHeader = header;
         if (header != null && header.command() == ProxyHeader.Command.PROXY && header.source() != null) {
             proxied(header.source(), header.destination());
         }
@@ -621,19 +606,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             return;
         }
         invoke(Callback.INIT, null);
-    }
-
-    /** The bytes of {@code first} (may be null) then of {@code second}, copied; {@code null} when both are empty. */
-    private static ByteBuffer copyOf(ByteBuffer first, ByteBuffer second) {
-        int size = (first == null ? 0 : first.remaining()) + second.remaining();
-        if (size == 0) {
-            return null;
-        }
-        ByteBuffer copy = ByteBuffer.allocate(size);
-        if (first != null) {
-            copy.put(first);
-        }
-        return copy.put(second).flip();
     }
 
     @Override
