@@ -61,18 +61,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private static final int CLOSING = 4;
     private static final int CLOSED = 5;
 
-    /** The protocol callbacks, for {@link #invoke} and its crash log line. */
-    private enum Callback {
-        INIT("init"), HANDSHAKE("onHandshake"), TLS_STARTED("onTlsStarted"), REJECTED("onRejected"), DATA("onData"), MESSAGE("onMessage"), TIMEOUT("onTimeout"),
-        IDLE("onIdle"), WRITABILITY("onWritabilityChanged"), SHUTDOWN("onShutdown"), CLOSE("onClose");
-
-        final String method;
-
-        Callback(String method) {
-            this.method = method;
-        }
-    }
-
     private final int shard;
     private final EventLoop loop;
     private final SocketChannel channel;
@@ -161,7 +149,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             forceClose(t);
             return;
         }
-        invoke(Callback.INIT, null);
+        invoke(ProtocolCallback.INIT, null);
     }
 
     /**
@@ -176,7 +164,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 // Waiting would only hold the stop for a header, handshake or shutdown timeout.
                 close();
             } else if (state < CLOSING) {
-                invoke(Callback.SHUTDOWN, null);
+                invoke(ProtocolCallback.SHUTDOWN, null);
             }
         });
     }
@@ -394,7 +382,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         }
         loop.execute(() -> {
             if (state != CLOSED) {
-                invoke(Callback.MESSAGE, message);
+                invoke(ProtocolCallback.MESSAGE, message);
             }
         });
         return true;
@@ -477,7 +465,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             timers.activity(loop.now());
             addBytesIn(n);
             buffer.flip();
-            invoke(Callback.DATA, buffer);
+            invoke(ProtocolCallback.DATA, buffer);
             if (n < buffer.capacity() && !session.hasBufferedInput()) {
                 break;
             }
@@ -543,19 +531,19 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                     upgrading = false;
                     timers.startIdle();
                     updateInterest();
-                    invoke(Callback.TLS_STARTED, null);
+                    invoke(ProtocolCallback.TLS_STARTED, null);
                     readBufferedIfAny();
                     break;
                 }
                 if (rejected) {
                     readsPaused = true;
-                    invoke(Callback.REJECTED, null);
+                    invoke(ProtocolCallback.REJECTED, null);
                     close();
                     break;
                 }
                 timers.startIdle();
                 updateInterest();
-                invoke(Callback.HANDSHAKE, null);
+                invoke(ProtocolCallback.HANDSHAKE, null);
                 readBufferedIfAny();
                 break;
             case NEED_READ:
@@ -605,7 +593,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             forceClose(t);
             return;
         }
-        invoke(Callback.INIT, null);
+        invoke(ProtocolCallback.INIT, null);
     }
 
     @Override
@@ -662,13 +650,13 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     }
 
     void idleTimedOut() {
-        invoke(Callback.IDLE, null);
+        invoke(ProtocolCallback.IDLE, null);
     }
 
     void timerFired(UserTimer timer, Object token) {
         timers.fired(timer);
         if (state != CLOSED) {
-            invoke(Callback.TIMEOUT, token);
+            invoke(ProtocolCallback.TIMEOUT, token);
         }
     }
 
@@ -680,53 +668,21 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     // ---- the callback discipline ----
 
     /** Calls one protocol callback; a throw is a crash of this connection. Owner thread. */
-    private void invoke(Callback callback, Object argument) {
-        if (protocol == null && callback != Callback.INIT) {
+    private void invoke(ProtocolCallback callback, Object argument) {
+        if (protocol == null && callback != ProtocolCallback.INIT) {
             return;
         }
         depth++;
         try {
-            switch (callback) {
-                case INIT:
-                    protocol = Objects.requireNonNull(factory.create(this), "the ProtocolFactory returned null");
-                    if (rejected) {
-                        handshake();
-                    } else {
-                        protocol.init(this);
-                    }
-                    break;
-                case HANDSHAKE:
-                    protocol.onHandshake(this);
-                    break;
-                case TLS_STARTED:
-                    protocol.onTlsStarted(this);
-                    break;
-                case REJECTED:
-                    protocol.onRejected(this);
-                    break;
-                case DATA:
-                    protocol.onData(this, (ByteBuffer) argument);
-                    break;
-                case MESSAGE:
-                    protocol.onMessage(this, argument);
-                    break;
-                case TIMEOUT:
-                    protocol.onTimeout(this, argument);
-                    break;
-                case IDLE:
-                    protocol.onIdle(this);
-                    break;
-                case WRITABILITY:
-                    protocol.onWritabilityChanged(this, (Boolean) argument);
-                    break;
-                case SHUTDOWN:
-                    protocol.onShutdown(this);
-                    break;
-                case CLOSE:
-                    protocol.onClose(this, closeCause);
-                    break;
-                default:
-                    throw new AssertionError(callback);
+            if (callback == ProtocolCallback.INIT) {
+                protocol = Objects.requireNonNull(factory.create(this), "the ProtocolFactory returned null");
+                if (rejected) {
+                    handshake();
+                } else {
+                    protocol.init(this);
+                }
+            } else {
+                callback.call(protocol, this, argument);
             }
         } catch (Throwable t) {
             crashed(callback, t);
@@ -755,7 +711,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             advanceHandshake();
         } else if (state == OPEN && reportedWritable != outbound.isWritable()) {
             reportedWritable = outbound.isWritable();
-            invoke(Callback.WRITABILITY, reportedWritable);
+            invoke(ProtocolCallback.WRITABILITY, reportedWritable);
         }
     }
 
@@ -768,7 +724,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         settleIfIdle();
     }
 
-    private void crashed(Callback callback, Throwable t) {
+    private void crashed(ProtocolCallback callback, Throwable t) {
         owner.crashed(this);
         LOG.warn("connection {} of {} crashed in {}; closing it", id, owner.describe(), callback.method, t);
         if (state == CLOSED) {
@@ -819,7 +775,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             try {
                 markClosed();
                 if (protocol != null) {
-                    invoke(Callback.CLOSE, null);
+                    invoke(ProtocolCallback.CLOSE, closeCause);
                 }
             } finally {
                 // Last, so that a stop which waits for free slots also waits for every onClose,
