@@ -56,15 +56,7 @@ public class ChatFanOutBenchmark {
     /** Stops client and server. */
     @TearDown(Level.Trial)
     public void stop() throws IOException {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (chat != null) {
-                chat.close();
-            }
-        }
+        Teardown.closeInOrder(client, chat);
     }
 
     /** One line to the room, until all other members have it. */

@@ -65,15 +65,7 @@ public class HttpBenchmark {
     /** Stops client and server. */
     @TearDown(Level.Trial)
     public void stop() throws IOException {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (http != null) {
-                http.close();
-            }
-        }
+        Teardown.closeInOrder(client, http);
     }
 
     /** {@value #BATCH} responses, spread over all connections as they arrive. */

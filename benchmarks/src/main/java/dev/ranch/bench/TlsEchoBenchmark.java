@@ -62,15 +62,7 @@ public class TlsEchoBenchmark {
     /** Stops client and server. */
     @TearDown(Level.Trial)
     public void stop() throws IOException {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (echo != null) {
-                echo.close();
-            }
-        }
+        Teardown.closeInOrder(client, echo);
     }
 
     /** {@value #BATCH} round trips, spread over all connections as they complete. */

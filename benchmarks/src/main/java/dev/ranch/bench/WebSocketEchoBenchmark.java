@@ -61,15 +61,7 @@ public class WebSocketEchoBenchmark {
     /** Stops client and server. */
     @TearDown(Level.Trial)
     public void stop() throws IOException {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (echo != null) {
-                echo.close();
-            }
-        }
+        Teardown.closeInOrder(client, echo);
     }
 
     /** {@value #BATCH} echoed messages, spread over all connections as they complete. */
