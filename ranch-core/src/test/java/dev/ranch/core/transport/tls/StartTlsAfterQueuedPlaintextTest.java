@@ -17,6 +17,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +38,7 @@ class StartTlsAfterQueuedPlaintextTest {
     void megabytesQueuedBeforeStartTlsArriveInPlaintextAndTheUpgradeFollows() {
         // Far beyond what loopback socket buffers hold, so most of it is queued at startTls.
         byte[] bulk = Bytes.random(16 * 1024 * 1024, 13);
-        AtomicLong queuedAtStartTls = new AtomicLong();
+        AtomicLong queuedAtStartTls = new AtomicLong(-1);
         Listener listener = ranch.startListener("starttls-queued", Transports.tcp(), Loopback.options().build(),
                 c -> new Protocol() {
                     @Override
@@ -54,6 +56,9 @@ class StartTlsAfterQueuedPlaintextTest {
                 });
         try (TestClient plain = TestClient.connect(listener.port())) {
             plain.write("STARTTLS\n");
+            // Not reading until the upgrade is asked for: a reader draining the socket meanwhile
+            // could let the kernel take all of it, and then nothing would be queued.
+            await().atMost(PATIENCE).until(() -> queuedAtStartTls.get() >= 0);
             assertArrayEquals(bulk, plain.readExactly(bulk.length));
             assertEquals("220 go ahead", plain.readLine());
             try (TlsTestClient secure = TlsTestClient.upgrade(plain.socket(), certificates.clientContext())) {
