@@ -178,4 +178,21 @@ class DeflateTest {
             assertEquals(3, pieces.size(), "one delivery per frame");
         }
     }
+
+    @Test
+    void emptyCompressedMessageAsTheFirstIsAnEmptyMessageNotACrash() throws Exception {
+        try (WsTestServer server = WsTestServer.echo(DEFLATE);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            assertEquals("permessage-deflate",
+                    ws.handshake("/ws", "Sec-WebSocket-Extensions: permessage-deflate").headers.get("sec-websocket-extensions"));
+            // RFC 7692 section 7.2.3.6: RSV1 with no payload is an empty message; nothing was inflated before it.
+            ws.sendFrame(0x81 | 0x40, new byte[0]);
+            RawWebSocket.Frame echo = ws.read();
+            assertEquals(1, echo.opcode);
+            Inflater inflater = new Inflater(true);
+            assertEquals("", new String(inflate(inflater, echo.payload), StandardCharsets.UTF_8));
+            ws.sendText("still open");
+            assertEquals("still open", new String(inflate(inflater, ws.read().payload), StandardCharsets.UTF_8));
+        }
+    }
 }
