@@ -14,7 +14,8 @@ import java.util.Map;
  * "any thread" may be called from any thread. On the connection's loop they act at once;
  * from any other thread the frame is queued and written by the loop shortly after. Frames sent
  * by one thread go out in the order that thread sent them, and never interleave with each
- * other. After the session has sent or received a close frame, sends are silently dropped.
+ * other. After the session has sent or received a close frame, or its connection is gone,
+ * sends are silently dropped.
  *
  * <p><b>Buffers.</b> On the loop, the bytes of a {@code ByteBuffer} are taken (copied or
  * written) before the call returns. From another thread, a {@code ByteBuffer}'s remaining
