@@ -22,8 +22,11 @@ import java.util.Map;
  * bytes are copied; a {@code byte[]} is not: do not change it after handing it over.
  *
  * <p><b>Back-pressure.</b> Frames the socket does not take at once wait in the connection's
- * outbound queue, bounded by the listener's write watermarks: see {@link #isWritable()} and
- * {@link WebSocketHandler#onWritabilityChanged}.
+ * outbound queue, and sends from other threads wait in the session's queue until the loop
+ * frames them. Neither queue refuses a send: the listener's write watermarks only signal,
+ * through {@link #isWritable()}, {@link #bufferedAmount()} and
+ * {@link WebSocketHandler#onWritabilityChanged}, so memory stays bounded only while the
+ * application stops, drops or closes when the session is not writable.
  */
 public interface WebSocketSession {
 
