@@ -31,7 +31,7 @@ final class FrameSender {
     private final AtomicLong queuedBytes = new AtomicLong();
     private Connection connection;
     private OutboundFrames frames;
-    /** The close frame went out. */
+    /** The close frame went out, or the connection is gone. */
     private boolean stopped;
     /** Type of the fragmented message being sent, 0 when none. */
     private int sendingFragmented;
@@ -157,7 +157,16 @@ final class FrameSender {
         return queuedBytes.get();
     }
 
-    /** Drops what other threads queued: the connection is gone. */
+    /**
+     * The connection is gone: later sends on the loop are dropped like sends after the close
+     * frame, rather than reaching a compressor whose native memory is freed.
+     */
+    void end() {
+        stopped = true;
+        clear();
+    }
+
+    /** Drops what other threads queued: the connection is gone. Any thread. */
     void clear() {
         queue.clear();
         queuedBytes.set(0);

@@ -207,14 +207,11 @@ final class PerMessageDeflate {
      * @return 0, or the close code that fails the connection
      */
     int inflate(ByteBuffer in, int n, InboundMessage message) {
-        if (inflater == null) {
-            inflater = new Inflater(true);
-        }
         int end = in.position() + n;
         int limit = in.limit();
         in.limit(end);
         try {
-            inflater.setInput(in);
+            inflater().setInput(in);
             return drain(message);
         } finally {
             in.limit(limit);
@@ -230,12 +227,20 @@ final class PerMessageDeflate {
      * @return 0, or the close code that fails the connection
      */
     int finish(InboundMessage message) {
-        inflater.setInput(TAIL);
+        // The message may have had no payload at all (RFC 7692 section 7.2.3.6), so possibly nothing made the inflater yet.
+        inflater().setInput(TAIL);
         int code = drain(message);
         if (clientNoContextTakeover) {
             inflater.reset();
         }
         return code;
+    }
+
+    private Inflater inflater() {
+        if (inflater == null) {
+            inflater = new Inflater(true);
+        }
+        return inflater;
     }
 
     private int drain(InboundMessage message) {

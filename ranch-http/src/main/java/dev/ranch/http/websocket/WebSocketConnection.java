@@ -211,7 +211,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     public void onClose(Connection c, Throwable cause) {
         open = false;
         ended = true;
-        sender.clear();
+        sender.end();
         message.abandon();
         if (deflate != null) {
             deflate.end();

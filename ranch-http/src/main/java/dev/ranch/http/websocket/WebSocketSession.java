@@ -14,15 +14,19 @@ import java.util.Map;
  * "any thread" may be called from any thread. On the connection's loop they act at once;
  * from any other thread the frame is queued and written by the loop shortly after. Frames sent
  * by one thread go out in the order that thread sent them, and never interleave with each
- * other. After the session has sent or received a close frame, sends are silently dropped.
+ * other. After the session has sent or received a close frame, or its connection is gone,
+ * sends are silently dropped.
  *
  * <p><b>Buffers.</b> On the loop, the bytes of a {@code ByteBuffer} are taken (copied or
  * written) before the call returns. From another thread, a {@code ByteBuffer}'s remaining
  * bytes are copied; a {@code byte[]} is not: do not change it after handing it over.
  *
  * <p><b>Back-pressure.</b> Frames the socket does not take at once wait in the connection's
- * outbound queue, bounded by the listener's write watermarks: see {@link #isWritable()} and
- * {@link WebSocketHandler#onWritabilityChanged}.
+ * outbound queue, and sends from other threads wait in the session's queue until the loop
+ * frames them. Neither queue refuses a send: the listener's write watermarks only signal,
+ * through {@link #isWritable()}, {@link #bufferedAmount()} and
+ * {@link WebSocketHandler#onWritabilityChanged}, so memory stays bounded only while the
+ * application stops, drops or closes when the session is not writable.
  */
 public interface WebSocketSession {
 

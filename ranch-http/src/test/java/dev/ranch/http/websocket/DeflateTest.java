@@ -178,4 +178,61 @@ class DeflateTest {
             assertEquals(3, pieces.size(), "one delivery per frame");
         }
     }
+
+    @Test
+    void emptyCompressedMessageAsTheFirstIsAnEmptyMessageNotACrash() throws Exception {
+        try (WsTestServer server = WsTestServer.echo(DEFLATE);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            assertEquals("permessage-deflate",
+                    ws.handshake("/ws", "Sec-WebSocket-Extensions: permessage-deflate").headers.get("sec-websocket-extensions"));
+            // RFC 7692 section 7.2.3.6: RSV1 with no payload is an empty message; nothing was inflated before it.
+            ws.sendFrame(0x81 | 0x40, new byte[0]);
+            RawWebSocket.Frame echo = ws.read();
+            assertEquals(1, echo.opcode);
+            Inflater inflater = new Inflater(true);
+            assertEquals("", new String(inflate(inflater, echo.payload), StandardCharsets.UTF_8));
+            ws.sendText("still open");
+            assertEquals("still open", new String(inflate(inflater, ws.read().payload), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void sendOnTheLoopToASessionWhoseConnectionIsGoneIsDroppedAndTheSenderCarriesOn() {
+        java.util.concurrent.atomic.AtomicReference<WebSocketSession> gone = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean goneClosed = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.ranch.http.router.Router router = dev.ranch.http.router.Router.builder()
+                .websocket("/gone", (req, hs) -> new WebSocketHandler() {
+                    @Override
+                    public void onOpen(WebSocketSession session) {
+                        gone.set(session);
+                        session.sendText("welcome");  // compressed: the session's deflater exists
+                    }
+
+                    @Override
+                    public void onClose(WebSocketSession session, int code, String reason) {
+                        goneClosed.set(true);
+                    }
+                }, DEFLATE)
+                .websocket("/broadcast", (req, hs) -> new WebSocketHandler() {
+                    @Override
+                    public void onText(WebSocketSession session, String text) {
+                        gone.get().sendText(text);  // a broadcast that still lists the dead session
+                        session.sendText(text);
+                    }
+                }, WebSocketOptions.DEFAULTS)
+                .build();
+        // One loop: the broadcaster runs on the dead session's loop thread, so its send acts at once.
+        try (WsTestServer server = WsTestServer.start(router, dev.ranch.core.listener.ListenerOptions.builder(), 1);
+             RawWebSocket broadcaster = RawWebSocket.open(server.port(), "/broadcast")) {
+            try (RawWebSocket dead = RawWebSocket.connect(server.port())) {
+                assertEquals(101, dead.handshake("/gone", "Sec-WebSocket-Extensions: permessage-deflate").status);
+                assertEquals(4, dead.read().rsv, "the welcome came compressed");
+            }  // TCP closed without a close frame, as a crashed or unplugged peer does
+            org.awaitility.Awaitility.await().atMost(dev.ranch.core.test.Patience.PATIENCE).until(goneClosed::get);
+            broadcaster.sendText("to everyone");
+            RawWebSocket.Frame answer = broadcaster.read();
+            assertEquals(1, answer.opcode, "the broadcaster's own echo, not a close: " + answer);
+            assertEquals("to everyone", answer.text());
+        }
+    }
 }

@@ -26,7 +26,12 @@ final class WsTestServer implements AutoCloseable {
     }
 
     static WsTestServer start(Router router, ListenerOptions.Builder listenerOptions) {
-        Ranch ranch = Ranch.builder().eventLoops(2).build();
+        return start(router, listenerOptions, 2);
+    }
+
+    /** A server on {@code loops} event loops; with one, every connection shares the same loop thread. */
+    static WsTestServer start(Router router, ListenerOptions.Builder listenerOptions, int loops) {
+        Ranch ranch = Ranch.builder().eventLoops(loops).build();
         try {
             Listener listener = HttpServer.start(ranch, "ws",
                     listenerOptions.bindAddress(InetAddress.getLoopbackAddress()).port(0).build(), router,
