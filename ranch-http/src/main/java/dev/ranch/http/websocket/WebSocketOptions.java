@@ -155,12 +155,23 @@ public final class WebSocketOptions {
          * Largest received message, in bytes, summed over its fragments and counted after
          * inflation (default 1 MiB). More: close code {@code 1009}, as soon as the excess
          * arrives (so a decompression bomb is stopped after {@code maxMessageSize} bytes of
-         * output). Also bounds each fragment delivered in fragment mode.
+         * output). Also bounds each fragment delivered in fragment mode. At most
+         * {@link #MAX_MESSAGE_SIZE}: a message is kept in one array, and one byte past the
+         * limit must fit to prove the excess.
+         *
+         * @throws IllegalArgumentException when not positive or above {@link #MAX_MESSAGE_SIZE}
          */
         public Builder maxMessageSize(int bytes) {
+            if (bytes > MAX_MESSAGE_SIZE) {
+                throw new IllegalArgumentException("maxMessageSize must be at most " + MAX_MESSAGE_SIZE
+                        + " (one array holds a message), got " + bytes);
+            }
             this.maxMessageSize = positive(bytes, "maxMessageSize");
             return this;
         }
+
+        /** The largest {@link #maxMessageSize}: the largest array the JVM reliably allocates, less the proof byte. */
+        public static final int MAX_MESSAGE_SIZE = Integer.MAX_VALUE - 9;
 
         /**
          * Whether fragmented messages are reassembled and delivered whole to

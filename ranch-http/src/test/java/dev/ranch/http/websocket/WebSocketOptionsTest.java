@@ -1,0 +1,24 @@
+package dev.ranch.http.websocket;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WebSocketOptionsTest {
+
+    @Test
+    void aMessageLimitBeyondOneArrayIsRefusedWithItsName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WebSocketOptions.builder().maxMessageSize(Integer.MAX_VALUE));
+        assertTrue(e.getMessage().contains("maxMessageSize"), e.getMessage());
+        assertTrue(e.getMessage().contains(String.valueOf(Integer.MAX_VALUE)), e.getMessage());
+    }
+
+    @Test
+    void theLargestMessageLimitIsAccepted() {
+        int largest = WebSocketOptions.Builder.MAX_MESSAGE_SIZE;
+        assertEquals(largest, WebSocketOptions.builder().maxMessageSize(largest).build().maxMessageSize());
+    }
+}
