@@ -34,7 +34,7 @@ class BrowserChatTest {
     @BeforeAll
     static void startChromium() throws IOException {
         Files.createDirectories(TARGET);
-        HeadlessChromium.assumeInstalled(TARGET);
+        HeadlessChromium.assumeInstalled();
         chromium = HeadlessChromium.start(Files.createDirectories(TARGET.resolve("chromium")), 860, 720);
     }
 

@@ -1,6 +1,7 @@
 package dev.ranch.chat;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.ranch.core.test.SystemPackages;
+
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +40,6 @@ final class HeadlessChromium implements AutoCloseable {
     /** How long the driver may take to listen and the browser to open its first page. */
     static final Duration STARTUP_LIMIT = Duration.ofSeconds(40);
     private static final Duration COMMAND_LIMIT = Duration.ofSeconds(20);
-    private static final Duration INSTALL_LIMIT = Duration.ofMinutes(15);
     /** W3C WebDriver's key of an element reference in JSON. */
     private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
     private static final Pattern DRIVER_PORT = Pattern.compile("started successfully on port (\\d+)");
@@ -57,60 +57,13 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /**
-     * Makes sure Chromium and its driver are installed: when they are missing and this JVM
-     * runs as root, installs Debian's {@code chromium} and {@code chromium-driver} with
-     * apt-get (log in {@code logDir}); when it cannot, aborts the calling test with the reason,
-     * so it is reported as skipped rather than passed.
+     * Makes sure Chromium and its driver are installed, installing Debian's {@code chromium}
+     * and {@code chromium-driver} when they are missing and this JVM can
+     * ({@link SystemPackages}); otherwise the calling test is skipped with the reason.
      */
-    static void assumeInstalled(Path logDir) {
-        if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
-            return;
-        }
-        Assumptions.assumeTrue(isRoot(), "browser test skipped: " + CHROMIUM + " or " + CHROMEDRIVER
-                + " is missing and installing them needs root: apt-get install -y chromium chromium-driver");
-        Path log = logDir.resolve("apt-chromium.log");
-        if (apt(log, "install", "-y", "chromium", "chromium-driver") != 0) {
-            apt(log, "update");  // a fresh machine may have no package lists yet
-            int status = apt(log, "install", "-y", "chromium", "chromium-driver");
-            if (status != 0) {
-                throw new AssertionError("apt-get install chromium chromium-driver failed with status " + status
-                        + "; see " + log);
-            }
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            Process id = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();
-            String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-            return id.waitFor(10, TimeUnit.SECONDS) && uid.equals("0");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static int apt(Path log, String... args) {
-        List<String> command = new ArrayList<>(List.of("apt-get"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        try {
-            Process apt = builder.start();
-            if (!apt.waitFor(INSTALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                apt.destroyForcibly();
-                throw new AssertionError("apt-get " + String.join(" ", args) + " took longer than " + INSTALL_LIMIT);
-            }
-            return apt.exitValue();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run apt-get", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while installing chromium", e);
-        }
+    static void assumeInstalled() {
+        SystemPackages.require("chromium", "chromium");
+        SystemPackages.require("chromedriver", "chromium-driver");
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assumptions.abort;
 
@@ -23,8 +24,8 @@ import static org.junit.jupiter.api.Assumptions.abort;
  */
 public final class SystemPackages {
 
-    /** The most one {@code apt-get} run may take before the test gives up on the package. */
-    public static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
+    /** The most one {@code apt-get} run may take before the test gives up on the package (Chromium is large). */
+    public static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(15);
 
     /** Directories searched besides {@code PATH}: daemons such as haproxy live in sbin. */
     private static final List<String> SBIN = List.of("/usr/local/sbin", "/usr/sbin", "/sbin");
@@ -60,6 +61,32 @@ public final class SystemPackages {
                         + (installed ? " did not provide it" : " failed; see target/external-processes/apt-get-*.log"));
             }
             return found.get();
+        }
+    }
+
+    /**
+     * Makes sure {@code debianPackage} provides what {@code present} checks for (a Python
+     * module, a pair of programs): installs it when the check fails and this JVM can, as
+     * {@link #require} does.
+     *
+     * @throws org.opentest4j.TestAbortedException when the check still fails: the calling test
+     *     is skipped, with a message saying what to install
+     */
+    public static void ensure(String debianPackage, BooleanSupplier present) {
+        if (present.getAsBoolean()) {
+            return;
+        }
+        Optional<Path> aptGet = find("apt-get");
+        if (aptGet.isEmpty() || !runningAsRoot()) {
+            abort("the Debian package " + debianPackage + " is not installed and cannot be installed here"
+                    + " (needs root and apt-get): install it to run this test");
+        }
+        synchronized (SystemPackages.class) {
+            boolean installed = ATTEMPTS.computeIfAbsent(debianPackage, p -> install(aptGet.get(), p));
+            if (!present.getAsBoolean()) {
+                abort("installing the Debian package " + debianPackage
+                        + (installed ? " did not provide what this test needs" : " failed; see target/external-processes/apt-get-*.log"));
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.ranch.http.websocket;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.ranch.core.test.SystemPackages;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An independent permessage-deflate implementation: Debian's {@code python3-websockets} (run by
  * {@code /usr/bin/python3}) with compression on, so both directions are compressed by one side
- * and inflated by the other. Skipped where that package is not installed.
+ * and inflated by the other. The package is installed when missing, where the build can; else skipped.
  */
 class PythonDeflateInteropTest {
 
@@ -25,7 +25,7 @@ class PythonDeflateInteropTest {
 
     @Test
     void pythonWebsocketsClientRoundTripsCompressedMessages() throws Exception {
-        Assumptions.assumeTrue(hasWebsockets(), "python3-websockets is not installed");
+        SystemPackages.ensure("python3-websockets", PythonWebSocketsInteropTest::systemPythonImportsWebsockets);
         Path script = Files.createTempFile("ws-client", ".py");
         try (InputStream in = getClass().getResourceAsStream("/websocket/python_deflate_client.py")) {
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
@@ -51,18 +51,5 @@ class PythonDeflateInteropTest {
         assertTrue(out.contains("echoes: ok") && out.contains("fragmented: ok") && out.contains("ping: ok")
                 && out.contains("close: 1000"), out);
         return out;
-    }
-
-    private static boolean hasWebsockets() {
-        if (!Files.isExecutable(Path.of(PYTHON))) {
-            return false;
-        }
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import websockets").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
 import dev.ranch.http.server.HttpServer;
+import dev.ranch.core.test.SystemPackages;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,17 +38,21 @@ class PythonWebSocketsInteropTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
 
     @BeforeAll
-    static void pythonWebSocketsIsThere() throws Exception {
-        assumeTrue(Files.isExecutable(PYTHON), PYTHON + " is not installed; skipping the python3-websockets interop");
-        if (run(Duration.ofSeconds(30), PYTHON.toString(), "-c", "import websockets").exitCode == 0) {
-            return;
+    static void pythonWebSocketsIsThere() {
+        SystemPackages.ensure("python3-websockets", PythonWebSocketsInteropTest::systemPythonImportsWebsockets);
+    }
+
+    /** Whether Debian's Python can import the library; also what {@code PythonDeflateInteropTest} waits for. */
+    static boolean systemPythonImportsWebsockets() {
+        try {
+            return Files.isExecutable(PYTHON)
+                    && run(Duration.ofSeconds(30), PYTHON.toString(), "-c", "import websockets").exitCode == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        assumeTrue("root".equals(System.getProperty("user.name")),
-                "python3-websockets is missing and the build is not root; apt-get install -y python3-websockets");
-        Outcome install = run(Duration.ofMinutes(5), "apt-get", "install", "-y", "python3-websockets");
-        assumeTrue(install.exitCode == 0, "apt-get install -y python3-websockets failed:\n" + install.output);
-        assumeTrue(run(Duration.ofSeconds(30), PYTHON.toString(), "-c", "import websockets").exitCode == 0,
-                "python3-websockets installed but not importable by " + PYTHON);
     }
 
     @Test
