@@ -130,7 +130,11 @@ class TlsSteadyStateAllocationTest {
                 long perMiB = (threads.getThreadAllocatedBytes(loop.get().getId()) - before) / 64;
                 System.out.printf("TLS 1.3 stream in, read buffer %d: loop thread %d bytes per MiB, engine alone %d%n",
                         readBufferSize, perMiB, engineAlone);
-                assertTrue(perMiB <= engineAlone * 5 / 4 + 8192, "loop thread allocated " + perMiB
+                // Twice the engine plus 64 KiB: on JDK 25 the engine-alone figure itself moved
+                // between 170 and 285 KB per MiB from one run to the next (JIT state), while the
+                // faults this guards against cost far more (a buffer per read was 740 KB per MiB
+                // with 64 KiB reads, 5.5 MB with 1 KiB reads, against about 230 KB).
+                assertTrue(perMiB <= engineAlone * 2 + 65536, "loop thread allocated " + perMiB
                         + " bytes per MiB; the engine alone " + engineAlone);
             }
         }
