@@ -41,6 +41,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private static final int MESSAGE = 1;
     private static final int SHUTDOWN = 2;
     private static final int WRITABILITY = 3;
+    private static final String OVERFLOW_REASON = "send buffer full";
 
     private final WebSocketHandler handler;
     private final WebSocketOptions options;
@@ -76,6 +77,8 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private volatile boolean open;
     private volatile boolean writable = true;
     private volatile long pendingSnapshot;
+    /** A send from another thread crossed {@code maxBufferedBytes}: later ones are dropped. */
+    private volatile boolean overflowed;
 
     WebSocketConnection(WebSocketHandler handler, WebSocketOptions options, Request request, byte[] head,
                         String subprotocol, PerMessageDeflate deflate) {
@@ -545,7 +548,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendText(CharSequence text) {
         if (inLoop()) {
-            sender.text(text);
+            if (admits(text.length())) {  // at least one byte per char: a lower bound, checked before encoding
+                sender.text(text);
+            }
         } else if (open) {
             enqueue(new Outgoing(Outgoing.TEXT, text.toString().getBytes(StandardCharsets.UTF_8), true, 0, null));
         }
@@ -554,7 +559,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendText(ByteBuffer utf8) {
         if (inLoop()) {
-            sender.message(FrameReader.TEXT, utf8);
+            if (admits(utf8)) {
+                sender.message(FrameReader.TEXT, utf8);
+            }
         } else {
             enqueue(new Outgoing(Outgoing.TEXT, copy(utf8), true, 0, null));
         }
@@ -563,7 +570,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendBinary(ByteBuffer data) {
         if (inLoop()) {
-            sender.message(FrameReader.BINARY, data);
+            if (admits(data)) {
+                sender.message(FrameReader.BINARY, data);
+            }
         } else {
             enqueue(new Outgoing(Outgoing.BINARY, copy(data), true, 0, null));
         }
@@ -572,7 +581,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendBinary(byte[] data) {
         if (inLoop()) {
-            sender.message(FrameReader.BINARY, ByteBuffer.wrap(data));
+            if (admits(data.length)) {
+                sender.message(FrameReader.BINARY, ByteBuffer.wrap(data));
+            }
         } else {
             enqueue(new Outgoing(Outgoing.BINARY, data, true, 0, null));
         }
@@ -581,7 +592,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendFragment(boolean text, ByteBuffer data, boolean last) {
         if (inLoop()) {
-            sender.fragment(text, data, last);
+            if (admits(data)) {
+                sender.fragment(text, data, last);
+            }
         } else {
             enqueue(new Outgoing(text ? Outgoing.FRAGMENT_TEXT : Outgoing.FRAGMENT_BINARY, copy(data), last, 0, null));
         }
@@ -640,13 +653,51 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     }
 
     private void enqueue(Outgoing send) {
-        if (open) {
-            sender.enqueue(send);
+        if (!open || overflowed) {
+            return;
         }
+        // pendingSnapshot lags the socket by at most the high watermark: it is refreshed after
+        // every callback and whenever writability flips. The loop checks again when it frames.
+        if (pendingSnapshot + sender.queuedBytes() + send.size() > options.maxBufferedBytes()) {
+            overflowed = true;
+            LOG.debug("connection {}: WebSocket peer reads too slowly, over {} bytes buffered; closing with {}",
+                    connection.id(), options.maxBufferedBytes(), options.overflowCloseCode());
+            sender.enqueue(new Outgoing(Outgoing.CLOSE, null, true, options.overflowCloseCode(), OVERFLOW_REASON));
+            return;
+        }
+        sender.enqueue(send);
+    }
+
+    /**
+     * On the loop: whether {@code data} may be sent within {@code maxBufferedBytes}; if not, it
+     * is consumed unsent and the session closes with the overflow code.
+     */
+    private boolean admits(ByteBuffer data) {
+        if (admits(data.remaining())) {
+            return true;
+        }
+        data.position(data.limit());
+        return false;
+    }
+
+    /** On the loop: whether {@code bytes} more stay within {@code maxBufferedBytes}; if not, the session closes. */
+    private boolean admits(long bytes) {
+        if (connection.pendingWriteBytes() + sender.queuedBytes() + bytes <= options.maxBufferedBytes()) {
+            return true;
+        }
+        if (!closeSent) {
+            LOG.debug("connection {}: WebSocket peer reads too slowly, over {} bytes buffered; closing with {}",
+                    connection.id(), options.maxBufferedBytes(), options.overflowCloseCode());
+            startClose(options.overflowCloseCode(), OVERFLOW_REASON);
+        }
+        return false;
     }
 
     /** Frames one send queued by another thread; a misuse is that thread's bug, reported here. */
     private void apply(Outgoing send) {
+        if (send.kind != Outgoing.CLOSE && !admits(send.size())) {
+            return;
+        }
         try {
             switch (send.kind) {
                 case Outgoing.TEXT:

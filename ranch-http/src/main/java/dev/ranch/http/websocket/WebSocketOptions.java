@@ -24,6 +24,8 @@ public final class WebSocketOptions {
     private final Duration pingInterval;
     private final Duration closeTimeout;
     private final boolean removeFromCount;
+    private final long maxBufferedBytes;
+    private final int overflowCloseCode;
     private final boolean deflate;
     private final int deflateLevel;
     private final boolean deflateServerNoContextTakeover;
@@ -40,6 +42,8 @@ public final class WebSocketOptions {
         this.pingInterval = b.pingInterval;
         this.closeTimeout = b.closeTimeout;
         this.removeFromCount = b.removeFromCount;
+        this.maxBufferedBytes = b.maxBufferedBytes;
+        this.overflowCloseCode = b.overflowCloseCode;
         this.deflate = b.deflate;
         this.deflateLevel = b.deflateLevel;
         this.deflateServerNoContextTakeover = b.deflateServerNoContextTakeover;
@@ -97,6 +101,16 @@ public final class WebSocketOptions {
         return removeFromCount;
     }
 
+    /** @see Builder#maxBufferedBytes(long) */
+    public long maxBufferedBytes() {
+        return maxBufferedBytes;
+    }
+
+    /** @see Builder#overflowCloseCode(int) */
+    public int overflowCloseCode() {
+        return overflowCloseCode;
+    }
+
     /** @see Builder#deflate(boolean) */
     public boolean deflate() {
         return deflate;
@@ -133,6 +147,8 @@ public final class WebSocketOptions {
         private Duration pingInterval = Duration.ZERO;
         private Duration closeTimeout = Duration.ofSeconds(5);
         private boolean removeFromCount;
+        private long maxBufferedBytes = 16L * 1024 * 1024;
+        private int overflowCloseCode = CloseCodes.POLICY_VIOLATION;
         private boolean deflate;
         private int deflateLevel = Deflater.DEFAULT_COMPRESSION;
         private boolean deflateServerNoContextTakeover;
@@ -238,6 +254,39 @@ public final class WebSocketOptions {
          */
         public Builder removeFromCount(boolean remove) {
             this.removeFromCount = remove;
+            return this;
+        }
+
+        /**
+         * The hard bound on a slow reader (default 16 MiB): when a send would take the session's
+         * {@link WebSocketSession#bufferedAmount()} above this many bytes, that send and every
+         * later one are dropped and the session closes with {@link #overflowCloseCode(int)}.
+         * The listener's write watermarks only signal ({@link WebSocketHandler#onWritabilityChanged});
+         * this is what keeps memory bounded when the handler goes on sending regardless. A
+         * handler that wants to choose earlier closes on the signal. Bytes are counted as
+         * payload, before compression; frames gathered during the current callback (at most
+         * 64 KiB) come on top. Must be at least 1.
+         */
+        public Builder maxBufferedBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBufferedBytes must be positive, got " + bytes);
+            }
+            this.maxBufferedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The close code sent when {@link #maxBufferedBytes(long)} is crossed (default
+         * {@link CloseCodes#POLICY_VIOLATION}, 1008; {@link CloseCodes#TRY_AGAIN_LATER}, 1013,
+         * tells a client that reconnecting is welcome).
+         *
+         * @throws IllegalArgumentException when the code may not be sent ({@link CloseCodes#isSendable})
+         */
+        public Builder overflowCloseCode(int code) {
+            if (!CloseCodes.isSendable(code)) {
+                throw new IllegalArgumentException("overflowCloseCode " + code + " may not be sent");
+            }
+            this.overflowCloseCode = code;
             return this;
         }
 

@@ -23,10 +23,13 @@ import java.util.Map;
  *
  * <p><b>Back-pressure.</b> Frames the socket does not take at once wait in the connection's
  * outbound queue, and sends from other threads wait in the session's queue until the loop
- * frames them. Neither queue refuses a send: the listener's write watermarks only signal,
- * through {@link #isWritable()}, {@link #bufferedAmount()} and
- * {@link WebSocketHandler#onWritabilityChanged}, so memory stays bounded only while the
- * application stops, drops or closes when the session is not writable.
+ * frames them. The listener's write watermarks signal, through {@link #isWritable()},
+ * {@link #bufferedAmount()} and {@link WebSocketHandler#onWritabilityChanged}, so that the
+ * application can stop, drop or close (with the code it chooses) while the peer catches up.
+ * An application that sends on regardless meets the route's hard bound,
+ * {@link WebSocketOptions.Builder#maxBufferedBytes(long)}: the send that would cross it and
+ * every later one are dropped, and the session closes with
+ * {@link WebSocketOptions.Builder#overflowCloseCode(int)}.
  */
 public interface WebSocketSession {
 

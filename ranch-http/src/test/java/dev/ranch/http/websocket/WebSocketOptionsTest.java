@@ -21,4 +21,12 @@ class WebSocketOptionsTest {
         int largest = WebSocketOptions.Builder.MAX_MESSAGE_SIZE;
         assertEquals(largest, WebSocketOptions.builder().maxMessageSize(largest).build().maxMessageSize());
     }
+
+    @Test
+    void theOverflowCloseCodeMustBeOneAnEndpointMaySend() {
+        assertThrows(IllegalArgumentException.class, () -> WebSocketOptions.builder().overflowCloseCode(1006));
+        assertThrows(IllegalArgumentException.class, () -> WebSocketOptions.builder().maxBufferedBytes(0));
+        assertEquals(CloseCodes.TRY_AGAIN_LATER,
+                WebSocketOptions.builder().overflowCloseCode(CloseCodes.TRY_AGAIN_LATER).build().overflowCloseCode());
+    }
 }
