@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * WebSocket echo (issue 8): messages per second over {@code connections} WebSocket
- * connections, each with one text message of {@code size} bytes in flight, against the
+ * connections, each with {@code depth} text messages of {@code size} bytes in flight (sent in
+ * one write, the next batch once all are echoed), against the
  * {@link Workload#WS_ECHO} server of each {@link ServerKind} (upgraded at {@code /ws} during
  * setup). One operation is one message sent and its echo received whole; the
  * {@link WebSocketEchoClient} runs on the benchmark thread, in the server's JVM, on the same cores.
@@ -43,9 +44,17 @@ public class WebSocketEchoBenchmark {
     @Param({"64"})
     public int size;
 
-    /** Concurrent connections, one message in flight on each. */
+    /** Concurrent connections. */
     @Param({"100"})
     public int connections;
+
+    /**
+     * Messages in flight per connection: 1 is a request-answer rhythm, where both servers spend
+     * nearly all their time in the same system calls; 16 is a streaming rhythm (a chat burst,
+     * a feed), where many frames share a read and a write and the per-frame work shows.
+     */
+    @Param({"1", "16"})
+    public int depth;
 
     private Server echo;
     private WebSocketEchoClient client;
@@ -55,7 +64,7 @@ public class WebSocketEchoBenchmark {
     public void start() throws IOException {
         echo = ServerKind.of(server).start(Workload.WS_ECHO, 0);
         client = new WebSocketEchoClient(new InetSocketAddress(InetAddress.getLoopbackAddress(), echo.port()), "/ws",
-                connections, size);
+                connections, depth, size);
     }
 
     /** Stops client and server. */

@@ -13,9 +13,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The WebSocket echo load client: {@code connections} sockets upgraded to WebSocket at
- * {@code path}, each with one text message of {@code size} ASCII bytes in flight; as soon as
- * the echoed text frame is back whole the message goes again. One thread drives every
- * socket and the loop allocates nothing (see {@link SelectorLoadClient}).
+ * {@code path}, each with {@code depth} text messages of {@code size} ASCII bytes in flight:
+ * a connection writes its {@code depth} frames in one write and the next batch once every
+ * echo of the last one is back whole (depth 1: one message at a time). One thread drives
+ * every socket and the loop allocates nothing (see {@link SelectorLoadClient}).
  *
  * <p>The frames are written by hand: the client frame (FIN, text, masked, RFC 6455 §5.2) is
  * built and masked once per connection at connect time, with a mask key chosen then and
@@ -29,28 +30,32 @@ public final class WebSocketEchoClient extends SelectorLoadClient<WebSocketEchoC
     /** RFC 6455 §1.3: the GUID the server hashes with the key. */
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+    private final int depth;
+
     /**
      * Connects {@code connections} sockets to {@code address}, upgrades each with
-     * {@code GET path}, and puts one text message of {@code size} bytes (1 to 65,535) in
-     * flight on each.
+     * {@code GET path}, and puts {@code depth} text messages of {@code size} bytes (1 to
+     * 65,535) in flight on each.
      *
      * @throws IOException when a connection fails or the server refuses the upgrade
      */
-    public WebSocketEchoClient(InetSocketAddress address, String path, int connections, int size) throws IOException {
-        super(address, check(connections, size), channel -> {
+    public WebSocketEchoClient(InetSocketAddress address, String path, int connections, int depth, int size)
+            throws IOException {
+        super(address, check(connections, depth, size), channel -> {
             try {
                 upgrade(channel, address, path);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new WebSocketPeer(channel, size);
+            return new WebSocketPeer(channel, depth, size);
         }, null);
+        this.depth = depth;
         start();
     }
 
-    private static int check(int connections, int size) {
-        if (connections < 1 || size < 1 || size > 65_535) {
-            throw new IllegalArgumentException("connections must be positive and size within 1..65535");
+    private static int check(int connections, int depth, int size) {
+        if (connections < 1 || depth < 1 || size < 1 || size > 65_535) {
+            throw new IllegalArgumentException("connections and depth must be positive and size within 1..65535");
         }
         return connections;
     }
@@ -67,11 +72,18 @@ public final class WebSocketEchoClient extends SelectorLoadClient<WebSocketEchoC
     }
 
     @Override
+    void beforeSend(WebSocketPeer peer) {
+        peer.outstanding = depth;
+    }
+
+    @Override
     void received(WebSocketPeer peer, ByteBuffer in, int read) throws IOException {
         while (in.hasRemaining()) {
             if (peer.consume(in)) {
                 complete();
-                send(peer);
+                if (--peer.outstanding == 0) {
+                    send(peer);
+                }
             }
         }
     }
@@ -129,15 +141,27 @@ public final class WebSocketEchoClient extends SelectorLoadClient<WebSocketEchoC
     /** One connection and where it is in the server frame it is reading. */
     static final class WebSocketPeer extends Peer {
         private final int size;
+        /** Echoes of the current batch still to come. */
+        int outstanding;
         /** Header bytes of the current frame seen so far (2, plus 2 when the length needs them). */
         private int headerRead;
         private int headerLength = 2;
         private int payloadLength;
         private int payloadRemaining = -1;
 
-        WebSocketPeer(SocketChannel channel, int size) {
-            super(channel, frame(size), 64 * 1024);
+        WebSocketPeer(SocketChannel channel, int depth, int size) {
+            super(channel, frames(depth, size), 64 * 1024);
             this.size = size;
+        }
+
+        /** {@code depth} copies of one frame, for one write. */
+        private static ByteBuffer frames(int depth, int size) {
+            ByteBuffer one = frame(size);
+            ByteBuffer out = ByteBuffer.allocateDirect(one.remaining() * depth);
+            for (int i = 0; i < depth; i++) {
+                out.put(one.duplicate());
+            }
+            return out.flip();
         }
 
         /** RFC 6455 §5.2: FIN and opcode 1 (text), the mask bit and length, the key, the masked payload (§5.3). */
