@@ -548,7 +548,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendText(CharSequence text) {
         if (inLoop()) {
-            if (admits(text.length())) {  // at least one byte per char: a lower bound, checked before encoding
+            if (admits()) {
                 sender.text(text);
             }
         } else if (open) {
@@ -581,7 +581,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendBinary(byte[] data) {
         if (inLoop()) {
-            if (admits(data.length)) {
+            if (admits()) {
                 sender.message(FrameReader.BINARY, ByteBuffer.wrap(data));
             }
         } else {
@@ -658,7 +658,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         }
         // pendingSnapshot lags the socket by at most the high watermark: it is refreshed after
         // every callback and whenever writability flips. The loop checks again when it frames.
-        if (pendingSnapshot + sender.queuedBytes() + send.size() > options.maxBufferedBytes()) {
+        if (pendingSnapshot + sender.queuedBytes() > options.maxBufferedBytes()) {
             overflowed = true;
             LOG.debug("connection {}: WebSocket peer reads too slowly, over {} bytes buffered; closing with {}",
                     connection.id(), options.maxBufferedBytes(), options.overflowCloseCode());
@@ -669,20 +669,23 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     }
 
     /**
-     * On the loop: whether {@code data} may be sent within {@code maxBufferedBytes}; if not, it
-     * is consumed unsent and the session closes with the overflow code.
+     * On the loop: whether {@code data} may be sent ({@link #admits()}); if not, it is consumed
+     * unsent.
      */
     private boolean admits(ByteBuffer data) {
-        if (admits(data.remaining())) {
+        if (admits()) {
             return true;
         }
         data.position(data.limit());
         return false;
     }
 
-    /** On the loop: whether {@code bytes} more stay within {@code maxBufferedBytes}; if not, the session closes. */
-    private boolean admits(long bytes) {
-        if (connection.pendingWriteBytes() + sender.queuedBytes() + bytes <= options.maxBufferedBytes()) {
+    /**
+     * On the loop: whether a send may go out, which it may while no more than
+     * {@code maxBufferedBytes} wait unsent; past that the session closes with the overflow code.
+     */
+    private boolean admits() {
+        if (connection.pendingWriteBytes() + sender.queuedBytes() <= options.maxBufferedBytes()) {
             return true;
         }
         if (!closeSent) {
@@ -695,7 +698,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     /** Frames one send queued by another thread; a misuse is that thread's bug, reported here. */
     private void apply(Outgoing send) {
-        if (send.kind != Outgoing.CLOSE && !admits(send.size())) {
+        if (send.kind != Outgoing.CLOSE && !admits()) {
             return;
         }
         try {

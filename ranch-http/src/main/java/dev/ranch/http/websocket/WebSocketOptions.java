@@ -258,12 +258,13 @@ public final class WebSocketOptions {
         }
 
         /**
-         * The hard bound on a slow reader (default 16 MiB): when a send would take the session's
-         * {@link WebSocketSession#bufferedAmount()} above this many bytes, that send and every
-         * later one are dropped and the session closes with {@link #overflowCloseCode(int)}.
-         * The listener's write watermarks only signal ({@link WebSocketHandler#onWritabilityChanged});
-         * this is what keeps memory bounded when the handler goes on sending regardless. A
-         * handler that wants to choose earlier closes on the signal. Bytes are counted as
+         * The hard bound on a slow reader (default 16 MiB): a send made while more than this
+         * many bytes wait unsent ({@link WebSocketSession#bufferedAmount()}) is dropped, with
+         * every later one, and the session closes with {@link #overflowCloseCode(int)}. So a
+         * session holds at most this plus one message, however the handler behaves; a single
+         * message larger than the bound still goes out when little waits before it. The
+         * listener's write watermarks only signal ({@link WebSocketHandler#onWritabilityChanged});
+         * a handler that wants to choose earlier closes on the signal. Bytes are counted as
          * payload, before compression; frames gathered during the current callback (at most
          * 64 KiB) come on top. Must be at least 1.
          */

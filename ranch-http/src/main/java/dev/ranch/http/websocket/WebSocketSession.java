@@ -27,8 +27,8 @@ import java.util.Map;
  * {@link #bufferedAmount()} and {@link WebSocketHandler#onWritabilityChanged}, so that the
  * application can stop, drop or close (with the code it chooses) while the peer catches up.
  * An application that sends on regardless meets the route's hard bound,
- * {@link WebSocketOptions.Builder#maxBufferedBytes(long)}: the send that would cross it and
- * every later one are dropped, and the session closes with
+ * {@link WebSocketOptions.Builder#maxBufferedBytes(long)}: a send made while more than that
+ * waits unsent is dropped with every later one, and the session closes with
  * {@link WebSocketOptions.Builder#overflowCloseCode(int)}.
  */
 public interface WebSocketSession {

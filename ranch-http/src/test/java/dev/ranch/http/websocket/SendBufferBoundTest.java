@@ -5,6 +5,7 @@ import dev.ranch.http.router.Router;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The hard bound on a slow reader: a handler that ignores writability and sends on, from the
  * loop or from another thread, meets {@code maxBufferedBytes}; the session drops the excess,
- * closes with the configured code, and its buffered bytes never pass the bound.
+ * closes with the configured code, and its buffered bytes never pass the bound by more than
+ * one message.
  */
 class SendBufferBoundTest {
 
@@ -62,7 +64,8 @@ class SendBufferBoundTest {
             ws.sendText("go");
             WebSocketSession session = overflowed.get(10, TimeUnit.SECONDS);
             assertTrue(!session.isOpen(), "the session closed itself");
-            assertTrue(mostBuffered.get() <= BOUND, "never above the bound: " + mostBuffered.get());
+            assertTrue(mostBuffered.get() <= BOUND + CHUNK.length, "never above the bound plus one message: "
+                    + mostBuffered.get());
             assertTrue(refusedAfterClose.get() > ATTEMPTS / 2, "most sends were dropped: " + refusedAfterClose.get());
 
             assertWhatWasKeptThenTheCloseFrame(ws, CloseCodes.POLICY_VIOLATION);
@@ -96,10 +99,34 @@ class SendBufferBoundTest {
                 mostBuffered = Math.max(mostBuffered, session.bufferedAmount());
             }
             await("the loop applied the overflow close").atMost(Duration.ofSeconds(10)).until(() -> !session.isOpen());
-            assertTrue(mostBuffered <= BOUND, "never above the bound: " + mostBuffered);
+            assertTrue(mostBuffered <= BOUND + CHUNK.length, "never above the bound plus one message: " + mostBuffered);
 
             assertWhatWasKeptThenTheCloseFrame(ws, CloseCodes.TRY_AGAIN_LATER);
             assertEquals(CloseCodes.TRY_AGAIN_LATER, closedWith.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void oneMessageLargerThanTheBoundStillGoesOutWhenNothingWaits() throws Exception {
+        byte[] large = new byte[2 * BOUND];
+        Arrays.fill(large, (byte) 7);
+        CompletableFuture<WebSocketSession> sent = new CompletableFuture<>();
+        WebSocketOptions options = WebSocketOptions.builder().maxBufferedBytes(BOUND).build();
+        Router router = Router.builder().websocket("/ws", (req, hs) -> new WebSocketHandler() {
+            @Override
+            public void onText(WebSocketSession session, String text) {
+                session.sendBinary(large);
+                sent.complete(session);
+            }
+        }, options).build();
+        try (WsTestServer server = WsTestServer.start(router, smallSocketBuffer());
+             RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
+            ws.sendText("go");
+            WebSocketSession session = sent.get(10, TimeUnit.SECONDS);
+            RawWebSocket.Frame f = ws.read();
+            assertEquals(0x2, f.opcode, "the large message, not a close: " + f);
+            assertTrue(Arrays.equals(large, f.payload), "whole and intact");
+            assertTrue(session.isOpen(), "the session stays open");
         }
     }
 
