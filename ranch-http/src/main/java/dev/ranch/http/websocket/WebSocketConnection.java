@@ -268,63 +268,21 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     }
 
     /**
-     * Checks a complete header; a violation fails the connection.
+     * Judges a complete header ({@link FrameRules}); a violation fails the connection.
      *
      * @return whether the frame is acceptable
      */
     private boolean frameStarts() {
+        FrameRules.Violation broken = FrameRules.header(reader, message.inProgress(), deflate != null,
+                options.maxFrameSize());
+        if (broken != null) {
+            return fail(broken.code(), broken.reason());
+        }
         int opcode = reader.opcode();
-        long length = reader.length();
-        int rsv = reader.rsv();
-        if (!reader.masked()) {
-            return fail(CloseCodes.PROTOCOL_ERROR, "unmasked frame");  // RFC 6455 section 5.1
-        }
-        if (length < 0) {
-            return fail(CloseCodes.PROTOCOL_ERROR, "frame length with the top bit set");  // RFC 6455 section 5.2
-        }
         if (opcode >= FrameReader.CLOSE) {
-            if (opcode > FrameReader.PONG) {
-                return fail(CloseCodes.PROTOCOL_ERROR, "reserved opcode");  // RFC 6455 section 5.2
-            }
-            if (!reader.fin()) {
-                return fail(CloseCodes.PROTOCOL_ERROR, "fragmented control frame");  // RFC 6455 section 5.5
-            }
-            if (length > 125) {
-                return fail(CloseCodes.PROTOCOL_ERROR, "control frame over 125 bytes");  // RFC 6455 section 5.5
-            }
-            if (rsv != 0) {
-                return fail(CloseCodes.PROTOCOL_ERROR, "reserved bit on a control frame");  // RFC 7692 section 6
-            }
             controlLength = 0;
-            return true;
-        }
-        if (opcode > FrameReader.BINARY) {
-            return fail(CloseCodes.PROTOCOL_ERROR, "reserved opcode");  // RFC 6455 section 5.2
-        }
-        if ((rsv & 3) != 0) {
-            return fail(CloseCodes.PROTOCOL_ERROR, "reserved bit set");  // RFC 6455 section 5.2
-        }
-        boolean rsv1 = rsv != 0;
-        if (opcode == FrameReader.CONTINUATION) {
-            if (!message.inProgress()) {
-                return fail(CloseCodes.PROTOCOL_ERROR, "continuation without a message");  // RFC 6455 section 5.4
-            }
-            if (rsv1) {
-                return fail(CloseCodes.PROTOCOL_ERROR, "RSV1 on a continuation frame");  // RFC 7692 section 6.1
-            }
-        } else {
-            if (message.inProgress()) {
-                return fail(CloseCodes.PROTOCOL_ERROR, "new message inside a fragmented one");  // RFC 6455 section 5.4
-            }
-            if (rsv1 && deflate == null) {
-                return fail(CloseCodes.PROTOCOL_ERROR, "RSV1 without permessage-deflate");  // RFC 6455 section 5.2
-            }
-        }
-        if (length > options.maxFrameSize()) {
-            return fail(CloseCodes.MESSAGE_TOO_BIG, "frame too big");  // RFC 6455 section 10.4
-        }
-        if (opcode != FrameReader.CONTINUATION) {
-            message.begin(opcode, rsv1);
+        } else if (opcode != FrameReader.CONTINUATION) {
+            message.begin(opcode, reader.rsv() != 0);
         }
         return true;
     }
@@ -433,35 +391,19 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         }
     }
 
-    /** The peer's close frame (RFC 6455 section 5.5.1): check it, answer it once, close TCP. */
+    /** The peer's close frame (RFC 6455 section 5.5.1): judge it, answer it once, close TCP. */
     private void peerCloses() {
         closeReceived = true;
-        int code = CloseCodes.NO_STATUS;
-        String reason = "";
-        if (controlLength == 1) {
-            fail(CloseCodes.PROTOCOL_ERROR, "close frame of one byte");  // RFC 6455 section 5.5.1
+        FrameRules.Violation broken = FrameRules.closeBody(control, controlLength);
+        if (broken != null) {
+            fail(broken.code(), broken.reason());
             closeTcp();
             return;
         }
-        if (controlLength >= 2) {
-            code = ((control[0] & 0xFF) << 8) | (control[1] & 0xFF);
-            if (!CloseCodes.isSendable(code)) {
-                fail(CloseCodes.PROTOCOL_ERROR, "invalid close code " + code);  // RFC 6455 section 7.4
-                closeTcp();
-                return;
-            }
-            Utf8Validator utf8 = new Utf8Validator();
-            if (utf8.check(control, 2, controlLength - 2) >= 0 || !utf8.atBoundary()) {
-                fail(CloseCodes.INVALID_PAYLOAD, "close reason is not UTF-8");  // RFC 6455 sections 5.5.1, 8.1
-                closeTcp();
-                return;
-            }
-            reason = new String(control, 2, controlLength - 2, StandardCharsets.UTF_8);
-        }
         if (!closeSent) {
-            closeCode = code;
-            closeReason = reason;
-            sendClose(code, "");  // RFC 6455 section 5.5.1: echo the code
+            closeCode = controlLength == 0 ? CloseCodes.NO_STATUS : FrameRules.closeCode(control);
+            closeReason = controlLength == 0 ? "" : FrameRules.closeReason(control, controlLength);
+            sendClose(closeCode, "");  // RFC 6455 section 5.5.1: echo the code
         }
         closeTcp();
     }

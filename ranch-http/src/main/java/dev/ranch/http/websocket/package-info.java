@@ -18,8 +18,9 @@
  * and {@code Registry} membership carry over.
  *
  * <p><b>Inside a connection.</b> {@code FrameReader} splits the stream into frames and unmasks
- * payloads in the loop's read buffer; {@code WebSocketConnection} checks each header and
- * control frame as it completes and delivers whole frames in place when it can;
+ * payloads in the loop's read buffer; {@code WebSocketConnection} has each header and close
+ * frame judged by {@code FrameRules} as it completes and delivers whole frames in place when
+ * it can;
  * {@code InboundMessage} gathers the rest, inflates through {@code PerMessageDeflate} and
  * validates UTF-8 ({@code Utf8Validator}) byte by byte, bounded by {@code maxMessageSize};
  * {@code FrameSender} frames what the handler sends, into the loop's {@code OutboundFrames}
