@@ -1,11 +1,13 @@
 package dev.ranch.bench;
 
+import dev.ranch.bench.client.IdleTlsConnection;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,6 +31,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *
  * <p>Only heap is counted. ranch keeps no buffer per connection; Netty's pooled allocator
  * keeps its (direct, thread-local) buffers whatever the connection count.
+ *
+ * <p>With {@code transport=tls} the child serves the TLS echo ({@link dev.ranch.bench.server.Workload#TLS_ECHO})
+ * and each client completes a TLS 1.3 handshake and one echoed byte before it goes quiet
+ * ({@link IdleTlsConnection}): the figure then includes each side's {@code SSLEngine} and
+ * session, and whatever buffers a quiet TLS connection keeps.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -39,10 +46,19 @@ public class IdleMemoryBenchmark {
     @Param({"ranch", "netty-nio"})
     public String server;
 
+    /**
+     * {@code tcp} (the default), or {@code tls} with {@code -p transport=tls}: TLS 1.3
+     * connections that echoed one byte, then went quiet. Not in the default run: 10,000 TLS
+     * handshakes take about a minute and a half per server on two cores.
+     */
+    @Param({"tcp"})
+    public String transport;
+
     /** Idle connections to hold open. */
     @Param({"10000"})
     public int connections;
 
+    private final SSLContext clientTls = IdleTlsConnection.anyCertificate();
     private ChildServer child;
     private SocketChannel[] clients;
     private long baseline;
@@ -78,10 +94,10 @@ public class IdleMemoryBenchmark {
      */
     @Setup(Level.Iteration)
     public void start() throws IOException, InterruptedException {
-        child = new ChildServer(server + "-echo", "1g");
+        child = new ChildServer(server + (tls() ? "-tls-echo" : "-echo"), "1g");
         clients = new SocketChannel[connections];
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), child.port());
-        SocketChannel first = SocketChannel.open(address);
+        SocketChannel first = open(address);
         try {
             child.awaitConnections(1, 10_000);
         } finally {
@@ -89,6 +105,14 @@ public class IdleMemoryBenchmark {
         }
         child.awaitConnections(0, 10_000);
         baseline = child.usedHeapAfterGc();
+    }
+
+    private boolean tls() {
+        return transport.equals("tls");
+    }
+
+    private SocketChannel open(InetSocketAddress address) throws IOException {
+        return tls() ? IdleTlsConnection.open(address, clientTls) : SocketChannel.open(address);
     }
 
     /** Closes every client socket (with a reset, leaving no TIME_WAIT) and ends the child. */
@@ -111,7 +135,7 @@ public class IdleMemoryBenchmark {
     public void idleConnections(Heap heap) throws IOException, InterruptedException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), child.port());
         for (int i = 0; i < connections; i++) {
-            clients[i] = SocketChannel.open(address);
+            clients[i] = open(address);
         }
         child.awaitConnections(connections, 30_000);
         heap.report((double) (child.usedHeapAfterGc() - baseline) / connections);

@@ -33,6 +33,7 @@ class BenchmarkSmokeTest {
                 .measurementTime(TimeValue.milliseconds(200))
                 .param("connections", "4")
                 .param("members", "10")
+                .param("transport", "tcp", "tls")
                 .shouldFailOnError(true)
                 .build();
         Collection<RunResult> results = new Runner(options).run();
@@ -41,7 +42,8 @@ class BenchmarkSmokeTest {
         for (RunResult result : results) {
             double score = result.getPrimaryResult().getScore();
             String name = result.getParams().getBenchmark().replaceFirst(".*\\.(\\w+\\.\\w+)$", "$1")
-                    + " " + result.getParams().getParam("server");
+                    + " " + result.getParams().getParam("server")
+                    + (result.getParams().getParam("transport") == null ? "" : " " + result.getParams().getParam("transport"));
             assertTrue(score > 0, name + " scored " + score);
             ran.add(name);
         }
@@ -62,8 +64,10 @@ class BenchmarkSmokeTest {
                 "HttpsBenchmark.requests ranch",
                 "WebSocketEchoBenchmark.echo netty-nio",
                 "WebSocketEchoBenchmark.echo ranch",
-                "IdleMemoryBenchmark.idleConnections netty-nio",
-                "IdleMemoryBenchmark.idleConnections ranch")), ran);
+                "IdleMemoryBenchmark.idleConnections netty-nio tcp",
+                "IdleMemoryBenchmark.idleConnections ranch tcp",
+                "IdleMemoryBenchmark.idleConnections netty-nio tls",
+                "IdleMemoryBenchmark.idleConnections ranch tls")), ran);
         for (RunResult result : results) {
             if (result.getParams().getBenchmark().endsWith("idleConnections")) {
                 // With 4 connections the figure is GC noise; only check it was measured.
