@@ -10,6 +10,8 @@ import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.EventLoopGroup;
 import dev.ranch.core.management.ListenerManagement;
 import dev.ranch.core.transport.Transport;
+import dev.ranch.core.transport.Transports;
+import dev.ranch.core.transport.tls.TlsTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +81,7 @@ public final class Ranch implements AutoCloseable {
      * @param protocolFactory creates one {@link Protocol} per accepted connection
      * @return the running listener
      * @throws IllegalStateException when a listener of that name is running or the ranch is closed
+     * @throws IllegalArgumentException when {@code transport} is TLS with client options
      * @throws java.io.UncheckedIOException when the address cannot be bound
      */
     public Listener startListener(String name, Transport transport, ListenerOptions options,
@@ -87,6 +90,9 @@ public final class Ranch implements AutoCloseable {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(protocolFactory, "protocolFactory");
+        if (transport instanceof TlsTransport tls && tls.options().isClient()) {
+            throw new IllegalArgumentException("listener '" + name + "' needs server TLS options: TlsOptions.builder(context)");
+        }
         synchronized (lifecycleLock) {
             if (closed) {
                 throw new IllegalStateException("this Ranch is closed; listener '" + name + "' cannot start");
@@ -152,14 +158,36 @@ public final class Ranch implements AutoCloseable {
      */
     public OutboundConnection connect(SocketAddress address, ProtocolFactory protocolFactory, ReconnectPolicy policy,
                                       BiConsumer<OutboundConnection, OutboundState> stateListener) {
+        return connect(address, Transports.tcp(), protocolFactory, policy, stateListener);
+    }
+
+    /**
+     * As {@link #connect(SocketAddress, ProtocolFactory, ReconnectPolicy, BiConsumer)} over
+     * {@code transport}: {@code Transports.tls(TlsOptions.clientBuilder(context, "host").build())}
+     * for TLS, whose handshake runs when the protocol calls {@code handshake()} (the default
+     * {@code init} does), bounded by the default {@code handshakeTimeout}. A failed handshake
+     * counts toward the policy's attempts like a failed connect. {@code stateListener} may be
+     * {@code null}.
+     *
+     * @throws IllegalStateException when the ranch is closed
+     * @throws IllegalArgumentException when {@code transport} is TLS with server options
+     */
+    public OutboundConnection connect(SocketAddress address, Transport transport, ProtocolFactory protocolFactory,
+                                      ReconnectPolicy policy,
+                                      BiConsumer<OutboundConnection, OutboundState> stateListener) {
         Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(transport, "transport");
+        if (transport instanceof TlsTransport tls && !tls.options().isClient()) {
+            throw new IllegalArgumentException("an outbound TLS connection needs client options: "
+                    + "TlsOptions.clientBuilder(context, serverName)");
+        }
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(policy, "policy");
         synchronized (lifecycleLock) {
             if (closed) {
                 throw new IllegalStateException("this Ranch is closed; cannot connect to " + address);
             }
-            OutboundConnection outbound = new OutboundConnection(loops, address, protocolFactory, policy,
+            OutboundConnection outbound = new OutboundConnection(loops, address, transport, protocolFactory, policy,
                     stateListener, outbounds::remove);
             outbounds.add(outbound);
             return outbound;

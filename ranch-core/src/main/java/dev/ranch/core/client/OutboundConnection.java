@@ -4,6 +4,7 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.connection.ConnectionOwner;
 import dev.ranch.core.connection.SocketConnection;
+import dev.ranch.core.transport.Transport;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.loop.EventLoop;
@@ -40,6 +41,7 @@ public final class OutboundConnection {
     private static final Logger LOG = LoggerFactory.getLogger(OutboundConnection.class);
 
     private final SocketAddress address;
+    private final Transport transport;
     private final ProtocolFactory factory;
     private final ReconnectPolicy policy;
     private final BiConsumer<OutboundConnection, OutboundState> stateListener;
@@ -55,21 +57,26 @@ public final class OutboundConnection {
     private volatile SocketConnection current;
     private Attempt attempt;
     private int failures;
+    /** The live connection's handshake failed: its drop continues the run of failures. */
+    private boolean handshakeFailed;
     private boolean closing;
 
     /**
      * Use {@code Ranch.connect}. Starts the first connect on a loop of {@code loops}.
      *
+     * @param transport how bytes cross each connection: {@code Transports.tcp()}, or a TLS
+     *     transport made with client options ({@code TlsOptions.clientBuilder})
      * @param stateListener told of every state change, on the loop thread; may be {@code null}
      * @param onTerminated called once on reaching {@link OutboundState#CLOSED} or
      *     {@link OutboundState#GAVE_UP}, on the loop thread
      */
-    public OutboundConnection(EventLoopGroup loops, SocketAddress address, ProtocolFactory factory,
+    public OutboundConnection(EventLoopGroup loops, SocketAddress address, Transport transport, ProtocolFactory factory,
                               ReconnectPolicy policy, BiConsumer<OutboundConnection, OutboundState> stateListener,
                               Consumer<OutboundConnection> onTerminated) {
         this.loops = loops;
         this.loop = loops.next();
         this.address = address;
+        this.transport = transport;
         this.factory = factory;
         this.policy = policy;
         this.stateListener = stateListener;
@@ -149,9 +156,9 @@ public final class OutboundConnection {
     }
 
     private void connected(SocketChannel channel) {
-        failures = 0;
+        handshakeFailed = false;
         SocketConnection connection = new SocketConnection(loops.nextConnectionId(), owner, -1, false, false,
-                loop, channel, dev.ranch.core.transport.Transports.tcp(), factory, options);
+                loop, channel, transport, factory, options);
         current = connection;
         setState(OutboundState.CONNECTED);
         connection.start();
@@ -307,6 +314,9 @@ public final class OutboundConnection {
         @Override
         public void closed(SocketConnection connection, boolean counted) {
             if (current == connection) {
+                if (!handshakeFailed) {
+                    failures = 0;  // it was up: this drop starts a new run of failures
+                }
                 failed(null);
             }
         }
@@ -323,7 +333,11 @@ public final class OutboundConnection {
 
         @Override
         public void handshakeFailed(SocketConnection connection) {
-            // The drop that follows triggers a reconnect.
+            // A server that fails every handshake (a wrong certificate, say) must count toward
+            // giving up like a refused connect; the drop that follows triggers the retry.
+            if (current == connection) {
+                handshakeFailed = true;
+            }
         }
     }
 }

@@ -14,6 +14,9 @@ public interface TlsInfo {
     /** The ALPN protocol both sides agreed on (RFC 7301 §3.2), or {@code null} when none was. */
     String applicationProtocol();
 
-    /** The server name the client asked for (SNI), lower-cased, or {@code null} when it asked for none. */
+    /**
+     * On a server, the server name the client asked for (SNI), lower-cased, or {@code null}
+     * when it asked for none; on a client, the name it connected to and verified.
+     */
     String serverName();
 }

@@ -1,5 +1,6 @@
 package dev.ranch.core.transport.tls;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -17,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * How a TLS transport handshakes: the certificate, protocol versions, ALPN, client
  * authentication, server-name selection and where the slow parts of the handshake run.
- * Immutable and thread-safe; build one with {@link #builder(SSLContext)}. Every option is
- * declared once, in {@link Builder}, with its default.
+ * Immutable and thread-safe; build one with {@link #builder(SSLContext)} for a server, or
+ * {@link #clientBuilder(SSLContext, String)} for outbound connections ({@code Ranch.connect}).
+ * Every option is declared once, in {@link Builder}, with its default.
  */
 public final class TlsOptions {
 
@@ -29,6 +31,8 @@ public final class TlsOptions {
     private final ClientAuth clientAuth;
     private final ServerNameSelector serverNames;
     private final Executor taskExecutor;
+    private final String peerName;
+    private final boolean verifyPeerName;
 
     private TlsOptions(Builder b) {
         this.context = b.context;
@@ -38,11 +42,41 @@ public final class TlsOptions {
         this.clientAuth = b.clientAuth;
         this.serverNames = b.serverNames;
         this.taskExecutor = b.taskExecutor;
+        this.peerName = b.peerName;
+        this.verifyPeerName = b.verifyPeerName;
     }
 
     /** Starts options for a server whose certificate and trust come from {@code context}. */
     public static Builder builder(SSLContext context) {
         return new Builder(context);
+    }
+
+    /**
+     * Starts options for the client side of outbound connections to {@code serverName} (a
+     * host name, or an IP literal): the handshake sends it as SNI when it is a host name, and
+     * checks that the server's certificate is valid for it (RFC 6125, as HTTPS does) unless
+     * {@link Builder#verifyServerName(boolean) verifyServerName(false)}. Trust, and the
+     * client's own certificate when servers ask for one, come from {@code context}.
+     */
+    public static Builder clientBuilder(SSLContext context, String serverName) {
+        Builder b = new Builder(context);
+        b.peerName = Objects.requireNonNull(serverName, "serverName");
+        return b;
+    }
+
+    /** Whether these are a client's options ({@link #clientBuilder}). */
+    public boolean isClient() {
+        return peerName != null;
+    }
+
+    /** The server name a client connects to and verifies, or {@code null} for a server. */
+    public String serverName() {
+        return peerName;
+    }
+
+    /** See {@link Builder#verifyServerName}. */
+    public boolean verifyServerName() {
+        return verifyPeerName;
     }
 
     /** A builder holding these options, to change some of them. */
@@ -85,11 +119,19 @@ public final class TlsOptions {
         return taskExecutor;
     }
 
-    /** A server-side engine on {@code ctx} configured with these options. Any thread. */
+    /** An engine on {@code ctx} for the side these options are for, configured with them. Any thread. */
     SSLEngine newEngine(SSLContext ctx) {
-        SSLEngine engine = ctx.createSSLEngine();
-        engine.setUseClientMode(false);
+        SSLEngine engine = isClient() ? ctx.createSSLEngine(peerName, -1) : ctx.createSSLEngine();
+        engine.setUseClientMode(isClient());
         SSLParameters params = engine.getSSLParameters();
+        if (isClient() && verifyPeerName) {
+            params.setEndpointIdentificationAlgorithm("HTTPS");  // RFC 2818 section 3.1 / RFC 6125 name checks
+        }
+        if (isClient() && !isIpLiteral(peerName)) {
+            // The JDK sends SNI only for names with a dot; a proxy routing by SNI needs it for
+            // "localhost" or a cluster-local "db" too. RFC 6066 section 3: never for an address.
+            params.setServerNames(List.of(new SNIHostName(peerName)));
+        }
         params.setProtocols(protocols.toArray(String[]::new));
         if (!cipherSuites.isEmpty()) {
             params.setCipherSuites(cipherSuites.toArray(String[]::new));
@@ -105,6 +147,11 @@ public final class TlsOptions {
         return engine;
     }
 
+    /** Whether {@code name} is an IPv4 or IPv6 address rather than a host name. */
+    private static boolean isIpLiteral(String name) {
+        return name.indexOf(':') >= 0 || name.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
     /** Builds {@link TlsOptions}; not thread-safe. */
     public static final class Builder {
 
@@ -115,6 +162,8 @@ public final class TlsOptions {
         private ClientAuth clientAuth = ClientAuth.NONE;
         private ServerNameSelector serverNames;
         private Executor taskExecutor = DelegatedTasks.SHARED;
+        private String peerName;
+        private boolean verifyPeerName = true;
 
         private Builder(SSLContext context) {
             this.context = Objects.requireNonNull(context, "context");
@@ -128,6 +177,8 @@ public final class TlsOptions {
             this.clientAuth = o.clientAuth;
             this.serverNames = o.serverNames;
             this.taskExecutor = o.taskExecutor;
+            this.peerName = o.peerName;
+            this.verifyPeerName = o.verifyPeerName;
         }
 
         /** The context: certificate, key and trust. Required. */
@@ -190,10 +241,29 @@ public final class TlsOptions {
         }
 
         /**
+         * Client side only: whether the server's certificate must be valid for the server
+         * name (default {@code true}). Turning it off leaves only the chain's trust: any
+         * certificate the context trusts is accepted for any name.
+         */
+        public Builder verifyServerName(boolean verify) {
+            this.verifyPeerName = verify;
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException when no protocol is given, the context supports
-         *     one of them not, or an ALPN id is empty or over 255 bytes (RFC 7301 §3.1)
+         *     one of them not, an ALPN id is empty or over 255 bytes (RFC 7301 §3.1), or a
+         *     client's options set a server-only option ({@code clientAuth},
+         *     {@code serverNames})
          */
         public TlsOptions build() {
+            if (peerName != null && (clientAuth != ClientAuth.NONE || serverNames != null)) {
+                throw new IllegalArgumentException("clientAuth and serverNames are server options; a client's "
+                        + "certificate comes from its context's key managers");
+            }
+            if (peerName != null && !isIpLiteral(peerName)) {
+                new SNIHostName(peerName);  // throws IllegalArgumentException for a name DNS cannot hold
+            }
             if (protocols.isEmpty()) {
                 throw new IllegalArgumentException("protocols must name at least one TLS version");
             }

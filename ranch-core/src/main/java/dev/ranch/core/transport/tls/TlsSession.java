@@ -160,6 +160,9 @@ final class TlsSession implements TransportSession, TlsInfo {
             }
         }
         engine = options.newEngine(chosen);
+        if (options.isClient()) {
+            serverName = options.serverName();
+        }
         SSLSession session = engine.getSession();
         packetSize = session.getPacketBufferSize();
         applicationSize = session.getApplicationBufferSize();
