@@ -17,6 +17,12 @@ import java.util.function.BooleanSupplier;
  * hand over (or refuse by the policy), repeat. No protocol work and nothing logged per connection, so the loop stays as
  * fast as {@code accept()}. It ends when its listen channel is closed or its thread is
  * interrupted (suspend, stop).
+ *
+ * <p>Stopping closes the channel first and interrupts only an acceptor that is not inside
+ * {@code accept()} ({@link #wake}): on JDK 25 an interrupt that lands while the kernel is
+ * handing over a connection makes {@code accept()} throw {@code ClosedByInterruptException}
+ * and lose the new socket, which then stays open with nobody to serve or close it (JDK 17
+ * returns it instead). Closing alone wakes a thread blocked in {@code accept()}.
  */
 final class Acceptor implements Runnable {
 
@@ -33,6 +39,14 @@ final class Acceptor implements Runnable {
     private final int shard;
     private final AcceptRateLimiter rateLimiter;
     private final AtomicLong lastWarning;
+    /**
+     * Set before {@code accept()} and cleared after it. The stopping thread closes the channel,
+     * then reads this: {@code false} means this thread is not in {@code accept()} and any
+     * later call finds the channel closed, so interrupting cannot strand a socket;
+     * {@code true} means the close alone will wake it. Both sides are volatile accesses, so
+     * the stopping thread cannot see {@code false} while this thread is inside the call.
+     */
+    private volatile boolean accepting;
 
     Acceptor(Listener listener, ServerSocketChannel server, ConnectionSupervisor supervisor, int shard,
              AcceptRateLimiter rateLimiter, AtomicLong lastWarning) {
@@ -57,14 +71,18 @@ final class Acceptor implements Runnable {
                 return;
             }
             SocketChannel channel;
+            accepting = true;
             try {
                 channel = server.accept();
             } catch (ClosedChannelException e) {
                 // Closed by suspend or stop, or interrupted by them: this acceptor is done.
                 return;
             } catch (IOException | RuntimeException e) {
+                accepting = false;
                 backOff(e);
                 continue;
+            } finally {
+                accepting = false;
             }
             if (!admit(channel, notWaiting)) {
                 return;
@@ -99,6 +117,16 @@ final class Acceptor implements Runnable {
             listener.refuse(channel, policy == AtLimit.WAIT ? AtLimit.CLOSE : policy);
         }
         return true;
+    }
+
+    /**
+     * Wakes this acceptor's thread for a stop, after its channel was closed: interrupts it
+     * unless it is inside {@code accept()}, which the close has already woken. Stopping thread.
+     */
+    void wake(Thread thread) {
+        if (!accepting) {
+            thread.interrupt();
+        }
     }
 
     private void awaitRate() throws InterruptedException {

@@ -20,6 +20,8 @@ final class AcceptorPool {
 
     private final List<ServerSocketChannel> channels;
     private final List<Thread> threads = new ArrayList<>();
+    /** The acceptor each thread of {@link #threads} runs, at the same index. */
+    private final List<Acceptor> acceptors = new ArrayList<>();
     private final SocketAddress address;
 
     private AcceptorPool(List<ServerSocketChannel> channels) throws IOException {
@@ -74,6 +76,7 @@ final class AcceptorPool {
             Thread thread = new Thread(acceptor, "ranch-" + listener.name() + "-acceptor-" + i);
             thread.setDaemon(true);
             threads.add(thread);
+            acceptors.add(acceptor);
         }
         for (Thread thread : threads) {
             thread.start();
@@ -92,9 +95,10 @@ final class AcceptorPool {
      */
     boolean stop(long timeout, TimeUnit unit) throws InterruptedException {
         closeAll(channels);
-        // Acceptors in accept() saw the channel close; those parked on a limit need a nudge.
-        for (Thread thread : threads) {
-            thread.interrupt();
+        // Acceptors in accept() saw the channel close; those parked on a limit or the rate need
+        // a nudge, and only they get one (Acceptor explains why).
+        for (int i = 0; i < threads.size(); i++) {
+            acceptors.get(i).wake(threads.get(i));
         }
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         for (Thread thread : threads) {

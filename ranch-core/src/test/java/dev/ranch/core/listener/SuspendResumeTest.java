@@ -15,6 +15,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.List;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
@@ -41,6 +45,33 @@ class SuspendResumeTest {
 
     private Listener listen(ListenerOptions.Builder options) {
         return ranch.startListener(NAME, Transports.tcp(), options.build(), c -> new GreetingProtocol(tracker));
+    }
+
+    /**
+     * A client whose connection is still in the kernel's backlog when the listener suspends is
+     * either served (greeted) or refused (end of stream or reset), never left connected with
+     * nobody owning its socket. On JDK 25, interrupting an acceptor inside {@code accept()}
+     * stranded the socket the kernel was handing over, in most rounds; JDK 17 never did.
+     */
+    @Test
+    void aClientConnectingAsTheListenerSuspendsIsServedOrRefusedNeverStranded() throws Exception {
+        for (int round = 0; round < 30; round++) {
+            Listener listener = listen(Loopback.options());
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.port())) {
+                listener.suspend();
+                client.setSoTimeout((int) PATIENCE.toMillis());
+                try {
+                    int first = client.getInputStream().read();
+                    assertTrue(first == GREETING || first < 0, "round " + round + ": greeted or closed, got " + first);
+                } catch (SocketTimeoutException stranded) {
+                    throw new AssertionError("round " + round + ": connected, never served, never closed", stranded);
+                } catch (SocketException reset) {
+                    // Refused with a reset: the client knows.
+                }
+            } finally {
+                ranch.stopListener(NAME);
+            }
+        }
     }
 
     /** Connects {@code count} clients and waits until each is served (greeted). */
