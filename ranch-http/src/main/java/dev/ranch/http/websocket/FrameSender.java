@@ -1,6 +1,8 @@
 package dev.ranch.http.websocket;
 
 import dev.ranch.core.Connection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -13,9 +15,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * batch wakes the loop through the connection's mailbox, which then frames the whole batch in
  * one callback. Once the close frame is out nothing else is sent (RFC 6455 section 5.5.1).
  *
- * <p>Methods are loop-thread only, except {@link #enqueue} and {@link #queuedBytes}.
+ * <p>It also keeps the session's hard bound, {@code maxBufferedBytes}: a send made while more
+ * than that waits unsent is refused and the session closed with the overflow code. The loop
+ * checks against the connection's queue ({@link #admits()}); other threads against a snapshot
+ * refreshed after every callback ({@link #snapshot()}), which lags the socket by at most the
+ * high watermark; and the loop checks their sends again when it frames them ({@link #drain()}).
+ *
+ * <p>Methods are loop-thread only, except {@link #enqueue}, {@link #bufferedAmount} and
+ * {@link #clear}.
  */
 final class FrameSender {
+
+    /** How the sender closes its session: the connection's own close, with one close frame. */
+    interface Closer {
+        /** Sends the session's close frame with {@code code}, unless one was sent. Loop thread. */
+        void startClose(int code, String reason);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(FrameSender.class);
+    private static final String OVERFLOW_REASON = "send buffer full";
 
     static final int FIN = 0x80;
     /** RFC 7692 section 6: RSV1 marks a compressed message on its first frame. */
@@ -26,25 +44,76 @@ final class FrameSender {
 
     private final PerMessageDeflate deflate;
     private final int deflateMinSize;
+    private final long maxBuffered;
+    private final int overflowCode;
     private final ConcurrentLinkedQueue<Outgoing> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainPosted = new AtomicBoolean();
     private final AtomicLong queuedBytes = new AtomicLong();
     private Connection connection;
     private OutboundFrames frames;
+    private Closer closer;
+    /** The connection's queued bytes after the last callback, for sends from other threads. */
+    private volatile long pendingSnapshot;
+    /** A send from another thread crossed the bound: later ones are dropped. */
+    private volatile boolean overflowed;
     /** The close frame went out, or the connection is gone. */
     private boolean stopped;
     /** Type of the fragmented message being sent, 0 when none. */
     private int sendingFragmented;
 
-    FrameSender(PerMessageDeflate deflate, int deflateMinSize) {
+    FrameSender(PerMessageDeflate deflate, WebSocketOptions options) {
         this.deflate = deflate;
-        this.deflateMinSize = deflateMinSize;
+        this.deflateMinSize = options.deflateMinSize();
+        this.maxBuffered = options.maxBufferedBytes();
+        this.overflowCode = options.overflowCloseCode();
     }
 
-    /** The session is open on {@code connection}, whose loop owns {@code frames}. */
-    void start(Connection connection, OutboundFrames frames) {
+    /** The session is open on {@code connection}, whose loop owns {@code frames}; {@code closer} closes it. */
+    void start(Connection connection, OutboundFrames frames, Closer closer) {
         this.connection = connection;
         this.frames = frames;
+        this.closer = closer;
+    }
+
+    // ---- the bound ----
+
+    /**
+     * Whether a send may go out, which it may while no more than {@code maxBufferedBytes}
+     * wait unsent; past that the session closes with the overflow code. Loop thread.
+     */
+    boolean admits() {
+        if (connection.pendingWriteBytes() + queuedBytes.get() <= maxBuffered) {
+            return true;
+        }
+        if (!stopped) {
+            LOG.debug("connection {}: WebSocket peer reads too slowly, over {} bytes buffered; closing with {}",
+                    connection.id(), maxBuffered, overflowCode);
+            closer.startClose(overflowCode, OVERFLOW_REASON);
+        }
+        return false;
+    }
+
+    /** As {@link #admits()}; a refused {@code data} is consumed unsent. Loop thread. */
+    boolean admits(ByteBuffer data) {
+        if (admits()) {
+            return true;
+        }
+        data.position(data.limit());
+        return false;
+    }
+
+    /** Notes the connection's queued bytes, for other threads to check against. Loop thread, after a callback. */
+    void snapshot() {
+        pendingSnapshot = connection.pendingWriteBytes();
+    }
+
+    /**
+     * Bytes handed over and not yet taken by the socket. Any thread; {@code onLoop} says the
+     * caller is the loop of a live connection, which reads the queue itself instead of the
+     * snapshot.
+     */
+    long bufferedAmount(boolean onLoop) {
+        return (onLoop ? connection.pendingWriteBytes() : pendingSnapshot) + queuedBytes.get();
     }
 
     /** A whole text or binary message, compressed when agreed and long enough. */
@@ -123,10 +192,24 @@ final class FrameSender {
     }
 
     /**
-     * Queues a send made on another thread and wakes the loop if this is the first of a batch.
-     * Any thread.
+     * Queues a send made on another thread and wakes the loop if this is the first of a batch;
+     * past the bound, queues the overflow close instead, and drops every later send. Any thread.
      */
     void enqueue(Outgoing send) {
+        if (overflowed) {
+            return;
+        }
+        if (pendingSnapshot + queuedBytes.get() > maxBuffered) {
+            overflowed = true;
+            LOG.debug("connection {}: WebSocket peer reads too slowly, over {} bytes buffered; closing with {}",
+                    connection.id(), maxBuffered, overflowCode);
+            offer(new Outgoing(Outgoing.CLOSE, null, true, overflowCode, OVERFLOW_REASON));
+            return;
+        }
+        offer(send);
+    }
+
+    private void offer(Outgoing send) {
         queuedBytes.addAndGet(send.size());
         queue.offer(send);
         if (drainPosted.compareAndSet(false, true) && !connection.send(WAKE_UP)) {
@@ -140,21 +223,37 @@ final class FrameSender {
     }
 
     /**
-     * Takes the sends queued by other threads, in their order, and hands each to
-     * {@code apply}, all in the current callback's batch.
+     * Frames the sends queued by other threads, in their order, all in the current callback's
+     * batch. Loop thread.
      */
-    void drain(java.util.function.Consumer<Outgoing> apply) {
+    void drain() {
         drainPosted.set(false);  // first, so a send racing with this drain posts a new wake-up
         Outgoing send;
         while ((send = queue.poll()) != null) {
             queuedBytes.addAndGet(-send.size());
-            apply.accept(send);
+            apply(send);
         }
     }
 
-    /** Bytes of payload queued by other threads and not yet framed. Any thread. */
-    long queuedBytes() {
-        return queuedBytes.get();
+    /** Frames one send queued by another thread; a misuse is that thread's bug, reported here. */
+    private void apply(Outgoing send) {
+        if (send.kind == Outgoing.CLOSE) {
+            closer.startClose(send.code, send.reason);
+            return;
+        }
+        if (!admits()) {
+            return;
+        }
+        try {
+            switch (send.kind) {
+                case Outgoing.TEXT -> message(FrameReader.TEXT, ByteBuffer.wrap(send.data));
+                case Outgoing.BINARY -> message(FrameReader.BINARY, ByteBuffer.wrap(send.data));
+                case Outgoing.PING -> control(FrameReader.PING, ByteBuffer.wrap(send.data));
+                default -> fragment(send.kind == Outgoing.FRAGMENT_TEXT, ByteBuffer.wrap(send.data), send.last);
+            }
+        } catch (IllegalStateException e) {
+            LOG.warn("connection {}: a WebSocket send from another thread was refused", connection.id(), e);
+        }
     }
 
     /**

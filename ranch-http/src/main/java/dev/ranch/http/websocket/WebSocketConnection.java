@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
  * RFC 6455 on one connection after the {@code 101}: the {@link Protocol} that the HTTP
@@ -41,7 +40,6 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private static final int MESSAGE = 1;
     private static final int SHUTDOWN = 2;
     private static final int WRITABILITY = 3;
-    private static final String OVERFLOW_REASON = "send buffer full";
 
     private final WebSocketHandler handler;
     private final WebSocketOptions options;
@@ -55,7 +53,6 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private byte[] head;
 
     private final FrameSender sender;
-    private final Consumer<Outgoing> applyQueued = this::apply;
 
     private Connection connection;
     private Thread loop;
@@ -76,9 +73,6 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     private volatile boolean open;
     private volatile boolean writable = true;
-    private volatile long pendingSnapshot;
-    /** A send from another thread crossed {@code maxBufferedBytes}: later ones are dropped. */
-    private volatile boolean overflowed;
 
     WebSocketConnection(WebSocketHandler handler, WebSocketOptions options, Request request, byte[] head,
                         String subprotocol, PerMessageDeflate deflate) {
@@ -89,7 +83,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         this.subprotocol = subprotocol;
         this.deflate = deflate;
         this.message = new InboundMessage(options.maxMessageSize(), deflate);
-        this.sender = new FrameSender(deflate, options.deflateMinSize());
+        this.sender = new FrameSender(deflate, options);
     }
 
     // ---- Protocol: the HTTP connection's callbacks, on the loop ----
@@ -100,7 +94,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         connection = c;
         loop = Thread.currentThread();
         frames = OutboundFrames.local();
-        sender.start(c, frames);
+        sender.start(c, frames, this::startClose);
         c.write(head);
         head = null;
         open = true;
@@ -121,7 +115,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
             read(in);
         } finally {
             frames.exit();
-            pendingSnapshot = c.pendingWriteBytes();
+            sender.snapshot();
         }
     }
 
@@ -130,14 +124,14 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         if (FrameSender.isWakeUp(msg)) {
             frames.enter();
             try {
-                sender.drain(applyQueued);
+                sender.drain();
             } finally {
                 frames.exit();
             }
         } else {
             notifyHandler(MESSAGE, msg);
         }
-        pendingSnapshot = c.pendingWriteBytes();
+        sender.snapshot();
     }
 
     @Override
@@ -168,7 +162,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void onWritabilityChanged(Connection c, boolean now) {
         writable = now;
-        pendingSnapshot = c.pendingWriteBytes();
+        sender.snapshot();
         // A peer that does not read its answers is not read either, so TCP holds it back.
         if (!now && !pausedByWrites) {
             pausedByWrites = true;
@@ -490,7 +484,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendText(CharSequence text) {
         if (inLoop()) {
-            if (admits()) {
+            if (sender.admits()) {
                 sender.text(text);
             }
         } else if (open) {
@@ -501,7 +495,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendText(ByteBuffer utf8) {
         if (inLoop()) {
-            if (admits(utf8)) {
+            if (sender.admits(utf8)) {
                 sender.message(FrameReader.TEXT, utf8);
             }
         } else {
@@ -512,7 +506,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendBinary(ByteBuffer data) {
         if (inLoop()) {
-            if (admits(data)) {
+            if (sender.admits(data)) {
                 sender.message(FrameReader.BINARY, data);
             }
         } else {
@@ -523,7 +517,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendBinary(byte[] data) {
         if (inLoop()) {
-            if (admits()) {
+            if (sender.admits()) {
                 sender.message(FrameReader.BINARY, ByteBuffer.wrap(data));
             }
         } else {
@@ -534,7 +528,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void sendFragment(boolean text, ByteBuffer data, boolean last) {
         if (inLoop()) {
-            if (admits(data)) {
+            if (sender.admits(data)) {
                 sender.fragment(text, data, last);
             }
         } else {
@@ -595,75 +589,8 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     }
 
     private void enqueue(Outgoing send) {
-        if (!open || overflowed) {
-            return;
-        }
-        // pendingSnapshot lags the socket by at most the high watermark: it is refreshed after
-        // every callback and whenever writability flips. The loop checks again when it frames.
-        if (pendingSnapshot + sender.queuedBytes() > options.maxBufferedBytes()) {
-            overflowed = true;
-            LOG.debug("connection {}: WebSocket peer reads too slowly, over {} bytes buffered; closing with {}",
-                    connection.id(), options.maxBufferedBytes(), options.overflowCloseCode());
-            sender.enqueue(new Outgoing(Outgoing.CLOSE, null, true, options.overflowCloseCode(), OVERFLOW_REASON));
-            return;
-        }
-        sender.enqueue(send);
-    }
-
-    /**
-     * On the loop: whether {@code data} may be sent ({@link #admits()}); if not, it is consumed
-     * unsent.
-     */
-    private boolean admits(ByteBuffer data) {
-        if (admits()) {
-            return true;
-        }
-        data.position(data.limit());
-        return false;
-    }
-
-    /**
-     * On the loop: whether a send may go out, which it may while no more than
-     * {@code maxBufferedBytes} wait unsent; past that the session closes with the overflow code.
-     */
-    private boolean admits() {
-        if (connection.pendingWriteBytes() + sender.queuedBytes() <= options.maxBufferedBytes()) {
-            return true;
-        }
-        if (!closeSent) {
-            LOG.debug("connection {}: WebSocket peer reads too slowly, over {} bytes buffered; closing with {}",
-                    connection.id(), options.maxBufferedBytes(), options.overflowCloseCode());
-            startClose(options.overflowCloseCode(), OVERFLOW_REASON);
-        }
-        return false;
-    }
-
-    /** Frames one send queued by another thread; a misuse is that thread's bug, reported here. */
-    private void apply(Outgoing send) {
-        if (send.kind != Outgoing.CLOSE && !admits()) {
-            return;
-        }
-        try {
-            switch (send.kind) {
-                case Outgoing.TEXT:
-                    sender.message(FrameReader.TEXT, ByteBuffer.wrap(send.data));
-                    break;
-                case Outgoing.BINARY:
-                    sender.message(FrameReader.BINARY, ByteBuffer.wrap(send.data));
-                    break;
-                case Outgoing.FRAGMENT_TEXT:
-                case Outgoing.FRAGMENT_BINARY:
-                    sender.fragment(send.kind == Outgoing.FRAGMENT_TEXT, ByteBuffer.wrap(send.data), send.last);
-                    break;
-                case Outgoing.PING:
-                    sender.control(FrameReader.PING, ByteBuffer.wrap(send.data));
-                    break;
-                default:
-                    startClose(send.code, send.reason);
-                    break;
-            }
-        } catch (IllegalStateException e) {
-            LOG.warn("connection {}: a WebSocket send from another thread was refused", connection.id(), e);
+        if (open) {
+            sender.enqueue(send);
         }
     }
 
@@ -681,8 +608,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public long bufferedAmount() {
-        long pending = inLoop() && connection.isOpen() ? connection.pendingWriteBytes() : pendingSnapshot;
-        return pending + sender.queuedBytes();
+        return sender.bufferedAmount(inLoop() && connection.isOpen());
     }
 
     @Override
