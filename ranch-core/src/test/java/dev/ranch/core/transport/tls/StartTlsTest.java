@@ -3,6 +3,7 @@ package dev.ranch.core.transport.tls;
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
+import dev.ranch.core.client.ReconnectPolicy;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestCertificates;
@@ -13,6 +14,8 @@ import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -139,5 +142,57 @@ class StartTlsTest {
         assertEquals(List.of("plain STARTTLS"), List.copyOf(heard));
         heard.clear();
         plaintextThenUpgradeThenEncryptedEcho();
+    }
+
+    /**
+     * The client side of STARTTLS in ranch itself: an outbound connection reads the server's
+     * plaintext lines, sends STARTTLS, and on the go-ahead upgrades with client options; the
+     * server's certificate is verified for {@code localhost} and the exchange continues
+     * encrypted.
+     */
+    @Test
+    void aRanchOutboundConnectionUpgradesItselfWithClientOptions() {
+        Queue<String> client = new ConcurrentLinkedQueue<>();
+        Protocol upgrader = new Protocol() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void onData(Connection connection, ByteBuffer data) {
+                if (connection.tls().isPresent()) {
+                    client.add("tls " + StandardCharsets.US_ASCII.decode(data));
+                    return;
+                }
+                while (data.hasRemaining()) {
+                    char c = (char) data.get();
+                    if (c != '\n') {
+                        line.append(c);
+                        continue;
+                    }
+                    String answer = line.toString();
+                    line.setLength(0);
+                    client.add("plain " + answer);
+                    if (answer.equals("220 ready")) {
+                        connection.write("STARTTLS\n".getBytes(StandardCharsets.US_ASCII));
+                    } else if (answer.equals("220 go ahead")) {
+                        connection.startTls(TlsOptions.clientBuilder(certificates.clientContext(), "localhost").build());
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public void onTlsStarted(Connection connection) {
+                client.add("started " + connection.tls().map(tls -> tls.session().getProtocol()).orElse("without TLS"));
+                connection.write("from ranch\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        };
+        ranch.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.port()), c -> upgrader,
+                ReconnectPolicy.never());
+
+        await().atMost(PATIENCE).until(() -> heard.size() == 3);
+        assertEquals(List.of("plain STARTTLS", "started TLSv1.3", "tls from ranch\n"), List.copyOf(heard));
+        await().atMost(PATIENCE).until(() -> String.join("|", client).endsWith("from ranch\n"));
+        String seen = String.join("|", client);
+        assertTrue(seen.startsWith("plain 220 ready|plain 220 go ahead|started TLSv1.3|tls secure\n"), seen);
     }
 }
