@@ -53,7 +53,7 @@ public final class TlsOptions {
 
     /**
      * Starts options for the client side of outbound connections to {@code serverName} (a
-     * host name, or an IP literal): the handshake sends it as SNI when it is a host name, and
+     * host name, or an IP literal): the handshake sends it as SNI when it is a DNS host name, and
      * checks that the server's certificate is valid for it (RFC 6125, as HTTPS does) unless
      * {@link Builder#verifyServerName(boolean) verifyServerName(false)}. Trust, and the
      * client's own certificate when servers ask for one, come from {@code context}.
@@ -130,7 +130,12 @@ public final class TlsOptions {
         if (isClient() && !isIpLiteral(peerName)) {
             // The JDK sends SNI only for names with a dot; a proxy routing by SNI needs it for
             // "localhost" or a cluster-local "db" too. RFC 6066 section 3: never for an address.
-            params.setServerNames(List.of(new SNIHostName(peerName)));
+            try {
+                params.setServerNames(List.of(new SNIHostName(peerName)));
+            } catch (IllegalArgumentException notDns) {
+                // A name DNS cannot carry ("redis_1" in a compose network) goes without SNI,
+                // as the JDK would send it; the connection itself is still made.
+            }
         }
         params.setProtocols(protocols.toArray(String[]::new));
         if (!cipherSuites.isEmpty()) {
@@ -260,9 +265,6 @@ public final class TlsOptions {
             if (peerName != null && (clientAuth != ClientAuth.NONE || serverNames != null)) {
                 throw new IllegalArgumentException("clientAuth and serverNames are server options; a client's "
                         + "certificate comes from its context's key managers");
-            }
-            if (peerName != null && !isIpLiteral(peerName)) {
-                new SNIHostName(peerName);  // throws IllegalArgumentException for a name DNS cannot hold
             }
             if (protocols.isEmpty()) {
                 throw new IllegalArgumentException("protocols must name at least one TLS version");

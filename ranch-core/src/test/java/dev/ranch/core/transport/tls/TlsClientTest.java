@@ -130,6 +130,19 @@ class TlsClientTest {
     }
 
     @Test
+    void aServerNameThatSniCannotCarryStillConnectsWithoutSni() {
+        TlsRecordingEcho.Seen seen = new TlsRecordingEcho.Seen();
+        Listener listener = tlsEcho(TlsOptions.builder(certificates.serverContext()).build(), seen);
+        Greeter greeter = new Greeter();
+        connect(listener, TlsOptions.clientBuilder(certificates.clientContext(), "redis_1")
+                .verifyServerName(false).build(), greeter);
+
+        await().atMost(PATIENCE).until(() -> greeter.received().equals("hello"));
+        await().atMost(PATIENCE).until(() -> seen.handshakes().size() == 1);
+        assertEquals(null, seen.handshakes().get(0).serverName(), "an underscore is not DNS: no SNI sent");
+    }
+
+    @Test
     void aServerTheClientDoesNotTrustFailsTheHandshake() throws Exception {
         Listener listener = tlsEcho(TlsOptions.builder(certificates.serverContext()).build(), new TlsRecordingEcho.Seen());
         Greeter greeter = new Greeter();
