@@ -28,6 +28,16 @@ class SendBufferBoundTest {
     /** Sends attempted: 32 MiB, far past the bound. */
     private static final int ATTEMPTS = 512;
 
+    /** A handler that records the close code its session ended with. */
+    private abstract static class RecordsClose implements WebSocketHandler {
+        final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+
+        @Override
+        public void onClose(WebSocketSession session, int code, String reason) {
+            closedWith.complete(code);
+        }
+    }
+
     /** Small kernel buffers, so the socket takes little and the session must hold the rest. */
     private static ListenerOptions.Builder smallSocketBuffer() {
         return ListenerOptions.builder().sendBufferSize(16 * 1024);
@@ -38,10 +48,9 @@ class SendBufferBoundTest {
         AtomicLong mostBuffered = new AtomicLong();
         AtomicInteger refusedAfterClose = new AtomicInteger();
         CompletableFuture<WebSocketSession> overflowed = new CompletableFuture<>();
-        CompletableFuture<Integer> closedWith = new CompletableFuture<>();
         WebSocketOptions options = WebSocketOptions.builder().maxBufferedBytes(BOUND)
                 .closeTimeout(Duration.ofSeconds(30)).build();
-        Router router = Router.builder().websocket("/ws", (req, hs) -> new WebSocketHandler() {
+        RecordsClose handler = new RecordsClose() {
             @Override
             public void onText(WebSocketSession session, String text) {
                 for (int i = 0; i < ATTEMPTS; i++) {
@@ -53,12 +62,8 @@ class SendBufferBoundTest {
                 }
                 overflowed.complete(session);
             }
-
-            @Override
-            public void onClose(WebSocketSession session, int code, String reason) {
-                closedWith.complete(code);
-            }
-        }, options).build();
+        };
+        Router router = Router.builder().websocket("/ws", (req, hs) -> handler, options).build();
         try (WsTestServer server = WsTestServer.start(router, smallSocketBuffer());
              RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
             ws.sendText("go");
@@ -69,27 +74,22 @@ class SendBufferBoundTest {
             assertTrue(refusedAfterClose.get() > ATTEMPTS / 2, "most sends were dropped: " + refusedAfterClose.get());
 
             assertWhatWasKeptThenTheCloseFrame(ws, CloseCodes.POLICY_VIOLATION);
-            assertEquals(CloseCodes.POLICY_VIOLATION, closedWith.get(10, TimeUnit.SECONDS));
+            assertEquals(CloseCodes.POLICY_VIOLATION, handler.closedWith.get(10, TimeUnit.SECONDS));
         }
     }
 
     @Test
     void sendsFromAnotherThreadPastTheBoundAreDroppedAndTheSessionClosesWithTheChosenCode() throws Exception {
         CompletableFuture<WebSocketSession> opened = new CompletableFuture<>();
-        CompletableFuture<Integer> closedWith = new CompletableFuture<>();
         WebSocketOptions options = WebSocketOptions.builder().maxBufferedBytes(BOUND)
                 .overflowCloseCode(CloseCodes.TRY_AGAIN_LATER).closeTimeout(Duration.ofSeconds(30)).build();
-        Router router = Router.builder().websocket("/ws", (req, hs) -> new WebSocketHandler() {
+        RecordsClose handler = new RecordsClose() {
             @Override
             public void onOpen(WebSocketSession session) {
                 opened.complete(session);
             }
-
-            @Override
-            public void onClose(WebSocketSession session, int code, String reason) {
-                closedWith.complete(code);
-            }
-        }, options).build();
+        };
+        Router router = Router.builder().websocket("/ws", (req, hs) -> handler, options).build();
         try (WsTestServer server = WsTestServer.start(router, smallSocketBuffer());
              RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
             WebSocketSession session = opened.get(10, TimeUnit.SECONDS);
@@ -102,7 +102,7 @@ class SendBufferBoundTest {
             assertTrue(mostBuffered <= BOUND + CHUNK.length, "never above the bound plus one message: " + mostBuffered);
 
             assertWhatWasKeptThenTheCloseFrame(ws, CloseCodes.TRY_AGAIN_LATER);
-            assertEquals(CloseCodes.TRY_AGAIN_LATER, closedWith.get(10, TimeUnit.SECONDS));
+            assertEquals(CloseCodes.TRY_AGAIN_LATER, handler.closedWith.get(10, TimeUnit.SECONDS));
         }
     }
 

@@ -44,22 +44,26 @@ class StartTlsTest {
     private final Queue<String> heard = new ConcurrentLinkedQueue<>();
     private Listener listener;
 
-    /** "220 ready", then each plaintext line echoed as "plain LINE" until STARTTLS; an echo over TLS after. */
-    private final class Upgrading implements Protocol {
+    /**
+     * Both sides of a STARTTLS exchange: plaintext split into lines until a line starts the
+     * upgrade, whatever follows that line in the same read dropped (RFC 3207 §5: it is not to
+     * be trusted), and raw bytes once TLS is on.
+     */
+    private abstract static class LinesThenTls implements Protocol {
         private final StringBuilder line = new StringBuilder();
 
-        @Override
-        public void onHandshake(Connection connection) {
-            connection.write("220 ready\n".getBytes(StandardCharsets.US_ASCII));
-        }
+        /** One plaintext line; {@code false} once it started the upgrade. */
+        abstract boolean line(Connection connection, String text);
+
+        /** Bytes that came over TLS. */
+        abstract void secure(Connection connection, byte[] bytes);
 
         @Override
         public void onData(Connection connection, ByteBuffer data) {
             if (connection.tls().isPresent()) {
-                byte[] secure = new byte[data.remaining()];
-                data.get(secure);
-                heard.add("tls " + new String(secure, StandardCharsets.US_ASCII));
-                connection.write(secure);
+                byte[] bytes = new byte[data.remaining()];
+                data.get(bytes);
+                secure(connection, bytes);
                 return;
             }
             while (data.hasRemaining()) {
@@ -68,24 +72,53 @@ class StartTlsTest {
                     line.append(c);
                     continue;
                 }
-                String command = line.toString();
+                String text = line.toString();
                 line.setLength(0);
-                heard.add("plain " + command);
-                if (command.equals("STARTTLS")) {
-                    connection.write("220 go ahead\n".getBytes(StandardCharsets.US_ASCII));
-                    connection.startTls(TlsOptions.builder(certificates.serverContext()).build());
-                    // RFC 3207 §5: what the client sent after the command is not to be trusted.
+                if (!line(connection, text)) {
                     data.position(data.limit());
                     return;
                 }
-                connection.write(("plain " + command + "\n").getBytes(StandardCharsets.US_ASCII));
             }
+        }
+
+        static String version(Connection connection) {
+            return connection.tls().map(tls -> tls.session().getProtocol()).orElse("without TLS");
+        }
+
+        static void send(Connection connection, String text) {
+            connection.write(text.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** "220 ready", then each plaintext line echoed as "plain LINE" until STARTTLS; an echo over TLS after. */
+    private final class Upgrading extends LinesThenTls {
+        @Override
+        public void onHandshake(Connection connection) {
+            send(connection, "220 ready\n");
+        }
+
+        @Override
+        boolean line(Connection connection, String command) {
+            heard.add("plain " + command);
+            if (command.equals("STARTTLS")) {
+                send(connection, "220 go ahead\n");
+                connection.startTls(TlsOptions.builder(certificates.serverContext()).build());
+                return false;
+            }
+            send(connection, "plain " + command + "\n");
+            return true;
+        }
+
+        @Override
+        void secure(Connection connection, byte[] bytes) {
+            heard.add("tls " + new String(bytes, StandardCharsets.US_ASCII));
+            connection.write(bytes);
         }
 
         @Override
         public void onTlsStarted(Connection connection) {
-            heard.add("started " + connection.tls().map(tls -> tls.session().getProtocol()).orElse("without TLS"));
-            connection.write("secure\n".getBytes(StandardCharsets.US_ASCII));
+            heard.add("started " + version(connection));
+            send(connection, "secure\n");
         }
     }
 
@@ -153,37 +186,28 @@ class StartTlsTest {
     @Test
     void aRanchOutboundConnectionUpgradesItselfWithClientOptions() {
         Queue<String> client = new ConcurrentLinkedQueue<>();
-        Protocol upgrader = new Protocol() {
-            private final StringBuilder line = new StringBuilder();
+        Protocol upgrader = new LinesThenTls() {
+            @Override
+            boolean line(Connection connection, String answer) {
+                client.add("plain " + answer);
+                if (answer.equals("220 ready")) {
+                    send(connection, "STARTTLS\n");
+                } else if (answer.equals("220 go ahead")) {
+                    connection.startTls(TlsOptions.clientBuilder(certificates.clientContext(), "localhost").build());
+                    return false;
+                }
+                return true;
+            }
 
             @Override
-            public void onData(Connection connection, ByteBuffer data) {
-                if (connection.tls().isPresent()) {
-                    client.add("tls " + StandardCharsets.US_ASCII.decode(data));
-                    return;
-                }
-                while (data.hasRemaining()) {
-                    char c = (char) data.get();
-                    if (c != '\n') {
-                        line.append(c);
-                        continue;
-                    }
-                    String answer = line.toString();
-                    line.setLength(0);
-                    client.add("plain " + answer);
-                    if (answer.equals("220 ready")) {
-                        connection.write("STARTTLS\n".getBytes(StandardCharsets.US_ASCII));
-                    } else if (answer.equals("220 go ahead")) {
-                        connection.startTls(TlsOptions.clientBuilder(certificates.clientContext(), "localhost").build());
-                        return;
-                    }
-                }
+            void secure(Connection connection, byte[] bytes) {
+                client.add("tls " + new String(bytes, StandardCharsets.US_ASCII));
             }
 
             @Override
             public void onTlsStarted(Connection connection) {
-                client.add("started " + connection.tls().map(tls -> tls.session().getProtocol()).orElse("without TLS"));
-                connection.write("from ranch\n".getBytes(StandardCharsets.US_ASCII));
+                client.add("started " + version(connection));
+                send(connection, "from ranch\n");
             }
         };
         ranch.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.port()), c -> upgrader,
