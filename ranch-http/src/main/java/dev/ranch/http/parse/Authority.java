@@ -15,7 +15,7 @@ import static dev.ranch.http.parse.Syntax.isDigit;
  */
 final class Authority {
 
-    /** Largest TCP port (RFC 793 section 3.1: a 16-bit field). */
+    /** Largest TCP port (RFC 9293 section 3.1: the port fields are 16 bits). */
     private static final int MAX_PORT = 65535;
 
     /** unreserved and sub-delims (RFC 3986 sections 2.2 and 2.3): the bytes of a reg-name besides "%". */
@@ -135,7 +135,7 @@ final class Authority {
             }
             value = value * 10 + (bytes[i] - '0');
             if (value > MAX_PORT) {
-                // RFC 9110 section 4.2.1 names a TCP port, at most 65535; a larger one names nothing.
+                // RFC 9110 section 4.2.1: the port is a TCP port, 16 bits (RFC 9293 section 3.1).
                 throw bad("port above " + MAX_PORT);
             }
         }

@@ -104,7 +104,7 @@ final class ChunkDecoder {
                         throw bad("chunk size overflow");
                     }
                     if (++sizeBytes > MAX_CHUNK_SIZE_DIGITS) {
-                        // RFC 9112 section 7.1: leading zeros are still 1*HEXDIG, but not without end.
+                        // RFC 9112 section 7.1: chunk-size = 1*HEXDIG admits endless leading zeros; we bound them.
                         throw bad("chunk size longer than " + MAX_CHUNK_SIZE_DIGITS + " digits");
                     }
                     chunkSize = chunkSize * 16 + digit;
