@@ -15,6 +15,7 @@ import java.util.Arrays;
  *
  * <h2>Wire protocol</h2>
  * Lines end with LF or CRLF; empty lines are ignored; every reply ends with {@code \n}.
+ * Command words are case-insensitive ({@code join}, {@code Join} and {@code JOIN} are one).
  * <ul>
  *   <li>{@code JOIN room}: {@code OK joined room}, leaving the previous room. A room name is
  *       1 to 64 visible characters (no spaces or control characters), else
@@ -24,7 +25,9 @@ import java.util.Arrays;
  *   <li>Any other line, once in a room, goes to every other member of the room, unchanged,
  *       never back to the sender. Before a JOIN it answers {@code ERR join a room first}.</li>
  *   <li>A line longer than {@link ChatConfig#maxLine()} bytes: {@code ERR line too long},
- *       then close. Invalid UTF-8: {@code ERR invalid utf-8}, the line is dropped.</li>
+ *       then close. Invalid UTF-8: {@code ERR invalid utf-8}; a control character other than TAB
+ *       (C0, DEL, C1: terminal escape sequences): {@code ERR control characters not allowed}.
+ *       Either way the line is dropped, relayed to no one, and the client stays.</li>
  *   <li>No bytes for the idle timeout: {@code BYE idle timeout}, then close. The server
  *       stopping: {@code BYE server shutting down}, then close.</li>
  * </ul>
@@ -57,6 +60,7 @@ final class ChatMember {
     private static final byte[] ERR_BAD_ROOM = reply("ERR bad room name");
     private static final byte[] ERR_TOO_LONG = reply("ERR line too long");
     private static final byte[] ERR_UTF8 = reply("ERR invalid utf-8");
+    private static final byte[] ERR_CONTROL = reply("ERR control characters not allowed");
     private static final byte[] ERR_TOO_SLOW = reply("ERR too slow");
     private static final byte[] BYE = reply("BYE");
     private static final byte[] BYE_IDLE = reply("BYE idle timeout");
@@ -68,7 +72,8 @@ final class ChatMember {
             "  WHO          how many members the current room has",
             "  QUIT         say goodbye and disconnect",
             "  HELP         this list",
-            "  any other line goes to the other members of your room"));
+            "  commands may be typed in any case",
+            "  any other line goes to the other members of your room; control characters but TAB are refused"));
 
     /**
      * One gathering buffer per event loop thread (callbacks of a loop never overlap), so a
@@ -180,6 +185,11 @@ final class ChatMember {
     private void handleLine(byte[] bytes, int length) {
         if (!Utf8.isValid(bytes, 0, length)) {
             emit(ERR_UTF8);
+            return;
+        }
+        if (ControlCharacters.present(bytes, 0, length)) {
+            // Relayed, ESC and C1 sequences would drive the other members' terminals.
+            emit(ERR_CONTROL);
             return;
         }
         if (startsWith(bytes, length, "JOIN")
@@ -380,12 +390,17 @@ final class ChatMember {
         return (text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Whether the line starts with the command {@code prefix} (upper case), in any case. */
     private static boolean startsWith(byte[] bytes, int length, String prefix) {
         if (length < prefix.length()) {
             return false;
         }
         for (int i = 0; i < prefix.length(); i++) {
-            if (bytes[i] != prefix.charAt(i)) {
+            int c = bytes[i];
+            if (c >= 'a' && c <= 'z') {
+                c -= 'a' - 'A';
+            }
+            if (c != prefix.charAt(i)) {
                 return false;
             }
         }

@@ -71,6 +71,24 @@ class WebSocketChatTest {
     }
 
     @Test
+    void controlCharactersAreRefusedOnTheWebSocketAndNeverReachEitherKindOfMember() {
+        chat.start(ChatConfig.builder());
+        SocketClient web = socket().join("general");
+        LineClient tcp = chat.client().join("general");
+
+        for (String line : ErrorsTest.CONTROL_LINES) {
+            web.send(line).expect("ERR control characters not allowed");
+            tcp.send(line).expect("ERR control characters not allowed");
+        }
+        web.send("web\tclean");
+        tcp.send("tcp\tclean");
+        // Had any refused line been relayed, it would arrive before these.
+        tcp.expect("web\tclean");
+        web.expect("tcp\tclean");
+        web.send("who").expect("OK 2 in general");
+    }
+
+    @Test
     void aLineTooLongIsAnsweredThenClosedWith1009AndTheRoomCarriesOn() {
         chat.start(ChatConfig.builder().maxLine(100));
         SocketClient web = socket().join("general");
