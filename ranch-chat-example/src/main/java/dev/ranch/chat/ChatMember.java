@@ -61,7 +61,7 @@ final class ChatMember {
     /**
      * Receivers one callback of a sender may offer lines to before the sender yields its loop:
      * it parks the rest of its bytes, pauses its reads and queues {@link #CONTINUE} behind
-     * the loop's other work. A line's fan-out is never split, so a callback costs at most this
+     * the loop's other work. A run's fan-out is never split, so a callback costs at most this
      * plus one room; at a few hundred nanoseconds an offer, about a millisecond.
      */
     static final int FAN_OUT_BUDGET = 4096;

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A connection with a backlog of bytes reads at most {@code readBudget} of them per turn of
  * its loop, and then the loop's other work (here, tasks the protocol queued) runs before it
- * reads again.
+ * reads again. The rest is read on later turns with no reminder of ours: the selector is
+ * level-triggered and reports a socket with bytes left again.
  */
 class ReadBudgetTest {
 

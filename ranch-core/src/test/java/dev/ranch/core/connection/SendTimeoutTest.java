@@ -54,6 +54,8 @@ class SendTimeoutTest {
             assertInstanceOf(TimeoutException.class, cause);
             assertTrue(elapsed >= timeout.toNanos(), "cut after " + elapsed / 1_000_000 + " ms");
             assertTrue(protocol.pendingAtStart > 0, "the output never queued; nothing tested");
+            System.out.printf("send timeout %d ms: a peer that never reads was cut %d ms after the write,"
+                    + " with %d bytes queued%n", timeout.toMillis(), elapsed / 1_000_000, protocol.pendingAtStart);
         }
     }
 
