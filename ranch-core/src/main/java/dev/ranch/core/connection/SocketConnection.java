@@ -50,9 +50,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
 
-    /** Reads per readiness event before other connections get their turn. */
-    private static final int MAX_READS_PER_EVENT = 16;
-
     /** Reading a PROXY header; the protocol does not exist yet. */
     private static final int PROXY_HEADER = 0;
     private static final int NEW = 1;
@@ -110,7 +107,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         this.transport = transport;
         this.factory = factory;
         this.options = options;
-        this.timers = new ConnectionTimers(this, loop, options.idleTimeout());
+        this.timers = new ConnectionTimers(this, loop, options.idleTimeout(), options.sendTimeout());
         this.outbound = new OutboundQueue(options.writeHighWatermark(), options.writeLowWatermark());
     }
 
@@ -288,6 +285,9 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     private void afterWrite() {
         updateInterest();
+        if (!nothingToWrite()) {
+            timers.outputPending();
+        }
         if (outbound.isWritable() != reportedWritable) {
             settleIfIdle();
         }
@@ -439,9 +439,15 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         finish();
     }
 
+    /**
+     * Reads until the socket is drained or {@code readBudget} bytes were read this turn; a
+     * socket with bytes left stays readable, and the level-triggered selector reports it again
+     * on the loop's next turn, after every other ready connection, the timers and the tasks.
+     */
     private void read() {
         ByteBuffer buffer = loop.readBuffer();
-        for (int i = 0; i < MAX_READS_PER_EVENT && state == OPEN && !readsPaused; i++) {
+        long budget = options.readBudget();
+        while (budget > 0 && state == OPEN && !readsPaused) {
             buffer.clear();
             int n;
             try {
@@ -464,6 +470,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             }
             timers.activity(loop.now());
             addBytesIn(n);
+            budget -= n;
             buffer.flip();
             invoke(ProtocolCallback.DATA, buffer);
             if (n < buffer.capacity() && !session.hasBufferedInput()) {
@@ -647,6 +654,17 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         } else if (state == CLOSING) {
             failed(new TimeoutException("queued bytes not written within closeTimeout " + options.closeTimeout()));
         }
+    }
+
+    /** Whether the send timeout has anything to watch: open, with bytes the kernel has not taken. */
+    boolean isOpenWithOutputPending() {
+        return state == OPEN && !nothingToWrite();
+    }
+
+    /** The send timer saw pending output make no progress for a whole {@code sendTimeout}. */
+    void sendTimedOut() {
+        failed(new TimeoutException("queued output made no progress within sendTimeout " + options.sendTimeout()
+                + "; the peer does not read"));
     }
 
     void idleTimedOut() {
