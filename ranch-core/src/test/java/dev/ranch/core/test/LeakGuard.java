@@ -30,10 +30,11 @@ import static org.awaitility.Awaitility.await;
  * test forgot to close, or a close in the library that does not release what it should.
  *
  * <p>Registered for every test class of every module by JUnit's extension auto-detection: each
- * module's test resources hold {@code junit-platform.properties}
- * ({@code junit.jupiter.extensions.autodetection.enabled=true}) and
- * {@code META-INF/services/org.junit.jupiter.api.extension.Extension} naming this class. Both
- * files stay out of ranch-core's test-jar, so a module that uses the jar reads only its own.
+ * module's test resources hold {@code META-INF/services/org.junit.jupiter.api.extension.Extension}
+ * naming this class (kept out of ranch-core's test-jar, so a module reads only its own), and
+ * auto-detection is switched on ({@code junit.jupiter.extensions.autodetection.enabled=true})
+ * by the root pom's surefire configuration and, for IDEs, each module's
+ * {@code junit-platform.properties} except ranch-core's (see the root pom for why).
  *
  * <p>Before the class's {@code @BeforeAll} methods it notes the live threads whose name starts
  * with {@value #RANCH_THREADS} (event loops {@code ranch-loop-<i>}, acceptors
