@@ -173,6 +173,13 @@ public final class LeakGuard implements BeforeAllCallback, AfterAllCallback {
                     }
                     text.append('\n');
                 });
+                List<String> httpClients = new ArrayList<>(ProcessResources.names(ProcessResources.liveThreadsNamed("HttpClient-")));
+                httpClients.removeIf(name -> !name.endsWith("-SelectorManager"));
+                if (!httpClients.isEmpty()) {
+                    text.append("JDK HttpClient selectors still alive ").append(httpClients)
+                            .append(": each holds an epoll and an eventfd until collected;"
+                                    + " call JdkHttpClients.awaitCollected() after the last use\n");
+                }
             }
             return text.toString();
         }

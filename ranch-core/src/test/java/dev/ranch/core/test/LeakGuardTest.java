@@ -5,9 +5,11 @@ import dev.ranch.core.listener.Listener;
 import dev.ranch.core.transport.Transports;
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.Reference;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.http.HttpClient;
 import java.util.List;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
@@ -58,5 +60,22 @@ class LeakGuardTest {
             assertTrue(described.contains("3 file descriptor(s)"), described);
         }
         await("closed sockets are gone").atMost(PATIENCE).until(() -> before.leaksSince().isEmpty());
+    }
+
+    @Test
+    void aJdkHttpClientIsNamedWithTheWayToReleaseIt() {
+        assumeTrue(ProcessResources.fileDescriptorsVisible(), "needs Linux /proc/self/fd");
+        LeakGuard.Snapshot before = LeakGuard.Snapshot.take();
+        HttpClient client = HttpClient.newHttpClient();
+
+        String described = before.leaksSince().describe();
+
+        assertTrue(described.contains("anon_inode:[eventpoll]"), described);
+        assertTrue(described.contains("JdkHttpClients.awaitCollected()"), described);
+        Reference.reachabilityFence(client);
+        client = null;
+        JdkHttpClients.awaitCollected();
+        await("the collected client's descriptors are gone").atMost(PATIENCE)
+                .until(() -> before.leaksSince().isEmpty());
     }
 }
