@@ -1,6 +1,8 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.test.JdkHttpClients;
 import dev.ranch.http.websocket.CloseCodes;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,6 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Slow consumers, sender back-pressure (TCP and WebSocket members), idle clients and the connection limit. */
 class FlowControlTest {
+
+    @AfterAll
+    static void releaseClients() {
+        // The WebSocket and page clients are JDK HttpClients, which Java 17 cannot close.
+        JdkHttpClients.awaitCollected();
+    }
 
     @RegisterExtension
     final RunningChat chat = new RunningChat();

@@ -1,6 +1,8 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.test.JdkHttpClients;
 import dev.ranch.http.websocket.CloseCodes;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same server: what the browser page relies on, driven by Java's own WebSocket client.
  */
 class WebSocketChatTest {
+
+    @AfterAll
+    static void releaseClients() {
+        JdkHttpClients.awaitCollected();
+    }
 
     @RegisterExtension
     final RunningChat chat = new RunningChat();
