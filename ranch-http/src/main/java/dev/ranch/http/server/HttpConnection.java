@@ -579,8 +579,11 @@ final class HttpConnection implements Protocol, RequestSink {
             writeError(response, 503, null);
             return;
         }
-        // The answer comes through the mailbox, so it runs on this loop after this returns.
-        deadlines.armResponse();
+        // An executor that ran the task in this thread has answered already, and the next deadline
+        // is armed; otherwise the answer comes through the mailbox, on this loop after this returns.
+        if (response == inFlight) {
+            deadlines.armResponse();
+        }
     }
 
     private void handlerFailed(ServerResponse response, Throwable t) {

@@ -166,6 +166,23 @@ class ResponseTimeoutTest {
         }
     }
 
+    @Test
+    void aBlockingHandlerRunOnTheCallingThreadLeavesTheIdleTimeoutArmed() {
+        // An executor may run a task in the caller (a direct executor, CallerRunsPolicy when saturated):
+        // the response is then complete before runBlocking returns, and no response deadline may follow it.
+        Router direct = Router.builder()
+                .get("/direct", HttpHandler.blocking((req, res) -> res.send("direct")))
+                .build();
+        HttpOptions options = HttpOptions.builder().blockingExecutor(Runnable::run)
+                .idleTimeout(Duration.ofMillis(300)).build();
+        try (TestServer server = TestServer.start(direct, options); RawClient client = server.connect()) {
+            assertEquals("direct", client.send("GET /direct HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+            // The idle timeout closes the kept-alive connection (the read would time out if it did not).
+            assertTrue(client.isClosedByPeer());
+            assertEquals(List.of(), log.warnings());
+        }
+    }
+
     /** Everything the server sends until it closes or resets the connection. */
     private static String readUntilClosed(RawClient client) throws IOException {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
