@@ -680,10 +680,14 @@ final class HttpConnection implements Protocol, RequestSink {
     }
 
     void writeChunk(ServerResponse response, byte[] data) {
-        if (response != inFlight || data.length == 0 || response.request.isHead()) {
+        if (response != inFlight) {
             return;
         }
+        // A write answering HEAD sends nothing, but the handler is alive all the same.
         deadlines.responseProgress();
+        if (data.length == 0 || response.request.isHead()) {
+            return;
+        }
         writer.chunk(response.request.version() == 11, data);
         if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
             flush();

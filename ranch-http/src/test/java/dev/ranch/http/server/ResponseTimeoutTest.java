@@ -146,6 +146,18 @@ class ResponseTimeoutTest {
     }
 
     @Test
+    void aStreamedAnswerToHeadThatKeepsWritingOutlivesTheTimeout() {
+        // RFC 9110 section 9.3.2: HEAD is answered as GET would be, without the body; the handler's
+        // writes are dropped from the wire but still show it is alive.
+        try (TestServer server = TestServer.start(router(), options(TIMEOUT)); RawClient client = server.connect()) {
+            RawClient.Response response = client.send("HEAD /ticking-stream HTTP/1.1\r\nHost: x\r\n\r\n").read(true);
+            assertEquals(200, response.status);
+            assertEquals("soon", client.send("GET /soon HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+            assertEquals(List.of(), log.warnings());
+        }
+    }
+
+    @Test
     void anAnswerInTimeKeepsTheConnectionAlive() {
         try (TestServer server = TestServer.start(router(), options(TIMEOUT)); RawClient client = server.connect()) {
             for (int i = 0; i < 3; i++) {
