@@ -563,6 +563,10 @@ final class HttpConnection implements Protocol, RequestSink {
                     "a blocking handler needs HttpOptions.blockingExecutor, which is not set"));
             return;
         }
+        // The queued task holds the body even after its client has gone: it, not the connection, gives
+        // the memory back, once the handler has returned.
+        Runnable giveBack = body.handOver();
+        boolean accepted = false;
         try {
             executor.execute(() -> {
                 try {
@@ -572,12 +576,19 @@ final class HttpConnection implements Protocol, RequestSink {
                     }
                 } catch (Throwable t) {
                     post(() -> handlerFailed(response, t));
+                } finally {
+                    giveBack.run();
                 }
             });
+            accepted = true;
         } catch (RejectedExecutionException e) {
             response.status(503);
             writeError(response, 503, null);
             return;
+        } finally {
+            if (!accepted) {
+                giveBack.run();
+            }
         }
         // An executor that ran the task in this thread has answered already, and the next deadline
         // is armed; otherwise the answer comes through the mailbox, on this loop after this returns.
