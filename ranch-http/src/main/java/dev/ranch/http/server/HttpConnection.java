@@ -680,6 +680,9 @@ final class HttpConnection implements Protocol, RequestSink {
 
     void startStream(ServerResponse response) {
         if (response != inFlight) {
+            // Abandoned (timed out, or its connection gone): the handler's writes and end that follow
+            // must find it streaming, to be dropped as quietly as this.
+            response.phase(ServerResponse.STREAMING);
             return;
         }
         boolean chunked = response.request.version() == 11;

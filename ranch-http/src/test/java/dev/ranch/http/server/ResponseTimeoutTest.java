@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -114,6 +115,20 @@ class ResponseTimeoutTest {
         Response late = abandoned.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         late.send("too late");
         assertEquals(1, log.warnings().size(), log.warnings().toString());
+    }
+
+    @Test
+    void aStreamStartedAfterTheTimeoutIsDroppedSilently() throws Exception {
+        try (TestServer server = TestServer.start(router(), options(TIMEOUT)); RawClient client = server.connect()) {
+            // A pipelined request behind it keeps the connection open a moment after the 503 (it lingers).
+            RawClient.Response response = client.send(GET_NEVER + "GET /soon HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(503, response.status);
+            Response late = abandoned.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            late.startChunked();
+            late.write("too late");
+            late.end();
+            assertStays("the timeout is the only WARN", () -> log.warnings().size() == 1);
+        }
     }
 
     @Test
