@@ -50,6 +50,9 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
 
+    /** Mailbox messages delivered per loop task before other work gets its turn. */
+    private static final int MAIL_PER_TURN = 64;
+
     /** Reads per readiness event before other connections get their turn. */
     private static final int MAX_READS_PER_EVENT = 16;
 
@@ -69,6 +72,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private final ListenerOptions options;
     private final ConnectionTimers timers;
     private final boolean rejected;
+    private final Runnable deliverMail = this::deliverMail;
 
     private TransportSession session;
     private Protocol protocol;
@@ -376,16 +380,26 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     // ---- Connection: any thread ----
 
     @Override
-    public boolean send(Object message) {
-        if (!isOpen()) {
-            return false;
-        }
-        loop.execute(() -> {
-            if (state != CLOSED) {
-                invoke(ProtocolCallback.MESSAGE, message);
+    void mailArrived() {
+        loop.execute(deliverMail);
+    }
+
+    /**
+     * Delivers the mailbox in order, at most {@link #MAIL_PER_TURN} messages before the loop's
+     * other work gets a turn. Owner thread.
+     */
+    private void deliverMail() {
+        for (int i = 0; i < MAIL_PER_TURN; i++) {
+            if (state == CLOSED) {
+                return;  // the close handed the rest to onUndelivered
             }
-        });
-        return true;
+            Object message = mailbox.poll();
+            if (message == null) {
+                return;
+            }
+            invoke(ProtocolCallback.MESSAGE, message);
+        }
+        loop.execute(deliverMail);
     }
 
     @Override
@@ -773,7 +787,8 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             // Files still queued are closed here; their bytes will never be sent.
             outbound.discard();
             try {
-                markClosed();
+                // Every message still in the mailbox, before onClose, which stays the last callback.
+                markClosed(message -> invoke(ProtocolCallback.UNDELIVERED, message));
                 if (protocol != null) {
                     invoke(ProtocolCallback.CLOSE, closeCause);
                 }

@@ -32,6 +32,12 @@ public final class SetMaxConnectionsStress {
     /** A supervisor with two shards and the limit 10, fresh for every test instance. */
     public static class Supervisor {
         final ConnectionSupervisor supervisor = new ConnectionSupervisor("jcstress", 10, 2);
+
+        /** The arbiter's part: the slots held, then whether one more acquire gets in. */
+        void probe(III_Result r) {
+            r.r2 = supervisor.heldSlots();
+            r.r3 = supervisor.tryAcquire(0) >= 0 ? 1 : 0;
+        }
     }
 
     /** One slot held in each shard; an acquire races the lowering to 3. */
@@ -58,9 +64,8 @@ public final class SetMaxConnectionsStress {
         }
 
         @Arbiter
-        public void probe(III_Result r) {
-            r.r2 = supervisor.heldSlots();
-            r.r3 = supervisor.tryAcquire(0) >= 0 ? 1 : 0;
+        public void afterwards(III_Result r) {
+            probe(r);
         }
     }
 
@@ -93,9 +98,8 @@ public final class SetMaxConnectionsStress {
         }
 
         @Arbiter
-        public void probe(III_Result r) {
-            r.r2 = supervisor.heldSlots();
-            r.r3 = supervisor.tryAcquire(0) >= 0 ? 1 : 0;
+        public void afterwards(III_Result r) {
+            probe(r);
         }
     }
 }
