@@ -158,7 +158,7 @@ class MailboxTest {
         // The first message holds the loop until a thousand more are queued, then aborts: the
         // first is delivered, the queued ones are handed back, later sends are refused.
         int queued = 1000;
-        CountDownLatch backlog = new CountDownLatch(queued);
+        CountDownLatch backlog = new CountDownLatch(1 + queued);
         Recorder mailbox = new Recorder() {
             @Override
             public void onMessage(Connection connection, Object message) {
