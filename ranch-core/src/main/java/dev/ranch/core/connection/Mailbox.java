@@ -84,6 +84,16 @@ final class Mailbox {
     }
 
     /**
+     * Whether a message waits: taken and not handed out, or posted since. A post into an empty
+     * mailbox asks for a take itself, but the owner keeps taking while this holds, so that no
+     * message waits behind a take that is already done. Owner thread.
+     */
+    boolean hasMail() {
+        Node top = posted.get();
+        return taken != null || (top != null && top != CLOSED);
+    }
+
+    /**
      * Closes the mailbox and hands {@code undelivered} every message still in it, oldest first.
      * Later posts are refused. Idempotent. Owner thread.
      */

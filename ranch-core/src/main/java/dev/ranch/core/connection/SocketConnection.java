@@ -50,9 +50,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
 
-    /** Mailbox messages delivered per loop task before other work gets its turn. */
-    private static final int MAIL_PER_TURN = 64;
-
     /** Reads per readiness event before other connections get their turn. */
     private static final int MAX_READS_PER_EVENT = 16;
 
@@ -385,21 +382,22 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     }
 
     /**
-     * Delivers the mailbox in order, at most {@link #MAIL_PER_TURN} messages before the loop's
-     * other work gets a turn. Owner thread.
+     * Delivers the mailbox's next message, and queues itself again while more wait: one
+     * message per task, so the loop's bound on tasks per turn bounds mail as well, and a
+     * flooded mailbox cannot hold off the loop's reads. Owner thread.
      */
     private void deliverMail() {
-        for (int i = 0; i < MAIL_PER_TURN; i++) {
-            if (state == CLOSED) {
-                return;  // the close handed the rest to onUndelivered
-            }
-            Object message = mailbox.poll();
-            if (message == null) {
-                return;
-            }
-            invoke(ProtocolCallback.MESSAGE, message);
+        if (state == CLOSED) {
+            return;  // the close handed the rest to onUndelivered
         }
-        loop.execute(deliverMail);
+        Object message = mailbox.poll();
+        if (message == null) {
+            return;
+        }
+        invoke(ProtocolCallback.MESSAGE, message);
+        if (state != CLOSED && mailbox.hasMail()) {
+            loop.execute(deliverMail);
+        }
     }
 
     @Override
