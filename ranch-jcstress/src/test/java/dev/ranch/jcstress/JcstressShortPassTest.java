@@ -25,8 +25,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class JcstressShortPassTest {
 
-    /** Bounds a stuck run; the short pass takes about a minute on two cores. */
-    private static final long TIMEOUT_MINUTES = 15;
     /** jcstress's progress line; the last one has the totals. */
     private static final Pattern TOTALS = Pattern.compile(
             "Results: (\\d+) planned; (\\d+) passed, (\\d+) failed, (\\d+) soft errs, (\\d+) hard errs");
@@ -44,11 +42,13 @@ class JcstressShortPassTest {
         command.addAll(List.of("-r", results.resolve("report").toString()));
 
         // In the results directory, where jcstress also drops its binary result file.
+        // Bounds a stuck run; the short pass takes about a minute on two cores.
+        long timeoutMinutes = Long.getLong("jcstress.timeoutMinutes", 15);
         Process jcstress = new ProcessBuilder(command).directory(results.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!jcstress.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+        if (!jcstress.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
             jcstress.destroyForcibly();
-            fail("jcstress did not finish within " + TIMEOUT_MINUTES + " minutes; see " + log);
+            fail("jcstress did not finish within " + timeoutMinutes + " minutes; see " + log);
         }
 
         String output = Files.readString(log, StandardCharsets.UTF_8);
