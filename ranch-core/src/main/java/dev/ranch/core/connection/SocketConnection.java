@@ -66,6 +66,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private final ListenerOptions options;
     private final ConnectionTimers timers;
     private final boolean rejected;
+    private final Runnable deliverMail = this::deliverMail;
 
     private TransportSession session;
     private Protocol protocol;
@@ -376,16 +377,27 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     // ---- Connection: any thread ----
 
     @Override
-    public boolean send(Object message) {
-        if (!isOpen()) {
-            return false;
+    void mailArrived() {
+        loop.execute(deliverMail);
+    }
+
+    /**
+     * Delivers the mailbox's next message, and queues itself again while more wait: one
+     * message per task, so the loop's bound on tasks per turn bounds mail as well, and a
+     * flooded mailbox cannot hold off the loop's reads. Owner thread.
+     */
+    private void deliverMail() {
+        if (state == CLOSED) {
+            return;  // the close handed the rest to onUndelivered
         }
-        loop.execute(() -> {
-            if (state != CLOSED) {
-                invoke(ProtocolCallback.MESSAGE, message);
-            }
-        });
-        return true;
+        Object message = mailbox.poll();
+        if (message == null) {
+            return;
+        }
+        invoke(ProtocolCallback.MESSAGE, message);
+        if (state != CLOSED && mailbox.hasMail()) {
+            loop.execute(deliverMail);
+        }
     }
 
     @Override
@@ -791,7 +803,8 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             // Files still queued are closed here; their bytes will never be sent.
             outbound.discard();
             try {
-                markClosed();
+                // Every message still in the mailbox, before onClose, which stays the last callback.
+                markClosed(message -> invoke(ProtocolCallback.UNDELIVERED, message));
                 if (protocol != null) {
                     invoke(ProtocolCallback.CLOSE, closeCause);
                 }
