@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * close) at that time after its accept, a well-behaved keep-alive client running meanwhile is
  * served as fast as ever, and the server's heap holds only what each connection's unfinished
  * head costs and is given back afterwards. The server runs in a child JVM so its heap, threads
- * and descriptors are its own. The default build runs a few hundred attackers; {@code -Pstress}
+ * and descriptors are its own. The default build runs 1,000 attackers; {@code -Pstress}
  * runs 5,000 (the issue's size), and both print their figures.
  */
 @EnabledOnOs(OS.LINUX)
@@ -36,7 +36,7 @@ class SlowlorisTest {
 
     @Test
     void everyTricklerIsCutAtTheHeaderTimeoutWhileOthersAreServed() {
-        attack(300, Duration.ofSeconds(3), Duration.ofSeconds(5), 500);
+        attack(1000, Duration.ofSeconds(3), Duration.ofSeconds(5), 500);
     }
 
     @Test
