@@ -14,6 +14,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * A server in a child JVM, for figures that must not include the test's own clients: its heap
  * holds the server alone, its threads and descriptors are its own, and it has a descriptor
@@ -110,6 +112,29 @@ public final class ChildJvm implements AutoCloseable {
             throw new AssertionError("the child failed \"" + command + "\": " + value + "; its output: " + output());
         }
         return value;
+    }
+
+    /**
+     * Waits until {@code command}'s answer stays the same for {@code hold} (asked every
+     * {@code hold / 4}), at most {@code atMost}: the child has settled, say its traffic stopped.
+     *
+     * @return the settled answer
+     * @throws org.awaitility.core.ConditionTimeoutException when it keeps changing
+     */
+    public String awaitSteady(String command, Duration hold, Duration atMost) {
+        String[] last = {ask(command)};
+        long[] since = {System.nanoTime()};
+        await("the child's \"" + command + "\" holds still for " + hold).atMost(atMost)
+                .pollInterval(hold.dividedBy(4))
+                .until(() -> {
+                    String now = ask(command);
+                    if (!now.equals(last[0])) {
+                        last[0] = now;
+                        since[0] = System.nanoTime();
+                    }
+                    return System.nanoTime() - since[0] >= hold.toNanos();
+                });
+        return last[0];
     }
 
     private String answer(String prefix, Duration patience) {

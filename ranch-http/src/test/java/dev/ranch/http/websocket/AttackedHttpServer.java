@@ -1,6 +1,7 @@
 package dev.ranch.http.websocket;
 
 import dev.ranch.core.Ranch;
+import dev.ranch.core.listener.ConnectionInfo;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerInfo;
 import dev.ranch.core.listener.ListenerOptions;
@@ -19,9 +20,11 @@ import java.util.Map;
  * threads and descriptors are measured apart from the attacking clients. Routes: {@code GET
  * /hello} (5 bytes), {@code GET /big} ({@code bigBytes} bytes, one shared array) and a
  * WebSocket echo at {@code /ws}. Arguments are {@code name=value}: {@code headerTimeoutMs},
- * {@code bigBytes}, {@code wsMaxBufferedBytes}, {@code wsMaxMessageSize}, {@code loops};
+ * {@code bigBytes}, {@code wsMaxBufferedBytes}, {@code wsMaxMessageSize}, {@code loops}, {@code sendBuffer}
+ * (the listener's {@code SO_SNDBUF}, to bound what the kernel holds for slow readers);
  * every other option is at its default. Besides {@code ChildCommands}' built-ins it answers
- * {@code count} with {@code <active> <all>} connections of the listener.
+ * {@code count} with {@code <active> <all>} connections of the listener and {@code traffic} with
+ * {@code <connections> <bytes in> <bytes out>} summed over them.
  */
 public final class AttackedHttpServer {
 
@@ -51,11 +54,21 @@ public final class AttackedHttpServer {
         try (Ranch ranch = Ranch.builder().eventLoops((int) (long) given.getOrDefault("loops", 2L)).jmx(false).build()) {
             Listener listener = HttpServer.start(ranch, "attacked", ListenerOptions.builder()
                     .bindAddress(InetAddress.getLoopbackAddress()).maxConnections(ListenerOptions.INFINITY)
-                    .backlog(4096).build(), router, http);
+                    .backlog(4096).sendBufferSize((int) (long) given.getOrDefault("sendBuffer", 0L)).build(),
+                    router, http);
             new ChildCommands()
                     .on("count", argument -> {
                         ListenerInfo info = listener.info();
                         return info.activeConnections() + " " + info.allConnections();
+                    })
+                    .on("traffic", argument -> {
+                        long in = 0;
+                        long out = 0;
+                        for (ConnectionInfo connection : listener.connections()) {
+                            in += connection.bytesIn();
+                            out += connection.bytesOut();
+                        }
+                        return listener.info().allConnections() + " " + in + " " + out;
                     })
                     .serve(listener.port());
         }
