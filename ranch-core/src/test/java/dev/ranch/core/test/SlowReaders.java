@@ -11,6 +11,12 @@ import java.time.Duration;
  */
 public final class SlowReaders {
 
+    /**
+     * The core's outbound queue copies what the kernel refused into chunks of this size, so a
+     * queue holds up to one chunk more than its pending bytes: part of every promise.
+     */
+    public static final int QUEUE_CHUNK = 64 * 1024;
+
     /** What the attack cost: the heap after GC before and once the traffic settled, in bytes. */
     public record Growth(String scenario, int clients, int stillConnected, long heapBefore, long heapSettled,
                          long promisedPerClient) {

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * WebSocket clients that flood an echo with messages and never read the echoes cost the
  * server no more heap than {@link WebSocketOptions.Builder#maxBufferedBytes} promises: a
  * session holds at most that bound plus one message plus the frames gathered in one callback
- * (64 KiB) on its way out, and, since the core's watermarks pause its reads, one read buffer
+ * (64 KiB) on its way out (and the rest of the queue's last chunk), and, since the core's watermarks pause its reads, one read buffer
  * and one message being assembled on its way in. Measured in a child JVM with 100 clients by
  * default, 1,000 under {@code -Pstress}, with a bound set low (256 KiB) so that it is the one
  * that counts.
@@ -55,7 +55,7 @@ class EchoFloodSlowReadersTest {
             flood.writeBytes(RawWebSocket.frame(0x82, message));
         }
         HttpOptions http = HttpOptions.DEFAULTS;
-        long promised = MAX_BUFFERED + MAX_MESSAGE + GATHERED + READ_BUFFER + MAX_MESSAGE
+        long promised = MAX_BUFFERED + SlowReaders.QUEUE_CHUNK + MAX_MESSAGE + GATHERED + READ_BUFFER + MAX_MESSAGE
                 + http.maxRequestLine() + http.maxHeaderBytes();
         try (ChildJvm server = ChildJvm.start(AttackedHttpServer.class, clients >= 1000 ? "1g" : "256m",
                 "wsMaxBufferedBytes=" + MAX_BUFFERED, "wsMaxMessageSize=" + MAX_MESSAGE,
