@@ -58,7 +58,7 @@ class FloodingRoomSlowMembersTest {
                 + "ERR too slow\n".length() + (long) config.maxLinesInFlight() * INBOX_ENTRY;
         // The one flooder's share, spread over the members: its lines in flight and its parked read.
         long flooder = (long) config.maxLinesInFlight() * (config.maxLine() + 1) + READ_BUFFER;
-        long promised = perMember + flooder / members;
+        long promised = perMember + (flooder + SlowReaders.HEAP_NOISE) / members;
         try (ChildJvm server = ChildJvm.start(FloodedChatServer.class, maxHeap, Integer.toString(members + 16))) {
             long before = server.heapAfterGc();
             long peak = before;

@@ -17,6 +17,13 @@ public final class SlowReaders {
      */
     public static final int QUEUE_CHUNK = 64 * 1024;
 
+    /**
+     * What a JVM's heap after GC moves by on its own between two readings (classes first used
+     * on the connection path, caches, logging): added to every promise, spread over the
+     * clients, so that a small run is not judged on noise.
+     */
+    public static final long HEAP_NOISE = 4L * 1024 * 1024;
+
     /** What the attack cost: the heap after GC before and once the traffic settled, in bytes. */
     public record Growth(String scenario, int clients, int stillConnected, long heapBefore, long heapSettled,
                          long promisedPerClient) {

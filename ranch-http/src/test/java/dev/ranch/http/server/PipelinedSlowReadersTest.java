@@ -61,7 +61,7 @@ class PipelinedSlowReadersTest {
         ListenerOptions listener = ListenerOptions.defaults();
         HttpOptions http = HttpOptions.DEFAULTS;
         long promised = listener.writeHighWatermark() + SlowReaders.QUEUE_CHUNK + GATHERED + bodyBytes + RESPONSE_HEAD + READ_BUFFER
-                + http.maxRequestLine() + http.maxHeaderBytes();
+                + http.maxRequestLine() + http.maxHeaderBytes() + SlowReaders.HEAP_NOISE / clients;
         try (ChildJvm server = ChildJvm.start(AttackedHttpServer.class, clients >= 1000 ? "1g" : "256m",
                 "bigBytes=" + bodyBytes, "sendBuffer=" + SEND_BUFFER)) {
             SlowReaders.Growth growth = SlowReaders.attack("HTTP pipelining, " + bodyBytes + " B bodies", server,

@@ -56,7 +56,7 @@ class EchoFloodSlowReadersTest {
         }
         HttpOptions http = HttpOptions.DEFAULTS;
         long promised = MAX_BUFFERED + SlowReaders.QUEUE_CHUNK + MAX_MESSAGE + GATHERED + READ_BUFFER + MAX_MESSAGE
-                + http.maxRequestLine() + http.maxHeaderBytes();
+                + http.maxRequestLine() + http.maxHeaderBytes() + SlowReaders.HEAP_NOISE / clients;
         try (ChildJvm server = ChildJvm.start(AttackedHttpServer.class, clients >= 1000 ? "1g" : "256m",
                 "wsMaxBufferedBytes=" + MAX_BUFFERED, "wsMaxMessageSize=" + MAX_MESSAGE,
                 "sendBuffer=" + SEND_BUFFER)) {
