@@ -193,7 +193,8 @@ public final class HttpOptions {
          * with {@code Retry-After} and {@code Connection: close}, so a crowd of uploads (or of
          * clients that declare a large {@code Content-Length} and send nothing) cannot exhaust
          * the heap, whatever the connection count. The memory returns to the budget when the
-         * request's response completes or its connection closes. Streamed bodies ({@code
+         * request's response completes or its connection closes; for a {@code blocking} handler,
+         * when its handler has returned, as its queued task holds the body till then. Streamed bodies ({@code
          * HttpHandler.streaming}) are not buffered and not counted.
          *
          * <p>Default: a quarter of the maximum heap ({@code -Xmx}, 256 MiB when the JVM reports
@@ -328,7 +329,10 @@ public final class HttpOptions {
          * Where routes marked blocking run their handlers, so that blocking code never stalls
          * an event loop (on Java 21+, {@code Executors.newVirtualThreadPerTaskExecutor()}).
          * Default none: a request for a blocking handler is then answered 500, with a WARN
-         * saying this option is missing.
+         * saying this option is missing. The executor must run every task it accepts or refuse
+         * it with {@code RejectedExecutionException} (then {@code 503}): a task holds its
+         * request's body, counted in {@link #maxBufferedBodyBytes(long)} until the task has run,
+         * even when the client has left, so a task dropped silently keeps its count for ever.
          */
         public Builder blockingExecutor(Executor executor) {
             this.blockingExecutor = executor;

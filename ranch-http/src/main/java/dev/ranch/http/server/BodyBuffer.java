@@ -8,7 +8,8 @@ import java.util.Arrays;
  * actually received (doubling, from a small start, up to the declared length or the size
  * limit), never sized from what the client declares, with every growth taken from the
  * server's {@link BodyBudget} first. The reservation is kept after the body is handed over,
- * until {@link #release()}, as the handler holds the array while it answers.
+ * until {@link #release()}, as the handler holds the array while it answers (or, for a blocking
+ * handler, until its task has run: {@link #handOver()}).
  *
  * <p>Loop thread only; one per connection, reused from request to request.
  */
@@ -91,6 +92,18 @@ final class BodyBuffer {
             reserved = n;
         }
         return body;
+    }
+
+    /**
+     * Hands the reservation to a task that holds the body on another thread (a blocking
+     * handler's), since the task keeps the body whether or not its client stays: this buffer
+     * holds none after, and the returned action gives it back. Run the action once, from any
+     * thread, when the task is done or will never run.
+     */
+    Runnable handOver() {
+        long held = reserved;
+        reserved = 0;
+        return () -> budget.release(held);
     }
 
     /** Gives the whole reservation back: the request is done with, or its connection gone. Idempotent. */

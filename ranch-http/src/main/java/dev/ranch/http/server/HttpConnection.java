@@ -563,6 +563,10 @@ final class HttpConnection implements Protocol, RequestSink {
                     "a blocking handler needs HttpOptions.blockingExecutor, which is not set"));
             return;
         }
+        // The queued task holds the body even after its client has gone: it, not the connection, gives
+        // the memory back, once the handler has returned.
+        Runnable giveBack = body.handOver();
+        boolean accepted = false;
         try {
             executor.execute(() -> {
                 try {
@@ -572,15 +576,25 @@ final class HttpConnection implements Protocol, RequestSink {
                     }
                 } catch (Throwable t) {
                     post(() -> handlerFailed(response, t));
+                } finally {
+                    giveBack.run();
                 }
             });
+            accepted = true;
         } catch (RejectedExecutionException e) {
             response.status(503);
             writeError(response, 503, null);
             return;
+        } finally {
+            if (!accepted) {
+                giveBack.run();
+            }
         }
-        // The answer comes through the mailbox, so it runs on this loop after this returns.
-        deadlines.armResponse();
+        // An executor that ran the task in this thread has answered already, and the next deadline
+        // is armed; otherwise the answer comes through the mailbox, on this loop after this returns.
+        if (response == inFlight) {
+            deadlines.armResponse();
+        }
     }
 
     private void handlerFailed(ServerResponse response, Throwable t) {
@@ -666,6 +680,9 @@ final class HttpConnection implements Protocol, RequestSink {
 
     void startStream(ServerResponse response) {
         if (response != inFlight) {
+            // Abandoned (timed out, or its connection gone): the handler's writes and end that follow
+            // must find it streaming, to be dropped as quietly as this.
+            response.phase(ServerResponse.STREAMING);
             return;
         }
         boolean chunked = response.request.version() == 11;
@@ -677,10 +694,14 @@ final class HttpConnection implements Protocol, RequestSink {
     }
 
     void writeChunk(ServerResponse response, byte[] data) {
-        if (response != inFlight || data.length == 0 || response.request.isHead()) {
+        if (response != inFlight) {
             return;
         }
+        // A write answering HEAD sends nothing, but the handler is alive all the same.
         deadlines.responseProgress();
+        if (data.length == 0 || response.request.isHead()) {
+            return;
+        }
         writer.chunk(response.request.version() == 11, data);
         if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
             flush();

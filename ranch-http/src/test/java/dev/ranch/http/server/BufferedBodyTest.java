@@ -14,6 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static dev.ranch.core.test.Patience.assertStays;
@@ -167,6 +172,51 @@ class BufferedBodyTest {
                 assertEquals("ok", client.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
             }
         } finally {
+            closeAll(sockets, true);
+        }
+    }
+
+    @Test
+    void bodiesQueuedForABlockingHandlerStayCountedAfterTheirClientsLeave() throws InterruptedException {
+        // The executor's queue holds each task, and each task its request's body, whether or not the
+        // client is still there: that memory must stay in the budget until the task has run, or a crowd
+        // that uploads and leaves would fill the heap behind a budget that reads zero.
+        BodyBudget budget = new BodyBudget(LARGE_BUDGET);
+        CountDownLatch gate = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        AtomicInteger submitted = new AtomicInteger();
+        Executor counting = task -> {
+            submitted.incrementAndGet();
+            pool.execute(task);
+        };
+        Router router = Router.builder()
+                .post("/slow", HttpHandler.blocking((req, res) -> {
+                    gate.await();
+                    res.send("got " + req.body().length);
+                }))
+                .build();
+        HttpOptions options = HttpOptions.builder().blockingExecutor(counting).build();
+        int uploads = 3;
+        int size = 100_000;
+        List<Socket> sockets = new ArrayList<>();
+        try (TestServer server = TestServer.start(router, options, budget)) {
+            for (int i = 0; i < uploads; i++) {
+                Socket socket = open(server.port());
+                sockets.add(socket);
+                write(socket, head("/slow", size));
+                write(socket, new byte[size]);
+            }
+            await("every upload is handed to the executor").atMost(PATIENCE).until(() -> submitted.get() == uploads);
+            closeAll(sockets, false);
+            await("the server saw every client leave").atMost(PATIENCE)
+                    .until(() -> server.listener.connections().isEmpty());
+            assertStays("the queued bodies are still counted", () -> budget.reserved() == (long) uploads * size);
+            gate.countDown();
+            await("each task gives its body back when it has run").atMost(PATIENCE)
+                    .until(() -> budget.reserved() == 0);
+        } finally {
+            gate.countDown();
+            pool.shutdownNow();
             closeAll(sockets, true);
         }
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
+import static dev.ranch.core.test.Patience.assertStays;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,6 +118,20 @@ class ResponseTimeoutTest {
     }
 
     @Test
+    void aStreamStartedAfterTheTimeoutIsDroppedSilently() throws Exception {
+        try (TestServer server = TestServer.start(router(), options(TIMEOUT)); RawClient client = server.connect()) {
+            // A pipelined request behind it keeps the connection open a moment after the 503 (it lingers).
+            RawClient.Response response = client.send(GET_NEVER + "GET /soon HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(503, response.status);
+            Response late = abandoned.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            late.startChunked();
+            late.write("too late");
+            late.end();
+            assertStays("the timeout is the only WARN", () -> log.warnings().size() == 1);
+        }
+    }
+
+    @Test
     void aBlockingHandlerThatNeverReturnsIsAnswered503() {
         assertAnswered503AndClosed("GET /blocked HTTP/1.1\r\nHost: x\r\n\r\n");
     }
@@ -146,6 +161,18 @@ class ResponseTimeoutTest {
     }
 
     @Test
+    void aStreamedAnswerToHeadThatKeepsWritingOutlivesTheTimeout() {
+        // RFC 9110 section 9.3.2: HEAD is answered as GET would be, without the body; the handler's
+        // writes are dropped from the wire but still show it is alive.
+        try (TestServer server = TestServer.start(router(), options(TIMEOUT)); RawClient client = server.connect()) {
+            RawClient.Response response = client.send("HEAD /ticking-stream HTTP/1.1\r\nHost: x\r\n\r\n").read(true);
+            assertEquals(200, response.status);
+            assertEquals("soon", client.send("GET /soon HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+            assertEquals(List.of(), log.warnings());
+        }
+    }
+
+    @Test
     void anAnswerInTimeKeepsTheConnectionAlive() {
         try (TestServer server = TestServer.start(router(), options(TIMEOUT)); RawClient client = server.connect()) {
             for (int i = 0; i < 3; i++) {
@@ -162,6 +189,23 @@ class ResponseTimeoutTest {
         try (TestServer server = TestServer.start(router(), options(Duration.ZERO)); RawClient client = server.connect()) {
             // Answered at three times what the timeout in the other tests is.
             assertEquals("late", client.send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+            assertEquals(List.of(), log.warnings());
+        }
+    }
+
+    @Test
+    void aBlockingHandlerRunOnTheCallingThreadLeavesTheIdleTimeoutArmed() {
+        // An executor may run a task in the caller (a direct executor, CallerRunsPolicy when saturated):
+        // the response is then complete before runBlocking returns, and no response deadline may follow it.
+        Router direct = Router.builder()
+                .get("/direct", HttpHandler.blocking((req, res) -> res.send("direct")))
+                .build();
+        HttpOptions options = HttpOptions.builder().blockingExecutor(Runnable::run)
+                .idleTimeout(Duration.ofMillis(300)).build();
+        try (TestServer server = TestServer.start(direct, options); RawClient client = server.connect()) {
+            assertEquals("direct", client.send("GET /direct HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+            // The idle timeout closes the kept-alive connection (the read would time out if it did not).
+            assertTrue(client.isClosedByPeer());
             assertEquals(List.of(), log.warnings());
         }
     }
