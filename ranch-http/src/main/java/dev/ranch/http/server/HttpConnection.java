@@ -215,6 +215,12 @@ final class HttpConnection implements Protocol, RequestSink {
             upgraded.onIdle(c);
             return;
         }
+        if (c.pendingWriteBytes() > 0 && !closing && Deadlines.sendTimeoutBounds(c)) {
+            // The listener's own idle timeout counts reads only: a client still taking in a response
+            // is not idle (Deadlines holds the HTTP idle deadline back the same way). The core looks
+            // again one idle timeout later; a stalled reader is sendTimeout's to cut.
+            return;
+        }
         c.close();
     }
 
