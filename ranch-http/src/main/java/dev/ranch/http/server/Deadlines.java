@@ -23,6 +23,8 @@ final class Deadlines {
     static final int BODY = 2;
     static final int IDLE = 3;
     static final int RESPONSE = 4;
+    /** A last response is leaving before the close; "expires" once it has left. */
+    static final int DRAIN = 5;
 
     /** The timer token; any other token the connection receives is its own. */
     static final Object TOKEN = new Object();
@@ -120,6 +122,14 @@ final class Deadlines {
         }
     }
 
+    /**
+     * The connection closes once its queued output has left: {@link #takeExpired()} returns
+     * {@link #DRAIN} when the queue is empty, looking every {@code min(1 s, smallest timeout)}.
+     */
+    void armDrain() {
+        arm(DRAIN, drainCheckNanos);
+    }
+
     void disarm() {
         kind = NONE;
         awaitingDrain = false;
@@ -172,6 +182,10 @@ final class Deadlines {
         long left = deadline - now;
         if (left > 0) {
             schedule(left);
+            return NONE;
+        }
+        if (kind == DRAIN && connection.pendingWriteBytes() > 0) {
+            schedule(drainCheckNanos);  // a stall is the core's sendTimeout's to cut
             return NONE;
         }
         if (kind == IDLE && waitsForOutput && connection.pendingWriteBytes() > 0) {

@@ -181,6 +181,9 @@ final class HttpConnection implements Protocol, RequestSink {
         }
         deadlines.timerFired();
         if (closing) {
+            if (deadlines.takeExpired() == Deadlines.DRAIN) {
+                c.close();  // the last answer has left
+            }
             return;
         }
         int kind = deadlines.takeExpired();
@@ -744,7 +747,14 @@ final class HttpConnection implements Protocol, RequestSink {
         if (!response.keepAlive) {
             closing = true;
             flush();
-            closeOrLinger(reading != null || parser.inBody());
+            boolean inputExpected = reading != null || parser.inBody();
+            if (!inputExpected && connection.pendingWriteBytes() > 0 && Deadlines.sendTimeoutBounds(connection)) {
+                // close() gives queued bytes only closeTimeout to leave, which would cut a long answer to
+                // a slow reader: close once it has left. A reader that stalls is sendTimeout's to cut.
+                deadlines.armDrain();
+            } else {
+                closeOrLinger(inputExpected);
+            }
             return;
         }
         if (!bodyOpen) {

@@ -62,6 +62,18 @@ class SlowReaderTest {
     }
 
     @Test
+    void aSlowSteadyReaderGetsAllOfAResponseAfterWhichTheConnectionCloses() throws Exception {
+        // Connection: close ends the connection after this answer, and the close used to wait only
+        // closeTimeout for it to leave.
+        try (TestServer server = start(Router.of((req, res) -> res.send(PAYLOAD)), SEND);
+             Socket client = client(server)) {
+            request(client, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertSlowlyReadWhole(client);
+            assertClosedQuietlyLater(client);
+        }
+    }
+
+    @Test
     void aSlowSteadyReaderGetsAPipelinedAnswerQueuedBehindALongResponse() throws Exception {
         Router router = Router.builder()
                 .route("/big", (req, res) -> res.send(PAYLOAD))
