@@ -108,24 +108,13 @@ class SlowReaderTest {
     }
 
     @Test
-    @SuppressWarnings("try") // the client only has to exist, never to read
     void aClientThatStopsReadingIsCutBySendTimeoutNotByTheIdleTimeout() throws Exception {
-        Duration send = Duration.ofMillis(600);
-        try (TestServer server = start(Router.of((req, res) -> res.send(PAYLOAD)), send);
-             Socket client = client(server)) {
-            request(client, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-            await().atMost(PATIENCE).until(() -> server.listener.connections().size() == 1);
-            long started = System.nanoTime();
-            // Idle plus close timeout would have ended it by now; the stalled output keeps it open.
-            assertStays("a stalled response's connection open until the send timeout", IDLE.plus(CLOSE).plusMillis(100),
-                    () -> server.listener.connections().size() == 1);
-            await().atMost(PATIENCE).until(() -> server.listener.connections().isEmpty());
-            long elapsed = System.nanoTime() - started;
-            assertTrue(elapsed >= send.toNanos(), "cut after " + elapsed / 1_000_000 + " ms");
-            System.out.printf("a client that never reads a %d-byte answer was cut %d ms after it connected"
-                    + " (idleTimeout %d ms, closeTimeout %d ms, sendTimeout %d ms)%n", PAYLOAD.length,
-                    elapsed / 1_000_000, IDLE.toMillis(), CLOSE.toMillis(), send.toMillis());
-        }
+        assertStalledReaderCutBySendTimeout("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+
+    @Test
+    void aClientThatStopsReadingALastAnswerIsCutBySendTimeoutNotByTheCloseTimeout() throws Exception {
+        assertStalledReaderCutBySendTimeout("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     }
 
     @Test
@@ -137,6 +126,27 @@ class SlowReaderTest {
             await().atMost(PATIENCE).until(() -> server.listener.connections().size() == 1);
             // Nothing else would bound the wait for output, so the idle timeout does not wait.
             await().atMost(PATIENCE).until(() -> server.listener.connections().isEmpty());
+        }
+    }
+
+    @SuppressWarnings("try") // the client only has to exist, never to read
+    private static void assertStalledReaderCutBySendTimeout(String request) throws Exception {
+        Duration send = Duration.ofMillis(600);
+        try (TestServer server = start(Router.of((req, res) -> res.send(PAYLOAD)), send);
+             Socket client = client(server)) {
+            request(client, request);
+            await().atMost(PATIENCE).until(() -> server.listener.connections().size() == 1);
+            long started = System.nanoTime();
+            // Idle plus close timeout would have ended it by now; the stalled output keeps it open.
+            assertStays("a stalled response's connection open until the send timeout", IDLE.plus(CLOSE).plusMillis(100),
+                    () -> server.listener.connections().size() == 1);
+            await().atMost(PATIENCE).until(() -> server.listener.connections().isEmpty());
+            long elapsed = System.nanoTime() - started;
+            assertTrue(elapsed >= send.toNanos(), "cut after " + elapsed / 1_000_000 + " ms");
+            System.out.printf("a client that never reads a %d-byte answer (%s) was cut %d ms after its request"
+                    + " (idleTimeout %d ms, closeTimeout %d ms, sendTimeout %d ms)%n", PAYLOAD.length,
+                    request.contains("close") ? "Connection: close" : "keep-alive",
+                    elapsed / 1_000_000, IDLE.toMillis(), CLOSE.toMillis(), send.toMillis());
         }
     }
 
