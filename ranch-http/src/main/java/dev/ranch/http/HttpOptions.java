@@ -246,8 +246,15 @@ public final class HttpOptions {
         /**
          * How long a kept-alive connection may wait for the first byte of its next request
          * before it is closed quietly (and how long a request body may pause between reads:
-         * then {@code 408}; see also {@link #requestBodyTimeout(Duration)}).
-         * Default 60 s.
+         * then {@code 408}; see also {@link #requestBodyTimeout(Duration)}). The wait counts
+         * from when the last response has left the server, not from when it was queued: while
+         * any of it is still queued the connection is not idle, however long a slow client
+         * takes to read it (the server looks again at most a second, or this timeout if
+         * shorter, after it has gone). A client that stops reading altogether is cut by the
+         * listener's {@code ListenerOptions.sendTimeout} (default 30 s without progress)
+         * instead, so no client holds a connection forever; with that turned off
+         * ({@code ZERO}) nothing would bound the wait, so the idle timeout does not wait for
+         * output and closes as it falls due. Default 60 s.
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = positive("idleTimeout", timeout);

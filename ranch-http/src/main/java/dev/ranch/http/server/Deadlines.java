@@ -1,13 +1,15 @@
 package dev.ranch.http.server;
 
 import dev.ranch.core.Connection;
+import dev.ranch.core.listener.Listener;
 import dev.ranch.http.HttpOptions;
 
 import java.time.Duration;
 
 /**
  * The one deadline a connection has at a time: for a request head, for a body, for the next
- * request on an idle keep-alive connection, or for a handler's response. One timer per connection,
+ * request on an idle keep-alive connection (counted from when the last response has left),
+ * or for a handler's response. One timer per connection,
  * re-armed lazily: moving the deadline only writes a field, and the timer, when it fires
  * early, schedules itself again for what is left. What to do when a deadline passes is
  * {@link HttpConnection}'s.
@@ -21,9 +23,17 @@ final class Deadlines {
     static final int BODY = 2;
     static final int IDLE = 3;
     static final int RESPONSE = 4;
+    /** A last response is leaving before the close; "expires" once it has left. */
+    static final int DRAIN = 5;
 
     /** The timer token; any other token the connection receives is its own. */
     static final Object TOKEN = new Object();
+
+    /**
+     * The longest an idle deadline waits to see that a slow response has drained: the client's
+     * idle time then starts at most this late, never early.
+     */
+    private static final long DRAIN_CHECK_NANOS = 1_000_000_000L;
 
     private final Connection connection;
     private final long headerTimeoutNanos;
@@ -33,6 +43,13 @@ final class Deadlines {
     /** 0: no response deadline. */
     private final long responseTimeoutNanos;
     private final long timerStepNanos;
+    /** How soon an idle deadline that passed with our output still leaving looks again. */
+    private final long drainCheckNanos;
+    /**
+     * Whether the idle deadline waits for pending output: only when the listener's sendTimeout
+     * bounds that wait, so a client that never reads cannot hold the connection for ever.
+     */
+    private final boolean waitsForOutput;
 
     // The body being read: when its head came, its bytes so far, when the last piece came.
     private long bodyStart;
@@ -42,6 +59,8 @@ final class Deadlines {
     private long deadline;
     private int kind;
     private boolean timerPending;
+    /** The idle deadline passed while the last response was still leaving; it restarts once that has gone. */
+    private boolean awaitingDrain;
 
     Deadlines(Connection connection, HttpOptions options) {
         this.connection = connection;
@@ -52,6 +71,18 @@ final class Deadlines {
         this.responseTimeoutNanos = options.responseTimeout().toNanos();
         long step = Math.min(Math.min(headerTimeoutNanos, idleTimeoutNanos), bodyTimeoutNanos);
         this.timerStepNanos = responseTimeoutNanos > 0 ? Math.min(step, responseTimeoutNanos) : step;
+        this.drainCheckNanos = Math.min(timerStepNanos, DRAIN_CHECK_NANOS);
+        this.waitsForOutput = sendTimeoutBounds(connection);
+    }
+
+    /**
+     * Whether {@code connection}'s listener cuts output that stops making progress
+     * ({@code ListenerOptions.sendTimeout} not zero): only then may an idle timeout wait for
+     * pending output instead of closing.
+     */
+    static boolean sendTimeoutBounds(Connection connection) {
+        Listener listener = connection.listener();
+        return listener != null && !listener.options().sendTimeout().isZero();
     }
 
     /** The head of a request must arrive within the header timeout from now. */
@@ -70,7 +101,11 @@ final class Deadlines {
         arm(BODY, Math.min(bodyTimeoutNanos, idleTimeoutNanos));
     }
 
-    /** Between requests: the next must start within the idle timeout. */
+    /**
+     * Between requests: the next must start within the idle timeout of the last response
+     * having left. Armed when the response is queued, which costs nothing more per request;
+     * {@link #takeExpired()} does not let it pass while any of that response is still queued.
+     */
     void armIdle() {
         arm(IDLE, idleTimeoutNanos);
     }
@@ -87,8 +122,17 @@ final class Deadlines {
         }
     }
 
+    /**
+     * The connection closes once its queued output has left: {@link #takeExpired()} returns
+     * {@link #DRAIN} when the queue is empty, looking every {@code min(1 s, smallest timeout)}.
+     */
+    void armDrain() {
+        arm(DRAIN, drainCheckNanos);
+    }
+
     void disarm() {
         kind = NONE;
+        awaitingDrain = false;
     }
 
     /** {@code n} bytes of body arrived: a body deadline moves on by what they earn. */
@@ -134,9 +178,28 @@ final class Deadlines {
         if (kind == NONE) {
             return NONE;
         }
-        long left = deadline - System.nanoTime();
+        long now = System.nanoTime();
+        long left = deadline - now;
         if (left > 0) {
             schedule(left);
+            return NONE;
+        }
+        if (kind == DRAIN && connection.pendingWriteBytes() > 0) {
+            schedule(drainCheckNanos);  // a stall is the core's sendTimeout's to cut
+            return NONE;
+        }
+        if (kind == IDLE && waitsForOutput && connection.pendingWriteBytes() > 0) {
+            // The client cannot be idle before its answer has reached it: while the answer still
+            // leaves, the deadline waits. A client that stopped reading stalls the output, and
+            // the core's sendTimeout cuts it; a slow but steady one gets all of its answer.
+            awaitingDrain = true;
+            schedule(drainCheckNanos);
+            return NONE;
+        }
+        if (kind == IDLE && awaitingDrain) {
+            awaitingDrain = false;
+            deadline = now + idleTimeoutNanos;
+            schedule(idleTimeoutNanos);
             return NONE;
         }
         int expired = kind;
@@ -146,6 +209,7 @@ final class Deadlines {
 
     private void arm(int newKind, long nanos) {
         kind = newKind;
+        awaitingDrain = false;
         deadline = System.nanoTime() + nanos;
         if (!timerPending) {
             schedule(Math.min(nanos, timerStepNanos));

@@ -181,6 +181,9 @@ final class HttpConnection implements Protocol, RequestSink {
         }
         deadlines.timerFired();
         if (closing) {
+            if (deadlines.takeExpired() == Deadlines.DRAIN) {
+                c.close();  // the last answer has left
+            }
             return;
         }
         int kind = deadlines.takeExpired();
@@ -213,6 +216,12 @@ final class HttpConnection implements Protocol, RequestSink {
     public void onIdle(Connection c) {
         if (upgraded != null) {
             upgraded.onIdle(c);
+            return;
+        }
+        if (c.pendingWriteBytes() > 0 && !closing && Deadlines.sendTimeoutBounds(c)) {
+            // The listener's own idle timeout counts reads only: a client still taking in a response
+            // is not idle (Deadlines holds the HTTP idle deadline back the same way). The core looks
+            // again one idle timeout later; a stalled reader is sendTimeout's to cut.
             return;
         }
         c.close();
@@ -738,7 +747,14 @@ final class HttpConnection implements Protocol, RequestSink {
         if (!response.keepAlive) {
             closing = true;
             flush();
-            closeOrLinger(reading != null || parser.inBody());
+            boolean inputExpected = reading != null || parser.inBody();
+            if (!inputExpected && connection.pendingWriteBytes() > 0 && Deadlines.sendTimeoutBounds(connection)) {
+                // close() gives queued bytes only closeTimeout to leave, which would cut a long answer to
+                // a slow reader: close once it has left. A reader that stalls is sendTimeout's to cut.
+                deadlines.armDrain();
+            } else {
+                closeOrLinger(inputExpected);
+            }
             return;
         }
         if (!bodyOpen) {

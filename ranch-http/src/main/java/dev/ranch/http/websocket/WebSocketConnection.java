@@ -3,6 +3,7 @@ package dev.ranch.http.websocket;
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Timer;
+import dev.ranch.core.listener.Listener;
 import dev.ranch.http.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,11 +148,23 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void onIdle(Connection c) {
+        if (c.pendingWriteBytes() > 0 && !closeSent && sendTimeoutBounds(c)) {
+            // A peer still taking in what we send is not idle: a close frame now would queue behind
+            // that message and cut it when the close times out. The core looks again one idle
+            // timeout later; a peer that stopped reading stalls the output and sendTimeout cuts it.
+            return;
+        }
         if (closeSent) {
             c.close();
         } else {
             startClose(CloseCodes.GOING_AWAY, "idle timeout");
         }
+    }
+
+    /** Whether the listener cuts output that stops making progress: only then may the idle close wait for it. */
+    private static boolean sendTimeoutBounds(Connection c) {
+        Listener listener = c.listener();
+        return listener != null && !listener.options().sendTimeout().isZero();
     }
 
     @Override

@@ -223,6 +223,10 @@ public final class WebSocketOptions {
         /**
          * Closes with {@code 1001} after this long without receiving a byte (default 60 s;
          * {@link Duration#ZERO} turns it off). Replaces the HTTP idle timeout after the upgrade.
+         * A peer still taking in what was sent to it is not idle: while output is queued the
+         * close waits (looking again one timeout later), so a long message reaches a slow
+         * reader whole; a peer that stops reading is cut by the listener's {@code
+         * ListenerOptions.sendTimeout} instead (with that off, the close does not wait).
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = nonNegative(timeout, "idleTimeout");

@@ -84,11 +84,24 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     static RawWebSocket connect(int port) {
+        return connect(port, 0);
+    }
+
+    /** Connects with a receive buffer of {@code receiveBuffer} bytes (0: the system's), set before the connect. */
+    static RawWebSocket connect(int port, int receiveBuffer) {
+        Socket socket = new Socket();
         try {
-            Socket socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
             return new RawWebSocket(socket);
         } catch (IOException e) {
+            try {
+                socket.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw new UncheckedIOException(e);
         }
     }
@@ -236,6 +249,15 @@ final class RawWebSocket implements AutoCloseable {
             byte[] payload = new byte[(int) n];
             in.readFully(payload);
             return new Frame((b0 & 0x80) != 0, (b0 >> 4) & 7, b0 & 0x0F, mask != null, payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads up to {@code length} raw bytes of the stream (-1 at its end), for a client that paces its reading. */
+    int readBytes(byte[] into, int offset, int length) {
+        try {
+            return in.read(into, offset, length);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
