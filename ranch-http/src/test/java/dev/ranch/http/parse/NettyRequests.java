@@ -43,7 +43,8 @@ final class NettyRequests {
             if (deliberatelyDifferent(r)) {
                 return;  // framing may differ from here on
             }
-            assertEquals(r.toString(), netty.get(i).toString(), "message " + i + " read differently by Netty");
+            assertEquals(withoutFramingTrailers(r).toString(), netty.get(i).toString(),
+                    "message " + i + " read differently by Netty");
         }
     }
 
@@ -59,6 +60,19 @@ final class NettyRequests {
      */
     static boolean nettyReadsHixie76KeyBytes(RequestParserFuzzTest.Message m) {
         return has(m, "sec-websocket-key1") && has(m, "sec-websocket-key2");
+    }
+
+    /**
+     * Netty drops {@code Content-Length}, {@code Transfer-Encoding} and {@code Trailer} from a
+     * trailer section; ranch hands the trailer section over as sent, since RFC 9110 section 6.5.1
+     * only forbids merging such fields into the header section, which ranch never does.
+     */
+    static RequestParserFuzzTest.Message withoutFramingTrailers(RequestParserFuzzTest.Message m) {
+        List<String> kept = m.trailers().stream().filter(f -> {
+            String name = f.substring(0, f.indexOf(':')).toLowerCase(java.util.Locale.ROOT);
+            return !name.equals("content-length") && !name.equals("transfer-encoding") && !name.equals("trailer");
+        }).toList();
+        return new RequestParserFuzzTest.Message(m.method(), m.target(), m.version(), m.fields(), m.body(), kept);
     }
 
     private static boolean has(RequestParserFuzzTest.Message m, String lowerCaseName) {
