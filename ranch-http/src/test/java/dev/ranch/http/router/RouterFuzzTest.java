@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>{@link #percentDecodingInvertsTheJdkEncoder}: {@link Urls#decode} never throws, inverts
  * {@link URLEncoder} for any well-formed string, and agrees with {@link URLDecoder} on every
- * input the JDK decodes to well-formed text.
+ * input the JDK decodes to well-formed text, apart from {@link #jdkTakesASignAsAHexDigit}.
  */
 class RouterFuzzTest {
 
@@ -255,9 +255,17 @@ class RouterFuzzTest {
         } catch (IllegalArgumentException malformedEscape) {
             return;  // the JDK refuses a stray '%'; ours keeps it, as documented
         }
-        if (jdk.indexOf('\uFFFD') < 0 && decoded.indexOf('\uFFFD') < 0) {
+        if (jdk.indexOf('\uFFFD') < 0 && decoded.indexOf('\uFFFD') < 0 && !jdkTakesASignAsAHexDigit(raw)) {
             assertEquals(jdk, decoded, () -> "decode(" + raw + ")");
         }
+    }
+
+    /**
+     * URLDecoder parses an escape with Integer.parseInt, which takes a sign: it decodes
+     * {@code %+2} as byte 2. RFC 3986 section 2.1 allows only HEXDIG after '%', so ours keeps it.
+     */
+    static boolean jdkTakesASignAsAHexDigit(String raw) {
+        return raw.contains("%+") || raw.contains("%-");
     }
 
     /** No lone surrogates: a string UTF-8 can carry. */
