@@ -24,15 +24,23 @@ public final class ChildServer implements AutoCloseable {
 
     /** Starts {@code mode} on a kernel-chosen port with {@code -Xmx<maxHeap>} and waits until it listens. */
     public ChildServer(String mode, String maxHeap) throws IOException {
+        this(BenchServer.class, maxHeap, mode, "0", "--control");
+    }
+
+    /**
+     * Runs {@code main} with {@code args} and {@code -Xmx<maxHeap>} on this JVM's class path and
+     * waits for its {@code listening on PORT} line. {@code main} must follow
+     * {@link BenchServer}'s {@code --control} conventions: that first line, one answer line per
+     * command line on its standard input, exit at end of input.
+     */
+    public ChildServer(Class<?> main, String maxHeap, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + maxHeap);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(BenchServer.class.getName());
-        command.add(mode);
-        command.add("0");
-        command.add("--control");
+        command.add(main.getName());
+        command.addAll(List.of(args));
         process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
@@ -51,14 +59,23 @@ public final class ChildServer implements AutoCloseable {
 
     /** Connections open in the child. */
     public int connections() throws IOException {
-        in.println("count");
-        return Integer.parseInt(expect("count "));
+        return Integer.parseInt(ask("count"));
     }
 
     /** The child's used heap after full collections, in bytes. */
     public long usedHeapAfterGc() throws IOException {
-        in.println("heap");
-        return Long.parseLong(expect("heap "));
+        return Long.parseLong(ask("heap"));
+    }
+
+    /**
+     * Sends {@code command} and returns the child's answer without the command's name: the
+     * child answers {@code count} with {@code count 12}, so this returns {@code "12"}.
+     *
+     * @throws IOException when the child answers anything else or has exited
+     */
+    public String ask(String command) throws IOException {
+        in.println(command);
+        return expect(command + " ");
     }
 
     /** Waits until the child has {@code n} connections open. */

@@ -3,11 +3,14 @@ package dev.ranch.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ranch.bench.server.Server;
+import dev.ranch.core.test.JdkHttpClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,10 +18,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The HTTP BenchServer modes answer what the README promises, on one kept-alive client. */
 class HttpServersTest {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private static HttpClient client;
+
+    @BeforeAll
+    static void startClient() {
+        client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    @AfterAll
+    static void releaseClient() {
+        client = null;
+        JdkHttpClients.awaitCollected();
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"ranch-http", "netty-http"})
@@ -36,7 +50,7 @@ class HttpServersTest {
     @Test
     void ranchEchoesPostsAndSurvivesAFailingHandler() throws Exception {
         try (Server server = BenchServer.start("ranch-http", 0)) {
-            HttpResponse<String> echo = CLIENT.send(HttpRequest.newBuilder(uri(server, "/echo"))
+            HttpResponse<String> echo = client.send(HttpRequest.newBuilder(uri(server, "/echo"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
@@ -50,7 +64,7 @@ class HttpServersTest {
     }
 
     private static HttpResponse<String> get(Server server, String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(uri(server, path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(HttpRequest.newBuilder(uri(server, path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static URI uri(Server server, String path) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ranch.bench.server.LoopbackCertificate;
 import dev.ranch.bench.server.Server;
+import dev.ranch.core.test.JdkHttpClients;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Random;
 import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,6 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * trusting only that certificate accepts, and answer what their plain twins answer.
  */
 class TlsServersTest {
+
+    @AfterAll
+    static void releaseClients() {
+        JdkHttpClients.awaitCollected();
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"ranch-tls-echo", "netty-tls-echo"})

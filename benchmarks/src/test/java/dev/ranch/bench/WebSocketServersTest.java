@@ -3,6 +3,7 @@ package dev.ranch.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ranch.bench.server.Server;
+import dev.ranch.core.test.JdkHttpClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,6 +21,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * in order, and answer its close with a normal close.
  */
 class WebSocketServersTest {
+
+    @AfterAll
+    static void releaseClients() {
+        JdkHttpClients.awaitCollected();
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"ranch-ws-echo", "netty-ws-echo"})

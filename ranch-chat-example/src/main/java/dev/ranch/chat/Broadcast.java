@@ -3,11 +3,13 @@ package dev.ranch.chat;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
- * One chat line on its way to the other members of a room: the line encoded once, with its
- * {@code \n}, and shared read-only by every receiver.
+ * A run of chat lines of one sender on its way to the other members of a room: the lines
+ * encoded once, each with its {@code \n}, and shared read-only by every receiver. A sender
+ * gathers the lines of one read into a run, so fanning them out costs one offer per receiver
+ * for the run, not one per line.
  *
- * <p>It counts holds: one for the sender while it fans the line out, one per receiver inbox it
- * sits in. The last {@link #release()} tells the sender's {@link SenderFlow} that the line is
+ * <p>It counts holds: one for the sender while it fans the run out, one per receiver inbox it
+ * sits in. The last {@link #release()} tells the sender's {@link SenderFlow} that its lines are
  * no longer in flight. Retain and release are safe from any thread.
  */
 final class Broadcast {
@@ -16,15 +18,19 @@ final class Broadcast {
             AtomicIntegerFieldUpdater.newUpdater(Broadcast.class, "holds");
 
     final String room;
-    final byte[] line;
+    /** Whole lines, each ending in {@code \n}. */
+    final byte[] lines;
+    /** How many lines {@link #lines} holds. */
+    final int count;
     private final SenderFlow sender;
     @SuppressWarnings("unused") // updated through HOLDS
     private volatile int holds = 1;
 
-    /** A line held once, by the sender that is about to fan it out. */
-    Broadcast(String room, byte[] line, SenderFlow sender) {
+    /** {@code count} lines held once, by the sender that is about to fan them out. */
+    Broadcast(String room, byte[] lines, int count, SenderFlow sender) {
         this.room = room;
-        this.line = line;
+        this.lines = lines;
+        this.count = count;
         this.sender = sender;
     }
 
@@ -33,10 +39,10 @@ final class Broadcast {
         HOLDS.incrementAndGet(this);
     }
 
-    /** One holder is done with the line (delivered or dropped). Any thread. */
+    /** One holder is done with the lines (delivered or dropped). Any thread. */
     void release() {
         if (HOLDS.decrementAndGet(this) == 0) {
-            sender.lineDone();
+            sender.linesDone(count);
         }
     }
 }

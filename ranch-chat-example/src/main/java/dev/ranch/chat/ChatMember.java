@@ -15,6 +15,7 @@ import java.util.Arrays;
  *
  * <h2>Wire protocol</h2>
  * Lines end with LF or CRLF; empty lines are ignored; every reply ends with {@code \n}.
+ * Command words are case-insensitive ({@code join}, {@code Join} and {@code JOIN} are one).
  * <ul>
  *   <li>{@code JOIN room}: {@code OK joined room}, leaving the previous room. A room name is
  *       1 to 64 visible characters (no spaces or control characters), else
@@ -24,20 +25,27 @@ import java.util.Arrays;
  *   <li>Any other line, once in a room, goes to every other member of the room, unchanged,
  *       never back to the sender. Before a JOIN it answers {@code ERR join a room first}.</li>
  *   <li>A line longer than {@link ChatConfig#maxLine()} bytes: {@code ERR line too long},
- *       then close. Invalid UTF-8: {@code ERR invalid utf-8}, the line is dropped.</li>
+ *       then close. Invalid UTF-8: {@code ERR invalid utf-8}; a control character other than TAB
+ *       (C0, DEL, C1: terminal escape sequences): {@code ERR control characters not allowed}.
+ *       Either way the line is dropped, relayed to no one, and the client stays.</li>
  *   <li>No bytes for the idle timeout: {@code BYE idle timeout}, then close. The server
  *       stopping: {@code BYE server shutting down}, then close.</li>
  * </ul>
  *
  * <h2>Fan-out and flow control</h2>
- * A chat line is encoded once into a {@link Broadcast} that every receiver shares. The
- * sender offers it to each other member's {@link Inbox}, which rings that member's mailbox
- * ({@code Connection.send}) once per batch; the receiver drains its inbox on its own loop and
- * writes the waiting lines gathered into one buffer. Two bounds keep memory flat:
+ * The chat lines of one read are gathered into a run, encoded once into a {@link Broadcast}
+ * that every receiver shares. The sender offers it to each other member's {@link Inbox},
+ * which rings that member's mailbox ({@code Connection.send}) once per batch; the receiver
+ * drains its inbox on its own loop and writes the waiting lines gathered into one buffer.
+ * Neither side holds its loop for long: a sender yields after {@link #FAN_OUT_BUDGET} offers
+ * in one callback, a receiver after {@link #DRAIN_BUDGET} bytes, each re-queueing the rest
+ * of its work behind the loop's other tasks. Two bounds keep memory flat:
  * <ul>
  *   <li><b>Receivers</b>: after each write a member checks its queued outbound bytes; past
- *       {@link ChatConfig#maxOutboundBytes()} it leaves the room, gets {@code ERR too slow}
- *       and is closed. One member that does not read never slows the room down.</li>
+ *       {@link ChatConfig#maxOutboundBytes()}, or past {@link ChatRooms#SHARE_UNDER_PRESSURE}
+ *       while all members together hold more than {@link ChatRooms#QUEUED_BUDGET}, it leaves
+ *       the room, gets {@code ERR too slow} and is closed. One member that does not read
+ *       never slows the room down.</li>
  *   <li><b>Senders</b>: a line is in flight until every receiver has taken it from its inbox.
  *       When {@link ChatConfig#maxLinesInFlight()} of a sender's lines are in flight, the
  *       sender pauses its reads (the kernel buffer fills, TCP stops the peer) and keeps the
@@ -53,10 +61,34 @@ final class ChatMember {
 
     private static final int MAX_ROOM_NAME = 64;
 
+    /**
+     * Receivers one callback of a sender may offer lines to before the sender yields its loop:
+     * it parks the rest of its bytes, pauses its reads and queues {@link #CONTINUE} behind
+     * the loop's other work. A run's fan-out is never split, so a callback costs at most this
+     * plus one room; at a few hundred nanoseconds an offer, about a millisecond.
+     */
+    static final int FAN_OUT_BUDGET = 4096;
+
+    /**
+     * Bytes of waiting lines one {@link Inbox#WAKE} writes before the member rings itself
+     * again and lets its loop turn, so a member with a deep inbox (many busy senders, or one
+     * that never reads and fills its queue) costs its loop a bounded slice per turn.
+     */
+    static final int DRAIN_BUDGET = 16 * 1024;
+
+    /** The mailbox message a sender sends itself when it yielded its loop mid-read. */
+    static final Object CONTINUE = new Object() {
+        @Override
+        public String toString() {
+            return "CONTINUE";
+        }
+    };
+
     private static final byte[] ERR_JOIN_FIRST = reply("ERR join a room first");
     private static final byte[] ERR_BAD_ROOM = reply("ERR bad room name");
     private static final byte[] ERR_TOO_LONG = reply("ERR line too long");
     private static final byte[] ERR_UTF8 = reply("ERR invalid utf-8");
+    private static final byte[] ERR_CONTROL = reply("ERR control characters not allowed");
     private static final byte[] ERR_TOO_SLOW = reply("ERR too slow");
     private static final byte[] BYE = reply("BYE");
     private static final byte[] BYE_IDLE = reply("BYE idle timeout");
@@ -68,13 +100,22 @@ final class ChatMember {
             "  WHO          how many members the current room has",
             "  QUIT         say goodbye and disconnect",
             "  HELP         this list",
-            "  any other line goes to the other members of your room"));
+            "  commands may be typed in any case",
+            "  any other line goes to the other members of your room; control characters but TAB are refused"));
 
     /**
      * One gathering buffer per event loop thread (callbacks of a loop never overlap), so a
      * burst of lines for one member goes out in one write without a per-member buffer.
      */
     private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(16 * 1024));
+
+    /**
+     * Where a sender gathers the chat lines of one callback into a run before fanning them
+     * out, one per event loop thread: a run is always fanned out before the callback returns.
+     */
+    private static final ThreadLocal<ByteBuffer> RUN = new ThreadLocal<>();
+    /** A run is fanned out once it holds this many bytes. */
+    private static final int RUN_BYTES = 16 * 1024;
 
     private final Wire wire;
     private final ChatRooms rooms;
@@ -87,7 +128,16 @@ final class ChatMember {
     private boolean closing;
     /** Bytes not yet parsed because the reads were paused; {@code null} if none. */
     private ByteBuffer parked;
+    /** Too many of this member's lines are in flight; {@link SenderFlow#RESUME} ends it. */
     private boolean flowPaused;
+    /** The fan-out budget of a callback ran out with bytes left; {@link #CONTINUE} ends it. */
+    private boolean yielded;
+    /** Offers the current callback may still make; reset by every {@link #parse}. */
+    private int fanOutLeft;
+    /** Lines gathered in the loop's {@link #RUN} buffer, not fanned out yet. */
+    private int runLines;
+    /** This member's queued bytes as last added to the server-wide sum ({@link ChatRooms#queuedChanged}). */
+    private long queuedReported;
 
     /** A member speaking over {@code wire}; registers itself on the wire's connection. */
     ChatMember(Wire wire, ChatRooms rooms) {
@@ -109,7 +159,7 @@ final class ChatMember {
         if (closing) {
             return;
         }
-        if (flowPaused) {
+        if (flowPaused || yielded) {
             park(data);
             return;
         }
@@ -120,13 +170,21 @@ final class ChatMember {
         reader.trim();
     }
 
-    /** A mailbox message: lines waiting in the inbox, or the go-ahead to read again. */
+    /** A mailbox message: lines waiting in the inbox, or a go-ahead to read again. */
     void onMessage(Object message) {
         if (message == Inbox.WAKE) {
             inbox.woken();
             drainInbox();
         } else if (message == SenderFlow.RESUME) {
-            resume();
+            if (flowPaused) {
+                flowPaused = false;
+                proceed();
+            }
+        } else if (message == CONTINUE) {
+            if (yielded) {
+                yielded = false;
+                proceed();
+            }
         }
     }
 
@@ -145,6 +203,8 @@ final class ChatMember {
         closing = true;
         inbox.close();
         parked = null;
+        rooms.queuedChanged(-queuedReported);
+        queuedReported = 0;
     }
 
     // ---- reading ----
@@ -154,7 +214,13 @@ final class ChatMember {
      * sender has to pause; what is left in {@code data} was not parsed.
      */
     private void parse(ByteBuffer data) {
+        fanOutLeft = FAN_OUT_BUDGET;
         while (data.hasRemaining() && !closing && !flowPaused) {
+            if (fanOutLeft <= 0) {
+                fanOut();
+                yieldLoop();
+                return;
+            }
             int length = reader.next(data);
             if (length == LineReader.TOO_LONG) {
                 goodbye(ERR_TOO_LONG, Wire.Farewell.LINE_TOO_LONG);
@@ -164,6 +230,7 @@ final class ChatMember {
                 handleLine(reader.line(), length);
             }
         }
+        fanOut();
     }
 
     private void park(ByteBuffer data) {
@@ -180,6 +247,11 @@ final class ChatMember {
     private void handleLine(byte[] bytes, int length) {
         if (!Utf8.isValid(bytes, 0, length)) {
             emit(ERR_UTF8);
+            return;
+        }
+        if (ControlCharacters.present(bytes, 0, length)) {
+            // Relayed, ESC and C1 sequences would drive the other members' terminals.
+            emit(ERR_CONTROL);
             return;
         }
         if (startsWith(bytes, length, "JOIN")
@@ -236,6 +308,8 @@ final class ChatMember {
     }
 
     private void leaveRoom() {
+        // The lines gathered so far were said in the room being left.
+        fanOut();
         if (room != null) {
             registry.unregister(room, wire.connection());
             room = null;
@@ -268,15 +342,44 @@ final class ChatMember {
 
     // ---- fan-out ----
 
+    /**
+     * Adds a chat line to the run being gathered; the run is fanned out when it is full, when
+     * it holds as many lines as the sender may still put in flight, when the room changes,
+     * and at the end of the callback.
+     */
     private void broadcast(byte[] bytes, int length) {
         if (registry.count(room) <= 1) {
             return;
         }
-        byte[] encoded = Arrays.copyOf(bytes, length + 1);
-        encoded[length] = '\n';
-        Broadcast b = new Broadcast(room, encoded, flow);
-        flow.lineSent();
-        registry.dispatch(room, member -> {
+        ByteBuffer run = RUN.get();
+        if (run == null || run.capacity() < length + 1) {
+            run = ByteBuffer.allocate(Math.max(RUN_BYTES, length + 1));
+            RUN.set(run);
+        }
+        if (run.remaining() < length + 1) {
+            fanOut();
+        }
+        run.put(bytes, 0, length).put((byte) '\n');
+        runLines++;
+        if (runLines >= flow.allowance() || run.position() >= RUN_BYTES) {
+            fanOut();
+        }
+    }
+
+    /**
+     * Offers the gathered run to every other member of the room, once each, and pauses the
+     * sender if its lines in flight reached the bound.
+     */
+    private void fanOut() {
+        if (runLines == 0) {
+            return;
+        }
+        ByteBuffer run = RUN.get();
+        Broadcast b = new Broadcast(room, Arrays.copyOf(run.array(), run.position()), runLines, flow);
+        flow.linesSent(runLines);
+        run.clear();
+        runLines = 0;
+        fanOutLeft -= registry.dispatch(room, member -> {
             if (member != wire.connection()) {
                 Object peer = member.attributes().get(ATTRIBUTE);
                 if (peer instanceof ChatMember) {
@@ -299,25 +402,31 @@ final class ChatMember {
     private void drainInbox() {
         ByteBuffer batch = SCRATCH.get();
         batch.clear();
+        int budget = DRAIN_BUDGET;
         Broadcast b;
-        while ((b = inbox.poll()) != null) {
+        while (budget > 0 && (b = inbox.poll()) != null) {
+            budget -= b.lines.length;
             try {
                 if (closing || !b.room.equals(room)) {
                     continue;
                 }
-                if (b.line.length > batch.remaining()) {
+                if (b.lines.length > batch.remaining()) {
                     flush(batch);
                 }
-                if (b.line.length > batch.remaining()) {
-                    emit(b.line);
+                if (b.lines.length > batch.remaining()) {
+                    emit(b.lines);
                 } else {
-                    batch.put(b.line);
+                    batch.put(b.lines);
                 }
             } finally {
                 b.release();
             }
         }
         flush(batch);
+        if (budget <= 0) {
+            // Lines may be left: come back after the loop's other work.
+            inbox.ring();
+        }
     }
 
     private void flush(ByteBuffer batch) {
@@ -328,20 +437,31 @@ final class ChatMember {
         batch.clear();
     }
 
-    private void resume() {
-        if (!flowPaused || closing) {
+    /**
+     * Gives the loop back mid-read: the rest of the bytes stays parked and reads stay paused
+     * until {@link #CONTINUE}, which the mailbox delivers after the tasks already queued (the
+     * other members' lines among them).
+     */
+    private void yieldLoop() {
+        yielded = true;
+        wire.pauseReads();
+        wire.connection().send(CONTINUE);
+    }
+
+    /** One reason to hold the reads ended: parses what is parked, and reads again if nothing else holds them. */
+    private void proceed() {
+        if (closing || flowPaused || yielded) {
             return;
         }
-        flowPaused = false;
         ByteBuffer rest = parked;
         if (rest != null) {
             parse(rest);
             if (rest.hasRemaining() && !closing) {
-                return; // paused again; the rest stays parked
+                return; // paused or yielded again; the rest stays parked
             }
             parked = null;
         }
-        if (!flowPaused && !closing) {
+        if (!flowPaused && !yielded && !closing) {
             wire.resumeReads();
         }
     }
@@ -358,7 +478,10 @@ final class ChatMember {
             return;
         }
         wire.writeLines(bytes);
-        if (wire.pendingBytes() > rooms.config().maxOutboundBytes()) {
+        long pending = wire.pendingBytes();
+        rooms.queuedChanged(pending - queuedReported);
+        queuedReported = pending;
+        if (pending > rooms.queueBound()) {
             rooms.counters().slowConsumer();
             goodbye(ERR_TOO_SLOW, Wire.Farewell.TOO_SLOW);
         }
@@ -380,12 +503,17 @@ final class ChatMember {
         return (text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Whether the line starts with the command {@code prefix} (upper case), in any case. */
     private static boolean startsWith(byte[] bytes, int length, String prefix) {
         if (length < prefix.length()) {
             return false;
         }
         for (int i = 0; i < prefix.length(); i++) {
-            if (bytes[i] != prefix.charAt(i)) {
+            int c = bytes[i];
+            if (c >= 'a' && c <= 'z') {
+                c -= 'a' - 'A';
+            }
+            if (c != prefix.charAt(i)) {
                 return false;
             }
         }

@@ -44,6 +44,15 @@ public final class ChatServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
 
+    /**
+     * {@code SO_SNDBUF} of every client socket, TCP and browser. Left to the kernel, a socket
+     * whose peer never reads grows its buffer to {@code tcp_wmem}'s maximum (4 MiB on Linux),
+     * all of it filled by fan-out work before the member's own bound is even reached, for
+     * every such member. A chat line is small: 128 KiB (the kernel doubles it) is far more
+     * than any reader needs in flight.
+     */
+    static final int SEND_BUFFER = 128 * 1024;
+
     private final Ranch ranch;
     private final Listener listener;
     private final Listener httpListener;
@@ -78,6 +87,7 @@ public final class ChatServer implements AutoCloseable {
                 .maxConnections(config.maxConnections())
                 .idleTimeout(config.idleTimeout())
                 .shutdownTimeout(config.shutdownTimeout())
+                .sendBufferSize(SEND_BUFFER)
                 .build();
         try {
             Listener listener = ranch.startListener(LISTENER, Transports.tcp(), options,
@@ -107,6 +117,7 @@ public final class ChatServer implements AutoCloseable {
                 // Its own limit: browsers never take the places of nc clients, nor the reverse.
                 .maxConnections(config.maxConnections())
                 .shutdownTimeout(config.shutdownTimeout())
+                .sendBufferSize(SEND_BUFFER)
                 .build();
         try {
             return HttpServer.start(ranch, HTTP_LISTENER, options, router, HttpOptions.DEFAULTS);

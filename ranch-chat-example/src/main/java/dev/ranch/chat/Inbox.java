@@ -47,6 +47,14 @@ final class Inbox {
             releaseAll();
             return;
         }
+        ring();
+    }
+
+    /**
+     * Makes sure a {@link #WAKE} is on its way: from {@link #offer}, and from the owner when
+     * it stops a drain with lines left. Any thread.
+     */
+    void ring() {
         if (!wakeQueued.get() && wakeQueued.compareAndSet(false, true) && !owner.send(WAKE)) {
             releaseAll();
         }

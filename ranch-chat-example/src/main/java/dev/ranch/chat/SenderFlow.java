@@ -9,11 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Back-pressure on one sender: counts its lines in flight, that is fanned out but not yet
  * handed to every receiver, and tells the sender when it may read again.
  *
- * <p>The sender (its owner loop) calls {@link #lineSent()} per line and {@link #mustPause()}
- * after it; when that answers {@code true} the sender pauses its reads and waits for
- * {@link #RESUME} in its mailbox. Receivers, on any loop, end up in {@link #lineDone()}
- * through {@link Broadcast#release()}; the one that brings the count down to the resume mark
- * while the sender waits sends it {@link #RESUME}.
+ * <p>The sender (its owner loop) gathers at most {@link #allowance()} lines into a run, calls
+ * {@link #linesSent} for the run and {@link #mustPause()} after it; when that answers
+ * {@code true} the sender pauses its reads and waits for {@link #RESUME} in its mailbox.
+ * Receivers, on any loop, end up in {@link #linesDone} through {@link Broadcast#release()};
+ * the one that brings the count down to the resume mark while the sender waits sends it
+ * {@link #RESUME}. Only the sender raises the count and receivers only lower it, so a run
+ * within the allowance never takes the count above the maximum.
  *
  * <p>No wake-up is lost: the sender sets {@code waiting} and then reads the count; a receiver
  * lowers the count and then reads {@code waiting}. Both are volatile, so at least one of them
@@ -45,9 +47,14 @@ final class SenderFlow {
         this.counters = counters;
     }
 
-    /** A line is about to be fanned out. Sender's owner thread. */
-    void lineSent() {
-        counters.peakInFlight(inFlight.incrementAndGet());
+    /** Lines the sender may still put in flight before it must pause; at least 1. Sender's owner thread. */
+    int allowance() {
+        return Math.max(1, max - inFlight.get());
+    }
+
+    /** {@code count} lines are about to be fanned out. Sender's owner thread. */
+    void linesSent(int count) {
+        counters.peakInFlight(inFlight.addAndGet(count));
     }
 
     /**
@@ -67,9 +74,9 @@ final class SenderFlow {
         return true;
     }
 
-    /** A line of this sender reached every receiver. Any thread. */
-    void lineDone() {
-        int left = inFlight.decrementAndGet();
+    /** {@code count} lines of this sender reached every receiver. Any thread. */
+    void linesDone(int count) {
+        int left = inFlight.addAndGet(-count);
         if (left <= resumeAt && waiting.get() && waiting.compareAndSet(true, false)) {
             connection.send(RESUME);
         }

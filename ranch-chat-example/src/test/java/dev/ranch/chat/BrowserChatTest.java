@@ -1,5 +1,6 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.test.JdkHttpClients;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,9 @@ class BrowserChatTest {
     static void stopChromium() {
         if (chromium != null) {
             chromium.close();
+            chromium = null;
+            // Its WebDriver client is a JDK HttpClient, which Java 17 cannot close.
+            JdkHttpClients.awaitCollected();
         }
     }
 

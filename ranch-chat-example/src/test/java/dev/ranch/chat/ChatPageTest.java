@@ -1,5 +1,7 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.test.JdkHttpClients;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,6 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The browser page comes out of the jar over the chat's HTTP port, byte for byte. */
 class ChatPageTest {
+
+    @AfterAll
+    static void releaseClients() {
+        // The WebSocket and page clients are JDK HttpClients, which Java 17 cannot close.
+        JdkHttpClients.awaitCollected();
+    }
 
     @RegisterExtension
     final RunningChat chat = new RunningChat();

@@ -36,10 +36,11 @@ class ErrorsTest {
     void badRoomNamesAreRefusedAndTheClientStaysWhereItWas() {
         LineClient c = chat.client().join("home");
         String tooLong = "x".repeat(65);
-        for (String bad : List.of("JOIN", "JOIN ", "JOIN two words", "JOIN " + tooLong, "JOIN bell\u0007",
+        for (String bad : List.of("JOIN", "JOIN ", "JOIN two words", "JOIN " + tooLong,
                 "JOIN tab\there", "JOIN  leading-space", "JOIN nbsp\u00a0")) {
             c.send(bad).expect("ERR bad room name");
         }
+        c.send("JOIN bell\u0007").expect("ERR control characters not allowed");
         c.send("WHO").expect("OK 1 in home");
         c.join("x".repeat(64));
         c.join("café-☕");
@@ -66,6 +67,37 @@ class ErrorsTest {
         sender.send("still here €");
         // Had any invalid line been forwarded, it would come first.
         receiver.expect("still here €");
+    }
+
+    /** Terminal escape injection and its cousins: each line holds a control character other than TAB. */
+    static final List<String> CONTROL_LINES = List.of(
+            "\u001b[2J\u001b[Hyou have been logged out",  // ESC CSI: clear screen, cursor home
+            "\u001b]0;owned\u0007title",                   // OSC: set the window title
+            "\u001b]52;c;ZXZpbA==\u0007",                  // OSC 52: write the reader's clipboard
+            "nul\u0000byte", "bell\u0007", "back\bspace", "carriage\rreturn", "\u001f unit separator",
+            "del\u007f", "c1 csi \u009b31m red", "c1 first \u0080", "c1 last \u009f");
+
+    @Test
+    void controlCharactersAreRefusedRelayedToNoOneAndTheSenderStays() {
+        LineClient sender = chat.client().join("r");
+        LineClient receiver = chat.client().join("r");
+        for (String line : CONTROL_LINES) {
+            sender.send(line).expect("ERR control characters not allowed");
+        }
+        sender.send("WHO").expect("OK 2 in r");
+        // TAB, and the first character after C1 (NBSP, U+00A0), are text.
+        sender.send("tab\tis fine \u00a0 and so is nbsp");
+        // Had any refused line been forwarded, it would come first.
+        receiver.expect("tab\tis fine \u00a0 and so is nbsp");
+        receiver.expectSilenceFor(java.time.Duration.ofMillis(200));
+    }
+
+    @Test
+    void controlCharactersAreRefusedBeforeAJoinAndInCommands() {
+        LineClient c = chat.client();
+        c.send("\u001b[31mhello").expect("ERR control characters not allowed");
+        c.send("WHO\u0000").expect("ERR control characters not allowed");
+        c.join("r");
     }
 
     @Test

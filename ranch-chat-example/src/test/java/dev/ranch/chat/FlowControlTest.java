@@ -1,6 +1,8 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.test.JdkHttpClients;
 import dev.ranch.http.websocket.CloseCodes;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -13,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Slow consumers, sender back-pressure (TCP and WebSocket members), idle clients and the connection limit. */
 class FlowControlTest {
+
+    @AfterAll
+    static void releaseClients() {
+        // The WebSocket and page clients are JDK HttpClients, which Java 17 cannot close.
+        JdkHttpClients.awaitCollected();
+    }
 
     @RegisterExtension
     final RunningChat chat = new RunningChat();
@@ -60,15 +69,22 @@ class FlowControlTest {
     /**
      * Streams numbered lines from {@code sender} until the server has cut a slow member off,
      * checks that {@code reader} got every one of them in order, and returns how many. How much
-     * the kernel buffers for the slow member before the server's queue grows varies by machine
-     * (megabytes here), hence streaming until the cut rather than a fixed count.
+     * the kernel buffers for the slow member before the server's queue grows varies by machine,
+     * hence streaming until the cut rather than a fixed count. The sender never runs more than
+     * two batches (about 40 KB) ahead of the reader: a reader that falls behind by more than
+     * the outbound bound is a slow consumer too, and on a loaded machine the test's own reading
+     * thread may lag that far.
      */
     private int streamUntilCutOff(LineClient sender, LineClient reader) throws Exception {
-        int batch = 1000;
+        int batch = 200;
         int maxLines = 2_000_000;
+        AtomicInteger read = new AtomicInteger();
         Future<Integer> writing = threads.submit(() -> {
             int sent = 0;
             while (chat.server().stats().slowConsumersDisconnected() == 0 && sent < maxLines) {
+                int ahead = sent - batch;
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                        .until(() -> read.get() >= ahead);
                 sender.raw(numberedLines("s", sent, batch, 100));
                 sent += batch;
             }
@@ -83,6 +99,7 @@ class FlowControlTest {
                     throw new AssertionError("reader line " + n + ": " + line.substring(0, Math.min(40, line.length())));
                 }
                 n++;
+                read.set(n);
             }
             return n;
         });

@@ -70,8 +70,8 @@ class InboxTest {
     private final SenderFlow flow = new SenderFlow(senderConnection, 2, counters);
 
     private Broadcast fanOut(Inbox... inboxes) {
-        Broadcast line = new Broadcast("r", "hi\n".getBytes(), flow);
-        flow.lineSent();
+        Broadcast line = new Broadcast("r", "hi\n".getBytes(), 1, flow);
+        flow.linesSent(1);
         for (Inbox inbox : inboxes) {
             inbox.offer(line);
         }

@@ -149,12 +149,42 @@ class RoomsTest {
     }
 
     @Test
+    void commandWordsAreCaseInsensitiveAndRoomNamesAreNot() {
+        chat.start(ChatConfig.builder());
+        LineClient a = chat.client();
+        LineClient b = chat.client();
+        a.send("join general").expect("OK joined general");
+        b.send("Join general").expect("OK joined general");
+        a.send("Who").expect("OK 2 in general");
+        a.send("who").expect("OK 2 in general");
+        b.send("JoIn General").expect("OK joined General");
+        a.send("WHO").expect("OK 1 in general");
+        a.send("help").expect("OK commands:");
+        for (int i = 0; i < 7; i++) {
+            a.readLine();
+        }
+        a.send("leave").expect("OK left general");
+        a.send("hElP").expect("OK commands:");
+        for (int i = 0; i < 7; i++) {
+            a.readLine();
+        }
+        // A word that only starts like a command is a chat line: b is still there, in its room.
+        b.send("joiner").send("quitting time").send("WHO").expect("OK 1 in General");
+        a.send("JOIN General").expect("OK joined General");
+        b.send("quitting time");
+        a.expect("quitting time");
+        a.send("quit").expect("BYE");
+        a.expectClosed();
+        await().until(() -> chat.server().members("General") == 1);
+    }
+
+    @Test
     void helpListsEveryCommand() {
         chat.start(ChatConfig.builder());
         LineClient c = chat.client();
         c.send("HELP").expect("OK commands:");
         List<String> help = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 7; i++) {
             help.add(c.readLine());
         }
         for (String command : List.of("JOIN <room>", "LEAVE", "WHO", "QUIT", "HELP")) {

@@ -1,6 +1,8 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.test.JdkHttpClients;
 import dev.ranch.http.websocket.CloseCodes;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same server: what the browser page relies on, driven by Java's own WebSocket client.
  */
 class WebSocketChatTest {
+
+    @AfterAll
+    static void releaseClients() {
+        JdkHttpClients.awaitCollected();
+    }
 
     @RegisterExtension
     final RunningChat chat = new RunningChat();
@@ -68,6 +75,24 @@ class WebSocketChatTest {
         web.send("LEAVE").expect("OK left lobby");
         web.send("HELP").expect("OK commands:");
         assertEquals("JOIN", web.next().trim().split(" ")[0]);
+    }
+
+    @Test
+    void controlCharactersAreRefusedOnTheWebSocketAndNeverReachEitherKindOfMember() {
+        chat.start(ChatConfig.builder());
+        SocketClient web = socket().join("general");
+        LineClient tcp = chat.client().join("general");
+
+        for (String line : ErrorsTest.CONTROL_LINES) {
+            web.send(line).expect("ERR control characters not allowed");
+            tcp.send(line).expect("ERR control characters not allowed");
+        }
+        web.send("web\tclean");
+        tcp.send("tcp\tclean");
+        // Had any refused line been relayed, it would arrive before these.
+        tcp.expect("web\tclean");
+        web.expect("tcp\tclean");
+        web.send("who").expect("OK 2 in general");
     }
 
     @Test

@@ -109,8 +109,14 @@ public interface Connection {
      * Delivers {@code message} to {@link Protocol#onMessage} on the owner thread: the
      * connection's mailbox. Messages from one sender arrive in the order sent. Any thread.
      *
-     * @return {@code false} if the connection is already closed and the message was dropped;
-     *     {@code true} does not promise delivery, as the connection may close first
+     * <p>No message is lost silently. If this returns {@code true}, the protocol receives the
+     * message exactly once, in {@link Protocol#onMessage}, or, when the connection closes
+     * first, in {@link Protocol#onUndelivered} just before {@link Protocol#onClose}. If it
+     * returns {@code false}, the connection had closed and neither is called: the message is
+     * still the caller's. (A connection that closes before its protocol exists, which no
+     * sender can have reached, drops its mailbox.)
+     *
+     * @return whether the mailbox took the message; {@code false} once the connection is closed
      */
     boolean send(Object message);
 

@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
  * {@link #onHandshake} &rarr; {@link #onData} ... &rarr; {@link #onClose}, exactly once. A
  * connection refused at the limit sees only {@link #onRejected} and {@link #onClose}.
  * {@link #onMessage}, {@link #onTimeout}, {@link #onIdle} and {@link #onShutdown} may arrive
- * at any point before {@link #onClose}.
+ * at any point before {@link #onClose}; {@link #onUndelivered} only just before it.
  */
 public interface Protocol {
 
@@ -49,6 +49,17 @@ public interface Protocol {
 
     /** A message sent with {@link Connection#send} from any thread (the mailbox), in send order per sender. */
     default void onMessage(Connection connection, Object message) {}
+
+    /**
+     * A message {@link Connection#send} accepted that will never reach {@link #onMessage}: it
+     * was still in the mailbox when the connection closed. Called once for each such message,
+     * in send order per sender, on the owner thread, after the connection is marked closed and
+     * before {@link #onClose}. Together with {@code send} returning {@code false} once the
+     * mailbox is closed, this accounts for every message: a protocol whose senders must know
+     * (a chat room counting lost lines, a request waiting for a reply) reports it back here.
+     * The default drops it.
+     */
+    default void onUndelivered(Connection connection, Object message) {}
 
     /** A timer set with {@link Connection#schedule} fired with its {@code token}. */
     default void onTimeout(Connection connection, Object token) {}

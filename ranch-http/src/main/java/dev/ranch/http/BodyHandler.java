@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
  * the connection's loop thread, in order: {@code onHead}, {@code onBody}..., {@code onEnd}.
  * The response may be sent from any of them, or later from any thread; the connection
  * reads the whole body either way before the next request. {@link Request#body()} stays
- * empty. {@link HttpOptions#maxBodySize()} still bounds the body.
+ * empty. {@link HttpOptions#maxBodySize()} still bounds the body, and its deadline ({@link
+ * HttpOptions#requestBodyTimeout()}, {@link HttpOptions#minBodyRate()}) still applies; the
+ * body is never buffered, so it takes nothing from {@link HttpOptions#maxBufferedBodyBytes()}.
  */
 public interface BodyHandler {
 

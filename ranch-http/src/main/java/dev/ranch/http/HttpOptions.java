@@ -18,11 +18,15 @@ public final class HttpOptions {
     private final int maxHeaders;
     private final int maxHeaderBytes;
     private final long maxBodySize;
+    private final long maxBufferedBodyBytes;
     private final int maxChunkExtensionBytes;
     private final boolean allowBareLf;
     private final int maxKeepAliveRequests;
     private final Duration idleTimeout;
     private final Duration requestHeaderTimeout;
+    private final Duration requestBodyTimeout;
+    private final long minBodyRate;
+    private final Duration responseTimeout;
     private final String serverHeader;
     private final Executor blockingExecutor;
 
@@ -31,11 +35,15 @@ public final class HttpOptions {
         this.maxHeaders = b.maxHeaders;
         this.maxHeaderBytes = b.maxHeaderBytes;
         this.maxBodySize = b.maxBodySize;
+        this.maxBufferedBodyBytes = b.maxBufferedBodyBytes;
         this.maxChunkExtensionBytes = b.maxChunkExtensionBytes;
         this.allowBareLf = b.allowBareLf;
         this.maxKeepAliveRequests = b.maxKeepAliveRequests;
         this.idleTimeout = b.idleTimeout;
         this.requestHeaderTimeout = b.requestHeaderTimeout;
+        this.requestBodyTimeout = b.requestBodyTimeout;
+        this.minBodyRate = b.minBodyRate;
+        this.responseTimeout = b.responseTimeout;
         this.serverHeader = b.serverHeader;
         this.blockingExecutor = b.blockingExecutor;
     }
@@ -65,6 +73,11 @@ public final class HttpOptions {
         return maxBodySize;
     }
 
+    /** @see Builder#maxBufferedBodyBytes(long) */
+    public long maxBufferedBodyBytes() {
+        return maxBufferedBodyBytes;
+    }
+
     /** @see Builder#maxChunkExtensionBytes(int) */
     public int maxChunkExtensionBytes() {
         return maxChunkExtensionBytes;
@@ -90,6 +103,21 @@ public final class HttpOptions {
         return requestHeaderTimeout;
     }
 
+    /** @see Builder#requestBodyTimeout(Duration) */
+    public Duration requestBodyTimeout() {
+        return requestBodyTimeout;
+    }
+
+    /** @see Builder#minBodyRate(long) */
+    public long minBodyRate() {
+        return minBodyRate;
+    }
+
+    /** @see Builder#responseTimeout(Duration) */
+    public Duration responseTimeout() {
+        return responseTimeout;
+    }
+
     /** @see Builder#serverHeader(String) */
     public String serverHeader() {
         return serverHeader;
@@ -106,11 +134,15 @@ public final class HttpOptions {
         private int maxHeaders = 100;
         private int maxHeaderBytes = 16 * 1024;
         private long maxBodySize = 8L * 1024 * 1024;
+        private long maxBufferedBodyBytes = defaultBufferedBodyBytes();
         private int maxChunkExtensionBytes = 1024;
         private boolean allowBareLf;
         private int maxKeepAliveRequests = 1000;
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration requestHeaderTimeout = Duration.ofSeconds(10);
+        private Duration requestBodyTimeout = Duration.ofSeconds(30);
+        private long minBodyRate = 1024;
+        private Duration responseTimeout = Duration.ofSeconds(30);
         private String serverHeader;
         private Executor blockingExecutor;
 
@@ -144,14 +176,42 @@ public final class HttpOptions {
         /**
          * Largest request body, declared by {@code Content-Length} or summed over chunks. More:
          * {@code 413 Content Too Large}, sent before any of the body is read when the length
-         * is declared. Bodies are aggregated in memory up to this size. Default 8 MiB.
+         * is declared. Bodies are aggregated in memory up to this size (the memory grows with
+         * the bytes received, never from the declared length; see {@link
+         * #maxBufferedBodyBytes(long)} for the bound over all connections). Default 8 MiB.
          */
         public Builder maxBodySize(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("maxBodySize must not be negative, got " + bytes);
-            }
-            this.maxBodySize = bytes;
+            this.maxBodySize = notNegative("maxBodySize", bytes);
             return this;
+        }
+
+        /**
+         * Most bytes all connections of one server (one {@code HttpServer.protocol} factory)
+         * may hold at once in request bodies being aggregated for handlers that take the whole
+         * body. A buffer grows with the bytes actually received, and each growth is taken from
+         * this budget; a growth the budget cannot cover gets {@code 503 Service Unavailable}
+         * with {@code Retry-After} and {@code Connection: close}, so a crowd of uploads (or of
+         * clients that declare a large {@code Content-Length} and send nothing) cannot exhaust
+         * the heap, whatever the connection count. The memory returns to the budget when the
+         * request's response completes or its connection closes; for a {@code blocking} handler,
+         * when its handler has returned, as its queued task holds the body till then. Streamed bodies ({@code
+         * HttpHandler.streaming}) are not buffered and not counted.
+         *
+         * <p>Default: a quarter of the maximum heap ({@code -Xmx}, 256 MiB when the JVM reports
+         * no maximum), computed when the builder is made. A fixed figure would be either too
+         * small for a large server or more than a small container's heap; a quarter leaves
+         * the rest of the heap to everything else the server holds, and still fits a
+         * {@link #maxBodySize(long) maxBodySize} body from a 32 MiB heap on. A budget below
+         * {@code maxBodySize} means bodies larger than the budget always get 503.
+         */
+        public Builder maxBufferedBodyBytes(long bytes) {
+            this.maxBufferedBodyBytes = notNegative("maxBufferedBodyBytes", bytes);
+            return this;
+        }
+
+        private static long defaultBufferedBodyBytes() {
+            long heap = Runtime.getRuntime().maxMemory();
+            return heap == Long.MAX_VALUE ? 256L * 1024 * 1024 : heap / 4;
         }
 
         /**
@@ -185,7 +245,8 @@ public final class HttpOptions {
 
         /**
          * How long a kept-alive connection may wait for the first byte of its next request
-         * (and how long a request body may pause between reads) before it is closed quietly.
+         * before it is closed quietly (and how long a request body may pause between reads:
+         * then {@code 408}; see also {@link #requestBodyTimeout(Duration)}).
          * Default 60 s.
          */
         public Builder idleTimeout(Duration timeout) {
@@ -203,6 +264,58 @@ public final class HttpOptions {
             return this;
         }
 
+        /**
+         * How long a request body may take to arrive, counted from its head, before any credit
+         * for the bytes received (see {@link #minBodyRate(long)}): the body deadline is {@code
+         * head + requestBodyTimeout + received / minBodyRate}, and never later than {@link
+         * #idleTimeout(Duration) idleTimeout} after the last piece. This cuts a client that
+         * trickles a body (one byte a minute keeps no idle timer from firing), which would
+         * otherwise hold its connection and body buffer for ever. On expiry: {@code 408
+         * Request Timeout} and close (or, when a streaming handler already answered, the
+         * connection is cut). Default 30 s.
+         */
+        public Builder requestBodyTimeout(Duration timeout) {
+            this.requestBodyTimeout = positive("requestBodyTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The slowest sustained rate, in bytes per second, at which a request body is allowed
+         * to arrive beyond {@link #requestBodyTimeout(Duration)}: every byte received extends
+         * the body deadline by {@code 1 / minBodyRate} seconds, so a large upload on a slow
+         * but honest link finishes while a trickler is cut. Time the server itself stops
+         * reading (because the client does not read its responses) counts too. {@code 0}
+         * gives no credit: the whole body must arrive within {@code requestBodyTimeout}.
+         * Default 1024 (1 KiB/s: an 8 MiB body may take up to about 2.3 hours).
+         */
+        public Builder minBodyRate(long bytesPerSecond) {
+            this.minBodyRate = notNegative("minBodyRate", bytesPerSecond);
+            return this;
+        }
+
+        /**
+         * How long a handler may leave a request unanswered once its request has been read
+         * (an {@code async()} response, a blocking handler, a streaming handler after its
+         * body), and how long a streamed response ({@code startChunked}) may go without a
+         * {@code write} before it ends. On expiry, one WARN line names the connection and the
+         * request; a client that has no response head yet gets {@code 503 Service
+         * Unavailable} and the connection closes, and a response already under way is cut
+         * (the connection is aborted, so the client cannot take a truncated body for a whole
+         * one). The connection never continues: the handler still holds the abandoned
+         * response, and closing makes anything it sends later a no-op. Anything the handler
+         * does with the response afterwards is dropped silently. {@link Duration#ZERO} turns
+         * the limit off (a handler that never answers then holds its connection until the
+         * client leaves). Default 30 s.
+         */
+        public Builder responseTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "responseTimeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("responseTimeout must not be negative, got " + timeout);
+            }
+            this.responseTimeout = timeout;
+            return this;
+        }
+
         /** Value of a {@code Server} header on every response, or {@code null} for none. Default none. */
         public Builder serverHeader(String value) {
             if (value != null && !value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
@@ -216,7 +329,10 @@ public final class HttpOptions {
          * Where routes marked blocking run their handlers, so that blocking code never stalls
          * an event loop (on Java 21+, {@code Executors.newVirtualThreadPerTaskExecutor()}).
          * Default none: a request for a blocking handler is then answered 500, with a WARN
-         * saying this option is missing.
+         * saying this option is missing. The executor must run every task it accepts or refuse
+         * it with {@code RejectedExecutionException} (then {@code 503}): a task holds its
+         * request's body, counted in {@link #maxBufferedBodyBytes(long)} until the task has run,
+         * even when the client has left, so a task dropped silently keeps its count for ever.
          */
         public Builder blockingExecutor(Executor executor) {
             this.blockingExecutor = executor;
@@ -231,6 +347,13 @@ public final class HttpOptions {
         private static int atLeast(String name, int value, int min) {
             if (value < min) {
                 throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+            }
+            return value;
+        }
+
+        private static long notNegative(String name, long value) {
+            if (value < 0) {
+                throw new IllegalArgumentException(name + " must not be negative, got " + value);
             }
             return value;
         }

@@ -65,7 +65,9 @@ public interface Response {
     /**
      * Tells the server that the handler will answer later, from any thread: returning from
      * {@code handle} then leaves the response open. Responses to later pipelined requests
-     * wait for it.
+     * wait for it. Answer within {@link HttpOptions#responseTimeout()}: after it the client
+     * gets {@code 503} (or a cut connection) and whatever the handler does with this response
+     * is dropped.
      */
     Response async();
 

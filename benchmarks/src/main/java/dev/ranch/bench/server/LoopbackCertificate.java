@@ -1,5 +1,6 @@
 package dev.ranch.bench.server;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -32,6 +37,7 @@ public final class LoopbackCertificate {
 
     private final KeyManagerFactory keyManagers;
     private final SSLContext server;
+    private final Certificate certificate;
     private final SSLContext client;
 
     private LoopbackCertificate(KeyStore keys) throws GeneralSecurityException {
@@ -39,18 +45,23 @@ public final class LoopbackCertificate {
         keyManagers.init(keys, PASSWORD);
         server = SSLContext.getInstance("TLS");
         server.init(keyManagers.getKeyManagers(), null, null);
+        certificate = keys.getCertificate(ALIAS);
+        client = trusting(certificate);
+    }
 
+    private static SSLContext trusting(Certificate certificate) throws GeneralSecurityException {
         KeyStore trusted = KeyStore.getInstance("PKCS12");
         try {
             trusted.load(null, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        trusted.setCertificateEntry(ALIAS, keys.getCertificate(ALIAS));
+        trusted.setCertificateEntry(ALIAS, certificate);
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(trusted);
-        client = SSLContext.getInstance("TLS");
+        SSLContext client = SSLContext.getInstance("TLS");
         client.init(null, trust.getTrustManagers(), null);
+        return client;
     }
 
     /**
@@ -86,6 +97,34 @@ public final class LoopbackCertificate {
     /** A client context that trusts the certificate and nothing else. */
     public SSLContext clientContext() {
         return client;
+    }
+
+    /**
+     * The certificate, DER-encoded: what a client in another JVM needs to trust this JVM's
+     * servers, through {@link #clientTrusting(byte[])}. Each JVM generates its own certificate.
+     */
+    public byte[] certificateDer() {
+        try {
+            return certificate.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("a certificate keytool made cannot be encoded", e);
+        }
+    }
+
+    /**
+     * A client context that trusts the DER certificate {@code der} (another JVM's
+     * {@link #certificateDer()}) and nothing else.
+     *
+     * @throws IllegalArgumentException when {@code der} is not an X.509 certificate
+     */
+    public static SSLContext clientTrusting(byte[] der) {
+        try {
+            return trusting(CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der)));
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not an X.509 certificate", e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a TLS client context", e);
+        }
     }
 
     private static LoopbackCertificate generate() {

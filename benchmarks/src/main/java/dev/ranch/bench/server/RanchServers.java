@@ -71,7 +71,7 @@ public final class RanchServers {
      * ranch-core's TLS transport presenting the {@link LoopbackCertificate}, its defaults
      * otherwise (TLS 1.3 and 1.2), offering {@code alpn} by ALPN when given.
      */
-    private static Transport tls(String... alpn) {
+    public static Transport tls(String... alpn) {
         return Transports.tls(TlsOptions.builder(LoopbackCertificate.get().serverContext())
                 .applicationProtocols(alpn)
                 .build());
@@ -82,7 +82,20 @@ public final class RanchServers {
      * Content-Type; {@code GET /error} throws, so the server answers 500 and carries on.
      */
     static Router helloRouter() {
-        return Router.builder()
+        return helloRoutes(Router.builder()).build();
+    }
+
+    /**
+     * One plain HTTP port serving both {@link #helloRouter()}'s routes and
+     * {@link #webSocketEchoRouter()}'s WebSocket echo at {@code /ws}: the soak server's.
+     */
+    public static Router helloAndWebSocketEchoRouter() {
+        // /ws first: the first path that matches decides, and "_" matches every path.
+        return helloRoutes(webSocketEchoRoutes(Router.builder())).build();
+    }
+
+    private static Router.Builder helloRoutes(Router.Builder routes) {
+        return routes
                 .get("/error", (req, res) -> {
                     throw new IllegalStateException("GET /error fails on purpose");
                 })
@@ -91,8 +104,7 @@ public final class RanchServers {
                     res.header("Content-Type", type == null ? "application/octet-stream" : type).send(req.body());
                 })
                 .get("/echo", RanchServers::hello)
-                .get("_", RanchServers::hello)
-                .build();
+                .get("_", RanchServers::hello);
     }
 
     /**
@@ -100,10 +112,12 @@ public final class RanchServers {
      * {@link WebSocketOptions} defaults); any other path is a 404.
      */
     static Router webSocketEchoRouter() {
+        return webSocketEchoRoutes(Router.builder()).build();
+    }
+
+    private static Router.Builder webSocketEchoRoutes(Router.Builder routes) {
         WebSocketEcho echo = new WebSocketEcho();
-        return Router.builder()
-                .websocket("/ws", (request, handshake) -> echo, WebSocketOptions.builder().build())
-                .build();
+        return routes.websocket("/ws", (request, handshake) -> echo, WebSocketOptions.builder().build());
     }
 
     /**

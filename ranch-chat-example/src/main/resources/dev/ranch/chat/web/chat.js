@@ -155,13 +155,15 @@
     if (line === '') {
       return;
     }
-    var word = line.split(' ')[0];
+    // The server reads command words in any ASCII case; so does the page.
+    var upper = line.replace(/[a-z]+/g, function (letters) { return letters.toUpperCase(); });
+    var word = upper.split(' ')[0];
     if (word === 'JOIN') {
       join(line.substring(5));
     } else if (send(line)) {
-      if (line === 'QUIT') {
+      if (upper === 'QUIT') {
         quitting = true;
-      } else if (room === null || ['LEAVE', 'WHO', 'HELP'].indexOf(line) >= 0) {
+      } else if (room === null || ['LEAVE', 'WHO', 'HELP'].indexOf(upper) >= 0) {
         show('reply', '> ' + line);
       } else {
         show('out', line);

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * of a {@link ConnectionInfo} snapshot. {@link SocketConnection} adds the owner-thread half.
  *
  * <p>Memory ordering: {@code closed} and {@code counted} are volatile; the close listeners
- * and the closed flag change together under this object's monitor; {@code bytesIn} is written
+ * and the closed flag change together under this object's monitor; the {@link Mailbox} orders
+ * sends against the close by itself; {@code bytesIn} is written
  * by the owner with opaque stores and read the same way, so a snapshot sees a recent value
  * without ordering the owner's reads.
  */
@@ -49,13 +50,20 @@ abstract class ConnectionHandle implements Connection {
     private CloseListeners closeListeners;
     private volatile Map<String, Object> attributes;
     private long bytesIn;
+    /** Messages from {@link #send}; the owner takes them and closes it in its close. */
+    final Mailbox mailbox = new Mailbox();
 
     ConnectionHandle(long id, ConnectionOwner owner, boolean counted, SocketChannel channel) {
+        this(id, owner, counted, addressOf(channel, true), addressOf(channel, false));
+    }
+
+    /** A connection with the given addresses and no socket of its own (the jcstress tests' too). */
+    ConnectionHandle(long id, ConnectionOwner owner, boolean counted, SocketAddress peer, SocketAddress local) {
         this.id = id;
         this.owner = owner;
         this.counted = counted;
-        this.peer = addressOf(channel, true);
-        this.local = addressOf(channel, false);
+        this.peer = peer;
+        this.local = local;
     }
 
     /** Reports the client's addresses a PROXY header carried in place of the socket's. Owner thread. */
@@ -95,6 +103,25 @@ abstract class ConnectionHandle implements Connection {
     public final boolean isCounted() {
         return counted;
     }
+
+    @Override
+    public final boolean send(Object message) {
+        switch (mailbox.post(message)) {
+            case FIRST:
+                mailArrived();
+                return true;
+            case QUEUED:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * The mailbox was empty and now holds a message: have the owner thread take it, and every
+     * message after it, with {@code mailbox.poll()}. Any thread.
+     */
+    abstract void mailArrived();
 
     @Override
     public final void whenClosed(Consumer<Connection> closeListener) {
@@ -154,10 +181,12 @@ abstract class ConnectionHandle implements Connection {
     }
 
     /**
-     * Marks the connection closed and runs the close listeners, exactly once. Owner thread.
-     * Under the monitor with {@link #whenClosed}'s adds, so no listener is lost or run twice.
+     * Marks the connection closed and runs the close listeners, exactly once; then closes the
+     * mailbox, handing {@code undelivered} every message still in it, oldest first. Owner
+     * thread. The listeners and the closed flag change under the monitor with
+     * {@link #whenClosed}'s adds, so no listener is lost or run twice.
      */
-    final void markClosed() {
+    final void markClosed(Consumer<Object> undelivered) {
         CloseListeners listeners;
         synchronized (this) {
             closed = true;
@@ -167,6 +196,7 @@ abstract class ConnectionHandle implements Connection {
         if (listeners != null) {
             listeners.runAll(this);
         }
+        mailbox.close(undelivered);
     }
 
     private static SocketAddress addressOf(SocketChannel channel, boolean remote) {

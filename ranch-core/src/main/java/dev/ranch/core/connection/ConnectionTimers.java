@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The timers of one connection: the lifecycle bound (the handshake, then a graceful close),
- * the idle timeout (created only when one is set), and the protocol's own timers, all
+ * the idle timeout (created only when one is set), the send timeout (when one is set), and
+ * the protocol's own timers, all
  * cancelled together when the connection closes so none keeps a closed connection in the
  * loop's heap. Owner loop thread only.
  */
@@ -18,15 +19,24 @@ final class ConnectionTimers {
     private final SocketConnection connection;
     private final EventLoop loop;
     private final LifecycleTimer lifecycle;
+    private final SendTimer send;
     private IdleTimer idle;
     private List<UserTimer> user;
 
-    ConnectionTimers(SocketConnection connection, EventLoop loop, Duration idleTimeout) {
+    ConnectionTimers(SocketConnection connection, EventLoop loop, Duration idleTimeout, Duration sendTimeout) {
         this.connection = connection;
         this.loop = loop;
         this.lifecycle = new LifecycleTimer(connection);
         if (!idleTimeout.isZero()) {
             idle = new IdleTimer(connection, loop, idleTimeout.toNanos());
+        }
+        this.send = sendTimeout.isZero() ? null : new SendTimer(connection, loop, sendTimeout.toNanos());
+    }
+
+    /** A write left bytes queued: the send timeout watches them (a no-op while it already does). */
+    void outputPending() {
+        if (send != null) {
+            send.outputPending();
         }
     }
 
@@ -94,6 +104,9 @@ final class ConnectionTimers {
         loop.cancel(lifecycle);
         if (idle != null) {
             idle.stop();
+        }
+        if (send != null) {
+            send.stop();
         }
         if (user != null) {
             for (UserTimer timer : user) {

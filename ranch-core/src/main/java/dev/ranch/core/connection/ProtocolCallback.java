@@ -17,6 +17,7 @@ enum ProtocolCallback {
     REJECTED("onRejected", (p, c, a) -> p.onRejected(c)),
     DATA("onData", (p, c, a) -> p.onData(c, (ByteBuffer) a)),
     MESSAGE("onMessage", Protocol::onMessage),
+    UNDELIVERED("onUndelivered", Protocol::onUndelivered),
     TIMEOUT("onTimeout", Protocol::onTimeout),
     IDLE("onIdle", (p, c, a) -> p.onIdle(c)),
     WRITABILITY("onWritabilityChanged", (p, c, a) -> p.onWritabilityChanged(c, (Boolean) a)),

@@ -50,9 +50,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
 
-    /** Reads per readiness event before other connections get their turn. */
-    private static final int MAX_READS_PER_EVENT = 16;
-
     /** Reading a PROXY header; the protocol does not exist yet. */
     private static final int PROXY_HEADER = 0;
     private static final int NEW = 1;
@@ -69,6 +66,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private final ListenerOptions options;
     private final ConnectionTimers timers;
     private final boolean rejected;
+    private final Runnable deliverMail = this::deliverMail;
 
     private TransportSession session;
     private Protocol protocol;
@@ -110,7 +108,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         this.transport = transport;
         this.factory = factory;
         this.options = options;
-        this.timers = new ConnectionTimers(this, loop, options.idleTimeout());
+        this.timers = new ConnectionTimers(this, loop, options.idleTimeout(), options.sendTimeout());
         this.outbound = new OutboundQueue(options.writeHighWatermark(), options.writeLowWatermark());
     }
 
@@ -288,6 +286,9 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     private void afterWrite() {
         updateInterest();
+        if (!nothingToWrite()) {
+            timers.outputPending();
+        }
         if (outbound.isWritable() != reportedWritable) {
             settleIfIdle();
         }
@@ -376,16 +377,27 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     // ---- Connection: any thread ----
 
     @Override
-    public boolean send(Object message) {
-        if (!isOpen()) {
-            return false;
+    void mailArrived() {
+        loop.execute(deliverMail);
+    }
+
+    /**
+     * Delivers the mailbox's next message, and queues itself again while more wait: one
+     * message per task, so the loop's bound on tasks per turn bounds mail as well, and a
+     * flooded mailbox cannot hold off the loop's reads. Owner thread.
+     */
+    private void deliverMail() {
+        if (state == CLOSED) {
+            return;  // the close handed the rest to onUndelivered
         }
-        loop.execute(() -> {
-            if (state != CLOSED) {
-                invoke(ProtocolCallback.MESSAGE, message);
-            }
-        });
-        return true;
+        Object message = mailbox.poll();
+        if (message == null) {
+            return;
+        }
+        invoke(ProtocolCallback.MESSAGE, message);
+        if (state != CLOSED && mailbox.hasMail()) {
+            loop.execute(deliverMail);
+        }
     }
 
     @Override
@@ -439,9 +451,15 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         finish();
     }
 
+    /**
+     * Reads until the socket is drained or {@code readBudget} bytes were read this turn; a
+     * socket with bytes left stays readable, and the level-triggered selector reports it again
+     * on the loop's next turn, after every other ready connection, the timers and the tasks.
+     */
     private void read() {
         ByteBuffer buffer = loop.readBuffer();
-        for (int i = 0; i < MAX_READS_PER_EVENT && state == OPEN && !readsPaused; i++) {
+        long budget = options.readBudget();
+        while (budget > 0 && state == OPEN && !readsPaused) {
             buffer.clear();
             int n;
             try {
@@ -464,6 +482,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             }
             timers.activity(loop.now());
             addBytesIn(n);
+            budget -= n;
             buffer.flip();
             invoke(ProtocolCallback.DATA, buffer);
             if (n < buffer.capacity() && !session.hasBufferedInput()) {
@@ -649,6 +668,17 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         }
     }
 
+    /** Whether the send timeout has anything to watch: open, with bytes the kernel has not taken. */
+    boolean isOpenWithOutputPending() {
+        return state == OPEN && !nothingToWrite();
+    }
+
+    /** The send timer saw pending output make no progress for a whole {@code sendTimeout}. */
+    void sendTimedOut() {
+        failed(new TimeoutException("queued output made no progress within sendTimeout " + options.sendTimeout()
+                + "; the peer does not read"));
+    }
+
     void idleTimedOut() {
         invoke(ProtocolCallback.IDLE, null);
     }
@@ -773,7 +803,8 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             // Files still queued are closed here; their bytes will never be sent.
             outbound.discard();
             try {
-                markClosed();
+                // Every message still in the mailbox, before onClose, which stays the last callback.
+                markClosed(message -> invoke(ProtocolCallback.UNDELIVERED, message));
                 if (protocol != null) {
                     invoke(ProtocolCallback.CLOSE, closeCause);
                 }

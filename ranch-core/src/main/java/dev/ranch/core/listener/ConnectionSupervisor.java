@@ -36,6 +36,8 @@ import java.util.function.BooleanSupplier;
  * than its new share, the supervisor is <em>constrained</em>: every acquire takes the park
  * lock and checks the total, so the shards with room cannot admit anyone until the total is
  * below the new limit. The first acquire that finds every shard within its share lifts it.
+ * Every change passes through the constrained state before it reads the counters, which shuts
+ * the lock-free path while they are read; {@link #fastAcquire} gives the ordering argument.
  *
  * <p>Lost wake-ups are impossible: a parking thread announces itself in {@code waiting}
  * before it re-checks under {@code parkLock}; a releasing thread decrements before it reads
@@ -54,6 +56,11 @@ public final class ConnectionSupervisor implements ConnectionOwner {
                         : max / shardCount + (i < max % shardCount ? 1 : 0);
             }
             return new Limits(max, shares, false);
+        }
+
+        /** The same shares, with the fast path shut and the total checked under the lock. */
+        Limits constrain() {
+            return new Limits(max, shares, true);
         }
     }
 
@@ -78,8 +85,20 @@ public final class ConnectionSupervisor implements ConnectionOwner {
      * @param shardCount number of shards, at least 1
      */
     ConnectionSupervisor(Listener listener, int maxConnections, int shardCount) {
+        this(listener, "listener '" + listener.name() + "'", maxConnections, shardCount);
+    }
+
+    /**
+     * A supervisor of no listener, for exercising the limit on its own (the jcstress tests);
+     * {@link #listener()} is then {@code null}.
+     */
+    ConnectionSupervisor(String description, int maxConnections, int shardCount) {
+        this(null, description, maxConnections, shardCount);
+    }
+
+    private ConnectionSupervisor(Listener listener, String description, int maxConnections, int shardCount) {
         this.listener = listener;
-        this.description = "listener '" + listener.name() + "'";
+        this.description = description;
         this.held = new AtomicInteger[shardCount];
         for (int i = 0; i < shardCount; i++) {
             held[i] = new AtomicInteger();
@@ -100,12 +119,25 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     /**
      * Changes the limit now. Raising admits waiting clients at once; lowering keeps existing
      * connections and admits new ones only below the new limit. Any thread.
+     *
+     * <p>Three steps, in this order, under {@code parkLock} (so no locked acquire interleaves):
+     * <ol>
+     *   <li>publish the new shares <em>constrained</em>, which shuts the lock-free
+     *       {@link #fastAcquire} path;</li>
+     *   <li>read every shard's counter ({@link #overShare});</li>
+     *   <li>publish the new shares unconstrained if no shard is over its share; else leave them
+     *       constrained, so that acquires check the total until the old connections drain.</li>
+     * </ol>
+     * Why a fast acquire can no longer slip past: see {@link #fastAcquire}.
      */
     void setMaxConnections(int max) {
         parkLock.lock();
         try {
             Limits next = Limits.of(max, held.length);
-            limits = overShare(next) ? new Limits(next.max(), next.shares(), true) : next;
+            limits = next.constrain();
+            if (!overShare(next)) {
+                limits = next;
+            }
             changed.signalAll();
         } finally {
             parkLock.unlock();
@@ -156,12 +188,35 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     }
 
     /**
-     * One CAS on the shards' counters, valid only if the limits did not change meanwhile.
-     * If {@link #setMaxConnections} published new limits between our read and our take, it
-     * may not have seen the take (a lowered limit could then overshoot), so the slot goes back
-     * and the caller takes the locked path. The re-read suffices: the CAS and both reads of
-     * {@code limits} are sequentially consistent, and setMaxConnections reads the counters
-     * before it publishes, so either it saw our take or we see its new limits.
+     * One CAS on a shard's counter, kept only if the limits did not change meanwhile;
+     * otherwise the slot goes back and the caller takes the locked path.
+     *
+     * <p>Why the re-read suffices. Every access involved is sequentially consistent (the
+     * volatile reads and writes of {@code limits}, the counters' {@code get} and CAS), so they
+     * fall in one total order consistent with each thread's program order. Every publication
+     * of unconstrained limits {@code U} follows the same pattern under {@code parkLock}: first
+     * a constrained limits {@code C} is the current value (written by
+     * {@link #setMaxConnections}, or left by an earlier one and lifted by
+     * {@link #liftConstraintIfDrained}), then the counters are read, then {@code U} is written.
+     * Take our CAS on shard {@code s} under the limits {@code l} we read first:
+     * <ul>
+     *   <li>if {@code l} is {@code C} or anything constrained, we returned before the CAS;</li>
+     *   <li>if {@code l} is {@code U} or newer, the slot was taken under the limits in force,
+     *       and the next publication accounts for it in its own read of the counters;</li>
+     *   <li>if {@code l} is older than {@code C}, and our CAS comes before the read of
+     *       {@code held[s]}, that read sees our take and decides on it (over its share, the
+     *       new limits stay constrained);</li>
+     *   <li>if {@code l} is older than {@code C} and our CAS comes after that read, it comes
+     *       after {@code C}'s write too, and so does our re-read: it sees {@code C} or a later
+     *       value, never {@code l} again (each publication is a new object), so we undo.</li>
+     * </ul>
+     * So no take under old limits survives unseen by the publication of new ones. A take that
+     * is undone was briefly visible in its counter; that can only make other threads refuse or
+     * stay constrained a little longer, never admit too many.
+     *
+     * <p>The earlier code read the counters before publishing anything: a CAS and the re-read
+     * could both fall between that read and the write, so the take went unseen and a lowered
+     * limit was overshot (the jcstress test {@code SetMaxConnectionsStress} showed it).
      */
     private int fastAcquire(int preferred) {
         Limits l = limits;
@@ -361,6 +416,8 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     private Limits liftConstraintIfDrained() {
         Limits l = limits;
         if (l.constrained() && !overShare(l)) {
+            // The constrained value has been current since before this read of the counters,
+            // so the argument at fastAcquire holds for this publication too.
             l = new Limits(l.max(), l.shares(), false);
             limits = l;
         }
@@ -401,6 +458,16 @@ public final class ConnectionSupervisor implements ConnectionOwner {
             }
         }
         return -1;
+    }
+
+    /** Slots taken now, across the shards (an acceptor's slot before its connection starts too). Any thread. */
+    int heldSlots() {
+        return totalHeld();
+    }
+
+    /** Whether acquires check the total under the lock, because some shard is over its share. Any thread. */
+    boolean isConstrained() {
+        return limits.constrained();
     }
 
     private int totalHeld() {

@@ -35,6 +35,8 @@ public final class ListenerOptions {
     private final Duration shutdownTimeout;
     private final Duration closeTimeout;
     private final Duration idleTimeout;
+    private final Duration sendTimeout;
+    private final int readBudget;
     private final boolean tcpNoDelay;
     private final boolean keepAlive;
     private final int receiveBufferSize;
@@ -62,6 +64,8 @@ public final class ListenerOptions {
         this.shutdownTimeout = b.shutdownTimeout;
         this.closeTimeout = b.closeTimeout;
         this.idleTimeout = b.idleTimeout;
+        this.sendTimeout = b.sendTimeout;
+        this.readBudget = b.readBudget;
         this.tcpNoDelay = b.tcpNoDelay;
         this.keepAlive = b.keepAlive;
         this.receiveBufferSize = b.receiveBufferSize;
@@ -102,6 +106,8 @@ public final class ListenerOptions {
         b.shutdownTimeout = shutdownTimeout;
         b.closeTimeout = closeTimeout;
         b.idleTimeout = idleTimeout;
+        b.sendTimeout = sendTimeout;
+        b.readBudget = readBudget;
         b.tcpNoDelay = tcpNoDelay;
         b.keepAlive = keepAlive;
         b.receiveBufferSize = receiveBufferSize;
@@ -144,6 +150,10 @@ public final class ListenerOptions {
     public Duration closeTimeout() { return closeTimeout; }
     /** See {@link Builder#idleTimeout}; {@link Duration#ZERO} when off. */
     public Duration idleTimeout() { return idleTimeout; }
+    /** See {@link Builder#sendTimeout}; {@link Duration#ZERO} when off. */
+    public Duration sendTimeout() { return sendTimeout; }
+    /** See {@link Builder#readBudget}. */
+    public int readBudget() { return readBudget; }
     /** See {@link Builder#tcpNoDelay}. */
     public boolean tcpNoDelay() { return tcpNoDelay; }
     /** See {@link Builder#keepAlive}. */
@@ -183,6 +193,8 @@ public final class ListenerOptions {
         private Duration shutdownTimeout = Duration.ofMillis(5000);
         private Duration closeTimeout = Duration.ofMillis(5000);
         private Duration idleTimeout = Duration.ZERO;
+        private Duration sendTimeout = Duration.ofSeconds(30);
+        private int readBudget = 64 * 1024;
         private boolean tcpNoDelay = true;
         private boolean keepAlive = false;
         private int receiveBufferSize = 0;
@@ -322,6 +334,39 @@ public final class ListenerOptions {
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = nonNegative(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * A connection whose queued outbound bytes make no progress for this long is closed
+         * (aborted: what is queued is dropped, {@code Protocol.onClose} gets a
+         * {@code TimeoutException}, one DEBUG line names the connection), so a peer that stops
+         * reading cannot hold a connection and its queued bytes forever, whatever the
+         * protocol. Only a stall counts: a peer that reads slowly but steadily is never cut.
+         * The check runs once per period while output is pending, so a stalled connection is
+         * closed between one and two periods after its last progress. Default 30 s (Ranch's
+         * {@code send_timeout}): longer than TCP's retransmission back-off takes to ride out a
+         * brief network outage, short enough that a stuck peer's bytes do not pile up for
+         * minutes. {@link Duration#ZERO} turns it off. The graceful close after
+         * {@code close()} is bounded by {@link #closeTimeout} instead.
+         */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = nonNegative(timeout, "sendTimeout");
+            return this;
+        }
+
+        /**
+         * Most bytes one connection reads in one turn of its event loop before the loop moves
+         * on to the other ready connections, its timers and its tasks, so that one fast sender
+         * cannot monopolise a loop. At least one read is always made; reading stops once the
+         * reads of the turn add up to this many bytes, and a connection with bytes left is
+         * read again on the loop's next turn (the selector is level-triggered, so it reports
+         * the socket again without being reminded). Default 64 KiB: one full read of the
+         * default read buffer per turn; a protocol's work per callback is then bounded by
+         * what it does with 64 KiB.
+         */
+        public Builder readBudget(int bytes) {
+            this.readBudget = check(bytes, 1, Integer.MAX_VALUE, "readBudget");
             return this;
         }
 

@@ -1,19 +1,16 @@
 package dev.ranch.core.loop;
 
-import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -24,7 +21,7 @@ import java.util.function.Consumer;
  * Nothing on the loop's path takes a lock. Connections read into the loop's single
  * {@link #readBuffer()}, so an idle connection holds no buffer of its own.
  *
- * <p>Wake-ups are coalesced: the loop arms {@code wakeupArmed} just before it blocks in
+ * <p>Wake-ups are coalesced: the loop arms its {@link TaskInbox} just before it blocks in
  * {@code select}, and only the producer that disarms it calls {@link Selector#wakeup()}, so a
  * burst of tasks from other threads costs one wake-up, and tasks the loop queues for itself
  * cost none.
@@ -37,8 +34,7 @@ public final class EventLoop {
     private static final int MAX_TASKS_PER_TURN = 4096;
 
     private final Selector selector;
-    private final MpscUnboundedArrayQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(1024);
-    private final AtomicBoolean wakeupArmed = new AtomicBoolean();
+    private final TaskInbox tasks = new TaskInbox();
     private final TimerQueue timers = new TimerQueue();
     private final ByteBuffer readBuffer;
     private final Thread thread;
@@ -93,17 +89,11 @@ public final class EventLoop {
      * @return {@code false} if the loop is stopping; the task may then never run
      */
     public boolean execute(Runnable task) {
-        tasks.offer(task);
-        if (Thread.currentThread() != thread) {
-            // Dekker pairing with turn(): the loop writes wakeupArmed (volatile) and then reads
-            // the queue's producer index; we publish the task and then read wakeupArmed. The
-            // offer may publish with a release store only (jctools' resize path does), so a
-            // full fence keeps that store ahead of our read: either the loop sees the task or
-            // we see the flag armed and wake it.
-            VarHandle.fullFence();
-            if (wakeupArmed.get() && wakeupArmed.compareAndSet(true, false)) {
-                selector.wakeup();
-            }
+        if (Thread.currentThread() == thread) {
+            tasks.offerFromLoop(task);
+        } else if (tasks.offerFromOutside(task)) {
+            // TaskInbox says why this cannot miss a loop about to block.
+            selector.wakeup();
         }
         return !stopping;
     }
@@ -190,8 +180,7 @@ public final class EventLoop {
     private void turn() throws IOException {
         if (tasks.isEmpty()) {
             long waitNanos = timers.nanosUntilNext(System.nanoTime());
-            wakeupArmed.set(true);
-            if (tasks.isEmpty() && !stopping) {
+            if (tasks.armBeforeBlocking() && !stopping) {
                 if (waitNanos < 0) {
                     selector.select(onReady);
                 } else if (waitNanos > 0) {
@@ -202,7 +191,7 @@ public final class EventLoop {
             } else {
                 selector.selectNow(onReady);
             }
-            wakeupArmed.lazySet(false);
+            tasks.disarm();
         } else {
             selector.selectNow(onReady);
         }

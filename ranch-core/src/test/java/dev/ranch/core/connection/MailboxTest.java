@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static dev.ranch.core.test.Patience.PATIENCE;
 import static dev.ranch.core.test.Patience.assertStays;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The connection's mailbox as a protocol sees it: order, thread, and what happens at the close. */
 class MailboxTest {
 
     @TestRanch
@@ -36,7 +38,7 @@ class MailboxTest {
 
     @Test
     void messagesFromOneSenderArriveInTheOrderSent() throws Exception {
-        Mailbox mailbox = new Mailbox();
+        Recorder mailbox = new Recorder();
         Listener listener = ranch.startListener("mail-one", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         int count = 10_000;
         try (TestClient client = TestClient.connect(listener.port())) {
@@ -66,7 +68,7 @@ class MailboxTest {
 
     @Test
     void concurrentSendersEachKeepTheirOwnOrder() throws Exception {
-        Mailbox mailbox = new Mailbox();
+        Recorder mailbox = new Recorder();
         Listener listener = ranch.startListener("mail-many", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         int senders = 4;
         int perSender = 5_000;
@@ -110,7 +112,7 @@ class MailboxTest {
 
     @Test
     void sendReturnsFalseAndDeliversNothingOnceTheConnectionIsClosed() throws Exception {
-        Mailbox mailbox = new Mailbox();
+        Recorder mailbox = new Recorder();
         Listener listener = ranch.startListener("mail-closed", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         TestClient client = TestClient.connect(listener.port());
         Connection connection;
@@ -130,7 +132,7 @@ class MailboxTest {
 
     @Test
     void messagesAreDeliveredOnTheConnectionsOwnerLoopThread() throws Exception {
-        Mailbox mailbox = new Mailbox();
+        Recorder mailbox = new Recorder();
         Listener listener = ranch.startListener("mail-thread", Transports.tcp(), Loopback.options().build(), c -> mailbox);
         int count = 100;
         try (TestClient client = TestClient.connect(listener.port())) {
@@ -151,6 +153,49 @@ class MailboxTest {
         }
     }
 
+    @Test
+    void everyAcceptedMessageIsDeliveredOrReportedUndeliveredBeforeOnClose() throws Exception {
+        // The first message holds the loop until a thousand more are queued, then aborts: the
+        // first is delivered, the queued ones are handed back, later sends are refused.
+        int queued = 1000;
+        CountDownLatch backlog = new CountDownLatch(1 + queued);
+        Recorder mailbox = new Recorder() {
+            @Override
+            public void onMessage(Connection connection, Object message) {
+                super.onMessage(connection, message);
+                try {
+                    assertTrue(backlog.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                connection.abort();
+            }
+        };
+        Listener listener = ranch.startListener("mail-undelivered", Transports.tcp(), Loopback.options().build(),
+                c -> mailbox);
+        try (TestClient client = TestClient.connect(listener.port())) {
+            Connection connection = waitFor(mailbox.opened);
+            List<Integer> accepted = new ArrayList<>();
+            int refused = 0;
+            for (int i = 0; refused < 100; i++) {
+                if (connection.send(i)) {
+                    accepted.add(i);
+                    backlog.countDown();
+                } else {
+                    refused++;
+                }
+            }
+            waitFor(mailbox.closed);
+            assertEquals(List.of(0), List.copyOf(mailbox.received));
+            assertEquals(accepted.subList(1, accepted.size()), List.copyOf(mailbox.undelivered),
+                    "every other accepted message handed back once, in send order");
+            assertTrue(mailbox.undelivered.size() >= queued, mailbox.undelivered.size() + " handed back");
+            assertFalse(mailbox.undeliveredAfterClose, "onUndelivered came before onClose");
+            assertFalse(connection.send("after close"));
+            assertTrue(client.isClosedByPeer(), "the abort reached the client");
+        }
+    }
+
     /** The mailbox traffic left the socket side of the connection working. */
     private static void assertStillEchoes(TestClient client) {
         client.write("still here\n");
@@ -160,12 +205,14 @@ class MailboxTest {
     private record Tagged(int sender, int seq) {}
 
     /** Records every message and the thread it arrived on. */
-    private static final class Mailbox extends EchoProtocol {
+    private static class Recorder extends EchoProtocol {
         final CompletableFuture<Connection> opened = new CompletableFuture<>();
         final CompletableFuture<Throwable> closed = new CompletableFuture<>();
         final List<Object> received = Collections.synchronizedList(new ArrayList<>());
         final List<String> threads = Collections.synchronizedList(new ArrayList<>());
+        final List<Object> undelivered = Collections.synchronizedList(new ArrayList<>());
         volatile String handshakeThread;
+        volatile boolean undeliveredAfterClose;
 
         @Override
         public void onHandshake(Connection connection) {
@@ -177,6 +224,12 @@ class MailboxTest {
         public void onMessage(Connection connection, Object message) {
             threads.add(Thread.currentThread().getName());
             received.add(message);
+        }
+
+        @Override
+        public void onUndelivered(Connection connection, Object message) {
+            undeliveredAfterClose |= closed.isDone();
+            undelivered.add(message);
         }
 
         @Override

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** What this JVM holds from the OS, for leak checks: file descriptors and threads. */
@@ -26,17 +28,38 @@ public final class ProcessResources {
 
     /**
      * What each open descriptor points at, sorted ({@code socket:[inode]}, {@code
-     * anon_inode:[eventpoll]}, a path...). Jar files are left out: the class loader opens a
-     * jar the first time a class is loaded from it and keeps it open, which is not a leak.
+     * anon_inode:[eventpoll]}, a path...), without those the JVM opens by itself and keeps for
+     * its life (see {@link #openFileDescriptorsByNumber()}).
      */
     public static List<String> openFileDescriptors() {
-        List<String> targets = new ArrayList<>();
+        List<String> targets = new ArrayList<>(openFileDescriptorsByNumber().values());
+        Collections.sort(targets);
+        return targets;
+    }
+
+    /**
+     * Each open descriptor's number and what it points at, by number. Left out are the
+     * descriptors the JVM opens lazily on its own and keeps until it exits, which a test
+     * cannot close and which are not leaks:
+     * <ul>
+     *   <li>jar files: the class loader opens a jar the first time a class is loaded from it
+     *       and keeps it open (URLClassPath caches its JarFile);
+     *   <li>{@code /dev/random} and {@code /dev/urandom}: the first {@code SecureRandom} (a
+     *       TLS handshake, a WebSocket key) opens them, and {@code NativePRNG} holds the
+     *       streams in static fields;
+     *   <li>the listing's own descriptor on {@code /proc/<pid>/fd}.
+     * </ul>
+     * Sockets, pipes, eventfds and epoll instances always count: those are what a selector,
+     * a channel or a child process holds.
+     */
+    public static Map<Integer, String> openFileDescriptorsByNumber() {
+        Map<Integer, String> targets = new TreeMap<>();
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(FDS)) {
             for (Path fd : fds) {
                 try {
                     String target = Files.readSymbolicLink(fd).toString();
-                    if (!target.endsWith(".jar")) {
-                        targets.add(target);
+                    if (!jvmOwned(target)) {
+                        targets.put(Integer.parseInt(fd.getFileName().toString()), target);
                     }
                 } catch (NoSuchFileException closedMeanwhile) {
                     // The directory stream's own descriptor, or one closed while listing.
@@ -45,10 +68,14 @@ public final class ProcessResources {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // The listing's own descriptor points at this directory; it is not the process's.
-        targets.removeIf(t -> t.startsWith("/proc/") && t.endsWith("/fd"));
-        Collections.sort(targets);
         return targets;
+    }
+
+    private static boolean jvmOwned(String target) {
+        return target.endsWith(".jar")
+                || target.equals("/dev/random")
+                || target.equals("/dev/urandom")
+                || (target.startsWith("/proc/") && target.endsWith("/fd"));
     }
 
     /** Live threads whose name starts with {@code prefix}. */

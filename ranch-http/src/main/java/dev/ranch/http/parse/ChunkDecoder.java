@@ -36,20 +36,28 @@ final class ChunkDecoder {
     private static final int CHUNK_DATA_CR = 11;
     private static final int CHUNK_DATA_LF = 12;
 
-    /** Bytes of a chunk-size line beyond its extensions: the size itself, leading zeros included. */
+    /** Most hex digits of a chunk size, leading zeros included; apart from the extension limit. */
     private static final int MAX_CHUNK_SIZE_DIGITS = 32;
 
-    private final int maxChunkLine;
+    private final int maxExtensionBytes;
     private final long maxBodySize;
 
     private int state = CHUNK_SIZE;
     private long bodyTotal;
     private long chunkSize;
+    /** Significant digits of the chunk size: at most 15 keeps it a positive long. */
     private int chunkDigits;
-    private int chunkLineBytes;
+    /** Every digit of the chunk size, leading zeros included. */
+    private int sizeBytes;
+    /** Bytes of the line after the size and before its CR: the chunk-ext of RFC 9112 section 7.1.1. */
+    private int extensionBytes;
 
+    /**
+     * @param maxChunkExtensionBytes most bytes of chunk-ext on one line, counted from the first byte after
+     *                               the size (";" or whitespace) up to, not including, the CR
+     */
     ChunkDecoder(int maxChunkExtensionBytes, long maxBodySize) {
-        this.maxChunkLine = MAX_CHUNK_SIZE_DIGITS + maxChunkExtensionBytes;
+        this.maxExtensionBytes = maxChunkExtensionBytes;
         this.maxBodySize = maxBodySize;
     }
 
@@ -73,7 +81,8 @@ final class ChunkDecoder {
         state = CHUNK_SIZE;
         chunkSize = 0;
         chunkDigits = 0;
-        chunkLineBytes = 0;
+        sizeBytes = 0;
+        extensionBytes = 0;
     }
 
     /**
@@ -83,9 +92,8 @@ final class ChunkDecoder {
      */
     int line(int b) {
         int s = state;
-        if (s < CHUNK_SIZE_LF && ++chunkLineBytes > maxChunkLine) {
-            // RFC 9112 section 7.1.1: a server limits chunk extensions to what it will read.
-            throw bad("chunk extensions longer than the limit");
+        if (s > CHUNK_SIZE && s < CHUNK_SIZE_LF && b != '\r' && b != '\n') {
+            extensionByte();
         }
         switch (s) {
             case CHUNK_SIZE: {
@@ -95,12 +103,19 @@ final class ChunkDecoder {
                     if ((chunkSize != 0 || digit != 0) && ++chunkDigits > 15) {
                         throw bad("chunk size overflow");
                     }
+                    if (++sizeBytes > MAX_CHUNK_SIZE_DIGITS) {
+                        // RFC 9112 section 7.1: chunk-size = 1*HEXDIG admits endless leading zeros; we bound them.
+                        throw bad("chunk size longer than " + MAX_CHUNK_SIZE_DIGITS + " digits");
+                    }
                     chunkSize = chunkSize * 16 + digit;
                     return MORE;
                 }
-                if (chunkLineBytes == 1) {
+                if (sizeBytes == 0) {
                     // RFC 9112 section 7.1: chunk-size = 1*HEXDIG.
                     throw bad("chunk size is not hexadecimal");
+                }
+                if (b != '\r' && b != '\n') {
+                    extensionByte();
                 }
                 return afterSizeOrExtension(b, "invalid character after chunk size");
             }
@@ -221,6 +236,13 @@ final class ChunkDecoder {
                 return MORE;
             default:
                 throw new AssertionError(s);
+        }
+    }
+
+    private void extensionByte() {
+        if (++extensionBytes > maxExtensionBytes) {
+            // RFC 9112 section 7.1.1: a server limits the length of chunk extensions it accepts; 400 above it.
+            throw bad("chunk extensions longer than " + maxExtensionBytes + " bytes");
         }
     }
 

@@ -61,6 +61,9 @@ final class HeaderFacts {
             }
             transferEncoding = true;
         } else if (regionIsIgnoreCase(bytes, nameFrom, nameTo, "host")) {
+            // RFC 9112 section 3.2: a Host field with an invalid value gets 400; RFC 9110 section 7.2:
+            // Host = uri-host [ ":" port ], empty when the target URI has no authority.
+            Authority.check(bytes, from, to, Authority.Need.HOST_FIELD);
             hosts++;
         } else if (regionIsIgnoreCase(bytes, nameFrom, nameTo, "connection")) {
             // RFC 9110 section 7.6.1: Connection is a list of case-insensitive options.

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import static dev.ranch.http.parse.Syntax.bad;
 import static dev.ranch.http.parse.Syntax.isAlpha;
 import static dev.ranch.http.parse.Syntax.isDigit;
+import static dev.ranch.http.parse.Syntax.regionIsIgnoreCase;
 
 /**
  * The checks on a complete request line (RFC 9112 section 3) that need more than one byte to
@@ -45,10 +46,8 @@ final class RequestLine {
         int targetLength = targetEnd - methodEnd;
         boolean connect = methodEnd == 7 && regionIs(scratch, 0, "CONNECT");
         if (connect) {
-            // RFC 9112 section 3.2.3: CONNECT takes the authority-form, host ":" port.
-            if (first == '/' || indexOf(scratch, methodEnd, targetEnd, ':') < 0) {
-                throw bad("CONNECT needs an authority-form target");
-            }
+            // RFC 9112 section 3.2.3: CONNECT takes the authority-form, uri-host ":" port.
+            Authority.check(scratch, methodEnd, targetEnd, Authority.Need.HOST_AND_PORT);
             return;
         }
         if (first == '/') {
@@ -70,6 +69,7 @@ final class RequestLine {
         for (int i = methodEnd + 1; i < targetEnd; i++) {
             byte c = scratch[i];
             if (c == ':') {
+                absoluteAuthority(scratch, methodEnd, i, targetEnd);
                 return;
             }
             if (!isAlpha(c) && !isDigit(c) && c != '+' && c != '-' && c != '.') {
@@ -78,6 +78,31 @@ final class RequestLine {
         }
         // RFC 9112 section 3.2: no other form of request-target exists.
         throw bad("request target is not origin-, absolute-, authority- or asterisk-form");
+    }
+
+    /**
+     * Checks the authority of an absolute-form target whose scheme ends at {@code colon}: the
+     * server routes on it in place of Host (RFC 9112 section 3.2.2), so it must be as valid as Host.
+     */
+    private static void absoluteAuthority(byte[] scratch, int from, int colon, int targetEnd) {
+        // RFC 3986 section 3.1: scheme names are case-insensitive.
+        boolean http = regionIsIgnoreCase(scratch, from, colon, "http")
+                || regionIsIgnoreCase(scratch, from, colon, "https");
+        boolean hasAuthority = targetEnd - colon >= 3 && scratch[colon + 1] == '/' && scratch[colon + 2] == '/';
+        if (!hasAuthority) {
+            if (http) {
+                // RFC 9110 section 4.2.1: http-URI = "http" "://" authority path-abempty [ "?" query ].
+                throw bad("http URI without an authority");
+            }
+            return;  // RFC 3986 section 3: hier-part without "//" has no authority (urn:, mailto:)
+        }
+        int start = colon + 3;
+        int end = start;
+        while (end < targetEnd && scratch[end] != '/' && scratch[end] != '?' && scratch[end] != '#') {
+            end++;
+        }
+        // RFC 9110 section 4.2.1: an http(s) URI's host is never empty; RFC 3986 section 3.2 for the rest.
+        Authority.check(scratch, start, end, http ? Authority.Need.HOST : Authority.Need.SYNTAX);
     }
 
     /** The method as a string: one of the interned constants when it is a common one. */
@@ -97,14 +122,5 @@ final class RequestLine {
             }
         }
         return true;
-    }
-
-    private static int indexOf(byte[] scratch, int from, int to, char c) {
-        for (int i = from; i < to; i++) {
-            if (scratch[i] == c) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -39,6 +38,11 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Responses are gathered in the loop's {@link OutBuffer} and written once per callback, so
  * a batch of pipelined requests read together is answered with one write.
+ *
+ * <p>A body for a handler that takes it whole is aggregated in a {@link BodyBuffer} that grows
+ * with the bytes received, within the server's {@link BodyBudget}: a request the budget
+ * cannot cover gets {@code 503}. Its memory is given back when the response completes, the
+ * request is refused, or the connection closes, whichever comes first.
  */
 final class HttpConnection implements Protocol, RequestSink {
 
@@ -63,8 +67,10 @@ final class HttpConnection implements Protocol, RequestSink {
     // The request being read.
     private ServerRequest reading;
     private RouteMatch match;
-    private byte[] body;
-    private int bodyLength;
+    /** The aggregated body of the request being read, then of the request in flight. */
+    private final BodyBuffer body;
+    /** Whether {@link #body} is collecting the current request's body. */
+    private boolean aggregating;
 
     /** The request whose response is outstanding, or null. */
     private ServerResponse inFlight;
@@ -87,11 +93,12 @@ final class HttpConnection implements Protocol, RequestSink {
     /** The protocol that took the connection over after a {@code 101} (WebSocket); it gets every callback. */
     private Protocol upgraded;
 
-    HttpConnection(Router router, HttpOptions options, byte[] serverLine) {
+    HttpConnection(Router router, HttpOptions options, byte[] serverLine, BodyBudget budget) {
         this.router = router;
         this.options = options;
         this.serverLine = serverLine;
         this.parser = new RequestParser(options);
+        this.body = new BodyBuffer(budget);
     }
 
     // ---- Protocol ----
@@ -180,13 +187,22 @@ final class HttpConnection implements Protocol, RequestSink {
         if (kind == Deadlines.NONE) {
             return;
         }
+        if (kind == Deadlines.RESPONSE) {
+            try {
+                responseTimedOut();
+            } finally {
+                flush();
+            }
+            return;
+        }
         if (kind == Deadlines.IDLE || (kind == Deadlines.HEADER && parser.isIdle() && stashEmpty())) {
             closing = true;
             c.close();  // nothing of a request arrived: close quietly
         } else {
             // RFC 9110 section 15.5.9: 408 when the request did not arrive in time.
             try {
-                reject(408, kind == Deadlines.HEADER ? "request head not received in time" : "request body stalled");
+                reject(408, kind == Deadlines.HEADER ? "request head not received in time"
+                        : "request body not received in time");
             } finally {
                 flush();
             }
@@ -242,6 +258,8 @@ final class HttpConnection implements Protocol, RequestSink {
         streamer = null;
         inFlight = null;
         stash = null;
+        aggregating = false;
+        body.release();
         if (upgraded != null) {
             upgraded.onClose(c, cause);
         }
@@ -374,9 +392,11 @@ final class HttpConnection implements Protocol, RequestSink {
             startStreaming(request, match, ((HttpHandler.Streaming) match.handler()).bodyHandler());
             return;
         }
+        // Memory comes with the bytes, never from the declared length: a client may declare
+        // megabytes and send one byte.
         long length = head.contentLength();
-        body = new byte[length >= 0 ? (int) length : (int) Math.min(8192, options.maxBodySize())];
-        bodyLength = 0;
+        body.start(length >= 0 ? length : options.maxBodySize());
+        aggregating = true;
     }
 
     /** Dispatches a request at its head; its body then goes to {@code handler} piece by piece. */
@@ -399,8 +419,9 @@ final class HttpConnection implements Protocol, RequestSink {
 
     @Override
     public void onBody(ByteBuffer data) {
+        int n = data.remaining();
+        deadlines.bodyProgress(n);
         if (bodyOpen) {
-            deadlines.bodyProgress();
             BodyHandler handler = streamer;
             if (handler != null) {
                 try {
@@ -412,18 +433,14 @@ final class HttpConnection implements Protocol, RequestSink {
             }
             return;
         }
-        int n = data.remaining();
-        if (body == null) {
+        if (!aggregating) {
             data.position(data.limit());
             return;
         }
-        if (bodyLength + n > body.length) {
-            long wanted = Math.max((long) body.length * 2, (long) bodyLength + n);
-            body = Arrays.copyOf(body, (int) Math.min(wanted, options.maxBodySize()));
+        if (!body.append(data)) {
+            // RFC 9110 section 15.6.4: 503 for a temporary overload; Retry-After says when to retry.
+            throw new HttpParseException(503, "buffered request bodies are at maxBufferedBodyBytes");
         }
-        data.get(body, bodyLength, n);
-        bodyLength += n;
-        deadlines.bodyProgress();
     }
 
     @Override
@@ -439,9 +456,9 @@ final class HttpConnection implements Protocol, RequestSink {
         RouteMatch route = match;
         reading = null;
         match = null;
-        request.body(body, bodyLength, trailers);
-        body = null;
-        bodyLength = 0;
+        aggregating = false;
+        byte[] bytes = body.take();
+        request.body(bytes, bytes.length, trailers);
         deadlines.disarm();
         dispatch(request, route);
     }
@@ -470,6 +487,8 @@ final class HttpConnection implements Protocol, RequestSink {
             response.end();
         } else if (inFlight == null && !closing) {
             deadlines.armIdle();  // answered early: now the next request may come
+        } else if (inFlight != null) {
+            deadlines.armResponse();
         }
     }
 
@@ -502,6 +521,9 @@ final class HttpConnection implements Protocol, RequestSink {
         if (response.phase() == ServerResponse.OPEN && !response.isAsync()) {
             response.end();
         }
+        if (response == inFlight) {
+            deadlines.armResponse();  // async, or a streamed response still under way
+        }
     }
 
     /** RFC 6455 section 4.2: a valid upgrade hands the connection to WebSocket after the 101. */
@@ -521,6 +543,7 @@ final class HttpConnection implements Protocol, RequestSink {
         }
         response.phase(ServerResponse.COMPLETE);
         inFlight = null;
+        body.release();
         deadlines.disarm();
         flush();  // earlier pipelined answers leave before the 101
         upgraded = next;
@@ -540,6 +563,10 @@ final class HttpConnection implements Protocol, RequestSink {
                     "a blocking handler needs HttpOptions.blockingExecutor, which is not set"));
             return;
         }
+        // The queued task holds the body even after its client has gone: it, not the connection, gives
+        // the memory back, once the handler has returned.
+        Runnable giveBack = body.handOver();
+        boolean accepted = false;
         try {
             executor.execute(() -> {
                 try {
@@ -549,11 +576,24 @@ final class HttpConnection implements Protocol, RequestSink {
                     }
                 } catch (Throwable t) {
                     post(() -> handlerFailed(response, t));
+                } finally {
+                    giveBack.run();
                 }
             });
+            accepted = true;
         } catch (RejectedExecutionException e) {
             response.status(503);
             writeError(response, 503, null);
+            return;
+        } finally {
+            if (!accepted) {
+                giveBack.run();
+            }
+        }
+        // An executor that ran the task in this thread has answered already, and the next deadline
+        // is armed; otherwise the answer comes through the mailbox, on this loop after this returns.
+        if (response == inFlight) {
+            deadlines.armResponse();
         }
     }
 
@@ -640,6 +680,9 @@ final class HttpConnection implements Protocol, RequestSink {
 
     void startStream(ServerResponse response) {
         if (response != inFlight) {
+            // Abandoned (timed out, or its connection gone): the handler's writes and end that follow
+            // must find it streaming, to be dropped as quietly as this.
+            response.phase(ServerResponse.STREAMING);
             return;
         }
         boolean chunked = response.request.version() == 11;
@@ -647,10 +690,16 @@ final class HttpConnection implements Protocol, RequestSink {
         // HTTP/1.0 has no chunked coding: the body ends when the connection does (RFC 9112 section 6.3).
         writer.head(response, -1, chunked);
         response.phase(ServerResponse.STREAMING);
+        deadlines.responseProgress();
     }
 
     void writeChunk(ServerResponse response, byte[] data) {
-        if (response != inFlight || data.length == 0 || response.request.isHead()) {
+        if (response != inFlight) {
+            return;
+        }
+        // A write answering HEAD sends nothing, but the handler is alive all the same.
+        deadlines.responseProgress();
+        if (data.length == 0 || response.request.isHead()) {
             return;
         }
         writer.chunk(response.request.version() == 11, data);
@@ -683,6 +732,9 @@ final class HttpConnection implements Protocol, RequestSink {
     private void completed(ServerResponse response) {
         response.phase(ServerResponse.COMPLETE);
         inFlight = null;
+        if (!aggregating) {
+            body.release();  // the request is done with (a streamed one has none to give back)
+        }
         if (!response.keepAlive) {
             closing = true;
             flush();
@@ -712,14 +764,44 @@ final class HttpConnection implements Protocol, RequestSink {
         bodyOpen = false;
         streamer = null;
         boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reading != null;
-        writer.rejection(status);
+        writer.rejection(status, status == 503);
         closing = true;
         inFlight = null;
         reading = null;
-        body = null;
+        aggregating = false;
+        body.release();
         deadlines.disarm();
         flush();
         closeOrLinger(bodyUnread);
+    }
+
+    /**
+     * The handler left its response unanswered (or a streamed one without a write) for
+     * {@code responseTimeout}. The abandoned response stays with the handler: anything it
+     * does with it later finds it no longer in flight, and the connection gone.
+     */
+    private void responseTimedOut() {
+        ServerResponse response = inFlight;
+        if (response == null) {
+            return;
+        }
+        boolean headSent = response.phase() != ServerResponse.OPEN;
+        LOG.warn("connection {}: no response to {} within responseTimeout {}; {}", connection.id(),
+                response.request, options.responseTimeout(),
+                headSent ? "cutting the response under way" : "answering 503 and closing");
+        inFlight = null;
+        closing = true;
+        body.release();
+        if (headSent) {
+            // A close would end an HTTP/1.0 body as if it were whole: cut it so the client knows.
+            OutBuffer.of(connection).discard(connection);
+            connection.abort();
+            return;
+        }
+        // RFC 9110 section 15.6.4: 503, the server cannot answer this request now.
+        writer.rejection(503, false);
+        flush();
+        closeOrLinger(!stashEmpty());
     }
 
     private void closeOrLinger(boolean inputExpected) {

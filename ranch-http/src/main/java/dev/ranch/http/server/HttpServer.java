@@ -30,13 +30,24 @@ public final class HttpServer {
 
     private HttpServer() {}
 
-    /** A protocol factory serving {@code router} with {@code options}, for {@link Ranch#startListener}. */
+    /**
+     * A protocol factory serving {@code router} with {@code options}, for {@link
+     * Ranch#startListener}. Its connections share one budget of {@link
+     * HttpOptions#maxBufferedBodyBytes()}: a factory used by several listeners gives them
+     * one budget together.
+     */
     public static ProtocolFactory protocol(Router router, HttpOptions options) {
+        Objects.requireNonNull(options, "options");
+        return protocol(router, options, new BodyBudget(options.maxBufferedBodyBytes()));
+    }
+
+    /** A protocol factory whose connections share {@code budget}; tests read the budget. */
+    static ProtocolFactory protocol(Router router, HttpOptions options, BodyBudget budget) {
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(options, "options");
         byte[] serverLine = options.serverHeader() == null ? null
                 : ("Server: " + options.serverHeader() + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        return connection -> new HttpConnection(router, options, serverLine);
+        return connection -> new HttpConnection(router, options, serverLine, budget);
     }
 
     /**

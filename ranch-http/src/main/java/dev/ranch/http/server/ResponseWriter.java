@@ -26,6 +26,11 @@ final class ResponseWriter {
     private static final byte[] KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TEXT_PLAIN = "Content-Type: text/plain; charset=utf-8\r\n"
             .getBytes(StandardCharsets.US_ASCII);
+    /**
+     * How soon a client refused for want of body memory may try again: the budget frees as
+     * bodies in progress complete, at the latest when a stalled one meets its deadline.
+     */
+    private static final byte[] RETRY_AFTER = "Retry-After: 5\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] COLON_SPACE = {':', ' '};
 
@@ -120,14 +125,18 @@ final class ResponseWriter {
 
     /**
      * The whole answer to a request the server refuses: no handler's headers, and the
-     * connection closes after it.
+     * connection closes after it. {@code retryLater} adds a {@code Retry-After} (RFC 9110
+     * section 10.2.3) to a refusal that is only about the server's load.
      */
-    void rejection(int status) {
+    void rejection(int status, boolean retryLater) {
         OutBuffer out = OutBuffer.of(connection);
         byte[] text = errorText(status);
         out.put(HttpStatus.line(status)).put(DateHeader.line());
         if (serverLine != null) {
             out.put(serverLine);
+        }
+        if (retryLater) {
+            out.put(RETRY_AFTER);
         }
         out.put(TEXT_PLAIN).put(CONTENT_LENGTH).putDecimal(text.length).crlf().put(CLOSE).crlf().put(text);
     }

@@ -45,11 +45,15 @@ final class ServerRequest implements Request {
             authority = target;
             rest = "";
         } else {
-            // absolute-form (RFC 9112 section 3.2.2): scheme "://" authority path-abempty [ "?" query ]
-            int scheme = target.indexOf("://");
-            int from = scheme < 0 ? target.indexOf(':') + 1 : scheme + 3;
+            // absolute-form (RFC 9112 section 3.2.2): scheme "://" authority path-abempty [ "?" query ];
+            // without "//" the URI has no authority and Host stands (RFC 3986 section 3).
+            int colon = target.indexOf(':');
+            boolean hasAuthority = target.startsWith("//", colon + 1);
+            int from = hasAuthority ? colon + 3 : colon + 1;
             int slash = indexOfAny(target, from, "/?#");
-            authority = target.substring(from, slash < 0 ? target.length() : slash);
+            if (hasAuthority) {
+                authority = target.substring(from, slash < 0 ? target.length() : slash);
+            }
             rest = slash < 0 ? "/" : target.substring(slash);
             if (rest.startsWith("?")) {
                 rest = "/" + rest;
@@ -63,9 +67,9 @@ final class ServerRequest implements Request {
         this.path = q < 0 ? rest : rest.substring(0, q);
         this.rawQuery = q < 0 ? "" : rest.substring(q + 1);
         if (authority != null) {
-            // RFC 9112 section 3.2.2: with an absolute-form target, its authority replaces Host.
-            int at = authority.lastIndexOf('@');
-            this.host = at < 0 ? authority : authority.substring(at + 1);
+            // RFC 9112 section 3.2.2: with an absolute-form target, its authority replaces Host; the
+            // parser refused userinfo in it (RFC 9110 section 4.2.4).
+            this.host = authority;
         } else {
             String h = head.headers().get("host");
             this.host = h == null ? "" : h;

@@ -115,6 +115,45 @@ class RequestParserTest {
                 + "2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n"), new int[0], options).error.status());
     }
 
+    /** One chunk whose extension is {@code shape} padded to exactly {@code bytes} bytes (";" to CR). */
+    private static String chunkWithExtension(String shape, int bytes) {
+        int quoted = shape.endsWith("\"") ? 1 : 0;
+        String extension = shape + "x".repeat(bytes - shape.length() - quoted) + "\"".repeat(quoted);
+        assertEquals(bytes, extension.length());
+        return "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5" + extension + "\r\nhello\r\n0\r\n\r\n";
+    }
+
+    @ValueSource(strings = {";", ";n=", ";n=\"", " ;\tn", ";a;b=c;"})
+    @ParameterizedTest
+    void chunkExtensionOfExactlyTheDefaultLimitPassesAtEverySplit(String shape) {
+        ParseRecorder r = sameAtEverySplit(chunkWithExtension(shape, 1024), DEFAULTS);
+        assertNull(r.error, r.describe());
+        assertEquals("hello", new String(r.messages.get(0).body.toByteArray(), StandardCharsets.US_ASCII));
+    }
+
+    @ValueSource(strings = {";", ";n=", ";n=\"", " ;\tn", ";a;b=c;"})
+    @ParameterizedTest
+    void chunkExtensionOneByteOverTheDefaultLimitIs400AtEverySplit(String shape) {
+        ParseRecorder r = sameAtEverySplit(chunkWithExtension(shape, 1025), DEFAULTS);
+        assertNotNull(r.error, r.describe());
+        assertEquals(400, r.error.status());
+        assertTrue(r.error.getMessage().contains("chunk extensions"), r.error.getMessage());
+    }
+
+    @Test
+    void leadingZerosOfTheChunkSizeDoNotCountAgainstTheExtensionLimit() {
+        String head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+        String extension = ";" + "x".repeat(1023);
+        ParseRecorder r = ParseRecorder.run(bytes(head + "0".repeat(31) + "5" + extension + "\r\nhello\r\n0\r\n\r\n"),
+                new int[0], DEFAULTS);
+        assertNull(r.error, r.describe());
+        // RFC 9112 section 7.1: a size is still bounded, apart from its extensions.
+        ParseRecorder tooLong = ParseRecorder.run(bytes(head + "0".repeat(32) + "5\r\nhello\r\n0\r\n\r\n"),
+                new int[0], DEFAULTS);
+        assertEquals(400, tooLong.error.status());
+    }
+
     @Test
     void chunkExtensionsBeyondTheLimitAre400() {
         HttpOptions options = HttpOptions.builder().maxChunkExtensionBytes(8).build();

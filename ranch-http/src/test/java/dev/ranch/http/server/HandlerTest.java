@@ -1,19 +1,13 @@
 package dev.ranch.http.server;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.http.HttpHandler;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -29,19 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Handler failures, async and blocking handlers, several listeners, many clients. */
 class HandlerTest {
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(HttpConnection.class);
-
-    @BeforeEach
-    void captureLogs() {
-        logs.start();
-        logger.addAppender(logs);
-    }
-
-    @AfterEach
-    void releaseLogs() {
-        logger.detachAppender(logs);
-    }
+    @RegisterExtension
+    final ConnectionLog log = new ConnectionLog();
 
     private static Router router() {
         return Router.builder()
@@ -67,14 +50,9 @@ class HandlerTest {
             assertEquals(200, client.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").read().status,
                     "the failing request's connection is still usable");
             assertEquals(200, bystander.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").read().status);
-            List<ILoggingEvent> warnings = new ArrayList<>();
-            for (ILoggingEvent e : logs.list) {
-                if (e.getLevel() == Level.WARN) {
-                    warnings.add(e);
-                }
-            }
+            List<String> warnings = log.warnings();
             assertEquals(1, warnings.size(), "one WARN line: " + warnings);
-            assertTrue(warnings.get(0).getFormattedMessage().startsWith("connection "), warnings.get(0).getFormattedMessage());
+            assertTrue(warnings.get(0).startsWith("connection "), warnings.get(0));
         }
     }
 
@@ -121,7 +99,7 @@ class HandlerTest {
         Router router = Router.of(HttpHandler.blocking((req, res) -> res.send("never")));
         try (TestServer server = TestServer.start(router); RawClient client = server.connect()) {
             assertEquals(500, client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status);
-            assertTrue(logs.list.stream().anyMatch(e -> String.valueOf(e.getThrowableProxy().getMessage())
+            assertTrue(log.events().stream().anyMatch(e -> String.valueOf(e.getThrowableProxy().getMessage())
                     .contains("blockingExecutor")));
         }
     }
@@ -206,7 +184,7 @@ class HandlerTest {
         try (TestServer server = TestServer.start(router); RawClient client = server.connect()) {
             assertEquals("first", client.send("GET /twice HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
             assertEquals("ok", client.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> logs.list.stream()
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> log.events().stream()
                     .anyMatch(e -> e.getFormattedMessage().contains("from another thread failed")));
         } finally {
             executor.shutdownNow();

@@ -1,5 +1,6 @@
 package dev.ranch.http.server;
 
+import dev.ranch.core.test.JdkHttpClients;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +60,8 @@ class HttpClientInteropTest {
     @AfterAll
     static void stop() {
         server.close();
+        client = null;
+        JdkHttpClients.awaitCollected();
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

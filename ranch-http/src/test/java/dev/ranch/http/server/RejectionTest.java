@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.stream.Stream;
 
@@ -89,7 +90,21 @@ class RejectionTest {
                 rule("chunk size overflow", "POST / HTTP/1.1\r\n" + HOST
                         + "Transfer-Encoding: chunked\r\n\r\n1000000000000000000\r\n", 400),
                 rule("unsupported expectation", "POST / HTTP/1.1\r\n" + HOST
-                        + "Expect: 200-ok\r\nContent-Length: 1\r\n\r\na", 417));
+                        + "Expect: 200-ok\r\nContent-Length: 1\r\n\r\na", 417),
+                rule("Host with a space", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
+                rule("Host with userinfo", "GET / HTTP/1.1\r\nHost: user@x\r\n\r\n", 400),
+                rule("Host with a port above 65535", "GET / HTTP/1.1\r\nHost: x:99999999999\r\n\r\n", 400),
+                rule("Host with an unclosed IPv6 literal", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400),
+                rule("Host with a port but no host", "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400),
+                rule("invalid Host on HTTP/1.0", "GET / HTTP/1.0\r\nHost: a/b\r\n\r\n", 400),
+                rule("absolute-form target with userinfo", "GET http://user:pw@x/ HTTP/1.1\r\n" + HOST + "\r\n", 400),
+                rule("absolute-form target with an empty host", "GET http:///x HTTP/1.1\r\n" + HOST + "\r\n", 400),
+                rule("invalid Host beside a valid absolute-form target", "GET http://x/ HTTP/1.1\r\nHost: a b\r\n\r\n",
+                        400),
+                rule("CONNECT target without a port", "CONNECT x HTTP/1.1\r\n" + HOST + "\r\n", 400),
+                rule("chunk extension one byte over maxChunkExtensionBytes (1025 of 1024)", "POST / HTTP/1.1\r\n"
+                        + HOST + "Transfer-Encoding: chunked\r\n\r\n1;" + "e".repeat(1024) + "\r\na\r\n0\r\n\r\n",
+                        400));
     }
 
     private static Arguments rule(String name, String request, int status) {
@@ -106,6 +121,39 @@ class RejectionTest {
             assertTrue(client.isClosedByPeer(), name + ": the connection stays open");
         }
         assertServes();
+    }
+
+    @ParameterizedTest(name = "Host: {0}")
+    @ValueSource(strings = {"example.com", "example.com:8080", "[::1]:80",
+        "127.0.0.1", "caf%C3%A9.example", "a!$&'()*+,;=b", "EXAMPLE.COM:", ""})
+    void validHostValuesAreServedOnOneKeepAliveConnection(String host) {
+        try (RawClient client = server.connect()) {
+            for (int i = 0; i < 2; i++) {
+                RawClient.Response response = client.send("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n").read();
+                assertEquals(200, response.status, host + ": " + response);
+                assertEquals("ok 0", response.body());
+            }
+        }
+    }
+
+    @Test
+    void absoluteFormAuthorityIsServedWhateverTheHostField() {
+        try (RawClient client = server.connect()) {
+            RawClient.Response response = client.send("GET http://[::1]:8080/?q HTTP/1.1\r\nHost: other\r\n\r\n")
+                    .read();
+            assertEquals(200, response.status, response.toString());
+        }
+    }
+
+    @Test
+    void chunkExtensionOfExactlyMaxChunkExtensionBytesIsServed() {
+        try (RawClient client = server.connect()) {
+            String extension = ";" + "e".repeat(1023);
+            RawClient.Response response = client.send("POST / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: chunked\r\n\r\n"
+                    + "3" + extension + "\r\nabc\r\n0\r\n\r\n").read();
+            assertEquals(200, response.status, response.toString());
+            assertEquals("ok 3", response.body());
+        }
     }
 
     @Test

@@ -17,25 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Request bodies handed to a {@link BodyHandler} as they arrive. */
 class StreamingBodyTest {
 
+    /** What the early-answering handler was given. */
     private final AtomicLong received = new AtomicLong();
+    private final CountingBodyHandler counter = new CountingBodyHandler();
 
     private Router router() {
-        BodyHandler counter = new BodyHandler() {
-            @Override
-            public void onHead(Request request, Response response) {
-                received.set(0);
-            }
-
-            @Override
-            public void onBody(Request request, Response response, ByteBuffer data) {
-                received.addAndGet(data.remaining());
-            }
-
-            @Override
-            public void onEnd(Request request, Response response) {
-                response.send("received " + received.get() + " trailer " + request.trailers().get("checksum"));
-            }
-        };
         BodyHandler early = new BodyHandler() {
             @Override
             public void onHead(Request request, Response response) {
@@ -64,7 +50,7 @@ class StreamingBodyTest {
         try (TestServer server = TestServer.start(router()); RawClient client = server.connect()) {
             client.send("POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
             // The body is not finished, yet the handler has its first piece.
-            await().atMost(Duration.ofSeconds(5)).until(() -> received.get() == 5);
+            await().atMost(Duration.ofSeconds(5)).until(() -> counter.received.get() == 5);
             client.send("6\r\n world\r\n0\r\nChecksum: 42\r\n\r\n");
             assertEquals("received 11 trailer 42", client.read().body());
             assertEquals("next", client.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n").read().body());

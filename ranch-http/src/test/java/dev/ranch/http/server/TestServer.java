@@ -3,6 +3,7 @@ package dev.ranch.http.server;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
+import dev.ranch.core.transport.Transports;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
 
@@ -28,10 +29,21 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Router router, HttpOptions options, ListenerOptions.Builder listenerOptions) {
+        return start(router, options, listenerOptions, new BodyBudget(options.maxBufferedBodyBytes()));
+    }
+
+    /** A server whose connections share {@code budget}, which the test may watch. */
+    static TestServer start(Router router, HttpOptions options, BodyBudget budget) {
+        return start(router, options, ListenerOptions.builder(), budget);
+    }
+
+    private static TestServer start(Router router, HttpOptions options, ListenerOptions.Builder listenerOptions,
+                                    BodyBudget budget) {
         Ranch ranch = Ranch.builder().eventLoops(2).build();
         try {
-            Listener listener = HttpServer.start(ranch, "http",
-                    listenerOptions.bindAddress(InetAddress.getLoopbackAddress()).port(0).build(), router, options);
+            Listener listener = ranch.startListener("http", Transports.tcp(),
+                    listenerOptions.bindAddress(InetAddress.getLoopbackAddress()).port(0).build(),
+                    HttpServer.protocol(router, options, budget));
             return new TestServer(ranch, listener);
         } catch (RuntimeException e) {
             ranch.close();

@@ -77,6 +77,7 @@ class HandshakeTest {
                     + RawWebSocket.KEY + "\r\nSec-WebSocket-Version: 8\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             RawWebSocket.Answer answer = ws.readAnswer();
             assertEquals(426, answer.status);
+            assertEquals("HTTP/1.1 426 Upgrade Required", answer.statusLine);
             assertEquals("13", answer.headers.get("sec-websocket-version"));
         }
     }

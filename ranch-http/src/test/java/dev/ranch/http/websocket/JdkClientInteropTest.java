@@ -1,5 +1,7 @@
 package dev.ranch.http.websocket;
 
+import dev.ranch.core.test.JdkHttpClients;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -17,6 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The JDK's own WebSocket client (java.net.http) against the echo route: an independent implementation. */
 class JdkClientInteropTest {
+
+    @AfterAll
+    static void releaseClients() {
+        JdkHttpClients.awaitCollected();
+    }
 
     /** Collects whole messages; the JDK client hands over parts. */
     private static final class Collector implements WebSocket.Listener {

@@ -56,11 +56,13 @@ final class RawWebSocket implements AutoCloseable {
 
     /** The handshake's answer: status and header fields (names in lower case). */
     static final class Answer {
+        final String statusLine;
         final int status;
         final Map<String, String> headers;
         final String body;
 
-        Answer(int status, Map<String, String> headers, String body) {
+        Answer(String statusLine, int status, Map<String, String> headers, String body) {
+            this.statusLine = statusLine;
             this.status = status;
             this.headers = headers;
             this.body = body;
@@ -134,7 +136,7 @@ final class RawWebSocket implements AutoCloseable {
                 in.readFully(b);
                 body = new String(b, StandardCharsets.UTF_8);
             }
-            return new Answer(status, headers, body);
+            return new Answer(statusLine, status, headers, body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

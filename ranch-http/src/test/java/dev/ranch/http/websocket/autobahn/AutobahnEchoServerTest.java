@@ -1,5 +1,7 @@
 package dev.ranch.http.websocket.autobahn;
 
+import dev.ranch.core.test.JdkHttpClients;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -31,6 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * comes back whole or frame by frame.
  */
 class AutobahnEchoServerTest {
+
+    @AfterAll
+    static void releaseClients() {
+        JdkHttpClients.awaitCollected();
+    }
 
     @Test
     void echoesWholeMessagesAndStopsWhenInterrupted() throws Exception {
