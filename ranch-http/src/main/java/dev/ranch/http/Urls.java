@@ -33,8 +33,12 @@ public final class Urls {
             } else if (c < 0x80) {
                 out.write(c);
             } else {
-                byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                // A character outside the BMP is two chars: encoded one by one, each half would become '?'.
+                int end = Character.isHighSurrogate(c) && i + 1 < s.length()
+                        && Character.isLowSurrogate(s.charAt(i + 1)) ? i + 2 : i + 1;
+                byte[] utf8 = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
                 out.write(utf8, 0, utf8.length);
+                i = end - 1;
             }
         }
         return out.toString(StandardCharsets.UTF_8);

@@ -164,9 +164,17 @@ public final class Router {
             return this;
         }
 
-        /** Routes {@code method} on {@code path} to {@code handler}. */
+        /**
+         * Routes {@code method} on {@code path} to {@code handler}.
+         *
+         * @throws IllegalArgumentException when {@code method} is not a token, as no request can carry it
+         */
         public Builder route(String method, String path, HttpHandler handler) {
             Objects.requireNonNull(method, "method");
+            // RFC 9110 section 9.1: a method is a token; an empty one would also make an empty Allow in a 405.
+            if (method.isEmpty() || !method.chars().allMatch(Builder::isTchar)) {
+                throw new IllegalArgumentException("a method is a token (RFC 9110 section 9.1): '" + method + "'");
+            }
             route(path).byMethod.put(method, Objects.requireNonNull(handler, "handler"));
             return this;
         }
@@ -216,6 +224,12 @@ public final class Router {
             Route r = new Route(Pattern.path(path));
             current.routes.add(r);
             return r;
+        }
+
+        /** RFC 9110 section 5.6.2: tchar. */
+        private static boolean isTchar(int c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
         }
 
         /** The router. */

@@ -212,7 +212,7 @@ final class PerMessageDeflate {
         in.limit(end);
         try {
             inflater().setInput(in);
-            return drain(message);
+            return drain(message, in);
         } finally {
             in.limit(limit);
             in.position(end);
@@ -229,7 +229,7 @@ final class PerMessageDeflate {
     int finish(InboundMessage message) {
         // The message may have had no payload at all (RFC 7692 section 7.2.3.6), so possibly nothing made the inflater yet.
         inflater().setInput(TAIL);
-        int code = drain(message);
+        int code = drain(message, null);
         if (clientNoContextTakeover) {
             inflater.reset();
         }
@@ -243,7 +243,8 @@ final class PerMessageDeflate {
         return inflater;
     }
 
-    private int drain(InboundMessage message) {
+    /** @param input the buffer the inflater reads, whose position it advances; {@code null} for the tail */
+    private int drain(InboundMessage message, ByteBuffer input) {
         try {
             while (true) {
                 ByteBuffer out = message.room();
@@ -257,9 +258,14 @@ final class PerMessageDeflate {
                     return code;
                 }
                 if (inflater.finished()) {
-                    // A sender that ended its stream with a final block starts a new one next time.
+                    // A final block (BFINAL, which RFC 7692 section 7.2.3.4 lets a sender flush with) ends the
+                    // DEFLATE stream, not the message: what follows is a new stream, whether it came in this
+                    // read or the next (the reset alone dropped the rest of this read).
                     inflater.reset();
-                    return 0;
+                    if (input == null || !input.hasRemaining()) {
+                        return 0;
+                    }
+                    inflater.setInput(input);
                 }
                 if (produced == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
                     return inflater.needsDictionary() ? CloseCodes.INVALID_PAYLOAD : 0;

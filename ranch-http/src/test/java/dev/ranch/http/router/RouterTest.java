@@ -17,6 +17,15 @@ class RouterTest {
     private static final HttpHandler B = (req, res) -> { };
     private static final HttpHandler C = (req, res) -> { };
 
+    /** Found by RouterFuzzTest: a route for the method "" answered other methods 405 with an empty Allow. */
+    @Test
+    void aMethodThatIsNotATokenIsRefusedWhenTheRouteIsAdded() {
+        assertThrows(IllegalArgumentException.class, () -> Router.builder().route("", "/x", A));
+        assertThrows(IllegalArgumentException.class, () -> Router.builder().route("GET POST", "/x", A));
+        assertThrows(IllegalArgumentException.class, () -> Router.builder().route("G\u00c9T", "/x", A));
+        assertEquals(405, Router.builder().route("M-SEARCH", "/x", A).build().match("GET", "h", "/x").status());
+    }
+
     @Test
     void bindsPathSegmentsAndDecodesThem() {
         Router router = Router.builder().get("/users/:id/posts/:post", A).build();

@@ -67,6 +67,34 @@ class DeflateTest {
         }
     }
 
+    /**
+     * Found by FrameReaderFuzzTest: a message whose payload holds a DEFLATE stream ended by a
+     * final block and then more data was inflated whole when the rest came in a later read, but
+     * its rest was dropped when it came in the same read. Now the rest is a new stream either way.
+     */
+    @Test
+    void dataAfterAFinalBlockIsANewStreamWhicheverReadItArrivesIn() throws Exception {
+        Deflater ended = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        ended.setInput("Hello, ".getBytes(StandardCharsets.UTF_8));
+        ended.finish();
+        byte[] buf = new byte[256];
+        byte[] first = Arrays.copyOf(buf, ended.deflate(buf));
+        assertTrue(ended.finished());
+        byte[] second = compress(new Deflater(Deflater.DEFAULT_COMPRESSION, true), "world".getBytes(StandardCharsets.UTF_8));
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        try (WsTestServer server = WsTestServer.echo(DEFLATE);
+             RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            assertEquals(101, ws.handshake("/ws", "Sec-WebSocket-Extensions: permessage-deflate; "
+                    + "client_no_context_takeover; server_no_context_takeover").status);
+            ws.sendFrame(0x81 | 0x40, both);  // one small frame: one read on loopback
+            assertEquals("Hello, world", new String(inflate(new Inflater(true), ws.read().payload), StandardCharsets.UTF_8));
+            ws.sendFrame(0x01 | 0x40, first);  // the same, the second stream in a frame of its own
+            ws.sendFrame(0x80, second);
+            assertEquals("Hello, world", new String(inflate(new Inflater(true), ws.read().payload), StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void compressedMessageMayBeFragmented() throws Exception {
         try (WsTestServer server = WsTestServer.echo(DEFLATE);
