@@ -497,7 +497,7 @@ final class HttpConnection implements Protocol, RequestSink {
         } else if (inFlight == null && !closing) {
             deadlines.armIdle();  // answered early: now the next request may come
         } else if (inFlight != null) {
-            deadlines.armResponse();
+            deadlines.armResponse(response.timeoutNanos());
         }
     }
 
@@ -531,7 +531,7 @@ final class HttpConnection implements Protocol, RequestSink {
             response.end();
         }
         if (response == inFlight) {
-            deadlines.armResponse();  // async, or a streamed response still under way
+            deadlines.armResponse(response.timeoutNanos());  // async, or a streamed response still under way
         }
     }
 
@@ -602,7 +602,7 @@ final class HttpConnection implements Protocol, RequestSink {
         // An executor that ran the task in this thread has answered already, and the next deadline
         // is armed; otherwise the answer comes through the mailbox, on this loop after this returns.
         if (response == inFlight) {
-            deadlines.armResponse();
+            deadlines.armResponse(response.timeoutNanos());
         }
     }
 
@@ -685,6 +685,17 @@ final class HttpConnection implements Protocol, RequestSink {
         Listener listener = connection.listener();
         ListenerState state = listener == null ? ListenerState.RUNNING : listener.state();
         return state == ListenerState.STOPPING || state == ListenerState.STOPPED;
+    }
+
+    /**
+     * {@code response} has a timeout of its own now ({@link ServerResponse#timeout}): its
+     * deadline starts again from now. While a streaming handler's request body still arrives,
+     * that body's deadline runs on; the response's starts when the body has ended.
+     */
+    void retimeResponse(ServerResponse response) {
+        if (response == inFlight && !bodyOpen && !closing) {
+            deadlines.armResponse(response.timeoutNanos());
+        }
     }
 
     void startStream(ServerResponse response) {
@@ -803,7 +814,7 @@ final class HttpConnection implements Protocol, RequestSink {
         }
         boolean headSent = response.phase() != ServerResponse.OPEN;
         LOG.warn("connection {}: no response to {} within responseTimeout {}; {}", connection.id(),
-                response.request, options.responseTimeout(),
+                response.request, Duration.ofNanos(deadlines.responseNanos()),
                 headSent ? "cutting the response under way" : "answering 503 and closing");
         inFlight = null;
         closing = true;

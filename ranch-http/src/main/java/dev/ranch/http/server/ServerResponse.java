@@ -10,7 +10,9 @@ import java.nio.channels.FileChannel;
 import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The {@link Response} of one request. On the connection's loop, calls act at once; from any
@@ -36,6 +38,8 @@ final class ServerResponse implements Response {
     boolean keepAlive;
     private volatile int phase = OPEN;
     private volatile boolean async;
+    /** This response's own responseTimeout in nanoseconds, 0 for none; -1 (the option's) until {@link #timeout} is called. Loop thread. */
+    private long timeoutNanos = -1;
 
     ServerResponse(HttpConnection connection, ServerRequest request) {
         this.connection = connection;
@@ -52,6 +56,11 @@ final class ServerResponse implements Response {
 
     boolean isAsync() {
         return async;
+    }
+
+    /** See {@link #timeoutNanos}. Loop thread. */
+    long timeoutNanos() {
+        return timeoutNanos;
     }
 
     @Override
@@ -252,6 +261,22 @@ final class ServerResponse implements Response {
     @Override
     public Response async() {
         async = true;
+        return this;
+    }
+
+    @Override
+    public Response timeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+        }
+        if (!connection.inLoop()) {
+            connection.post(() -> timeout(timeout));
+            return this;
+        }
+        // Beyond about 292 years nanoseconds overflow: such a deadline is as good as none.
+        timeoutNanos = timeout.compareTo(Duration.ofDays(365L * 200)) > 0 ? 0 : timeout.toNanos();
+        connection.retimeResponse(this);
         return this;
     }
 
