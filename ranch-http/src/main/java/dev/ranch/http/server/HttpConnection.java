@@ -170,6 +170,15 @@ final class HttpConnection implements Protocol, RequestSink {
     }
 
     @Override
+    public void onUndelivered(Connection c, Object message) {
+        if (upgraded != null) {
+            upgraded.onUndelivered(c, message);
+        } else if (message instanceof ServerResponse.PostedFile) {
+            ((ServerResponse.PostedFile) message).discard();  // its channel was opened for a send that never ran
+        }
+    }
+
+    @Override
     public void onTimeout(Connection c, Object token) {
         if (upgraded != null) {
             upgraded.onTimeout(c, token);
@@ -628,9 +637,14 @@ final class HttpConnection implements Protocol, RequestSink {
         return Thread.currentThread() == loopThread;
     }
 
-    /** Runs {@code task} on the loop through the mailbox; dropped if the connection is gone. */
-    void post(Runnable task) {
-        connection.send(task);
+    /**
+     * Runs {@code task} on the loop through the mailbox; dropped if the connection is gone.
+     *
+     * @return whether the mailbox took it; if the connection closes before running it, it goes
+     *     to {@link #onUndelivered}
+     */
+    boolean post(Runnable task) {
+        return connection.send(task);
     }
 
     private boolean decideKeepAlive(ServerResponse response) {

@@ -198,7 +198,9 @@ final class ServerResponse implements Response {
 
     private void sendOpenFile(FileChannel channel, long position, long count) {
         if (!connection.inLoop()) {
-            connection.post(() -> sendOpenFile(channel, position, count));
+            if (!connection.post(new PostedFile(this, channel, position, count))) {
+                closeQuietly(channel);  // the connection is gone: nobody else will close it
+            }
             return;
         }
         if (phase != OPEN) {
@@ -206,6 +208,34 @@ final class ServerResponse implements Response {
             throw new IllegalStateException("the response to " + request + " was already sent");
         }
         connection.writeFile(this, channel, position, count);
+    }
+
+    /**
+     * A {@link #sendFile} carried to the loop: unlike the other posted calls it holds an open
+     * channel, which must be closed if the connection closes before running it.
+     */
+    static final class PostedFile implements Runnable {
+        private final ServerResponse response;
+        private final FileChannel channel;
+        private final long position;
+        private final long count;
+
+        PostedFile(ServerResponse response, FileChannel channel, long position, long count) {
+            this.response = response;
+            this.channel = channel;
+            this.position = position;
+            this.count = count;
+        }
+
+        @Override
+        public void run() {
+            response.sendOpenFile(channel, position, count);
+        }
+
+        /** The send will never run: gives the file back. */
+        void discard() {
+            closeQuietly(channel);
+        }
     }
 
     private static void closeQuietly(FileChannel channel) {
