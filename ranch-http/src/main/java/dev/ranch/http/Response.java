@@ -2,6 +2,7 @@ package dev.ranch.http;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The answer to one request. Every method may be called from any thread: off the
@@ -65,11 +66,34 @@ public interface Response {
     /**
      * Tells the server that the handler will answer later, from any thread: returning from
      * {@code handle} then leaves the response open. Responses to later pipelined requests
-     * wait for it. Answer within {@link HttpOptions#responseTimeout()}: after it the client
-     * gets {@code 503} (or a cut connection) and whatever the handler does with this response
-     * is dropped.
+     * wait for it. Answer within {@link HttpOptions#responseTimeout()} (or this response's
+     * own {@link #timeout(Duration)}): after it the client gets {@code 503} (or a cut
+     * connection) and whatever the handler does with this response is dropped.
      */
     Response async();
+
+    /**
+     * Replaces {@link HttpOptions#responseTimeout()} for this response only, for a stream that
+     * idles longer than the server's other responses may (server-sent events, long polling).
+     * It bounds the same two waits: until the head is sent (or the whole response, by
+     * {@code send} or {@code end}), and between one {@link #write} of a streamed response and
+     * the next. Expiry is as for the option: {@code 503} before the head, a cut connection
+     * after it. The deadline starts again from this call (while a streaming handler's request
+     * body still arrives, from the end of that body); each write restarts it as before.
+     *
+     * <p>{@link Duration#ZERO} removes the deadline for this response: it then stays open for
+     * as long as the handler keeps it and the client stays. The connection is still bounded by
+     * the listener's {@code sendTimeout} (output that makes no progress, a client that stopped
+     * reading) and, when set, its {@code idleTimeout}, which counts bytes received only. Calls
+     * after the response is complete, or once it has timed out, do nothing. Responses that
+     * never call this cost nothing more.
+     *
+     * <p>Any thread.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is negative
+     * @throws NullPointerException when {@code timeout} is null
+     */
+    Response timeout(Duration timeout);
 
     /** Whether the head has been sent (the status can no longer change). */
     boolean isCommitted();

@@ -1,6 +1,7 @@
 package dev.ranch.http.server;
 
 import dev.ranch.core.Connection;
+import dev.ranch.core.Timer;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.http.HttpOptions;
 
@@ -10,8 +11,9 @@ import java.time.Duration;
  * The one deadline a connection has at a time: for a request head, for a body, for the next
  * request on an idle keep-alive connection (counted from when the last response has left),
  * or for a handler's response. One timer per connection,
- * re-armed lazily: moving the deadline only writes a field, and the timer, when it fires
- * early, schedules itself again for what is left. What to do when a deadline passes is
+ * re-armed lazily: moving the deadline later only writes a field, and the timer, when it
+ * fires early, schedules itself again for what is left; only a deadline sooner than the
+ * pending timer replaces it. What to do when a deadline passes is
  * {@link HttpConnection}'s.
  *
  * <p>Loop thread only; one per connection.
@@ -42,6 +44,8 @@ final class Deadlines {
     private final long minBodyRate;
     /** 0: no response deadline. */
     private final long responseTimeoutNanos;
+    /** The response deadline of the response in flight: the option's, or its own override; 0 for none. */
+    private long responseNanos;
     private final long timerStepNanos;
     /** How soon an idle deadline that passed with our output still leaving looks again. */
     private final long drainCheckNanos;
@@ -58,7 +62,9 @@ final class Deadlines {
 
     private long deadline;
     private int kind;
-    private boolean timerPending;
+    /** The timer scheduled and not yet fired, or null; it fires at {@link #timerDue}. */
+    private Timer timer;
+    private long timerDue;
     /** The idle deadline passed while the last response was still leaving; it restarts once that has gone. */
     private boolean awaitingDrain;
 
@@ -113,10 +119,14 @@ final class Deadlines {
     /**
      * The handler must answer within the response timeout from now (or write the next piece
      * of a streamed response within it); nothing when that timeout is off.
+     *
+     * @param overrideNanos the response's own timeout ({@code Response.timeout}), 0 for none,
+     *                      or negative for the option's
      */
-    void armResponse() {
-        if (responseTimeoutNanos > 0) {
-            arm(RESPONSE, responseTimeoutNanos);
+    void armResponse(long overrideNanos) {
+        responseNanos = overrideNanos < 0 ? responseTimeoutNanos : overrideNanos;
+        if (responseNanos > 0) {
+            arm(RESPONSE, responseNanos);
         } else {
             kind = NONE;
         }
@@ -158,16 +168,21 @@ final class Deadlines {
         return seconds * 1_000_000_000L + (bytes % minBodyRate) * 1_000_000_000L / minBodyRate;
     }
 
+    /** The response deadline last armed, in nanoseconds; 0 when there is none. */
+    long responseNanos() {
+        return responseNanos;
+    }
+
     /** A piece of a streamed response went out: a response deadline starts again. */
     void responseProgress() {
         if (kind == RESPONSE) {
-            deadline = System.nanoTime() + responseTimeoutNanos;
+            deadline = System.nanoTime() + responseNanos;
         }
     }
 
     /** The timer fired ({@link #TOKEN}); none is pending any more. */
     void timerFired() {
-        timerPending = false;
+        timer = null;
     }
 
     /**
@@ -211,13 +226,19 @@ final class Deadlines {
         kind = newKind;
         awaitingDrain = false;
         deadline = System.nanoTime() + nanos;
-        if (!timerPending) {
-            schedule(Math.min(nanos, timerStepNanos));
+        if (timer == null) {
+            schedule(nanos);
+        } else if (deadline - timerDue < 0) {
+            // Sooner than the pending timer (a response's own short timeout, a drain check): that
+            // timer would see this deadline late by up to a step.
+            timer.cancel();
+            schedule(nanos);
         }
     }
 
     private void schedule(long nanos) {
-        timerPending = true;
-        connection.schedule(Duration.ofNanos(Math.min(nanos, timerStepNanos)), TOKEN);
+        long delay = Math.min(nanos, timerStepNanos);
+        timerDue = System.nanoTime() + delay;
+        timer = connection.schedule(Duration.ofNanos(delay), TOKEN);
     }
 }

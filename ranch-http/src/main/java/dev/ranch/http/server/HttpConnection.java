@@ -170,6 +170,15 @@ final class HttpConnection implements Protocol, RequestSink {
     }
 
     @Override
+    public void onUndelivered(Connection c, Object message) {
+        if (upgraded != null) {
+            upgraded.onUndelivered(c, message);
+        } else if (message instanceof ServerResponse.PostedFile) {
+            ((ServerResponse.PostedFile) message).discard();  // its channel was opened for a send that never ran
+        }
+    }
+
+    @Override
     public void onTimeout(Connection c, Object token) {
         if (upgraded != null) {
             upgraded.onTimeout(c, token);
@@ -497,7 +506,7 @@ final class HttpConnection implements Protocol, RequestSink {
         } else if (inFlight == null && !closing) {
             deadlines.armIdle();  // answered early: now the next request may come
         } else if (inFlight != null) {
-            deadlines.armResponse();
+            deadlines.armResponse(response.timeoutNanos());
         }
     }
 
@@ -531,7 +540,7 @@ final class HttpConnection implements Protocol, RequestSink {
             response.end();
         }
         if (response == inFlight) {
-            deadlines.armResponse();  // async, or a streamed response still under way
+            deadlines.armResponse(response.timeoutNanos());  // async, or a streamed response still under way
         }
     }
 
@@ -602,7 +611,7 @@ final class HttpConnection implements Protocol, RequestSink {
         // An executor that ran the task in this thread has answered already, and the next deadline
         // is armed; otherwise the answer comes through the mailbox, on this loop after this returns.
         if (response == inFlight) {
-            deadlines.armResponse();
+            deadlines.armResponse(response.timeoutNanos());
         }
     }
 
@@ -628,9 +637,14 @@ final class HttpConnection implements Protocol, RequestSink {
         return Thread.currentThread() == loopThread;
     }
 
-    /** Runs {@code task} on the loop through the mailbox; dropped if the connection is gone. */
-    void post(Runnable task) {
-        connection.send(task);
+    /**
+     * Runs {@code task} on the loop through the mailbox; dropped if the connection is gone.
+     *
+     * @return whether the mailbox took it; if the connection closes before running it, it goes
+     *     to {@link #onUndelivered}
+     */
+    boolean post(Runnable task) {
+        return connection.send(task);
     }
 
     private boolean decideKeepAlive(ServerResponse response) {
@@ -685,6 +699,17 @@ final class HttpConnection implements Protocol, RequestSink {
         Listener listener = connection.listener();
         ListenerState state = listener == null ? ListenerState.RUNNING : listener.state();
         return state == ListenerState.STOPPING || state == ListenerState.STOPPED;
+    }
+
+    /**
+     * {@code response} has a timeout of its own now ({@link ServerResponse#timeout}): its
+     * deadline starts again from now. While a streaming handler's request body still arrives,
+     * that body's deadline runs on; the response's starts when the body has ended.
+     */
+    void retimeResponse(ServerResponse response) {
+        if (response == inFlight && !bodyOpen && !closing) {
+            deadlines.armResponse(response.timeoutNanos());
+        }
     }
 
     void startStream(ServerResponse response) {
@@ -803,7 +828,7 @@ final class HttpConnection implements Protocol, RequestSink {
         }
         boolean headSent = response.phase() != ServerResponse.OPEN;
         LOG.warn("connection {}: no response to {} within responseTimeout {}; {}", connection.id(),
-                response.request, options.responseTimeout(),
+                response.request, Duration.ofNanos(deadlines.responseNanos()),
                 headSent ? "cutting the response under way" : "answering 503 and closing");
         inFlight = null;
         closing = true;

@@ -10,7 +10,9 @@ import java.nio.channels.FileChannel;
 import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The {@link Response} of one request. On the connection's loop, calls act at once; from any
@@ -36,6 +38,8 @@ final class ServerResponse implements Response {
     boolean keepAlive;
     private volatile int phase = OPEN;
     private volatile boolean async;
+    /** This response's own responseTimeout in nanoseconds, 0 for none; -1 (the option's) until {@link #timeout} is called. Loop thread. */
+    private long timeoutNanos = -1;
 
     ServerResponse(HttpConnection connection, ServerRequest request) {
         this.connection = connection;
@@ -52,6 +56,11 @@ final class ServerResponse implements Response {
 
     boolean isAsync() {
         return async;
+    }
+
+    /** See {@link #timeoutNanos}. Loop thread. */
+    long timeoutNanos() {
+        return timeoutNanos;
     }
 
     @Override
@@ -189,7 +198,9 @@ final class ServerResponse implements Response {
 
     private void sendOpenFile(FileChannel channel, long position, long count) {
         if (!connection.inLoop()) {
-            connection.post(() -> sendOpenFile(channel, position, count));
+            if (!connection.post(new PostedFile(this, channel, position, count))) {
+                closeQuietly(channel);  // the connection is gone: nobody else will close it
+            }
             return;
         }
         if (phase != OPEN) {
@@ -197,6 +208,34 @@ final class ServerResponse implements Response {
             throw new IllegalStateException("the response to " + request + " was already sent");
         }
         connection.writeFile(this, channel, position, count);
+    }
+
+    /**
+     * A {@link #sendFile} carried to the loop: unlike the other posted calls it holds an open
+     * channel, which must be closed if the connection closes before running it.
+     */
+    static final class PostedFile implements Runnable {
+        private final ServerResponse response;
+        private final FileChannel channel;
+        private final long position;
+        private final long count;
+
+        PostedFile(ServerResponse response, FileChannel channel, long position, long count) {
+            this.response = response;
+            this.channel = channel;
+            this.position = position;
+            this.count = count;
+        }
+
+        @Override
+        public void run() {
+            response.sendOpenFile(channel, position, count);
+        }
+
+        /** The send will never run: gives the file back. */
+        void discard() {
+            closeQuietly(channel);
+        }
     }
 
     private static void closeQuietly(FileChannel channel) {
@@ -252,6 +291,22 @@ final class ServerResponse implements Response {
     @Override
     public Response async() {
         async = true;
+        return this;
+    }
+
+    @Override
+    public Response timeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+        }
+        if (!connection.inLoop()) {
+            connection.post(() -> timeout(timeout));
+            return this;
+        }
+        // Beyond about 292 years nanoseconds overflow: such a deadline is as good as none.
+        timeoutNanos = timeout.compareTo(Duration.ofDays(365L * 200)) > 0 ? 0 : timeout.toNanos();
+        connection.retimeResponse(this);
         return this;
     }
 

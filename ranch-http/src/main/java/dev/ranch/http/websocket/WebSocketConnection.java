@@ -136,6 +136,18 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     }
 
     @Override
+    public void onUndelivered(Connection c, Object msg) {
+        if (FrameSender.isWakeUp(msg)) {
+            return;  // the frames it would have sent go with the closing connection
+        }
+        try {
+            handler.onUndelivered(this, msg);
+        } catch (Throwable t) {
+            LOG.warn("connection {}: WebSocket handler failed in onUndelivered", c.id(), t);
+        }
+    }
+
+    @Override
     public void onTimeout(Connection c, Object token) {
         if (token == CLOSE_TIMER) {
             c.close();  // the peer never answered our close frame

@@ -71,6 +71,18 @@ public interface WebSocketHandler {
     default void onMessage(WebSocketSession session, Object message) {}
 
     /**
+     * A message the mailbox took ({@link WebSocketSession#post(Object)} or
+     * {@code connection().send} returned {@code true}) but that the connection closed before
+     * delivering to {@link #onMessage}: one call per such message, oldest first, after every
+     * other callback and just before {@link #onClose}. Every message a sender was told was
+     * taken reaches exactly one of the two. A handler whose messages carry obligations (a
+     * request waiting for a reply, a counted line, a resource to release) settles them here;
+     * the session is closing and nothing sent now reaches the peer. A throw is logged and the
+     * next message still comes. The default drops the message. Loop thread.
+     */
+    default void onUndelivered(WebSocketSession session, Object message) {}
+
+    /**
      * The outbound queue crossed the listener's write watermarks: {@code false} above the high
      * one, {@code true} once it drained to the low one. While unwritable the server also stops
      * reading this connection (so a client that sends without reading is pushed back by TCP).

@@ -90,8 +90,10 @@ public interface WebSocketSession {
      * session's mailbox (the same as {@code connection().send(message)}). Messages of one
      * sender arrive in order. Any thread.
      *
-     * @return {@code false} if the connection is closed and the message was dropped;
-     *     {@code true} does not promise delivery, as it may close first
+     * @return {@code false} if the connection is closed and the message stays the caller's
+     *     (no callback sees it); {@code true} if the mailbox took it: it then reaches
+     *     {@link WebSocketHandler#onMessage} or, if the connection closes first,
+     *     {@link WebSocketHandler#onUndelivered}, exactly once
      */
     boolean post(Object message);
 

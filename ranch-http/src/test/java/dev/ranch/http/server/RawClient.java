@@ -126,6 +126,22 @@ final class RawClient implements AutoCloseable {
         return read(false);
     }
 
+    /** Everything the server sends from here until it closes or resets the connection, as Latin-1. */
+    String readUntilClosed() {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                received.write(buffer, 0, n);
+            }
+        } catch (SocketException reset) {
+            // cut with a reset: what came before it is the answer
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return received.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** Whether the server closed the connection: end of stream (or a reset) before any byte. */
     boolean isClosedByPeer() {
         try {

@@ -156,6 +156,50 @@ class MessagingTest {
     }
 
     @Test
+    void mailTheClosingSessionNeverDeliveredGoesToOnUndeliveredJustBeforeOnClose() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        Router router = Router.builder().websocket("/ws", (req, hs) -> new WebSocketHandler() {
+            @Override
+            public void onText(WebSocketSession session, String text) {
+                // Taken by the mailbox while this callback holds the loop, then the session is
+                // dropped before the loop can deliver them.
+                for (int i = 1; i <= 3; i++) {
+                    events.add("posted mail" + i + " " + session.post("mail" + i));
+                }
+                session.abort();
+            }
+
+            @Override
+            public void onMessage(WebSocketSession session, Object message) {
+                events.add("delivered " + message);
+            }
+
+            @Override
+            public void onUndelivered(WebSocketSession session, Object message) {
+                events.add("undelivered " + message + (session.inLoop() ? "" : " off the loop"));
+                if ("mail2".equals(message)) {
+                    throw new IllegalStateException("a failing onUndelivered does not lose the next message");
+                }
+            }
+
+            @Override
+            public void onClose(WebSocketSession session, int code, String reason) {
+                events.add("closed " + code);
+                closed.complete(null);
+            }
+        }).build();
+        try (WsTestServer server = WsTestServer.start(router);
+             RawWebSocket ws = RawWebSocket.open(server.port(), "/ws")) {
+            ws.sendText("go");
+            closed.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("posted mail1 true", "posted mail2 true", "posted mail3 true",
+                    "undelivered mail1", "undelivered mail2", "undelivered mail3",
+                    "closed " + CloseCodes.ABNORMAL), events);
+        }
+    }
+
+    @Test
     void slowReaderMakesTheSessionUnwritableAndTheHandlerMayCloseWith1013() throws Exception {
         CompletableFuture<Long> bufferedWhenUnwritable = new CompletableFuture<>();
         byte[] chunk = new byte[16 * 1024];
