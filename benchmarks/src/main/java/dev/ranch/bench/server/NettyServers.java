@@ -91,17 +91,26 @@ public final class NettyServers {
             case HTTPS_HELLO -> NettyEncrypted.https(open);
             case WS_ECHO -> NettyWebSocketEcho.initializer(open);
         };
+        // Every accepted channel, so that close() can wait for each one's close (see NettyServer).
+        ChannelGroup children = new DefaultChannelGroup("accepted", GlobalEventExecutor.INSTANCE);
+        ChannelHandler tracked = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel child) {
+                children.add(child);
+                child.pipeline().addLast(handler);
+            }
+        };
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(channelType)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(handler)
+                    .childHandler(tracked)
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                     .sync()
                     .channel();
-            return new NettyServer(channel, boss, workers, open);
+            return new NettyServer(channel, children, boss, workers, open);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             shutdown(boss, workers);
@@ -342,8 +351,15 @@ public final class NettyServers {
         }
     }
 
-    private record NettyServer(Channel channel, EventLoopGroup boss, EventLoopGroup workers, AtomicInteger open)
-            implements Server {
+    /**
+     * A started server. {@link #close()} stops accepting, then closes every accepted channel
+     * and waits for each close to complete, and only then shuts the loops down: a loop shut
+     * down while some of its channels are still closing (the client has just gone, so a
+     * channel is part way through its inactive / TLS close) may exit leaving such a channel's
+     * socket open for good, with no thread left to close it.
+     */
+    private record NettyServer(Channel channel, ChannelGroup children, EventLoopGroup boss, EventLoopGroup workers,
+            AtomicInteger open) implements Server {
         @Override
         public int port() {
             return ((InetSocketAddress) channel.localAddress()).getPort();
@@ -357,6 +373,7 @@ public final class NettyServers {
         @Override
         public void close() {
             channel.close().syncUninterruptibly();
+            children.close().awaitUninterruptibly();
             shutdown(boss, workers);
         }
     }
