@@ -79,8 +79,8 @@ final class HttpConnection implements Protocol, RequestSink {
     private BodyHandler streamer;
     private ServerRequest streamRequest;
     private ServerResponse streamResponse;
-    /** Input read but not parsed while suspended; at most one read buffer and a partial request. */
-    private ByteBuffer stash;
+    /** Input read but not parsed while suspended. */
+    private final InputStash stash = new InputStash();
     private int served;
     private boolean processing;
     /** The input being parsed, so a head can see whether its body has already arrived. */
@@ -207,7 +207,7 @@ final class HttpConnection implements Protocol, RequestSink {
             }
             return;
         }
-        if (kind == Deadlines.IDLE || (kind == Deadlines.HEADER && parser.isIdle() && stashEmpty())) {
+        if (kind == Deadlines.IDLE || (kind == Deadlines.HEADER && parser.isIdle() && stash.isEmpty())) {
             closing = true;
             c.close();  // nothing of a request arrived: close quietly
         } else {
@@ -275,7 +275,7 @@ final class HttpConnection implements Protocol, RequestSink {
         closing = true;
         streamer = null;
         inFlight = null;
-        stash = null;
+        stash.clear();
         aggregating = false;
         body.release();
         if (upgraded != null) {
@@ -288,10 +288,6 @@ final class HttpConnection implements Protocol, RequestSink {
     private boolean suspended() {
         // A streamed body keeps being parsed while its request is in flight.
         return (inFlight != null && !bodyOpen) || closing || writeBlocked || upgraded != null;
-    }
-
-    private boolean stashEmpty() {
-        return stash == null || stash.position() == 0;
     }
 
     /** Parses requests from {@code in} until it is empty or the connection is suspended. */
@@ -327,19 +323,10 @@ final class HttpConnection implements Protocol, RequestSink {
 
     /** Keeps unparsed input while suspended and stops reading more. */
     private void keep(ByteBuffer data) {
-        int n = data.remaining();
-        if (n == 0) {
+        if (!data.hasRemaining()) {
             return;
         }
-        if (stash == null) {
-            stash = ByteBuffer.allocate(Math.max(n, 1024));
-        } else if (stash.remaining() < n) {
-            ByteBuffer bigger = ByteBuffer.allocate(stash.position() + n);
-            stash.flip();
-            bigger.put(stash);
-            stash = bigger;
-        }
-        stash.put(data);
+        stash.keep(data);
         if (!connection.isReadPaused()) {
             connection.pauseReads();
         }
@@ -350,22 +337,17 @@ final class HttpConnection implements Protocol, RequestSink {
         if (suspended()) {
             return;
         }
-        if (stash != null && stash.position() > 0) {
-            stash.flip();
-            process(stash);
+        ByteBuffer kept = stash.readable();
+        if (kept != null) {
+            process(kept);
             if (upgraded != null) {
-                ByteBuffer rest = stash;
-                stash = null;
-                if (rest.hasRemaining()) {
-                    upgraded.onData(connection, rest);
+                stash.settle(false);
+                if (kept.hasRemaining()) {
+                    upgraded.onData(connection, kept);
                 }
                 return;
             }
-            if (stash.hasRemaining() && !closing) {
-                stash.compact();
-            } else {
-                stash = null;
-            }
+            stash.settle(!closing);
         }
         if (!suspended() && connection.isReadPaused()) {
             connection.resumeReads();
@@ -842,7 +824,7 @@ final class HttpConnection implements Protocol, RequestSink {
         // RFC 9110 section 15.6.4: 503, the server cannot answer this request now.
         writer.rejection(503, false);
         flush();
-        closeOrLinger(!stashEmpty());
+        closeOrLinger(!stash.isEmpty());
     }
 
     private void closeOrLinger(boolean inputExpected) {
