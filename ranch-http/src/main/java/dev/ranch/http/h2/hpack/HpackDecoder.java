@@ -152,28 +152,28 @@ public final class HpackDecoder {
         }
     }
 
-    /** The dynamic table's size in octets (section 4.1), for tests and metrics. Owner thread. */
-    public long tableSize() {
+    /** The dynamic table's size in octets (section 4.1), for tests. Owner thread. */
+    long tableSize() {
         return table.size();
     }
 
     /** The dynamic table's current capacity (the last size update, or the starting size). Owner thread. */
-    public int tableCapacity() {
+    int tableCapacity() {
         return table.capacity();
     }
 
     /** How many entries the dynamic table holds. Owner thread. */
-    public int tableEntries() {
+    int tableEntries() {
         return table.count();
     }
 
     /** The name of dynamic table entry {@code i} (0 the newest, index 62 on the wire). Owner thread. */
-    public String tableName(int i) {
+    String tableName(int i) {
         return table.name(i);
     }
 
     /** The value of dynamic table entry {@code i} (0 the newest, index 62 on the wire). Owner thread. */
-    public String tableValue(int i) {
+    String tableValue(int i) {
         return table.value(i);
     }
 

@@ -123,14 +123,24 @@ public final class HpackEncoder {
         }
     }
 
-    /** The dynamic table's size in octets (section 4.1), for tests and metrics. Owner thread. */
-    public long tableSize() {
+    /** The dynamic table's size in octets (section 4.1), for tests. Owner thread. */
+    long tableSize() {
         return table.size();
     }
 
     /** How many entries the dynamic table holds. Owner thread. */
-    public int tableEntries() {
+    int tableEntries() {
         return table.count();
+    }
+
+    /** The dynamic table's capacity: what the peer was last told, or the starting size. Owner thread. */
+    int tableCapacity() {
+        return table.capacity();
+    }
+
+    /** "name: value" of dynamic table entry {@code i} (0 the newest), for tests. Owner thread. */
+    String tableEntry(int i) {
+        return table.name(i) + ": " + table.value(i);
     }
 
     private void openBlock(HeaderBlock out) {
