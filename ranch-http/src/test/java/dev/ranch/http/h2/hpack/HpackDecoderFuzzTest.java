@@ -22,6 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>the dynamic table never holds more than its capacity, nor its capacity exceed our limit
  *       once a field was decoded;</li>
  *   <li>a heap buffer and a direct buffer at an offset decode to the same fields and tables;</li>
+ *   <li>Netty's HPACK decoder ({@link NettyHpack}) reads each block the same way: the same
+ *       fields, a compression error where this decoder found one, a list too large where this
+ *       decoder found one;</li>
  *   <li>round trip: the fields decoded, encoded again by {@link HpackEncoder} (one encoder for
  *       the run, Huffman or not, some fields never indexed) and decoded by a second decoder,
  *       come back the same, and that pair's tables stay in step.</li>
@@ -66,6 +69,27 @@ class HpackDecoderFuzzTest {
         return new Outcome(fields, end);
     }
 
+    /**
+     * A block both decode must give the same fields; a compression error on one side is a
+     * refusal on the other; a list over the limit here is a list Netty refuses too (or refuses
+     * sooner for a malformed byte this decoder, past the limit, also refused).
+     */
+    private static void agreeWithNetty(Outcome ours, NettyHpack.Outcome netty) {
+        switch (ours.end()) {
+            case "decoded" -> {
+                assertEquals("decoded", netty.end(), "Netty refused a block decoded here");
+                assertEquals(NettyHpack.pseudoFirst(ours.fields()), netty.fields(), "fields read differently by Netty");
+            }
+            case "error" -> assertTrue(!netty.end().equals("decoded"), "Netty decoded a block refused here: "
+                    + netty.fields());
+            default -> assertTrue(netty.end().startsWith("HeaderListSizeException")
+                    || netty.end().equals("compression error"), "Netty on a list over the limit: " + netty.end());
+        }
+        if (netty.end().equals("compression error")) {
+            assertEquals("error", ours.end(), "Netty found a compression error here");
+        }
+    }
+
     @FuzzTest(maxDuration = "5m")
     void decoderKeepsItsBoundsAndAgreesWithTheEncoder(FuzzedDataProvider data) {
         long choice = data.consumeLong();
@@ -81,6 +105,7 @@ class HpackDecoderFuzzTest {
         HpackDecoder direct = new HpackDecoder(tableSize, maxList);
         HpackEncoder encoder = new HpackEncoder(huffman);
         HpackDecoder mirror = new HpackDecoder(4096, Integer.MAX_VALUE);
+        NettyHpack netty = new NettyHpack(tableSize, maxList);
         HeaderBlock out = new HeaderBlock(16);
         int limit = tableSize;
         int fieldCount = 0;
@@ -91,6 +116,7 @@ class HpackDecoderFuzzTest {
             if (block == 1 && lower) {
                 heap.maxTableSize(lowered);
                 direct.maxTableSize(lowered);
+                netty.maxTableSize(lowered);
                 limit = lowered;
             }
             Outcome fromHeap = run(heap, ByteBuffer.wrap(bytes), limit, maxList);
@@ -99,6 +125,7 @@ class HpackDecoderFuzzTest {
             Outcome fromDirect = run(direct, offset.slice(), limit, maxList);
             assertEquals(fromHeap, fromDirect, "heap vs direct");
             assertEquals(heap.tableSize(), direct.tableSize());
+            agreeWithNetty(fromHeap, netty.decode(bytes));
             if (fromHeap.end().equals("error")) {
                 return;  // a COMPRESSION_ERROR: the connection ends here
             }
