@@ -147,7 +147,7 @@ final class Exchanges {
                 answer(s, 413, null);
                 return;
             }
-            if (!s.body.append(data)) {
+            if (data.hasRemaining() && !s.body.append(data)) {
                 s.releaseBody();
                 answer(s, 503, null);  // the server's body budget is spent: try again later
                 return;

@@ -288,7 +288,8 @@ final class Http2Connection implements Protocol, FrameListener {
             if (!resetByUs(streamId)) {
                 throw new Http2Exception(STREAM_CLOSED, "DATA on closed stream " + streamId);  // §5.1
             }
-            return;  // §5.1: frames after our RST_STREAM are ignored
+            unproductive();  // §5.1: frames after our RST_STREAM are ignored, but they cost a look
+            return;
         }
         if (s.remoteClosed) {
             consumed(null, flowLength);
