@@ -692,10 +692,6 @@ final class Http2Connection implements Protocol, FrameListener {
         return false;
     }
 
-    Iterable<Stream> streams() {
-        return streams.values();
-    }
-
     // ---- budgets and timers ----
 
     /** A frame that carried no request and moved nothing (see {@link Http2Options#maxEmptyFrames()}). */
