@@ -35,15 +35,14 @@ class ReadmeHttp2ExampleTest {
         Path curl = SystemPackages.require("curl", "curl");
         try (Ranch ranch = Ranch.builder().eventLoops(2).build()) {
             SSLContext context = TestCertificates.get().serverContext();
-            ListenerOptions.Builder https = ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0);
-            ListenerOptions.Builder http = ListenerOptions.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0);
-            // --- README HTTP/2 example begins ---
+            InetAddress loopback = InetAddress.getLoopbackAddress();
+            // --- README HTTP/2 example begins (ports 8443 and 8080 there) ---
             Router router = Router.builder()
                     .get("/", (req, res) -> res.send(req.version() == 20 ? "hello over HTTP/2\n" : "hello over HTTP/1.1\n"))
                     .build();
-            Listener secure = HttpServer.startTls(ranch, "web-tls", https.build(),
+            Listener secure = HttpServer.startTls(ranch, "web-tls", ListenerOptions.builder().bindAddress(loopback).port(0).build(),
                     TlsOptions.builder(context).build(), router, HttpOptions.DEFAULTS);   // h2 and http/1.1 by ALPN
-            Listener plain = HttpServer.start(ranch, "web", http.build(),
+            Listener plain = HttpServer.start(ranch, "web", ListenerOptions.builder().bindAddress(loopback).port(0).build(),
                     router, HttpOptions.DEFAULTS);                                          // HTTP/1.1 and h2c
             // --- README HTTP/2 example ends ---
 
