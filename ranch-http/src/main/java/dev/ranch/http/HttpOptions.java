@@ -29,6 +29,7 @@ public final class HttpOptions {
     private final Duration responseTimeout;
     private final String serverHeader;
     private final Executor blockingExecutor;
+    private final Http2Options http2;
 
     private HttpOptions(Builder b) {
         this.maxRequestLine = b.maxRequestLine;
@@ -46,6 +47,7 @@ public final class HttpOptions {
         this.responseTimeout = b.responseTimeout;
         this.serverHeader = b.serverHeader;
         this.blockingExecutor = b.blockingExecutor;
+        this.http2 = b.http2;
     }
 
     /** A builder holding every default. */
@@ -128,6 +130,11 @@ public final class HttpOptions {
         return blockingExecutor;
     }
 
+    /** @see Builder#http2(Http2Options) */
+    public Http2Options http2() {
+        return http2;
+    }
+
     /** Options of the HTTP server; each setter documents its default. Not thread-safe. */
     public static final class Builder {
         private int maxRequestLine = 8 * 1024;
@@ -145,6 +152,7 @@ public final class HttpOptions {
         private Duration responseTimeout = Duration.ofSeconds(30);
         private String serverHeader;
         private Executor blockingExecutor;
+        private Http2Options http2 = Http2Options.DEFAULTS;
 
         private Builder() {}
 
@@ -343,6 +351,15 @@ public final class HttpOptions {
          */
         public Builder blockingExecutor(Executor executor) {
             this.blockingExecutor = executor;
+            return this;
+        }
+
+        /**
+         * The settings and limits of HTTP/2 connections (h2 by ALPN on {@code startTls}, h2c
+         * with prior knowledge on a plain listener). Default {@link Http2Options#DEFAULTS}.
+         */
+        public Builder http2(Http2Options options) {
+            this.http2 = Objects.requireNonNull(options, "http2");
             return this;
         }
 

@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * allocate and give back what they took when the request is done with; a connection that
  * cannot take refuses the request instead of allocating.
  *
- * <p>Any thread: the connections of every event loop share one budget.
+ * <p>Any thread: the connections of every event loop share one budget. Public only so that
+ * HTTP/2 ({@code dev.ranch.http.h2}) shares it with HTTP/1.1; not an application API.
  */
-final class BodyBudget {
+public final class BodyBudget {
 
     private final long limit;
     /*

@@ -11,9 +11,11 @@ import java.util.Arrays;
  * until {@link #release()}, as the handler holds the array while it answers (or, for a blocking
  * handler, until its task has run: {@link #handOver()}).
  *
- * <p>Loop thread only; one per connection, reused from request to request.
+ * <p>Loop thread only; one per HTTP/1.1 connection, reused from request to request, or one per
+ * HTTP/2 stream. Public only for that sharing with {@code dev.ranch.http.h2}; not an
+ * application API.
  */
-final class BodyBuffer {
+public final class BodyBuffer {
 
     /** A body's first array: small bodies fit, and a crowd of one-byte senders costs little. */
     static final int FIRST_CAPACITY = 4096;
@@ -28,12 +30,13 @@ final class BodyBuffer {
     /** Bytes taken from the budget and not given back yet. */
     private long reserved;
 
-    BodyBuffer(BodyBudget budget) {
+    /** A buffer taking its memory from {@code budget}. */
+    public BodyBuffer(BodyBudget budget) {
         this.budget = budget;
     }
 
     /** A new body starts, at most {@code cap} bytes long; the last one must have been released. */
-    void start(long cap) {
+    public void start(long cap) {
         this.cap = Math.min(cap, MAX_ARRAY);
         this.bytes = null;
         this.length = 0;
@@ -46,7 +49,7 @@ final class BodyBuffer {
      * @throws IllegalStateException when the body would pass the cap given at {@link #start}
      *         (the parser's limits make this impossible)
      */
-    boolean append(ByteBuffer data) {
+    public boolean append(ByteBuffer data) {
         int n = data.remaining();
         int capacity = bytes == null ? 0 : bytes.length;
         if (n > capacity - length && !grow((long) length + n)) {
@@ -77,7 +80,7 @@ final class BodyBuffer {
     }
 
     /** The body received, exactly as long as it is; the reservation shrinks to match and is kept. */
-    byte[] take() {
+    public byte[] take() {
         byte[] body = bytes;
         int n = length;
         bytes = null;
@@ -100,14 +103,14 @@ final class BodyBuffer {
      * holds none after, and the returned action gives it back. Run the action once, from any
      * thread, when the task is done or will never run.
      */
-    Runnable handOver() {
+    public Runnable handOver() {
         long held = reserved;
         reserved = 0;
         return () -> budget.release(held);
     }
 
     /** Gives the whole reservation back: the request is done with, or its connection gone. Idempotent. */
-    void release() {
+    public void release() {
         budget.release(reserved);
         reserved = 0;
         bytes = null;

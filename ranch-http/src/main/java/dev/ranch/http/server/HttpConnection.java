@@ -105,11 +105,16 @@ final class HttpConnection implements Protocol, RequestSink {
 
     @Override
     public void init(Connection c) {
+        attach(c);
+        c.handshake();
+    }
+
+    /** Binds this protocol to {@code c} without starting its handshake (done already when {@link ProtocolChoice} hands over). */
+    void attach(Connection c) {
         this.connection = c;
         this.loopThread = Thread.currentThread();
         this.writer = new ResponseWriter(c, serverLine);
         this.deadlines = new Deadlines(c, options);
-        c.handshake();
     }
 
     @Override

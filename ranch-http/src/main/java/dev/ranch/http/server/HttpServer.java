@@ -7,14 +7,16 @@ import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.transport.Transports;
 import dev.ranch.core.transport.tls.TlsOptions;
 import dev.ranch.http.HttpOptions;
+import dev.ranch.http.h2.Http2Server;
 import dev.ranch.http.router.Router;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Entry point of ranch-http: an HTTP/1.1 server is a ranch listener whose protocol is made
- * here. Several listeners, on several ports, each with its own router, may share one
+ * Entry point of ranch-http: an HTTP server is a ranch listener whose protocol is made
+ * here. Each connection speaks HTTP/1.1 or HTTP/2: h2 by ALPN over TLS, h2c with prior
+ * knowledge on plain TCP. Several listeners, on several ports, each with its own router, may share one
  * {@link Ranch}.
  *
  * <pre>{@code
@@ -47,19 +49,21 @@ public final class HttpServer {
         Objects.requireNonNull(options, "options");
         byte[] serverLine = options.serverHeader() == null ? null
                 : ("Server: " + options.serverHeader() + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        return connection -> new HttpConnection(router, options, serverLine, budget);
+        Http2Server http2 = new Http2Server(router, options, budget);
+        return connection -> new ProtocolChoice(new HttpConnection(router, options, serverLine, budget), http2, options);
     }
 
     /**
      * Starts an HTTPS listener named {@code name} on {@code ranch}: the same router over TLS.
-     * When {@code tls} offers no ALPN protocol, {@code http/1.1} is offered (RFC 7301 §3.1),
-     * so clients that ask for h2 fall back cleanly. Renew its certificate with
+     * When {@code tls} offers no ALPN protocol, {@code h2} then {@code http/1.1} are offered
+     * (RFC 7301 §3.1, RFC 9113 §3.2), so a client that speaks HTTP/2 gets it and the others
+     * HTTP/1.1; a list the caller gives is kept as it is. Renew its certificate with
      * {@link Listener#updateTls}.
      */
     public static Listener startTls(Ranch ranch, String name, ListenerOptions listenerOptions, TlsOptions tls,
                                     Router router, HttpOptions options) {
         TlsOptions offered = tls.applicationProtocols().isEmpty()
-                ? tls.toBuilder().applicationProtocols("http/1.1").build() : tls;
+                ? tls.toBuilder().applicationProtocols("h2", "http/1.1").build() : tls;
         return ranch.startListener(name, Transports.tls(offered), listenerOptions, protocol(router, options));
     }
 

@@ -80,7 +80,7 @@ final class ServerResponse implements Response {
 
     @Override
     public Response header(String name, String value) {
-        checkHeader(name, value);
+        ResponseHeaders.check(name, value);
         if (!connection.inLoop()) {
             connection.post(() -> header(name, value));
             return this;
@@ -106,30 +106,6 @@ final class ServerResponse implements Response {
         headers[2 * headerCount + 1] = value;
         headerCount++;
         return this;
-    }
-
-    private static void checkHeader(String name, String value) {
-        if (name == null || name.isEmpty() || value == null) {
-            throw new IllegalArgumentException("header name and value are required");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            // RFC 9110 section 5.1: field names are tokens.
-            if (c > 0x7e || c <= 0x20 || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
-                throw new IllegalArgumentException("header name is not a token: " + name);
-            }
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            // RFC 9110 section 5.5: no CR, LF, NUL or other controls in values (response splitting).
-            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
-                throw new IllegalArgumentException("header value of " + name + " has a control or non-Latin-1 character");
-            }
-        }
-        if (name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
-                || name.equalsIgnoreCase("date")) {
-            throw new IllegalArgumentException(name + " is set by the server");
-        }
     }
 
     @Override

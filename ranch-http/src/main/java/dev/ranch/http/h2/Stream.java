@@ -1,0 +1,142 @@
+package dev.ranch.http.h2;
+
+import dev.ranch.core.Timer;
+import dev.ranch.http.BodyHandler;
+import dev.ranch.http.server.BodyBuffer;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.util.ArrayDeque;
+
+/**
+ * One HTTP/2 stream the client opened (RFC 9113 §5.1): its half-closed states, its request
+ * and response, both flow-control windows, and the response body waiting for window. A
+ * stream is in its connection's table from its HEADERS until both sides have ended it or it
+ * is reset.
+ *
+ * <p>Loop thread only.
+ */
+final class Stream {
+
+    final int id;
+
+    /** The client sent END_STREAM (half-closed remote, §5.1). */
+    boolean remoteClosed;
+    /** The server sent END_STREAM or the stream was reset (half-closed local). */
+    boolean localClosed;
+
+    // ---- receiving ----
+    /** What the client may still send before our next WINDOW_UPDATE (§6.9). */
+    int recvWindow;
+    /** Bytes taken in but not yet given back to the window. */
+    int unacked;
+    long received;
+    /** The declared content-length, or -1 (§8.1.1). */
+    long contentLength = -1;
+
+    // ---- the exchange ----
+    StreamRequest request;
+    StreamResponse response;
+    /** The handler that takes the whole body, until it is run. */
+    dev.ranch.http.HttpHandler handler;
+    /** The streaming handler taking the body piece by piece, or null. */
+    BodyHandler streamer;
+    /** The body being aggregated for a handler that takes it whole, or null. */
+    BodyBuffer body;
+    /** The response no longer reaches the client (answered for the handler, reset, or timed out): drop what it sends. */
+    boolean abandoned;
+    /** Whether the handler has been run (at the head for a streaming one, at the end otherwise). */
+    boolean dispatched;
+    /** The response deadline's timer, when one is pending; it re-arms itself for {@link #responseDeadline}. */
+    Timer responseTimer;
+    /** When the handler's time to answer (or to write again) runs out (System.nanoTime), or 0 for never. */
+    long responseDeadline;
+
+    // ---- sending ----
+    /** Our send window on this stream; negative after a SETTINGS change shrank it (§6.9.2). */
+    long sendWindow;
+    /** Response body pieces waiting for window, in order. */
+    final ArrayDeque<Piece> out = new ArrayDeque<>(2);
+    /** Whether the END_STREAM flag goes out with the last queued piece. */
+    boolean endQueued;
+    /** Whether the stream is in the connection's list of streams with something to send. */
+    boolean scheduled;
+    /** When it began waiting for window with data ready (System.nanoTime), or 0. */
+    long stalledSince;
+
+    Stream(int id, int recvWindow, long sendWindow) {
+        this.id = id;
+        this.recvWindow = recvWindow;
+        this.sendWindow = sendWindow;
+    }
+
+    /** Whether anything waits to be sent: body bytes, or the end alone. */
+    boolean hasOutput() {
+        return !out.isEmpty() || endQueued;
+    }
+
+    /** Closes the files of pieces that will never be sent. */
+    void dropOutput() {
+        for (Piece p : out) {
+            p.close();
+        }
+        out.clear();
+        endQueued = false;
+    }
+
+    /** Gives back the body's budget, if it aggregated one. */
+    void releaseBody() {
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "stream " + id;
+    }
+
+    /** A piece of a response body: bytes of an array, or a region of a file the stream owns. */
+    static final class Piece {
+        final byte[] data;
+        int offset;
+        final FileChannel file;
+        long position;
+        long remaining;
+
+        Piece(byte[] data, int offset, int length) {
+            this.data = data;
+            this.offset = offset;
+            this.remaining = length;
+            this.file = null;
+        }
+
+        Piece(FileChannel file, long position, long count) {
+            this.data = null;
+            this.file = file;
+            this.position = position;
+            this.remaining = count;
+        }
+
+        /** {@code n} bytes of it have been sent. */
+        void advance(int n) {
+            offset += n;
+            position += n;
+            remaining -= n;
+            if (remaining == 0) {
+                close();
+            }
+        }
+
+        void close() {
+            if (file != null) {
+                try {
+                    file.close();
+                } catch (IOException ignored) {
+                    // nothing more will be read from it
+                }
+            }
+        }
+    }
+}

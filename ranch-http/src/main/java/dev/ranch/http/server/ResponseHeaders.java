@@ -1,0 +1,58 @@
+package dev.ranch.http.server;
+
+/**
+ * The rules a handler's response header must pass, whichever protocol carries it: shared by
+ * HTTP/1.1 ({@code ServerResponse}) and HTTP/2 ({@code dev.ranch.http.h2}). Public only for
+ * that sharing; not an application API.
+ */
+public final class ResponseHeaders {
+
+    private ResponseHeaders() {}
+
+    /**
+     * Checks one response header a handler adds. Any thread.
+     *
+     * @throws IllegalArgumentException when the name is not a token, the value holds a control
+     *     or non-Latin-1 character, or the field is one the server sets itself
+     */
+    public static void check(String name, String value) {
+        if (name == null || name.isEmpty() || value == null) {
+            throw new IllegalArgumentException("header name and value are required");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            // RFC 9110 section 5.1: field names are tokens.
+            if (c > 0x7e || c <= 0x20 || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+                throw new IllegalArgumentException("header name is not a token: " + name);
+            }
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            // RFC 9110 section 5.5: no CR, LF, NUL or other controls in values (response splitting).
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                throw new IllegalArgumentException("header value of " + name + " has a control or non-Latin-1 character");
+            }
+        }
+        if (name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
+                || name.equalsIgnoreCase("date")) {
+            throw new IllegalArgumentException(name + " is set by the server");
+        }
+    }
+
+    /** Whether a response with this status never has a body (RFC 9110 sections 6.4.1, 15.3.5, 15.4.5). */
+    public static boolean bodiless(int status) {
+        return HttpStatus.bodiless(status);
+    }
+
+    /** The plain-text body of an error answer the server writes itself ({@code 404 Not Found\n}). */
+    public static byte[] errorText(int status) {
+        return ResponseWriter.errorText(status);
+    }
+
+    /** The value of the {@code Date} field for now (RFC 9110 section 5.6.7), shared with HTTP/1.1's cache. */
+    public static String date() {
+        byte[] line = DateHeader.line();
+        // "Date: " ... "\r\n"
+        return new String(line, 6, line.length - 8, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}
