@@ -56,13 +56,16 @@ class Server:
     def __init__(self, args, mode):
         command = [args.java] + args.jvm_arg + ["-cp", args.jar, "dev.ranch.bench.BenchServer", mode, "0"]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        line = self.process.stdout.readline()
-        match = re.match(r"listening on (\d+)", line)
-        if not match:
-            rest = line + self.process.stdout.read() if self.process.poll() is not None else line
-            self.stop()
-            sys.exit(f"{mode} did not start: {rest.strip()}")
-        self.port = int(match.group(1))
+        # JVM options such as -XX:StartFlightRecording may print before BenchServer does.
+        seen = []
+        for line in self.process.stdout:
+            match = re.match(r"listening on (\d+)", line)
+            if match:
+                self.port = int(match.group(1))
+                return
+            seen.append(line)
+        self.stop()
+        sys.exit(f"{mode} did not start: {''.join(seen).strip()}")
 
     def stop(self):
         if self.process.poll() is None:
