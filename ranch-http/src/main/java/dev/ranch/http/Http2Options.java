@@ -1,7 +1,6 @@
 package dev.ranch.http;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * The limits and settings of HTTP/2 connections (RFC 9113), each with its default; reached
@@ -141,7 +140,7 @@ public final class Http2Options {
          * REFUSED_STREAM} (RFC 9113 §5.1.2), which the client may retry. Default 100.
          */
         public Builder maxConcurrentStreams(int streams) {
-            this.maxConcurrentStreams = atLeast("maxConcurrentStreams", streams, 1);
+            this.maxConcurrentStreams = HttpOptions.Builder.atLeast("maxConcurrentStreams", streams, 1);
             return this;
         }
 
@@ -154,7 +153,7 @@ public final class Http2Options {
          * 2^31-1. Default 1 MiB.
          */
         public Builder initialWindowSize(int bytes) {
-            this.initialWindowSize = atLeast("initialWindowSize", bytes, 65_535);
+            this.initialWindowSize = HttpOptions.Builder.atLeast("initialWindowSize", bytes, 65_535);
             return this;
         }
 
@@ -164,7 +163,7 @@ public final class Http2Options {
          * SETTINGS. At least 65,535, at most 2^31-1. Default 4 MiB.
          */
         public Builder connectionWindowSize(int bytes) {
-            this.connectionWindowSize = atLeast("connectionWindowSize", bytes, 65_535);
+            this.connectionWindowSize = HttpOptions.Builder.atLeast("connectionWindowSize", bytes, 65_535);
             return this;
         }
 
@@ -191,7 +190,7 @@ public final class Http2Options {
          * maxHeaderBytes}.
          */
         public Builder maxHeaderListSize(int bytes) {
-            this.maxHeaderListSize = atLeast("maxHeaderListSize", bytes, 256);
+            this.maxHeaderListSize = HttpOptions.Builder.atLeast("maxHeaderListSize", bytes, 256);
             return this;
         }
 
@@ -202,7 +201,7 @@ public final class Http2Options {
          * its responses, whatever larger size a client announces. Default 4096.
          */
         public Builder headerTableSize(int bytes) {
-            this.headerTableSize = atLeast("headerTableSize", bytes, 0);
+            this.headerTableSize = HttpOptions.Builder.atLeast("headerTableSize", bytes, 0);
             return this;
         }
 
@@ -213,7 +212,7 @@ public final class Http2Options {
          * close, as the block cannot be decoded without being held whole. Default 32 KiB.
          */
         public Builder maxHeaderBlockBytes(int bytes) {
-            this.maxHeaderBlockBytes = atLeast("maxHeaderBlockBytes", bytes, 1024);
+            this.maxHeaderBlockBytes = HttpOptions.Builder.atLeast("maxHeaderBlockBytes", bytes, 1024);
             return this;
         }
 
@@ -222,7 +221,7 @@ public final class Http2Options {
          * it open for ever. More: {@code GOAWAY ENHANCE_YOUR_CALM} and close. Default 32.
          */
         public Builder maxContinuationFrames(int frames) {
-            this.maxContinuationFrames = atLeast("maxContinuationFrames", frames, 1);
+            this.maxContinuationFrames = HttpOptions.Builder.atLeast("maxContinuationFrames", frames, 1);
             return this;
         }
 
@@ -234,13 +233,13 @@ public final class Http2Options {
          * ENHANCE_YOUR_CALM} and close. Default 200.
          */
         public Builder maxResets(int resets) {
-            this.maxResets = atLeast("maxResets", resets, 1);
+            this.maxResets = HttpOptions.Builder.atLeast("maxResets", resets, 1);
             return this;
         }
 
         /** The period over which {@link #maxResets(int)} is counted. Default 30 s. */
         public Builder resetWindow(Duration window) {
-            this.resetWindow = positive("resetWindow", window);
+            this.resetWindow = HttpOptions.Builder.positive("resetWindow", window);
             return this;
         }
 
@@ -255,7 +254,7 @@ public final class Http2Options {
          * more from that client. Default 1000.
          */
         public Builder maxEmptyFrames(int frames) {
-            this.maxEmptyFrames = atLeast("maxEmptyFrames", frames, 10);
+            this.maxEmptyFrames = HttpOptions.Builder.atLeast("maxEmptyFrames", frames, 10);
             return this;
         }
 
@@ -267,7 +266,7 @@ public final class Http2Options {
          * cannot hold a stream, its queued response, or the connection for ever. Default 30 s.
          */
         public Builder windowStallTimeout(Duration timeout) {
-            this.windowStallTimeout = positive("windowStallTimeout", timeout);
+            this.windowStallTimeout = HttpOptions.Builder.positive("windowStallTimeout", timeout);
             return this;
         }
 
@@ -276,28 +275,13 @@ public final class Http2Options {
          * it: {@code GOAWAY SETTINGS_TIMEOUT} and close. Default 10 s.
          */
         public Builder settingsTimeout(Duration timeout) {
-            this.settingsTimeout = positive("settingsTimeout", timeout);
+            this.settingsTimeout = HttpOptions.Builder.positive("settingsTimeout", timeout);
             return this;
         }
 
         /** The options. */
         public Http2Options build() {
             return new Http2Options(this);
-        }
-
-        private static int atLeast(String name, int value, int min) {
-            if (value < min) {
-                throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
-            }
-            return value;
-        }
-
-        private static Duration positive(String name, Duration value) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
         }
     }
 }

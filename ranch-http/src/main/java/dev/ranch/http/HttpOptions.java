@@ -368,7 +368,7 @@ public final class HttpOptions {
             return new HttpOptions(this);
         }
 
-        private static int atLeast(String name, int value, int min) {
+        static int atLeast(String name, int value, int min) {
             if (value < min) {
                 throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
             }
@@ -382,7 +382,7 @@ public final class HttpOptions {
             return value;
         }
 
-        private static Duration positive(String name, Duration value) {
+        static Duration positive(String name, Duration value) {
             Objects.requireNonNull(value, name);
             if (value.isNegative() || value.isZero()) {
                 throw new IllegalArgumentException(name + " must be positive, got " + value);

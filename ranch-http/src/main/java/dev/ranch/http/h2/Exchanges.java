@@ -12,6 +12,9 @@ import dev.ranch.http.router.Router;
 import dev.ranch.http.server.BodyBudget;
 import dev.ranch.http.server.BodyBuffer;
 import dev.ranch.http.server.ResponseHeaders;
+import dev.ranch.http.server.ServerRequest;
+import dev.ranch.http.server.ServerResponse;
+import dev.ranch.http.parse.RequestHead;
 import dev.ranch.http.websocket.WebSocketRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
  * The requests of one HTTP/2 connection as a handler sees them: each stream's request is
  * routed with the same {@link Router} as HTTP/1.1, its body aggregated (within the shared
  * {@link BodyBudget}) or streamed to a {@link BodyHandler}, its handler run on the loop or the
- * blocking executor, and its {@link StreamResponse} turned into HEADERS and DATA frames. A
+ * blocking executor, and its {@link ServerResponse} turned into HEADERS and DATA frames. A
  * response's deadline ({@code responseTimeout}, or its own {@code timeout}) is kept per
  * stream: on expiry the stream alone gets {@code 503}, or is reset when its head has left.
  *
@@ -75,11 +78,12 @@ final class Exchanges {
         Headers headers = fields.headers();
         String authority = fields.authority(headers);
         boolean connect = "CONNECT".equals(fields.method());
-        StreamRequest request = new StreamRequest(fields.method(), connect ? authority : fields.path(), authority,
-                headers, connection.peer(), connection.id(), secure);
+        RequestHead head = RequestHead.http2(fields.method(), connect ? authority : fields.path(), headers,
+                fields.contentLength(), fields.expectContinue());
+        ServerRequest request = new ServerRequest(head, authority, connection.peer(), connection.id(), secure);
         s.request = request;
         s.contentLength = fields.contentLength();
-        s.response = new StreamResponse(h2, s, request);
+        s.response = new ServerResponse(s, request);
         if (tooLarge) {
             answer(s, 431, null);  // RFC 9113 §10.5.1, RFC 6585 §5
             return;
@@ -113,7 +117,7 @@ final class Exchanges {
             try {
                 s.streamer.onHead(request, s.response);
             } catch (Throwable t) {
-                handlerFailed(s.response, t);
+                handlerFailed(s, s.response, t);
                 return;
             }
             if (s.remoteClosed) {
@@ -137,7 +141,7 @@ final class Exchanges {
                 try {
                     s.streamer.onBody(s.request, s.response, data);
                 } catch (Throwable t) {
-                    handlerFailed(s.response, t);
+                    handlerFailed(s, s.response, t);
                     s.streamer = null;
                 }
             }
@@ -167,24 +171,24 @@ final class Exchanges {
         if (s.streamer != null) {
             BodyHandler handler = s.streamer;
             s.streamer = null;
-            s.request.trailers(trailers);
-            StreamResponse response = s.response;
+            s.request.body(null, 0, trailers);
+            ServerResponse response = s.response;
             try {
                 handler.onEnd(s.request, response);
             } catch (Throwable t) {
-                handlerFailed(response, t);
+                handlerFailed(s, response, t);
                 return;
             }
-            if (live(response) && response.phase() == StreamResponse.OPEN && !response.isAsync()) {
+            if (live(s, response) && response.phase() == ServerResponse.OPEN && !response.isAsync()) {
                 response.end();
-            } else if (live(response) && response.phase() != StreamResponse.COMPLETE) {
+            } else if (live(s, response) && response.phase() != ServerResponse.COMPLETE) {
                 armDeadline(s);
             }
             return;
         }
         if (s.handler != null && !s.dispatched) {
             byte[] bytes = s.body == null ? null : s.body.take();
-            s.request.body(bytes, trailers);
+            s.request.body(bytes, bytes == null ? 0 : bytes.length, trailers);
             dispatch(s);
         }
     }
@@ -197,7 +201,7 @@ final class Exchanges {
     private void dispatch(Stream s) {
         s.dispatched = true;
         HttpHandler handler = s.handler;
-        StreamResponse response = s.response;
+        ServerResponse response = s.response;
         if (handler instanceof HttpHandler.Blocking) {
             runBlocking(s, handler);
             return;
@@ -205,28 +209,28 @@ final class Exchanges {
         try {
             handler.handle(s.request, response);
         } catch (Throwable t) {
-            handlerFailed(response, t);
+            handlerFailed(s, response, t);
             return;
         }
-        if (response.phase() == StreamResponse.OPEN && !response.isAsync()) {
+        if (response.phase() == ServerResponse.OPEN && !response.isAsync()) {
             response.end();
         }
-        if (live(response) && response.phase() != StreamResponse.COMPLETE) {
+        if (live(s, response) && response.phase() != ServerResponse.COMPLETE) {
             armDeadline(s);
         }
     }
 
     private void runBlocking(Stream s, HttpHandler handler) {
-        StreamResponse response = s.response;
+        ServerResponse response = s.response;
         Executor executor = options.blockingExecutor();
         if (executor == null) {
-            handlerFailed(response, new IllegalStateException(
+            handlerFailed(s, response, new IllegalStateException(
                     "a blocking handler needs HttpOptions.blockingExecutor, which is not set"));
             return;
         }
         // The task holds the body even after its stream is gone: it gives the memory back.
         Runnable giveBack = s.body == null ? () -> { } : s.body.handOver();
-        StreamRequest request = s.request;
+        ServerRequest request = s.request;
         boolean accepted = false;
         try {
             executor.execute(() -> {
@@ -236,7 +240,7 @@ final class Exchanges {
                         response.end();
                     }
                 } catch (Throwable t) {
-                    h2.post(() -> handlerFailed(response, t));
+                    h2.post(() -> handlerFailed(s, response, t));
                 } finally {
                     giveBack.run();
                 }
@@ -250,21 +254,21 @@ final class Exchanges {
                 giveBack.run();
             }
         }
-        if (live(response) && response.phase() != StreamResponse.COMPLETE) {
+        if (live(s, response) && response.phase() != ServerResponse.COMPLETE) {
             armDeadline(s);
         }
     }
 
-    private void handlerFailed(StreamResponse response, Throwable t) {
-        LOG.warn("connection {}: handler for {} failed", connection.id(), response.request, t);
-        if (!live(response)) {
+    private void handlerFailed(Stream s, ServerResponse response, Throwable t) {
+        LOG.warn("connection {}: handler for {} failed", connection.id(), response.request(), t);
+        if (!live(s, response)) {
             return;
         }
-        if (response.phase() == StreamResponse.OPEN) {
-            answer(response.stream, 500, null);
+        if (response.phase() == ServerResponse.OPEN) {
+            answer(s, 500, null);
         } else {
             // Part of the answer has gone: only this stream is cut, the connection carries on.
-            h2.resetStream(response.stream, ErrorCode.INTERNAL_ERROR, "handler failed");
+            h2.resetStream(s, ErrorCode.INTERNAL_ERROR, "handler failed");
         }
     }
 
@@ -279,22 +283,28 @@ final class Exchanges {
 
     // ---- responses ----
 
-    private boolean live(StreamResponse r) {
-        Stream s = r.stream;
+    private static boolean live(Stream s, ServerResponse r) {
         return s.response == r && !s.abandoned && !s.localClosed;
     }
 
+    boolean inLoop() {
+        return h2.inLoop();
+    }
+
+    boolean post(Runnable task) {
+        return h2.post(task);
+    }
+
     /** A whole response; {@code body} may be null for none. */
-    void respond(StreamResponse r, byte[] body, int offset, int length) {
-        if (!live(r)) {
-            r.phase(StreamResponse.COMPLETE);
+    void respond(Stream s, ServerResponse r, byte[] body, int offset, int length) {
+        if (!live(s, r)) {
+            r.phase(ServerResponse.COMPLETE);
             return;
         }
-        Stream s = r.stream;
-        boolean bodiless = ResponseHeaders.bodiless(r.status);
-        boolean noBody = bodiless || s.request.isHead() || length == 0;
-        head(s, r.status, r.headers, r.headerCount, bodiless ? -1 : length, noBody);
-        completed(r);
+        boolean bodiless = ResponseHeaders.bodiless(r.status());
+        boolean noBody = bodiless || r.isHead() || length == 0;
+        head(s, r, bodiless ? -1 : length, noBody);
+        completed(s, r);
         if (noBody) {
             h2.endSent(s);
         } else {
@@ -303,57 +313,56 @@ final class Exchanges {
     }
 
     /** A whole response whose body is part of a file; the stream owns the channel from now on. */
-    void respondFile(StreamResponse r, FileChannel file, long position, long count) {
-        if (!live(r)) {
-            r.phase(StreamResponse.COMPLETE);
-            StreamResponse.closeQuietly(file);
+    void respondFile(Stream s, ServerResponse r, FileChannel file, long position, long count) {
+        if (!live(s, r)) {
+            r.phase(ServerResponse.COMPLETE);
+            new Stream.Piece(file, position, 0).close();
             return;
         }
-        Stream s = r.stream;
-        boolean bodiless = ResponseHeaders.bodiless(r.status);
-        boolean noBody = bodiless || s.request.isHead() || count == 0;
-        head(s, r.status, r.headers, r.headerCount, bodiless ? -1 : count, noBody);
-        completed(r);
+        boolean bodiless = ResponseHeaders.bodiless(r.status());
+        boolean noBody = bodiless || r.isHead() || count == 0;
+        head(s, r, bodiless ? -1 : count, noBody);
+        completed(s, r);
         if (noBody) {
-            StreamResponse.closeQuietly(file);
+            new Stream.Piece(file, position, 0).close();
             h2.endSent(s);
         } else {
             h2.flow.sendFile(s, file, position, count);
         }
     }
 
-    void startStreaming(StreamResponse r) {
-        r.phase(StreamResponse.STREAMING);
-        if (!live(r)) {
+    void startStreaming(Stream s, ServerResponse r) {
+        r.phase(ServerResponse.STREAMING);
+        if (!live(s, r)) {
             return;
         }
-        head(r.stream, r.status, r.headers, r.headerCount, -1, false);
-        progress(r.stream);
+        head(s, r, -1, false);
+        armDeadline(s);
     }
 
-    void writeStreaming(StreamResponse r, byte[] data) {
-        if (!live(r)) {
+    void writeStreaming(Stream s, ServerResponse r, byte[] data) {
+        if (!live(s, r)) {
             return;
         }
-        progress(r.stream);
-        if (data.length > 0 && !r.request.isHead()) {
-            h2.flow.send(r.stream, data, 0, data.length, false);
+        armDeadline(s);  // a streamed response has responseTimeout between writes
+        if (data.length > 0 && !r.isHead()) {
+            h2.flow.send(s, data, 0, data.length, false);
         }
     }
 
-    void endStreaming(StreamResponse r) {
-        if (!live(r)) {
-            r.phase(StreamResponse.COMPLETE);
+    void endStreaming(Stream s, ServerResponse r) {
+        if (!live(s, r)) {
+            r.phase(ServerResponse.COMPLETE);
             return;
         }
-        completed(r);
-        h2.flow.send(r.stream, null, 0, 0, true);
+        completed(s, r);
+        h2.flow.send(s, null, 0, 0, true);
     }
 
-    private void completed(StreamResponse r) {
-        r.phase(StreamResponse.COMPLETE);
-        cancelDeadline(r.stream);
-        r.stream.releaseBody();
+    private void completed(Stream s, ServerResponse r) {
+        r.phase(ServerResponse.COMPLETE);
+        cancelDeadline(s);
+        s.releaseBody();
     }
 
     /**
@@ -365,13 +374,13 @@ final class Exchanges {
                 ? new String[] {"content-type", "text/plain; charset=utf-8"}
                 : new String[] {"content-type", "text/plain; charset=utf-8", "allow", allow};
         byte[] text = ResponseHeaders.errorText(status);
-        boolean head = s.request != null && s.request.isHead();
+        boolean head = s.response != null && s.response.isHead();
         s.abandoned = true;
         cancelDeadline(s);
         s.releaseBody();
         s.handler = null;
         s.streamer = null;
-        head(s, status, fields, fields.length / 2, text.length, head);
+        head(s, status, fields, text.length, head);
         if (head) {
             h2.endSent(s);
         } else {
@@ -386,7 +395,23 @@ final class Exchanges {
         h2.writer.headers(s.id, block.array(), block.length(), false);
     }
 
-    private void head(Stream s, int status, String[] fields, int count, long contentLength, boolean endStream) {
+    /** The handler's head: its fields lowercased (§8.2.1), connection-specific ones dropped (§8.2.2). */
+    private void head(Stream s, ServerResponse r, long contentLength, boolean endStream) {
+        int n = r.headerCount();
+        String[] fields = new String[2 * n];
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            String name = r.headerName(i).toLowerCase(java.util.Locale.ROOT);
+            if (!name.equals("keep-alive") && !name.equals("proxy-connection") && !name.equals("upgrade")) {
+                fields[kept++] = name;
+                fields[kept++] = r.headerValue(i);
+            }
+        }
+        head(s, r.status(), kept == fields.length ? fields : java.util.Arrays.copyOf(fields, kept), contentLength,
+                endStream);
+    }
+
+    private void head(Stream s, int status, String[] fields, long contentLength, boolean endStream) {
         block.reset();
         encoder.encode(":status", Integer.toString(status), false, block);
         if (contentLength >= 0) {
@@ -397,7 +422,7 @@ final class Exchanges {
         if (server != null) {
             encoder.encode("server", server, false, block);
         }
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < fields.length / 2; i++) {
             String name = fields[2 * i];
             // RFC 7541 §7.1.3: a cookie being set is not put in the shared table.
             encoder.encode(name, fields[2 * i + 1], name.equals("set-cookie"), block);
@@ -420,18 +445,13 @@ final class Exchanges {
         }
     }
 
-    /** A streamed response wrote: its deadline moves, the pending timer re-arms itself when it fires. */
-    private void progress(Stream s) {
-        armDeadline(s);
-    }
-
     /** {@code Response.timeout} was called: the deadline starts from now with the new figure. */
-    void retime(StreamResponse r) {
-        if (!live(r) || r.phase() == StreamResponse.COMPLETE || !r.stream.dispatched || r.stream.streamer != null) {
+    void retime(Stream s, ServerResponse r) {
+        if (!live(s, r) || r.phase() == ServerResponse.COMPLETE || !s.dispatched || s.streamer != null) {
             return;
         }
-        cancelDeadline(r.stream);
-        armDeadline(r.stream);
+        cancelDeadline(s);
+        armDeadline(s);
     }
 
     private void cancelDeadline(Stream s) {
@@ -445,8 +465,8 @@ final class Exchanges {
     /** A stream's response timer fired. */
     void deadline(Stream s) {
         s.responseTimer = null;
-        StreamResponse r = s.response;
-        if (r == null || !live(r) || r.phase() == StreamResponse.COMPLETE || s.responseDeadline == 0) {
+        ServerResponse r = s.response;
+        if (r == null || !live(s, r) || r.phase() == ServerResponse.COMPLETE || s.responseDeadline == 0) {
             return;
         }
         long left = s.responseDeadline - System.nanoTime();
@@ -454,8 +474,8 @@ final class Exchanges {
             s.responseTimer = connection.schedule(Duration.ofNanos(left), s);
             return;
         }
-        boolean headSent = r.phase() != StreamResponse.OPEN;
-        LOG.warn("connection {}: no response to {} within responseTimeout; {}", connection.id(), r.request,
+        boolean headSent = r.phase() != ServerResponse.OPEN;
+        LOG.warn("connection {}: no response to {} within responseTimeout; {}", connection.id(), r.request(),
                 headSent ? "resetting its stream" : "answering 503");
         if (headSent) {
             h2.resetStream(s, ErrorCode.CANCEL, "response timed out");

@@ -8,6 +8,7 @@ import dev.ranch.http.HttpOptions;
 import dev.ranch.http.h2.hpack.HeaderListTooLargeException;
 import dev.ranch.http.h2.hpack.HpackDecoder;
 import dev.ranch.http.h2.hpack.HpackException;
+import dev.ranch.http.server.ServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -192,8 +193,8 @@ final class Http2Connection implements Protocol, FrameListener {
 
     @Override
     public void onUndelivered(Connection c, Object message) {
-        if (message instanceof StreamResponse.PostedFile) {
-            ((StreamResponse.PostedFile) message).discard();
+        if (message instanceof ServerResponse.PostedFile) {
+            ((ServerResponse.PostedFile) message).discard();
         }
     }
 
@@ -448,7 +449,7 @@ final class Http2Connection implements Protocol, FrameListener {
             writer.goAway(id, NO_ERROR, "stream ids exhausted");
             goAwaySent = true;
         }
-        s = new Stream(id, limits.initialWindowSize(), flow.initialWindow());
+        s = new Stream(id, exchanges, limits.initialWindowSize(), flow.initialWindow());
         s.remoteClosed = blockEndStream;
         streams.put(id, s);
         if (idleTimer != null && idleTimer.isPending()) {

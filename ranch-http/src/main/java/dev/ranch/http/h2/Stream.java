@@ -3,6 +3,9 @@ package dev.ranch.http.h2;
 import dev.ranch.core.Timer;
 import dev.ranch.http.BodyHandler;
 import dev.ranch.http.server.BodyBuffer;
+import dev.ranch.http.server.ResponseTarget;
+import dev.ranch.http.server.ServerRequest;
+import dev.ranch.http.server.ServerResponse;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -12,13 +15,15 @@ import java.util.ArrayDeque;
  * One HTTP/2 stream the client opened (RFC 9113 §5.1): its half-closed states, its request
  * and response, both flow-control windows, and the response body waiting for window. A
  * stream is in its connection's table from its HEADERS until both sides have ended it or it
- * is reset.
+ * is reset. It is its response's {@link ResponseTarget}: the handler's calls reach {@link
+ * Exchanges} through it.
  *
- * <p>Loop thread only.
+ * <p>Loop thread only, but {@link #inLoop} and {@link #post}.
  */
-final class Stream {
+final class Stream implements ResponseTarget {
 
     final int id;
+    private final Exchanges exchanges;
 
     /** The client sent END_STREAM (half-closed remote, §5.1). */
     boolean remoteClosed;
@@ -35,8 +40,8 @@ final class Stream {
     long contentLength = -1;
 
     // ---- the exchange ----
-    StreamRequest request;
-    StreamResponse response;
+    ServerRequest request;
+    ServerResponse response;
     /** The handler that takes the whole body, until it is run. */
     dev.ranch.http.HttpHandler handler;
     /** The streaming handler taking the body piece by piece, or null. */
@@ -64,8 +69,9 @@ final class Stream {
     /** When it began waiting for window with data ready (System.nanoTime), or 0. */
     long stalledSince;
 
-    Stream(int id, int recvWindow, long sendWindow) {
+    Stream(int id, Exchanges exchanges, int recvWindow, long sendWindow) {
         this.id = id;
+        this.exchanges = exchanges;
         this.recvWindow = recvWindow;
         this.sendWindow = sendWindow;
     }
@@ -95,6 +101,48 @@ final class Stream {
     @Override
     public String toString() {
         return "stream " + id;
+    }
+
+    // ---- ResponseTarget: the response's calls, on the loop ----
+
+    @Override
+    public boolean inLoop() {
+        return exchanges.inLoop();
+    }
+
+    @Override
+    public boolean post(Runnable task) {
+        return exchanges.post(task);
+    }
+
+    @Override
+    public void writeResponse(ServerResponse r, byte[] bytes, int offset, int length) {
+        exchanges.respond(this, r, bytes, offset, length);
+    }
+
+    @Override
+    public void writeFile(ServerResponse r, FileChannel file, long position, long count) {
+        exchanges.respondFile(this, r, file, position, count);
+    }
+
+    @Override
+    public void startStream(ServerResponse r) {
+        exchanges.startStreaming(this, r);
+    }
+
+    @Override
+    public void writeChunk(ServerResponse r, byte[] data) {
+        exchanges.writeStreaming(this, r, data);
+    }
+
+    @Override
+    public void endStream(ServerResponse r) {
+        exchanges.endStreaming(this, r);
+    }
+
+    @Override
+    public void retimeResponse(ServerResponse r) {
+        exchanges.retime(this, r);
     }
 
     /** A piece of a response body: bytes of an array, or a region of a file the stream owns. */

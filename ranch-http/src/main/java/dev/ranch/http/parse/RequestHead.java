@@ -39,6 +39,17 @@ public final class RequestHead {
         this.hostCount = hostCount;
     }
 
+    /**
+     * The head of an HTTP/2 request (RFC 9113 section 8.3.1), whose pseudo-header fields stand
+     * for a request line: {@code target} is {@code :path} (or the authority of a CONNECT),
+     * version 20, no framing fields, no persistence fields. Used by {@code dev.ranch.http.h2}.
+     */
+    public static RequestHead http2(String method, String target, Headers headers, long contentLength,
+                                    boolean expectContinue) {
+        return new RequestHead(method, target, 20, headers, contentLength, false, false, false, expectContinue,
+                false, headers.contains("host") ? 1 : 0);
+    }
+
     /** The method token, case-sensitive (RFC 9110 section 9.1). */
     public String method() {
         return method;
@@ -49,7 +60,7 @@ public final class RequestHead {
         return target;
     }
 
-    /** 10 for HTTP/1.0, 11 for HTTP/1.1. */
+    /** 10 for HTTP/1.0, 11 for HTTP/1.1, 20 for HTTP/2. */
     public int version() {
         return version;
     }

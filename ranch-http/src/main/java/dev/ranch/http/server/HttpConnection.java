@@ -44,7 +44,7 @@ import java.util.concurrent.RejectedExecutionException;
  * cannot cover gets {@code 503}. Its memory is given back when the response completes, the
  * request is refused, or the connection closes, whichever comes first.
  */
-final class HttpConnection implements Protocol, RequestSink {
+final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
 
@@ -620,7 +620,8 @@ final class HttpConnection implements Protocol, RequestSink {
 
     // ---- writing responses (loop thread) ----
 
-    boolean inLoop() {
+    @Override
+    public boolean inLoop() {
         return Thread.currentThread() == loopThread;
     }
 
@@ -630,31 +631,34 @@ final class HttpConnection implements Protocol, RequestSink {
      * @return whether the mailbox took it; if the connection closes before running it, it goes
      *     to {@link #onUndelivered}
      */
-    boolean post(Runnable task) {
+    @Override
+    public boolean post(Runnable task) {
         return connection.send(task);
     }
 
     private boolean decideKeepAlive(ServerResponse response) {
-        RequestHead head = response.request.head();
+        RequestHead head = ((ServerRequest) response.request).head();
         return head.keepAlive() && !response.closeRequested && !shuttingDown && !listenerStopping()
                 && served < options.maxKeepAliveRequests();
     }
 
-    void writeResponse(ServerResponse response, byte[] bytes, int offset, int length) {
+    @Override
+    public void writeResponse(ServerResponse response, byte[] bytes, int offset, int length) {
         if (response != inFlight) {
             return;
         }
         boolean bodiless = HttpStatus.bodiless(response.status);
         response.keepAlive = decideKeepAlive(response);
         writer.head(response, bodiless ? -1 : length, false);
-        if (!bodiless && !response.request.isHead() && length > 0) {
+        if (!bodiless && !response.isHead && length > 0) {
             writer.body(bytes, offset, length);
         }
         completed(response);
     }
 
     /** A whole response whose body is part of a file; the connection takes the channel. */
-    void writeFile(ServerResponse response, FileChannel file, long position, long count) {
+    @Override
+    public void writeFile(ServerResponse response, FileChannel file, long position, long count) {
         if (response != inFlight) {
             closeQuietly(file);
             return;
@@ -662,7 +666,7 @@ final class HttpConnection implements Protocol, RequestSink {
         boolean bodiless = HttpStatus.bodiless(response.status);
         response.keepAlive = decideKeepAlive(response);
         writer.head(response, bodiless ? -1 : count, false);
-        if (!bodiless && !response.request.isHead() && count > 0) {
+        if (!bodiless && !response.isHead && count > 0) {
             writer.file(file, position, count);
         } else {
             closeQuietly(file);
@@ -693,13 +697,15 @@ final class HttpConnection implements Protocol, RequestSink {
      * deadline starts again from now. While a streaming handler's request body still arrives,
      * that body's deadline runs on; the response's starts when the body has ended.
      */
-    void retimeResponse(ServerResponse response) {
+    @Override
+    public void retimeResponse(ServerResponse response) {
         if (response == inFlight && !bodyOpen && !closing) {
             deadlines.armResponse(response.timeoutNanos());
         }
     }
 
-    void startStream(ServerResponse response) {
+    @Override
+    public void startStream(ServerResponse response) {
         if (response != inFlight) {
             // Abandoned (timed out, or its connection gone): the handler's writes and end that follow
             // must find it streaming, to be dropped as quietly as this.
@@ -714,13 +720,14 @@ final class HttpConnection implements Protocol, RequestSink {
         deadlines.responseProgress();
     }
 
-    void writeChunk(ServerResponse response, byte[] data) {
+    @Override
+    public void writeChunk(ServerResponse response, byte[] data) {
         if (response != inFlight) {
             return;
         }
         // A write answering HEAD sends nothing, but the handler is alive all the same.
         deadlines.responseProgress();
-        if (data.length == 0 || response.request.isHead()) {
+        if (data.length == 0 || response.isHead) {
             return;
         }
         writer.chunk(response.request.version() == 11, data);
@@ -729,11 +736,12 @@ final class HttpConnection implements Protocol, RequestSink {
         }
     }
 
-    void endStream(ServerResponse response) {
+    @Override
+    public void endStream(ServerResponse response) {
         if (response != inFlight) {
             return;
         }
-        if (response.request.version() == 11 && !response.request.isHead()) {
+        if (response.request.version() == 11 && !response.isHead) {
             writer.lastChunk();
         }
         completed(response);

@@ -11,8 +11,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-/** The {@link Request} the server hands to handlers. Immutable once dispatched. */
-final class ServerRequest implements Request {
+/**
+ * The {@link Request} the server hands to handlers, for HTTP/1.1 and HTTP/2 alike. Immutable
+ * once dispatched. Public (with its mutators) only so that {@code dev.ranch.http.h2} shares
+ * it; applications see it as a {@link Request}.
+ */
+public final class ServerRequest implements Request {
 
     private static final byte[] NO_BODY = new byte[0];
 
@@ -30,6 +34,14 @@ final class ServerRequest implements Request {
     private final boolean secure;
 
     ServerRequest(RequestHead head, SocketAddress peer, long connectionId, boolean secure) {
+        this(head, null, peer, connectionId, secure);
+    }
+
+    /**
+     * A request whose authority is given apart from its target and Host field (HTTP/2's
+     * {@code :authority}, RFC 9113 section 8.3.1) as {@code given}, or null to read it from them.
+     */
+    public ServerRequest(RequestHead head, String given, SocketAddress peer, long connectionId, boolean secure) {
         this.head = head;
         this.secure = secure;
         this.peer = peer;
@@ -66,7 +78,9 @@ final class ServerRequest implements Request {
         int q = rest.indexOf('?');
         this.path = q < 0 ? rest : rest.substring(0, q);
         this.rawQuery = q < 0 ? "" : rest.substring(q + 1);
-        if (authority != null) {
+        if (given != null) {
+            this.host = given;
+        } else if (authority != null) {
             // RFC 9112 section 3.2.2: with an absolute-form target, its authority replaces Host; the
             // parser refused userinfo in it (RFC 9110 section 4.2.4).
             this.host = authority;
@@ -89,18 +103,16 @@ final class ServerRequest implements Request {
         return head;
     }
 
-    void route(Map<String, String> bindings, String pathInfo) {
+    /** The route's bindings, set once it is matched. Loop thread, before dispatch. */
+    public void route(Map<String, String> bindings, String pathInfo) {
         this.bindings = bindings;
         this.pathInfo = pathInfo;
     }
 
-    void body(byte[] body, int length, Headers trailers) {
+    /** The body received (null for none) and the trailer fields. Loop thread, before the handler reads them. */
+    public void body(byte[] body, int length, Headers trailers) {
         this.body = body == null ? NO_BODY : (length == body.length ? body : java.util.Arrays.copyOf(body, length));
         this.trailers = trailers;
-    }
-
-    boolean isHead() {
-        return head.method().equals("HEAD");
     }
 
     @Override
@@ -166,7 +178,7 @@ final class ServerRequest implements Request {
     }
 
     /** The host with its port, as routing sees it. */
-    String hostWithPort() {
+    public String hostWithPort() {
         return host;
     }
 

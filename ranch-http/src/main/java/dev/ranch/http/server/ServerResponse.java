@@ -1,5 +1,6 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.Request;
 import dev.ranch.http.Response;
 
 import java.nio.ByteBuffer;
@@ -15,17 +16,25 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The {@link Response} of one request. On the connection's loop, calls act at once; from any
- * other thread they are posted to the loop through the connection's mailbox, in call order.
+ * The {@link Response} of one request, HTTP/1.1 or HTTP/2: it keeps the status, headers and
+ * phase, and hands the writing to its {@link ResponseTarget}. On the connection's loop, calls
+ * act at once; from any other thread they are posted to the loop through the connection's
+ * mailbox, in call order. Public (with its accessors) only so that {@code dev.ranch.http.h2}
+ * shares it; applications see it as a {@link Response}.
  */
-final class ServerResponse implements Response {
+public final class ServerResponse implements Response {
 
-    static final int OPEN = 0;
-    static final int STREAMING = 1;
-    static final int COMPLETE = 2;
+    /** Nothing sent yet. */
+    public static final int OPEN = 0;
+    /** The head of a streamed response has been sent. */
+    public static final int STREAMING = 1;
+    /** The response is complete (or abandoned). */
+    public static final int COMPLETE = 2;
 
-    private final HttpConnection connection;
-    final ServerRequest request;
+    private final ResponseTarget connection;
+    final Request request;
+    /** Whether the request is a HEAD: the answer carries no body. */
+    final boolean isHead;
 
     int status = 200;
     /** Names and values, alternating; allocated with the first header. */
@@ -41,26 +50,61 @@ final class ServerResponse implements Response {
     /** This response's own responseTimeout in nanoseconds, 0 for none; -1 (the option's) until {@link #timeout} is called. Loop thread. */
     private long timeoutNanos = -1;
 
-    ServerResponse(HttpConnection connection, ServerRequest request) {
-        this.connection = connection;
+    /** The response to {@code request}, written through {@code target}. */
+    public ServerResponse(ResponseTarget target, Request request) {
+        this.connection = target;
         this.request = request;
+        this.isHead = request != null && "HEAD".equals(request.method());
     }
 
-    int phase() {
+    /** The request answered. */
+    public Request request() {
+        return request;
+    }
+
+    /** Whether the request is a HEAD. */
+    public boolean isHead() {
+        return isHead;
+    }
+
+    /** {@link #OPEN}, {@link #STREAMING} or {@link #COMPLETE}. Any thread. */
+    public int phase() {
         return phase;
     }
 
-    void phase(int phase) {
+    /** Moves to {@code phase}. Loop thread. */
+    public void phase(int phase) {
         this.phase = phase;
     }
 
-    boolean isAsync() {
+    /** Whether the handler called {@link #async()}. Any thread. */
+    public boolean isAsync() {
         return async;
     }
 
-    /** See {@link #timeoutNanos}. Loop thread. */
-    long timeoutNanos() {
+    /** This response's own timeout in nanoseconds, 0 for none, -1 for the option's. Loop thread. */
+    public long timeoutNanos() {
         return timeoutNanos;
+    }
+
+    /** The status to send. Loop thread. */
+    public int status() {
+        return status;
+    }
+
+    /** How many header fields the handler added. Loop thread. */
+    public int headerCount() {
+        return headerCount;
+    }
+
+    /** The name of field {@code i}, as the handler wrote it. Loop thread. */
+    public String headerName(int i) {
+        return headers[2 * i];
+    }
+
+    /** The value of field {@code i}. Loop thread. */
+    public String headerValue(int i) {
+        return headers[2 * i + 1];
     }
 
     @Override
@@ -190,7 +234,7 @@ final class ServerResponse implements Response {
      * A {@link #sendFile} carried to the loop: unlike the other posted calls it holds an open
      * channel, which must be closed if the connection closes before running it.
      */
-    static final class PostedFile implements Runnable {
+    public static final class PostedFile implements Runnable {
         private final ServerResponse response;
         private final FileChannel channel;
         private final long position;
@@ -209,7 +253,7 @@ final class ServerResponse implements Response {
         }
 
         /** The send will never run: gives the file back. */
-        void discard() {
+        public void discard() {
             closeQuietly(channel);
         }
     }

@@ -1,0 +1,41 @@
+package dev.ranch.http.server;
+
+import java.nio.channels.FileChannel;
+
+/**
+ * Where the calls of a {@link ServerResponse} go once they are on the connection's loop: the
+ * protocol that carries its request, HTTP/1.1's {@code HttpConnection} or an HTTP/2 stream.
+ * Public only so that {@code dev.ranch.http.h2} shares {@link ServerResponse} with HTTP/1.1;
+ * not an application API. Every method but {@link #inLoop} and {@link #post} is called on
+ * the loop thread, with the response's phase checked already.
+ */
+public interface ResponseTarget {
+
+    /** Whether the caller is the connection's loop thread. Any thread. */
+    boolean inLoop();
+
+    /**
+     * Runs {@code task} on the loop through the connection's mailbox. Any thread.
+     *
+     * @return whether the mailbox took it
+     */
+    boolean post(Runnable task);
+
+    /** A whole response; {@code bytes} may be null for no body. */
+    void writeResponse(ServerResponse response, byte[] bytes, int offset, int length);
+
+    /** A whole response whose body is part of a file; the target owns the channel from now on. */
+    void writeFile(ServerResponse response, FileChannel file, long position, long count);
+
+    /** The head of a streamed response. */
+    void startStream(ServerResponse response);
+
+    /** One piece of a streamed response. */
+    void writeChunk(ServerResponse response, byte[] data);
+
+    /** The end of a streamed response. */
+    void endStream(ServerResponse response);
+
+    /** The response has a timeout of its own now ({@link ServerResponse#timeoutNanos()}). */
+    void retimeResponse(ServerResponse response);
+}
