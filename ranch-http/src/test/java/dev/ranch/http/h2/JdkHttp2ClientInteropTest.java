@@ -5,7 +5,8 @@ import dev.ranch.core.test.Bytes;
 import dev.ranch.core.test.JdkHttpClients;
 import dev.ranch.core.test.TestCertificates;
 import dev.ranch.core.test.TestRanch;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,12 +39,11 @@ class JdkHttp2ClientInteropTest {
     @TestRanch
     Ranch ranch;
 
+    private static HttpClient client;
     private InteropServer server;
-    private HttpClient client;
 
-    @BeforeEach
-    void start() {
-        server = InteropServer.start(ranch);
+    @BeforeAll
+    static void startClient() {
         client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_2)
                 .sslContext(TestCertificates.get().clientContext())
@@ -51,10 +51,15 @@ class JdkHttp2ClientInteropTest {
                 .build();
     }
 
-    @AfterEach
-    void releaseClient() {
+    @AfterAll
+    static void releaseClient() {
         client = null;
         JdkHttpClients.awaitCollected();
+    }
+
+    @BeforeEach
+    void start() {
+        server = InteropServer.start(ranch);
     }
 
     @Test
