@@ -14,7 +14,7 @@ public interface Request {
     /** The method token, case-sensitive: {@code GET}, {@code POST}, ... */
     String method();
 
-    /** The request-target exactly as received. */
+    /** The request-target exactly as received (for HTTP/2, the {@code :path} pseudo-header field). */
     String target();
 
     /** The path of the target, still percent-encoded (for absolute-form targets, the path part). */
@@ -29,7 +29,10 @@ public interface Request {
     /** The first value of query parameter {@code name}, or {@code null}. */
     String queryParam(String name);
 
-    /** 10 for HTTP/1.0, 11 for HTTP/1.1. */
+    /**
+     * Which protocol carried the request: 10 for HTTP/1.0, 11 for HTTP/1.1, 20 for HTTP/2 (h2 by
+     * ALPN over TLS, or h2c with prior knowledge). The same router and handlers serve all of them.
+     */
     int version();
 
     /** The header fields, names compared without regard to case. */

@@ -29,9 +29,11 @@ import java.util.concurrent.RejectedExecutionException;
  * The requests of one HTTP/2 connection as a handler sees them: each stream's request is
  * routed with the same {@link Router} as HTTP/1.1, its body aggregated (within the shared
  * {@link BodyBudget}) or streamed to a {@link BodyHandler}, its handler run on the loop or the
- * blocking executor, and its {@link ServerResponse} turned into HEADERS and DATA frames. A
- * response's deadline ({@code responseTimeout}, or its own {@code timeout}) is kept per
- * stream: on expiry the stream alone gets {@code 503}, or is reset when its head has left.
+ * blocking executor, and its {@link ServerResponse} turned into HEADERS and DATA frames. Each
+ * stream has one deadline, as an HTTP/1.1 connection does: its request body's ({@code
+ * requestBodyTimeout}, {@code minBodyRate}: {@code 408}), then its response's ({@code
+ * responseTimeout}, or the response's own {@code timeout}): on expiry the stream alone gets
+ * {@code 503}, or is reset when its head has left.
  *
  * <p>Loop thread; one per connection.
  */
@@ -122,6 +124,8 @@ final class Exchanges {
             }
             if (s.remoteClosed) {
                 endBody(s, Headers.EMPTY);
+            } else {
+                armBody(s);
             }
             return;
         }
@@ -132,6 +136,7 @@ final class Exchanges {
         }
         s.body = new BodyBuffer(shared.budget);
         s.body.start(s.contentLength >= 0 ? s.contentLength : options.maxBodySize());
+        armBody(s);
     }
 
     /** A piece of a request body (already counted in {@code s.received}); {@code end} closes it. */
@@ -159,6 +164,8 @@ final class Exchanges {
         }
         if (end) {
             endBody(s, Headers.EMPTY);
+        } else if (s.streamer != null || s.body != null) {
+            bodyProgress(s);
         }
     }
 
@@ -183,6 +190,8 @@ final class Exchanges {
                 response.end();
             } else if (live(s, response) && response.phase() != ServerResponse.COMPLETE) {
                 armDeadline(s);
+            } else {
+                cancelDeadline(s);  // answered before the body ended: the body's deadline is done with
             }
             return;
         }
@@ -361,7 +370,9 @@ final class Exchanges {
 
     private void completed(Stream s, ServerResponse r) {
         r.phase(ServerResponse.COMPLETE);
-        cancelDeadline(s);
+        if (s.remoteClosed) {
+            cancelDeadline(s);  // a body still arriving (to a streaming handler) keeps its own deadline
+        }
         s.releaseBody();
     }
 
@@ -432,22 +443,54 @@ final class Exchanges {
 
     // ---- deadlines ----
 
-    /** The handler's time to answer starts (again) now. */
+    /**
+     * The request body starts arriving: like HTTP/1.1's, it must come within {@code
+     * requestBodyTimeout} plus {@code 1/minBodyRate} seconds per byte, and each piece within
+     * {@code idleTimeout} of the last, or the stream gets {@code 408} (a trickled body would
+     * otherwise hold its stream slot and buffer for ever).
+     */
+    private void armBody(Stream s) {
+        s.bodyStart = System.nanoTime();
+        bodyProgress(s);
+    }
+
+    private void bodyProgress(Stream s) {
+        long rate = options.minBodyRate();
+        long credit = rate == 0 ? 0 : s.received * 1_000_000_000L / rate;
+        long at = Math.min(s.bodyStart + options.requestBodyTimeout().toNanos() + credit,
+                System.nanoTime() + options.idleTimeout().toNanos());
+        deadlineAt(s, at);
+    }
+
+    /** The handler's time to answer starts (again) now; while the request body arrives, its deadline rules. */
     private void armDeadline(Stream s) {
+        if (!s.remoteClosed) {
+            return;
+        }
         long timeout = s.response.timeoutNanos() < 0 ? options.responseTimeout().toNanos() : s.response.timeoutNanos();
         if (timeout == 0) {
             cancelDeadline(s);
             return;
         }
-        s.responseDeadline = System.nanoTime() + timeout;
-        if (s.responseTimer == null || !s.responseTimer.isPending()) {
-            s.responseTimer = connection.schedule(Duration.ofNanos(timeout), s);
+        deadlineAt(s, System.nanoTime() + timeout);
+    }
+
+    /** Moves the stream's deadline; the timer is rescheduled only when it would fire too late. */
+    private void deadlineAt(Stream s, long at) {
+        s.deadline = at;
+        if (s.timer != null && s.timer.isPending() && s.timerDue - at <= 0) {
+            return;  // it fires earlier and re-arms itself for the rest
         }
+        if (s.timer != null) {
+            s.timer.cancel();
+        }
+        s.timerDue = at;
+        s.timer = connection.schedule(Duration.ofNanos(Math.max(0, at - System.nanoTime())), s);
     }
 
     /** {@code Response.timeout} was called: the deadline starts from now with the new figure. */
     void retime(Stream s, ServerResponse r) {
-        if (!live(s, r) || r.phase() == ServerResponse.COMPLETE || !s.dispatched || s.streamer != null) {
+        if (!live(s, r) || r.phase() == ServerResponse.COMPLETE || !s.dispatched || !s.remoteClosed) {
             return;
         }
         cancelDeadline(s);
@@ -455,23 +498,36 @@ final class Exchanges {
     }
 
     private void cancelDeadline(Stream s) {
-        s.responseDeadline = 0;
-        if (s.responseTimer != null) {
-            s.responseTimer.cancel();
-            s.responseTimer = null;
+        s.deadline = 0;
+        if (s.timer != null) {
+            s.timer.cancel();
+            s.timer = null;
         }
     }
 
-    /** A stream's response timer fired. */
+    /** A stream's deadline timer fired. */
     void deadline(Stream s) {
-        s.responseTimer = null;
+        s.timer = null;
         ServerResponse r = s.response;
-        if (r == null || !live(s, r) || r.phase() == ServerResponse.COMPLETE || s.responseDeadline == 0) {
+        if (r == null || s.deadline == 0) {
+            return;  // (a closed stream's timer was cancelled)
+        }
+        long left = s.deadline - System.nanoTime();
+        if (left > 0) {
+            s.timerDue = s.deadline;
+            s.timer = connection.schedule(Duration.ofNanos(left), s);
             return;
         }
-        long left = s.responseDeadline - System.nanoTime();
-        if (left > 0) {
-            s.responseTimer = connection.schedule(Duration.ofNanos(left), s);
+        if (!s.remoteClosed) {
+            LOG.debug("connection {}: request body of {} not received in time", connection.id(), s);
+            if (r.phase() == ServerResponse.OPEN && !s.abandoned) {
+                answer(s, 408, null);  // RFC 9110 §15.5.9
+            } else {
+                h2.resetStream(s, ErrorCode.CANCEL, "request body not received in time");
+            }
+            return;
+        }
+        if (!live(s, r) || r.phase() == ServerResponse.COMPLETE) {
             return;
         }
         boolean headSent = r.phase() != ServerResponse.OPEN;

@@ -573,7 +573,9 @@ final class Http2Connection implements Protocol, FrameListener {
             if (increment == 0) {
                 throw new Http2Exception(PROTOCOL_ERROR, "WINDOW_UPDATE of 0 on the connection");  // §6.9
             }
-            if (!flow.connectionUpdate(increment)) {
+            if (flow.connectionUpdate(increment)) {
+                emptyFrames = 0;
+            } else {
                 unproductive();
             }
             return;
@@ -590,11 +592,11 @@ final class Http2Connection implements Protocol, FrameListener {
             resetStream(s, PROTOCOL_ERROR, "WINDOW_UPDATE of 0");  // §6.9
             return;
         }
-        if (!flow.streamUpdate(s, increment)) {
-            if (OutboundFlow.overflowed(s)) {
-                resetStream(s, FLOW_CONTROL_ERROR, "stream window above 2^31-1");  // §6.9.1
-                return;
-            }
+        if (flow.streamUpdate(s, increment)) {
+            emptyFrames = 0;
+        } else if (OutboundFlow.overflowed(s)) {
+            resetStream(s, FLOW_CONTROL_ERROR, "stream window above 2^31-1");  // §6.9.1
+        } else {
             unproductive();
         }
     }

@@ -52,10 +52,17 @@ final class Stream implements ResponseTarget {
     boolean abandoned;
     /** Whether the handler has been run (at the head for a streaming one, at the end otherwise). */
     boolean dispatched;
-    /** The response deadline's timer, when one is pending; it re-arms itself for {@link #responseDeadline}. */
-    Timer responseTimer;
-    /** When the handler's time to answer (or to write again) runs out (System.nanoTime), or 0 for never. */
-    long responseDeadline;
+    /** The stream's one deadline timer, when pending; it re-arms itself for {@link #deadline} when that moved later. */
+    Timer timer;
+    /** When {@link #timer} fires (System.nanoTime). */
+    long timerDue;
+    /**
+     * When the request body must have arrived (while it is arriving), else when the handler's
+     * time to answer (or to write again) runs out; System.nanoTime, 0 for never.
+     */
+    long deadline;
+    /** When the request body began (System.nanoTime), for its deadline. */
+    long bodyStart;
 
     // ---- sending ----
     /** Our send window on this stream; negative after a SETTINGS change shrank it (§6.9.2). */

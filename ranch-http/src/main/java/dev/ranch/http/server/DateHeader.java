@@ -10,29 +10,41 @@ final class DateHeader {
     private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
         "Nov", "Dec"};
 
-    private static volatile Cached cached = new Cached(-1, new byte[0]);
+    private static volatile Cached cached = new Cached(-1, "Date: -\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
     private DateHeader() {}
 
     private static final class Cached {
         final long second;
         final byte[] line;
+        /** The value alone, for HTTP/2's HPACK: "Sun, 06 Nov 1994 08:49:37 GMT". */
+        final String value;
 
         Cached(long second, byte[] line) {
             this.second = second;
             this.line = line;
+            this.value = new String(line, 6, line.length - 8, java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 
-    /** The header line for now. */
-    static byte[] line() {
+    private static Cached now() {
         long second = System.currentTimeMillis() / 1000;
         Cached c = cached;
         if (c.second != second) {
             c = new Cached(second, format(second));
             cached = c;
         }
-        return c.line;
+        return c;
+    }
+
+    /** The header line for now. */
+    static byte[] line() {
+        return now().line;
+    }
+
+    /** The field value for now, without name and CRLF. */
+    static String value() {
+        return now().value;
     }
 
     /** {@code Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n} for a Unix time in seconds. */

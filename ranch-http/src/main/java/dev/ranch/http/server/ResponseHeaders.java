@@ -51,8 +51,6 @@ public final class ResponseHeaders {
 
     /** The value of the {@code Date} field for now (RFC 9110 section 5.6.7), shared with HTTP/1.1's cache. */
     public static String date() {
-        byte[] line = DateHeader.line();
-        // "Date: " ... "\r\n"
-        return new String(line, 6, line.length - 8, java.nio.charset.StandardCharsets.US_ASCII);
+        return DateHeader.value();
     }
 }

@@ -242,4 +242,30 @@ class HardeningTest {
             assertEquals("ok", c.response(3).bodyText());
         }
     }
+
+    @Test
+    void settingsNeverAcknowledgedEndTheConnection() {
+        int port = start(Http2Options.builder().settingsTimeout(Duration.ofMillis(300)).build());
+        try (FrameClient c = FrameClient.connect(port)) {
+            // The client reads the server's SETTINGS but never acknowledges them (RFC 9113 §6.5.3).
+            assertGoAway(c, ErrorCode.SETTINGS_TIMEOUT);
+        }
+        stillServes(port);
+    }
+
+    @Test
+    void anIdleConnectionIsClosedWithGoAwayAfterTheIdleTimeout() {
+        Router router = Router.builder().get("/", (req, res) -> res.send("ok")).build();
+        int port = HttpServer.start(ranch, "idle", Loopback.options().build(), router,
+                HttpOptions.builder().idleTimeout(Duration.ofMillis(300)).build()).port();
+        try (FrameClient c = FrameClient.handshake(port)) {
+            c.get(1, "/");
+            assertEquals("ok", c.response(1).bodyText());
+            FrameClient.Frame goAway = c.goAway();
+            assertNotNull(goAway);
+            assertEquals(ErrorCode.NO_ERROR, goAway.errorCode());
+            assertEquals(1, goAway.lastStreamId());
+            assertTrue(c.closedByServer());
+        }
+    }
 }

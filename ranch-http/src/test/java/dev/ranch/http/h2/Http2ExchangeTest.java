@@ -215,4 +215,19 @@ class Http2ExchangeTest {
             assertEquals(503, c.response(1).status());
         }
     }
+
+    @Test
+    void aTrickledBodyGets408OnItsStreamAndTheConnectionCarriesOn() {
+        int port = start(HttpOptions.builder().requestBodyTimeout(Duration.ofMillis(300)).minBodyRate(0).build());
+        try (FrameClient c = FrameClient.handshake(port)) {
+            c.request(1, "POST", "/echo", false, "content-length", "10");
+            c.data(1, "12".getBytes(StandardCharsets.US_ASCII), false);
+            FrameClient.Response r = c.response(1);
+            assertEquals(408, r.status());
+            FrameClient.Frame reset = c.expect(f -> f.type == FrameType.RST_STREAM && f.stream == 1);
+            assertEquals(ErrorCode.NO_ERROR, reset.errorCode(), "the client is told to stop sending (RFC 9113 §8.1)");
+            c.get(3, "/hello");
+            assertEquals(200, c.response(3).status());
+        }
+    }
 }

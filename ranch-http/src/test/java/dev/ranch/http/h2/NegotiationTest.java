@@ -2,14 +2,19 @@ package dev.ranch.http.h2;
 
 import dev.ranch.core.Ranch;
 import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.TestCertificates;
 import dev.ranch.core.test.TestClient;
+import dev.ranch.core.transport.tls.TlsOptions;
 import dev.ranch.core.test.TestRanch;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
 import dev.ranch.http.server.HttpServer;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,5 +64,37 @@ class NegotiationTest {
             String answer = new String(raw.readToEnd(), StandardCharsets.ISO_8859_1);
             assertTrue(answer.startsWith("HTTP/1.1 "), answer);
         }
+    }
+
+    /** A TLS client offering {@code protocols} by ALPN; returns the protocol the server chose. */
+    private static String alpn(int port, String... protocols) throws Exception {
+        TestCertificates certificates = TestCertificates.get();
+        try (SSLSocket socket = (SSLSocket) certificates.clientContext().getSocketFactory()
+                .createSocket(InetAddress.getLoopbackAddress(), port)) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(protocols);
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return socket.getApplicationProtocol();
+        }
+    }
+
+    @Test
+    void startTlsOffersH2ThenHttp11ByAlpn() throws Exception {
+        Router router = Router.builder().get("/", (req, res) -> res.send("ok")).build();
+        int port = HttpServer.startTls(ranch, "tls", Loopback.options().build(),
+                TlsOptions.builder(TestCertificates.get().serverContext()).build(), router, HttpOptions.DEFAULTS).port();
+        assertEquals("h2", alpn(port, "h2", "http/1.1"));
+        assertEquals("h2", alpn(port, "http/1.1", "h2"), "the server's preference decides");
+        assertEquals("http/1.1", alpn(port, "http/1.1"));
+    }
+
+    @Test
+    void anAlpnListTheCallerGivesIsKept() throws Exception {
+        Router router = Router.builder().get("/", (req, res) -> res.send("ok")).build();
+        int port = HttpServer.startTls(ranch, "tls11", Loopback.options().build(),
+                TlsOptions.builder(TestCertificates.get().serverContext()).applicationProtocols("http/1.1").build(),
+                router, HttpOptions.DEFAULTS).port();
+        assertEquals("http/1.1", alpn(port, "h2", "http/1.1"));
     }
 }

@@ -75,6 +75,19 @@ public final class HeaderBlock {
         length = at + n;
     }
 
+    /** Makes room for {@code n} more bytes and answers the array to write them into from {@link #length()}. */
+    byte[] reserve(int n) {
+        if (bytes.length - length < n) {
+            grow(n);
+        }
+        return bytes;
+    }
+
+    /** Counts {@code n} bytes written into the array {@link #reserve} answered. */
+    void advance(int n) {
+        length += n;
+    }
+
     /** A copy of the block, for tests and logs. */
     public byte[] toByteArray() {
         return Arrays.copyOf(bytes, length);

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Bounded: the dynamic table never holds more than {@code maxTableSize} octets (plus one
  * String object per entry); a string literal longer than what is left of the block is refused
- * before anything is allocated, so one block allocates at most about 8/5 of its own size (the
- * shortest Huffman code is 5 bits); a field list over {@code maxHeaderListSize} stops reaching
+ * before anything is allocated, so what one block allocates is bounded by its own size
+ * (Huffman output is at most 8/5 of its input: the shortest code is 5 bits); a field list over {@code maxHeaderListSize} stops reaching
  * the sink (an "HPACK bomb", one large table entry indexed again and again, costs one byte per
  * field and allocates nothing). Names from the static table are handed out as its own String
  * instances.
@@ -28,7 +28,10 @@ public final class HpackDecoder {
     private int maxTableSize;
     /** Set when our limit dropped below the table's capacity: the next block must open with an update. */
     private boolean updateRequired;
+    /** Huffman output. */
     private byte[] scratch = new byte[256];
+    /** A literal's octets copied out of a buffer without an array (a direct buffer). */
+    private byte[] coded = new byte[0];
 
     // The block being decoded.
     private ByteBuffer in;
@@ -145,6 +148,9 @@ public final class HpackDecoder {
             if (scratch.length > SCRATCH_KEPT) {
                 scratch = new byte[256];
             }
+            if (coded.length > SCRATCH_KEPT) {
+                coded = new byte[0];
+            }
         }
         block.position(limit);
         if (listSize > maxHeaderListSize) {
@@ -232,6 +238,10 @@ public final class HpackDecoder {
         return (int) total;
     }
 
+    private static byte[] ensure(byte[] array, int length) {
+        return array.length >= length ? array : new byte[Math.max(length, 2 * array.length)];
+    }
+
     /** Reads a string literal (section 5.2); a name read whole is matched against the static table's names. */
     private String readString(boolean isName) throws HpackException {
         if (pos >= limit) {
@@ -251,27 +261,21 @@ public final class HpackDecoder {
         }
         byte[] bytes;
         int offset;
-        int n;
-        if (huffman) {
-            int most = Huffman.maxDecodedLength(length);
-            if (scratch.length < most) {
-                scratch = new byte[Math.max(most, 2 * scratch.length)];
-            }
-            n = Huffman.decode(in, from, length, scratch);
-            bytes = scratch;
-            offset = 0;
-        } else if (in.hasArray()) {
+        if (in.hasArray()) {
             bytes = in.array();
             offset = in.arrayOffset() + from;
-            n = length;
         } else {
-            if (scratch.length < length) {
-                scratch = new byte[Math.max(length, 2 * scratch.length)];
-            }
-            in.get(from, scratch, 0, length);
+            bytes = ensure(coded, length);
+            coded = bytes;
+            in.get(from, bytes, 0, length);
+            offset = 0;
+        }
+        int n = length;
+        if (huffman) {
+            scratch = ensure(scratch, Huffman.maxDecodedLength(length));
+            n = Huffman.decode(bytes, offset, length, scratch);
             bytes = scratch;
             offset = 0;
-            n = length;
         }
         if (isName) {
             String known = StaticTable.knownName(bytes, offset, n);

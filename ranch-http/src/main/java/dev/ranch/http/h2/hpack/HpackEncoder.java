@@ -210,7 +210,7 @@ public final class HpackEncoder {
             int coded = Huffman.encodedLength(s);
             if (coded < s.length()) {
                 writeInt(out, 0x80, 7, coded);
-                Huffman.encode(s, out);
+                Huffman.encode(s, coded, out);
                 return;
             }
         }

@@ -1,7 +1,5 @@
 package dev.ranch.http.h2.hpack;
 
-import java.nio.ByteBuffer;
-
 /**
  * The static Huffman code of RFC 7541 Appendix B, both ways.
  *
@@ -175,8 +173,13 @@ final class Huffman {
         return (int) ((bits + 7) >>> 3);
     }
 
-    /** Appends {@code s} Huffman-coded, padded with the most significant bits of EOS (section 5.2). */
-    static void encode(String s, HeaderBlock out) {
+    /**
+     * Appends {@code s} Huffman-coded, padded with the most significant bits of EOS (section 5.2);
+     * {@code codedLength} is {@link #encodedLength}{@code (s)}.
+     */
+    static void encode(String s, int codedLength, HeaderBlock out) {
+        byte[] bytes = out.reserve(codedLength);
+        int at = out.length();
         long bits = 0;
         int pending = 0;
         for (int i = 0, n = s.length(); i < n; i++) {
@@ -186,12 +189,13 @@ final class Huffman {
             pending += length;
             while (pending >= 8) {
                 pending -= 8;
-                out.write((int) (bits >>> pending));
+                bytes[at++] = (byte) (bits >>> pending);
             }
         }
         if (pending > 0) {
-            out.write((int) (bits << (8 - pending)) | (0xFF >>> pending));
+            bytes[at++] = (byte) ((bits << (8 - pending)) | (0xFF >>> pending));
         }
+        out.advance(codedLength);
     }
 
     /** The octet a character of a field is sent as: ISO-8859-1, as {@link String#getBytes} would, '?' above 0xFF. */
@@ -210,12 +214,12 @@ final class Huffman {
      *
      * @throws HpackException on EOS inside the string, or padding longer than 7 bits or not all ones
      */
-    static int decode(ByteBuffer in, int from, int length, byte[] out) throws HpackException {
+    static int decode(byte[] in, int from, int length, byte[] out) throws HpackException {
         int state = 0;
         int entry = ACCEPT;
         int written = 0;
         for (int i = from, end = from + length; i < end; i++) {
-            int b = in.get(i);
+            int b = in[i];
             int high = STEPS[state << 4 | (b >>> 4 & 0xF)];
             entry = STEPS[(high & 0xFF) << 4 | (b & 0xF)];
             if (((high | entry) & FAIL) != 0) {

@@ -207,7 +207,7 @@ class HpackDecoderTest {
         HeaderBlock out = new HeaderBlock();
         out.write(0);
         out.write(0x80 | Huffman.encodedLength("content-type"));
-        Huffman.encode("content-type", out);
+        Huffman.encode("content-type", Huffman.encodedLength("content-type"), out);
         out.write(0);
         decoder.decode(ByteBuffer.wrap(out.toByteArray()), sink);
         assertEquals(3, names.size());
