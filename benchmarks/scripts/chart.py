@@ -27,6 +27,8 @@ FIGURE = {  # benchmark short name -> (secondary metric or None, label, higher i
     "TlsEchoBenchmark.echo": (None, "TLS 1.3 echo", True),
     "HttpsBenchmark.requests": (None, "HTTPS hello world, keep-alive", True),
     "WebSocketEchoBenchmark.echo": (None, "WebSocket text echo", True),
+    # Not JMH: scripts/h2load-compare.py writes its result in the same shape.
+    "H2load.requests": (None, "HTTP/2 hello world, h2c, h2load", True),
 }
 
 

@@ -18,7 +18,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelMatchers;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -44,7 +43,6 @@ import io.netty.util.ResourceLeakDetector;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Date;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +88,7 @@ public final class NettyServers {
             case TLS_ECHO -> NettyEncrypted.echo(open);
             case HTTPS_HELLO -> NettyEncrypted.https(open);
             case WS_ECHO -> NettyWebSocketEcho.initializer(open);
+            case H2C -> NettyH2c.initializer(open);
         };
         // Every accepted channel, so that close() can wait for each one's close (see NettyServer).
         ChannelGroup children = new DefaultChannelGroup("accepted", GlobalEventExecutor.INSTANCE);
@@ -229,10 +228,7 @@ public final class NettyServers {
         private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
         private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
 
-        /** The Date value and the second it is for; replaced, never changed. */
-        private record DateValue(long second, AsciiString value) {}
-
-        private volatile DateValue date = new DateValue(-1, AsciiString.EMPTY_STRING);
+        private final HttpDate date = new HttpDate();
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -243,7 +239,7 @@ public final class NettyServers {
                             get ? HttpResponseStatus.OK : HttpResponseStatus.METHOD_NOT_ALLOWED,
                             get ? BODY.duplicate() : Unpooled.EMPTY_BUFFER, HEADERS, TRAILERS);
                     HttpHeaders headers = response.headers();
-                    headers.set(HttpHeaderNames.DATE, date());
+                    headers.set(HttpHeaderNames.DATE, date.now());
                     if (get) {
                         headers.set(HttpHeaderNames.CONTENT_TYPE, TEXT_PLAIN);
                         headers.set(HttpHeaderNames.CONTENT_LENGTH, BODY_LENGTH);
@@ -260,16 +256,6 @@ public final class NettyServers {
             } finally {
                 ReferenceCountUtil.release(msg);
             }
-        }
-
-        private AsciiString date() {
-            long second = System.currentTimeMillis() / 1000;
-            DateValue d = date;
-            if (d.second != second) {
-                d = new DateValue(second, AsciiString.cached(DateFormatter.format(new Date(second * 1000))));
-                date = d;
-            }
-            return d.value;
         }
 
         @Override

@@ -59,6 +59,8 @@ public final class RanchServers {
                 case TLS_ECHO -> ranch.startListener("tls-echo", tls(), options, connection -> new Echo());
                 case HTTPS_HELLO -> ranch.startListener("https", tls("http/1.1"), options,
                         HttpServer.protocol(helloRouter(), HTTP_OPTIONS));
+                // A plain ranch-http listener takes h2c with prior knowledge beside HTTP/1.1.
+                case H2C -> HttpServer.start(ranch, "h2c", options, helloRouter(), HTTP_OPTIONS);
             };
             return new RanchServer(ranch, listener);
         } catch (RuntimeException e) {

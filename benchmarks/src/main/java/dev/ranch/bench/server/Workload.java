@@ -35,7 +35,15 @@ public enum Workload {
      * WebSocket echo at {@code /ws}: the upgrade ({@code GET /ws}), then every text or binary
      * message goes back as it came; pings are answered, a close is answered with one close.
      */
-    WS_ECHO("ws-echo");
+    WS_ECHO("ws-echo"),
+    /**
+     * {@link #HTTP}'s hello world over HTTP/2 in cleartext with prior knowledge (h2c: the client
+     * starts with the connection preface, no {@code Upgrade}), as {@code h2load} and
+     * {@code curl --http2-prior-knowledge} speak it: every {@code GET} stream answers
+     * {@code 200}, {@code text/plain}, {@code Hello, World!}. Both sides allow 100 concurrent
+     * streams per connection, ranch-http's default.
+     */
+    H2C("h2c");
 
     private final String id;
 

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Compares BenchServer modes under h2load (nghttp2): requests per second and server CPU per request.
+
+    python3 benchmarks/scripts/h2load-compare.py [--rounds 3] [--duration 10] [--json OUT.json]
+
+Each round starts every mode in turn (ranch-h2c and netty-h2c by default, the order alternating
+between rounds so neither always runs first on a warmer machine) as its own JVM from
+benchmarks.jar, lets h2load warm it up, then measures one h2load run of --duration seconds:
+--clients connections (16) with --streams concurrent streams each (10), hello world at /. The
+server's CPU is utime + stime of its JVM from /proc/PID/stat just before and after the measured
+run, divided by the requests h2load saw succeed. h2load runs on the same machine (one thread by
+default), so its share of the cores is the same for every mode.
+
+Prints one line per run and a table of means with JMH-style 99.9% half-widths over the rounds;
+with --json writes the rounds' means in JMH's JSON shape (benchmark dev.ranch.bench.H2load.requests,
+param server, primary score req/s, secondary cpu.time.norm in us/op), which chart.py reads like
+any JMH result. Linux only (/proc). Standard library only.
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+# Student's t at 0.9995 (two-sided 99.9%, what JMH reports) by degrees of freedom.
+T999 = {1: 636.62, 2: 31.60, 3: 12.92, 4: 8.61, 5: 6.87, 6: 5.96, 7: 5.41, 8: 5.04, 9: 4.78, 10: 4.59}
+
+FINISHED = re.compile(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s")
+REQUESTS = re.compile(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
+                      r"(\d+) errored, (\d+) timeout")
+STATUS = re.compile(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx")
+
+
+def cpu_seconds(pid):
+    """utime + stime of the process, in seconds (fields 14 and 15 of /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        stat = f.read()
+    fields = stat[stat.rindex(")") + 2:].split()  # the command may hold spaces; the fields after it do not
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average():
+    with open("/proc/loadavg", encoding="ascii") as f:
+        return " ".join(f.read().split()[:3])
+
+
+class Server:
+    """A BenchServer JVM of one mode on a free port, stopped with SIGTERM."""
+
+    def __init__(self, args, mode):
+        command = [args.java] + args.jvm_arg + ["-cp", args.jar, "dev.ranch.bench.BenchServer", mode, "0"]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # JVM options such as -XX:StartFlightRecording may print before BenchServer does.
+        seen = []
+        for line in self.process.stdout:
+            match = re.match(r"listening on (\d+)", line)
+            if match:
+                self.port = int(match.group(1))
+                return
+            seen.append(line)
+        self.stop()
+        sys.exit(f"{mode} did not start: {''.join(seen).strip()}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def h2load(args, port, seconds):
+    """One h2load run of `seconds`; its figures, or an exit with its output when it did not run clean."""
+    command = [args.h2load, f"-c{args.clients}", f"-m{args.streams}", f"-t{args.threads}", "-D", str(seconds),
+               f"http://127.0.0.1:{port}/"]
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=seconds + 60)
+    finished, requests, status = FINISHED.search(done.stdout), REQUESTS.search(done.stdout), STATUS.search(done.stdout)
+    if done.returncode != 0 or not (finished and requests and status):
+        sys.exit(f"h2load failed ({' '.join(command)}):\n{done.stdout}")
+    succeeded, failed, errored = int(requests.group(4)), int(requests.group(5)), int(requests.group(6))
+    non2xx = sum(int(status.group(i)) for i in (2, 3, 4))
+    if failed or errored or non2xx:
+        sys.exit(f"h2load saw {failed} failed, {errored} errored, {non2xx} non-2xx requests:\n{done.stdout}")
+    return {"req_s": float(finished.group(3)), "succeeded": succeeded}
+
+
+def measure(args, mode):
+    server = Server(args, mode)
+    try:
+        h2load(args, server.port, args.warmup)
+        before = cpu_seconds(server.process.pid)
+        run = h2load(args, server.port, args.duration)
+        after = cpu_seconds(server.process.pid)
+        run["cpu_us"] = (after - before) * 1e6 / run["succeeded"]
+        run["cpu_s"] = after - before
+        return run
+    finally:
+        server.stop()
+
+
+def mean_and_error(values):
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return mean, float("nan")
+    t = T999.get(len(values) - 1, 3.29)
+    return mean, t * statistics.stdev(values) / math.sqrt(len(values))
+
+
+def kind(mode):
+    return "ranch" if mode.startswith("ranch") else "netty-nio"
+
+
+def java_version(java):
+    done = subprocess.run([java, "-version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first = done.stdout.splitlines()[0] if done.stdout else "?"
+    match = re.search(r'"([^"]+)"', first)
+    return match.group(1) if match else first
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jar", default="benchmarks/target/benchmarks.jar")
+    parser.add_argument("--java", default="java")
+    parser.add_argument("--jvm-arg", action="append", default=[], help="an option for the server JVMs (repeatable)")
+    parser.add_argument("--h2load", default=shutil.which("h2load") or "h2load")
+    parser.add_argument("--modes", default="ranch-h2c,netty-h2c")
+    parser.add_argument("--clients", type=int, default=16, help="connections (h2load -c)")
+    parser.add_argument("--streams", type=int, default=10, help="concurrent streams per connection (h2load -m)")
+    parser.add_argument("--threads", type=int, default=1, help="h2load threads (-t)")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of load before each measurement")
+    parser.add_argument("--duration", type=int, default=10, help="seconds measured per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", help="write the result here, in JMH's JSON shape")
+    args = parser.parse_args()
+    if platform.system() != "Linux":
+        sys.exit("Linux only: the server's CPU time comes from /proc")
+    if not os.path.exists(args.jar):
+        sys.exit(f"{args.jar} is missing: mvn -B package -DskipTests")
+    modes = args.modes.split(",")
+
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, load average {load_average()}, "
+          f"{os.cpu_count()} CPUs, h2load -c{args.clients} -m{args.streams} -t{args.threads} "
+          f"-D {args.duration} (after {args.warmup} s of warm-up)")
+    runs = {mode: [] for mode in modes}
+    for round_index in range(args.rounds):
+        order = modes if round_index % 2 == 0 else list(reversed(modes))
+        for mode in order:
+            run = measure(args, mode)
+            runs[mode].append(run)
+            print(f"round {round_index + 1} {mode:<12} {run['req_s']:>12,.0f} req/s  {run['succeeded']:>9,} requests  "
+                  f"server CPU {run['cpu_s']:6.2f} s = {run['cpu_us']:6.2f} us/request  load {load_average()}",
+                  flush=True)
+
+    print()
+    print("| mode | req/s | server CPU us/request |")
+    print("| --- | ---: | ---: |")
+    summary = {}
+    for mode in modes:
+        rate, rate_error = mean_and_error([r["req_s"] for r in runs[mode]])
+        cpu, cpu_error = mean_and_error([r["cpu_us"] for r in runs[mode]])
+        summary[mode] = (rate, rate_error, cpu, cpu_error)
+        print(f"| {mode} | {rate:,.0f} ± {rate_error:,.0f} | {cpu:.2f} ± {cpu_error:.2f} |")
+    if len(modes) == 2:
+        (a, b) = modes
+        print(f"\n{a} / {b}: req/s {summary[a][0] / summary[b][0]:.2f}, "
+              f"CPU per request {summary[a][2] / summary[b][2]:.2f}; load average now {load_average()}")
+
+    if args.json:
+        results = []
+        for mode in modes:
+            rate, rate_error, cpu, cpu_error = summary[mode]
+            results.append({
+                "benchmark": "dev.ranch.bench.H2load.requests",
+                "mode": "thrpt",
+                "jdkVersion": java_version(args.java),
+                "vmName": "h2load " + " ".join(f"-c{args.clients} -m{args.streams} -t{args.threads}".split()),
+                "params": {"server": kind(mode), "connections": str(args.clients), "streams": str(args.streams)},
+                "primaryMetric": {"score": rate, "scoreError": rate_error, "scoreUnit": "req/s",
+                                  "rawData": [[r["req_s"] for r in runs[mode]]]},
+                "secondaryMetrics": {"cpu.time.norm": {"score": cpu, "scoreError": cpu_error, "scoreUnit": "us/op",
+                                                       "rawData": [[r["cpu_us"] for r in runs[mode]]]}},
+            })
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=2, allow_nan=True)
+            f.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
