@@ -246,4 +246,12 @@ class RespDecoderTest {
         assertFalse(decoder.isMidReply());
         assertEquals(new IntegerReply(7), decoder.decode(ByteBuffer.wrap(bytes(":7\r\n"))));
     }
+
+    @Test
+    void aVerbatimFormatThatIsNotAsciiKeepsOneCharPerByte() {
+        // Found by RespDecoderFuzzTest (finding-verbatim-format-not-ascii): decoded as US-ASCII,
+        // byte 0xF5 became U+FFFD, and the value no longer said what the server sent.
+        RedisValue value = decoder().decode(ByteBuffer.wrap(bytes("=6\r\n\u00f5xt:ab\r\n")));
+        assertEquals(new VerbatimString("\u00f5xt", "ab".getBytes(StandardCharsets.UTF_8)), value);
+    }
 }
