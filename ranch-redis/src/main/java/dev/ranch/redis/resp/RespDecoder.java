@@ -442,6 +442,11 @@ public final class RespDecoder {
                 if (before != null) {
                     before.putAll(attributes);
                     attributes = before;
+                    // Else a run of attribute maps would build one map past every limit.
+                    if (attributes.size() > maxAggregateLength) {
+                        throw new RespProtocolException("attributes of " + attributes.size()
+                                + " entries before one value, beyond maxAggregateLength " + maxAggregateLength);
+                    }
                 }
                 if (depth == 0) {
                     topAttributes = attributes;
