@@ -127,9 +127,14 @@ class RedisConnectionTest {
         assertEquals("ranch-test", get(client.command("CLIENT", "GETNAME")).asText());
         for (int round = 0; round < 3; round++) {
             // Redis drops the connection; the next one must authenticate, select and name itself again.
-            assertEquals(1L, redis.call("CLIENT", "KILL", "USER", "default", "SKIPME", "yes"));
-            await().atMost(PATIENCE).untilAsserted(
-                    () -> assertEquals("db3", get(client.command("GET", "where")).asText()));
+            long id = get(client.command("CLIENT", "ID")).asLong();
+            assertEquals(1L, redis.call("CLIENT", "KILL", "ID", Long.toString(id)));
+            // Once the next connection is there, the client has seen the drop: calls wait for its set-up.
+            await().atMost(PATIENCE).until(() -> {
+                String clients = (String) redis.call("CLIENT", "LIST", "TYPE", "normal");
+                return clients.contains("name=ranch-test") && !clients.contains("id=" + id + " ");
+            });
+            assertEquals("db3", get(client.command("GET", "where")).asText());
             assertEquals("ranch-test", get(client.command("CLIENT", "GETNAME")).asText());
         }
         assertEquals(null, redis.call("GET", "where"), "the key is in database 3, not 0");
