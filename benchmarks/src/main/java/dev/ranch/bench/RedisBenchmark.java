@@ -169,10 +169,11 @@ public class RedisBenchmark {
         }
 
         @Override
-        public void close() {
+        public void close() throws Exception {
             connection.close();
             client.shutdown();
-            resources.shutdown();
+            // Its event loop threads and their selectors are gone before the next trial.
+            resources.shutdown(0, 2, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
         }
     }
 }
