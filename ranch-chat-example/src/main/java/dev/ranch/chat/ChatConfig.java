@@ -1,6 +1,9 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.proxy.ProxyMode;
+
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -37,11 +40,15 @@ public final class ChatConfig {
             "  --idle-timeout SECONDS    close clients silent for this long, 0 for never (default 300)",
             "  --max-line BYTES          longest line accepted; longer ones close the client (default "
                     + DEFAULT_MAX_LINE + ")",
+            "  --proxy-protocol MODE     OFF, REQUIRED or OPTIONAL: whether connections on both ports start with",
+            "                            a PROXY v1/v2 header from a load balancer such as HAProxy, so the log",
+            "                            shows the real client addresses (default OFF)",
             "  --help                    print this help and exit",
             "");
 
     private static final Set<String> OPTIONS =
-            Set.of("--port", "--http-port", "--max-connections", "--acceptors", "--idle-timeout", "--max-line");
+            Set.of("--port", "--http-port", "--max-connections", "--acceptors", "--idle-timeout", "--max-line",
+                    "--proxy-protocol");
 
     private final int port;
     private final int httpPort;
@@ -53,6 +60,7 @@ public final class ChatConfig {
     private final int maxLinesInFlight;
     private final Duration shutdownTimeout;
     private final int eventLoops;
+    private final ProxyMode proxyProtocol;
 
     private ChatConfig(Builder b) {
         this.port = b.port;
@@ -65,6 +73,7 @@ public final class ChatConfig {
         this.maxLinesInFlight = b.maxLinesInFlight;
         this.shutdownTimeout = b.shutdownTimeout;
         this.eventLoops = b.eventLoops;
+        this.proxyProtocol = b.proxyProtocol;
     }
 
     /** A builder holding every default. */
@@ -118,6 +127,9 @@ public final class ChatConfig {
                 case "--max-line":
                     b.maxLine = number(option, value, 1, 16 * 1024 * 1024);
                     break;
+                case "--proxy-protocol":
+                    b.proxyProtocol = proxyMode(option, value);
+                    break;
                 default:
                     throw new AssertionError(option);
             }
@@ -139,6 +151,17 @@ public final class ChatConfig {
             throw new UsageException(option + " must be between " + min + " and " + max + ", got " + value);
         }
         return (int) n;
+    }
+
+    private static ProxyMode proxyMode(String option, String value) throws UsageException {
+        if (value == null) {
+            throw new UsageException(option + " needs a value");
+        }
+        try {
+            return ProxyMode.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " must be OFF, REQUIRED or OPTIONAL, got '" + value + "'");
+        }
     }
 
     /** TCP port; 0 lets the kernel choose. */
@@ -191,11 +214,17 @@ public final class ChatConfig {
         return eventLoops;
     }
 
+    /** Whether connections on the TCP and HTTP ports start with a PROXY header; see {@link Builder#proxyProtocol}. */
+    public ProxyMode proxyProtocol() {
+        return proxyProtocol;
+    }
+
     @Override
     public String toString() {
         return "max connections " + maxConnections + ", acceptors " + acceptors
                 + ", idle timeout " + (idleTimeout.isZero() ? "off" : idleTimeout.getSeconds() + " s")
-                + ", max line " + maxLine + " bytes";
+                + ", max line " + maxLine + " bytes"
+                + (proxyProtocol == ProxyMode.OFF ? "" : ", PROXY protocol " + proxyProtocol);
     }
 
     /** Collects settings; each setter checks its argument and documents its default. Not thread-safe. */
@@ -210,6 +239,7 @@ public final class ChatConfig {
         private int maxLinesInFlight = DEFAULT_MAX_LINES_IN_FLIGHT;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private int eventLoops = 0;
+        private ProxyMode proxyProtocol = ProxyMode.OFF;
 
         private Builder() {}
 
@@ -281,6 +311,19 @@ public final class ChatConfig {
         /** Event loop threads; default 0, one per available processor. */
         public Builder eventLoops(int n) {
             this.eventLoops = check(n, 0, 1024, "eventLoops");
+            return this;
+        }
+
+        /**
+         * Whether every connection on the TCP and the HTTP port starts with a PROXY protocol
+         * header (v1 or v2) from a load balancer in front of the chat, which carries the real
+         * client's address: {@link ProxyMode#REQUIRED} behind HAProxy's {@code send-proxy-v2}
+         * (a connection without a valid header is closed), {@link ProxyMode#OPTIONAL} while
+         * moving behind one (any client may then claim any address), {@link ProxyMode#OFF}
+         * (the default) when clients connect directly. The address is the one the log names.
+         */
+        public Builder proxyProtocol(ProxyMode mode) {
+            this.proxyProtocol = Objects.requireNonNull(mode, "proxyProtocol");
             return this;
         }
 

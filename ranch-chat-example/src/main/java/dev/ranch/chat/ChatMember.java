@@ -1,7 +1,11 @@
 package dev.ranch.chat;
 
 import dev.ranch.core.registry.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -55,6 +59,8 @@ import java.util.Arrays;
  * </ul>
  */
 final class ChatMember {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChatMember.class);
 
     /** The connection attribute under which other members' senders find this member. */
     static final String ATTRIBUTE = ChatMember.class.getName();
@@ -284,6 +290,8 @@ final class ChatMember {
             leaveRoom();
             if (registry.register(name, wire.connection())) {
                 room = name;
+                // Behind a balancer speaking PROXY, peer() is the client's own address, not the balancer's.
+                LOG.info("client {} joined {}", address(wire.connection().peer()), name);
             }
         }
         emit(reply("OK joined " + name));
@@ -314,6 +322,16 @@ final class ChatMember {
             registry.unregister(room, wire.connection());
             room = null;
         }
+    }
+
+    /** {@code host:port} for an IP peer, without the slash of {@link InetSocketAddress#toString()}. */
+    private static String address(SocketAddress peer) {
+        if (peer instanceof InetSocketAddress) {
+            InetSocketAddress ip = (InetSocketAddress) peer;
+            String host = ip.getAddress() == null ? ip.getHostString() : ip.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + ip.getPort();
+        }
+        return String.valueOf(peer);
     }
 
     /** Whether {@code name} is 1 to 64 visible characters. */

@@ -88,6 +88,7 @@ public final class ChatServer implements AutoCloseable {
                 .idleTimeout(config.idleTimeout())
                 .shutdownTimeout(config.shutdownTimeout())
                 .sendBufferSize(SEND_BUFFER)
+                .proxyProtocol(config.proxyProtocol())
                 .build();
         try {
             Listener listener = ranch.startListener(LISTENER, Transports.tcp(), options,
@@ -118,6 +119,7 @@ public final class ChatServer implements AutoCloseable {
                 .maxConnections(config.maxConnections())
                 .shutdownTimeout(config.shutdownTimeout())
                 .sendBufferSize(SEND_BUFFER)
+                .proxyProtocol(config.proxyProtocol())
                 .build();
         try {
             return HttpServer.start(ranch, HTTP_LISTENER, options, router, HttpOptions.DEFAULTS);
@@ -200,7 +202,8 @@ public final class ChatServer implements AutoCloseable {
 
     /**
      * The command line: {@code [--port 4040] [--http-port 8080] [--max-connections N] [--acceptors N]
-     * [--idle-timeout SECONDS] [--max-line BYTES] [--help]}. Exits with the status of
+     * [--idle-timeout SECONDS] [--max-line BYTES] [--proxy-protocol OFF|REQUIRED|OPTIONAL] [--help]};
+     * see {@link ChatConfig#USAGE}. Exits with the status of
      * {@link #run}; on SIGTERM or Ctrl-C the shutdown hook stops the server gracefully first.
      */
     public static void main(String[] args) {

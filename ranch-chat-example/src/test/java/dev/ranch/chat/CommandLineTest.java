@@ -1,5 +1,6 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.proxy.ProxyMode;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -38,7 +39,7 @@ class CommandLineTest {
     void helpPrintsEveryOptionAndExitsZero() {
         assertEquals(0, run("--help"));
         for (String option : new String[] {"--port", "--http-port", "--max-connections", "--acceptors", "--idle-timeout",
-                "--max-line", "--help"}) {
+                "--max-line", "--proxy-protocol", "--help"}) {
             assertTrue(out().contains(option), option + " missing from:\n" + out());
         }
         assertEquals("", err());
@@ -96,6 +97,15 @@ class CommandLineTest {
         assertEquals(ChatConfig.DEFAULT_MAX_OUTBOUND, defaults.maxOutboundBytes());
         assertNull(ChatConfig.parse("--help"));
         assertThrows(ChatConfig.UsageException.class, () -> ChatConfig.parse("extra"));
+    }
+
+    @Test
+    void theProxyProtocolModeIsOneOfThreeWordsInAnyCase() throws ChatConfig.UsageException {
+        assertEquals(ProxyMode.OFF, ChatConfig.parse().proxyProtocol());
+        assertEquals(ProxyMode.REQUIRED, ChatConfig.parse("--proxy-protocol", "required").proxyProtocol());
+        assertEquals(ProxyMode.OPTIONAL, ChatConfig.parse("--proxy-protocol=OPTIONAL").proxyProtocol());
+        assertEquals(2, run("--proxy-protocol", "v2"));
+        assertTrue(err().contains("--proxy-protocol must be OFF, REQUIRED or OPTIONAL, got 'v2'"), err());
     }
 
     @Test
