@@ -1,5 +1,6 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.Connection;
 import dev.ranch.core.registry.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ import java.util.Arrays;
  *       1 to 64 visible characters (no spaces or control characters), else
  *       {@code ERR bad room name}.</li>
  *   <li>{@code LEAVE}: {@code OK left room}. {@code WHO}: {@code OK n in room}, the number of
- *       members. {@code QUIT}: {@code BYE}, then close. {@code HELP}: the commands.</li>
+ *       members (in a cluster, on every node as last heard). {@code QUIT}: {@code BYE}, then close. {@code HELP}: the commands.</li>
  *   <li>Any other line, once in a room, goes to every other member of the room, unchanged,
  *       never back to the sender. Before a JOIN it answers {@code ERR join a room first}.</li>
  *   <li>A line longer than {@link ChatConfig#maxLine()} bytes: {@code ERR line too long},
@@ -312,7 +313,7 @@ final class ChatMember {
             emit(ERR_JOIN_FIRST);
             return;
         }
-        emit(reply("OK " + registry.count(room) + " in " + room));
+        emit(reply("OK " + rooms.membersEverywhere(room) + " in " + room));
     }
 
     private void leaveRoom() {
@@ -366,7 +367,7 @@ final class ChatMember {
      * and at the end of the callback.
      */
     private void broadcast(byte[] bytes, int length) {
-        if (registry.count(room) <= 1) {
+        if (registry.count(room) <= 1 && !rooms.bus().isShared()) {
             return;
         }
         ByteBuffer run = RUN.get();
@@ -397,19 +398,32 @@ final class ChatMember {
         flow.linesSent(runLines);
         run.clear();
         runLines = 0;
-        fanOutLeft -= registry.dispatch(room, member -> {
-            if (member != wire.connection()) {
-                Object peer = member.attributes().get(ATTRIBUTE);
-                if (peer instanceof ChatMember) {
-                    ((ChatMember) peer).inbox.offer(b);
-                }
-            }
-        });
+        fanOutLeft -= offer(registry, b, wire.connection());
+        // Said here, handed to the members here: the other nodes get it from the bus, and
+        // this node's own copy coming back is dropped there.
+        rooms.bus().publish(room, b.lines, b.count);
         b.release();
         if (flow.mustPause()) {
             flowPaused = true;
             wire.pauseReads();
         }
+    }
+
+    /**
+     * Offers {@code run} to the inbox of every member of its room but {@code sender} (none
+     * for a run from another node). Any thread.
+     *
+     * @return the members visited
+     */
+    static int offer(Registry<String> registry, Broadcast run, Connection sender) {
+        return registry.dispatch(run.room, member -> {
+            if (member != sender) {
+                Object peer = member.attributes().get(ATTRIBUTE);
+                if (peer instanceof ChatMember) {
+                    ((ChatMember) peer).inbox.offer(run);
+                }
+            }
+        });
     }
 
     /**
