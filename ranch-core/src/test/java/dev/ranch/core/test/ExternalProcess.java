@@ -211,6 +211,25 @@ public final class ExternalProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the program and every process it started with {@code SIGKILL}, giving it no
+     * chance to clean up (a crash, as far as its peers can tell), and waits for it to be gone.
+     */
+    public void kill() {
+        RUNNING.remove(this);
+        List<ProcessHandle> family = new ArrayList<>();
+        process.descendants().forEach(family::add);
+        family.add(process.toHandle());
+        family.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle member : family) {
+            try {
+                member.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("process " + member.pid() + " survived SIGKILL for 10 s", e);
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return String.join(" ", command);
