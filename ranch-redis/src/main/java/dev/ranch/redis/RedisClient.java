@@ -1,11 +1,18 @@
 package dev.ranch.redis;
 
+import dev.ranch.core.Connection;
 import dev.ranch.core.Ranch;
+import dev.ranch.core.client.FifoClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A pipelining Redis client on one connection of a {@link Ranch}: every call is written at
@@ -21,11 +28,55 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class RedisClient implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RedisClient.class);
+
     private final RedisOptions options;
+    private final ConnectionSetup setup;
+    private final FifoClient<Object, RedisValue> fifo;
+    private volatile boolean connected;
 
     private RedisClient(Ranch ranch, RedisOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         Objects.requireNonNull(ranch, "ranch");
+        this.setup = new ConnectionSetup(options);
+        this.fifo = ConnectionSetup.connect(ranch, options, setup, this::push, new ConnectionState());
+    }
+
+    /** Takes RESP3 pushes (never replies) to the options' push listener. */
+    private boolean push(RedisValue value) {
+        if (!(value instanceof RedisValue.PushReply push)) {
+            return false;
+        }
+        Consumer<RedisValue.PushReply> pushes = options.pushListener();
+        if (pushes != null) {
+            try {
+                pushes.accept(push);
+            } catch (RuntimeException e) {
+                LOG.warn("the push listener of {} threw", this, e);
+            }
+        }
+        return true;
+    }
+
+    /** Keeps {@link #isConnected()} and logs the end, on the loop thread. */
+    private final class ConnectionState implements FifoClient.Listener {
+        @Override
+        public void ready(Connection connection) {
+            connected = true;
+        }
+
+        @Override
+        public void dropped(Throwable cause) {
+            connected = false;
+        }
+
+        @Override
+        public void ended(Throwable failure) {
+            connected = false;
+            if (failure instanceof RedisConnectionException e && e.reason() != RedisConnectionException.Reason.CLOSED) {
+                LOG.error("{} stopped: {}", RedisClient.this, e.getMessage());
+            }
+        }
     }
 
     /**
@@ -46,7 +97,16 @@ public final class RedisClient implements AutoCloseable {
 
     /** Whether a connection is up and set up (calls go out at once). Any thread. */
     public boolean isConnected() {
-        return false;
+        return connected;
+    }
+
+    /**
+     * The protocol version the connection settled on: RESP3 after a successful
+     * {@code HELLO 3}, RESP2 when asked for or when the server refused {@code HELLO};
+     * {@code null} before the first connection. Any thread.
+     */
+    public RespVersion protocol() {
+        return setup.version();
     }
 
     /**
@@ -54,15 +114,47 @@ public final class RedisClient implements AutoCloseable {
      *
      * @return the reply; fails with {@link RedisErrorException} on an error reply, with
      *     {@link RedisConnectionException} when there is no reply
-     * @throws IllegalArgumentException when {@code args} is empty
+     * @throws IllegalArgumentException when {@code args} is empty, or names a command that
+     *     puts the connection into a mode where replies no longer answer calls one for one
+     *     ({@code SUBSCRIBE} and its kin, {@code MONITOR}): use {@link RedisSubscriber}
      */
     public CompletableFuture<RedisValue> command(String... args) {
-        throw new UnsupportedOperationException("not yet");
+        if (args.length == 0) {
+            throw new IllegalArgumentException("a command has at least its name");
+        }
+        for (String arg : args) {
+            Objects.requireNonNull(arg, "a command argument");
+        }
+        refuseModeChange(args[0]);
+        return fifo.call(args.clone());
     }
 
-    /** Sends the command {@code args} (name first) as binary-safe bulk strings; see {@link #command(String...)}. */
+    /**
+     * Sends the command {@code args} (name first) as binary-safe bulk strings; see
+     * {@link #command(String...)}. The arrays are read on the loop thread later: do not
+     * modify them until the future completes.
+     */
     public CompletableFuture<RedisValue> command(byte[]... args) {
-        throw new UnsupportedOperationException("not yet");
+        if (args.length == 0) {
+            throw new IllegalArgumentException("a command has at least its name");
+        }
+        for (byte[] arg : args) {
+            Objects.requireNonNull(arg, "a command argument");
+        }
+        if (args[0].length <= 12) {
+            refuseModeChange(new String(args[0], StandardCharsets.ISO_8859_1));
+        }
+        return fifo.call(args.clone());
+    }
+
+    private static void refuseModeChange(String name) {
+        switch (name.toUpperCase(Locale.ROOT)) {
+            case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR" ->
+                    throw new IllegalArgumentException(name + " would make replies stop answering calls one for one: "
+                            + "use RedisSubscriber for pub/sub");
+            default -> {
+            }
+        }
     }
 
     /** {@code PUBLISH channel message}: the number of subscribers that received it (on this node). Any thread. */
@@ -115,6 +207,7 @@ public final class RedisClient implements AutoCloseable {
      */
     @Override
     public void close() {
+        fifo.close();
     }
 
     private static byte[] utf8(String s) {

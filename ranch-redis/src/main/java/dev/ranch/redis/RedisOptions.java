@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Every option of a {@link RedisClient} or {@link RedisSubscriber}, each declared once in
@@ -33,6 +34,7 @@ public final class RedisOptions {
     private final int maxBulkLength;
     private final int maxAggregateLength;
     private final int maxNesting;
+    private final Consumer<RedisValue.PushReply> pushListener;
 
     private RedisOptions(Builder b) {
         this.host = b.host;
@@ -49,6 +51,7 @@ public final class RedisOptions {
         this.maxBulkLength = b.maxBulkLength;
         this.maxAggregateLength = b.maxAggregateLength;
         this.maxNesting = b.maxNesting;
+        this.pushListener = b.pushListener;
     }
 
     /** A builder with every option at its default (Redis on localhost:6379, RESP3, no password). */
@@ -153,6 +156,8 @@ public final class RedisOptions {
     public int maxAggregateLength() { return maxAggregateLength; }
     /** See {@link Builder#maxNesting}. */
     public int maxNesting() { return maxNesting; }
+    /** See {@link Builder#pushListener}; {@code null} when none. */
+    public Consumer<RedisValue.PushReply> pushListener() { return pushListener; }
 
     /** The server's socket address, resolved now. */
     public InetSocketAddress address() {
@@ -182,6 +187,7 @@ public final class RedisOptions {
         private int maxBulkLength = 512 * 1024 * 1024;
         private int maxAggregateLength = 16 * 1024 * 1024;
         private int maxNesting = 64;
+        private Consumer<RedisValue.PushReply> pushListener;
 
         private Builder() {}
 
@@ -200,6 +206,7 @@ public final class RedisOptions {
             maxBulkLength = o.maxBulkLength;
             maxAggregateLength = o.maxAggregateLength;
             maxNesting = o.maxNesting;
+            pushListener = o.pushListener;
         }
 
         /** The server's host name or address, resolved at every connect. Default {@code localhost}. */
@@ -353,6 +360,18 @@ public final class RedisOptions {
                 throw new IllegalArgumentException("maxNesting must be at least 2, got " + depth);
             }
             this.maxNesting = depth;
+            return this;
+        }
+
+        /**
+         * Told of every RESP3 push a {@link RedisClient}'s connection receives (client-tracking
+         * invalidations after {@code CLIENT TRACKING on}), on the connection's loop thread; must
+         * not block, and an exception it throws is logged. Pushes are never taken for replies,
+         * whether or not anyone listens. A {@link RedisSubscriber} hands its messages to its
+         * {@link SubscriptionListener} instead. Default {@code null}: pushes are dropped.
+         */
+        public Builder pushListener(Consumer<RedisValue.PushReply> listener) {
+            this.pushListener = listener;
             return this;
         }
 

@@ -116,6 +116,21 @@ public final class OutboundConnection {
         return loop.execute(task);
     }
 
+    /** Whether the caller runs on this connection's loop thread. Any thread. */
+    boolean inLoop() {
+        return loop.inLoop();
+    }
+
+    /** Schedules {@code entry} on this connection's loop after {@code delayNanos}. Loop thread. */
+    void loopSchedule(TimerQueue.Entry entry, long delayNanos) {
+        loop.schedule(entry, delayNanos);
+    }
+
+    /** Cancels {@code entry} if scheduled. Loop thread. */
+    void loopCancel(TimerQueue.Entry entry) {
+        loop.cancel(entry);
+    }
+
     /**
      * Waits until it is {@link OutboundState#CLOSED} or {@link OutboundState#GAVE_UP}.
      *
