@@ -60,12 +60,12 @@ class ClusterBehindHaProxyTest {
         // Round-robin: nine clients, three on each node; the nodes log where they really come from.
         List<LineClient> people = new ArrayList<>();
         List<TerminalClient> terminals = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            LineClient person = chat.closeAfter(LineClient.connectFrom(CLIENT, balancer.port())).join(ROOM);
+            people.add(person);
+            lineNode.put(person, nodeLogging("client 127.0.0.2:" + person.localAddress().getPort() + " joined " + ROOM));
+        }
         for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 2; j++) {
-                LineClient person = chat.closeAfter(LineClient.connectFrom(CLIENT, balancer.port())).join(ROOM);
-                people.add(person);
-                lineNode.put(person, nodeLogging("client 127.0.0.2:" + person.localAddress().getPort() + " joined " + ROOM));
-            }
             terminals.add(terminal());
         }
         assertEquals(Set.of(0, 1, 2), new HashSet<>(lineNode.values()), "line clients on every node: " + lineNode);
