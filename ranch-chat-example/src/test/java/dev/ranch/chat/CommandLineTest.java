@@ -115,7 +115,9 @@ class CommandLineTest {
         assertNull(alone.redis());
         assertEquals(ChatConfig.DEFAULT_HEARTBEAT, alone.heartbeat());
         assertEquals(ChatConfig.DEFAULT_NODE_EXPIRY, alone.nodeExpiry());
-        assertTrue(alone.nodeId().endsWith("-" + ProcessHandle.current().pid()), alone.nodeId());
+        assertNull(alone.nodeId());
+        String named = ChatConfig.parse("--redis", "redis://localhost").nodeId();
+        assertTrue(named.endsWith("-" + ProcessHandle.current().pid()), named);
 
         ChatConfig node = ChatConfig.parse("--redis", "redis://10.0.0.5:6380/2", "--node-id=chat-a",
                 "--heartbeat-ms", "250", "--node-expiry-ms=900");

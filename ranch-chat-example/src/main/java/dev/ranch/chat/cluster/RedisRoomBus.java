@@ -90,9 +90,19 @@ public final class RedisRoomBus implements RoomBus {
         this.rooms = rooms;
         this.ranch = Ranch.builder().eventLoops(1).jmx(false).build();
         RedisOptions named = options.toBuilder().clientName("ranch-chat:" + node).build();
-        this.publisher = RedisClient.connect(ranch, named);
+        RedisClient client = null;
+        try {
+            client = RedisClient.connect(ranch, named);
+            this.subscriber = RedisSubscriber.connect(ranch, named, new Inbound());
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.close();
+            }
+            ranch.close();
+            throw e;
+        }
+        this.publisher = client;
         this.presence = new Presence(publisher, node, expiry, rooms);
-        this.subscriber = RedisSubscriber.connect(ranch, named, new Inbound());
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chat-cluster-heartbeat");
             t.setDaemon(true);
