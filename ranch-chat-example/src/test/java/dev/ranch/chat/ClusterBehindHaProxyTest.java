@@ -258,6 +258,7 @@ class ClusterBehindHaProxyTest {
         }
         for (ChildJvm node : nodes) {
             assertEquals(1, count(node.output(), "lost Redis"), "one WARN per node: " + node.output());
+            assertEquals(1, count(node.output(), " WARN "), "and no other: " + node.output());
             assertEquals(1, count(node.output(), "has Redis at"), "one INFO per node: " + node.output());
         }
         for (LineClient person : stormers) {

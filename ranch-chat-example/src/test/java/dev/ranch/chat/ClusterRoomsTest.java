@@ -219,6 +219,30 @@ class ClusterRoomsTest {
     }
 
     @Test
+    void aNodeStartedWithoutRedisServesItsOwnRoomsAndJoinsTheClusterWhenRedisAnswers() {
+        redis.stop();
+        ChatServer a = chat.start(ChatConfig.builder().eventLoops(2).redis(redis.uri()).nodeId("early")
+                .heartbeat(HEARTBEAT).nodeExpiry(EXPIRY));
+        LineClient a1 = client(a, "r");
+        LineClient a2 = client(a, "r");
+        a1.send("no Redis yet");
+        a2.expect("no Redis yet");
+        a1.send("WHO").expect("OK 2 in r");
+        await("one WARN").atMost(RedisRoomBus.UNREACHABLE_AFTER.plus(Patience.PATIENCE))
+                .until(() -> !warnings("early").isEmpty());
+
+        redis.startAgain();
+        await("linked once Redis answers").atMost(Patience.PATIENCE).until(() -> stats(a).linked());
+        ChatServer b = node("late");
+        LineClient b1 = client(b, "r");
+        a1.send("now the cluster");
+        a2.expect("now the cluster");
+        b1.expect("now the cluster");
+        assertEquals(1, warnings("early").size(), log.messages(Level.WARN).toString());
+        assertEquals(1, infos("early", "answers"), log.messages(Level.INFO).toString());
+    }
+
+    @Test
     void garbageOnTheChannelIsDroppedAndCounted() {
         ChatServer a = node("junk-a");
         ChatServer b = node("junk-b");
