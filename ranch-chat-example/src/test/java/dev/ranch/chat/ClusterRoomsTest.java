@@ -3,6 +3,7 @@ package dev.ranch.chat;
 import ch.qos.logback.classic.Level;
 import dev.ranch.chat.cluster.ClusterStats;
 import dev.ranch.chat.cluster.RedisRoomBus;
+import dev.ranch.core.test.JdkHttpClients;
 import dev.ranch.core.test.Patience;
 import dev.ranch.redis.test.RedisServer;
 import org.junit.jupiter.api.AfterAll;
@@ -42,6 +43,7 @@ class ClusterRoomsTest {
         if (redis != null) {
             redis.close();
         }
+        JdkHttpClients.awaitCollected();
     }
 
     @RegisterExtension
@@ -106,6 +108,18 @@ class ClusterRoomsTest {
         assertEquals(lines, stats(b).received() - 0, "b got a's lines once");
         assertEquals(lines + 1, stats(c).received(), "c got a's lines and b's once");
         assertEquals(0, stats(a).malformed() + stats(b).malformed() + stats(c).malformed());
+    }
+
+    @Test
+    void aBrowserOnOneNodeAndATerminalOnAnotherShareARoom() {
+        ChatServer a = node("web-a");
+        ChatServer b = node("web-b");
+        SocketClient browser = chat.closeAfter(SocketClient.connect(a.httpPort())).join("r");
+        LineClient terminal = client(b, "r");
+        terminal.send("hello browser");
+        browser.expect("hello browser");
+        browser.send("hello terminal");
+        terminal.expect("hello terminal");
     }
 
     @Test
