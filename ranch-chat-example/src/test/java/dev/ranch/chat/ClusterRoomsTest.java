@@ -219,6 +219,9 @@ class ClusterRoomsTest {
         ClusterStats stalled = stats(a);
         assertTrue(stalled.unsent() > 0, "past the budget runs are not published: " + stalled);
         assertTrue(stalled.peakWaitingBytes() <= RedisRoomBus.PUBLISH_BUDGET, stalled.toString());
+        System.out.println("ClusterRoomsTest: " + sent + " lines of " + line.length() + " bytes against a paused Redis: "
+                + stalled.unsent() + " unsent, peak " + stalled.peakWaitingBytes() + " bytes waiting (budget "
+                + RedisRoomBus.PUBLISH_BUDGET + ")");
 
         redis.call("CLIENT", "UNPAUSE");
         int total = sent;
