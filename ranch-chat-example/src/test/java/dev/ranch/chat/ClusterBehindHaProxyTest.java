@@ -306,20 +306,18 @@ class ClusterBehindHaProxyTest {
     }
 
     private List<LineClient> on(int node, List<LineClient> people) {
-        List<LineClient> here = new ArrayList<>();
-        for (LineClient person : people) {
-            if (lineNode.get(person) == node) {
-                here.add(person);
-            }
-        }
-        return here;
+        return onNode(node, people, lineNode);
     }
 
     private List<TerminalClient> terminalsOn(int node, List<TerminalClient> terminals) {
-        List<TerminalClient> here = new ArrayList<>();
-        for (TerminalClient terminal : terminals) {
-            if (terminalNode.get(terminal) == node) {
-                here.add(terminal);
+        return onNode(node, terminals, terminalNode);
+    }
+
+    private static <T> List<T> onNode(int node, List<T> clients, Map<T, Integer> where) {
+        List<T> here = new ArrayList<>();
+        for (T client : clients) {
+            if (where.get(client) == node) {
+                here.add(client);
             }
         }
         return here;
