@@ -9,10 +9,17 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * for the run, not one per line.
  *
  * <p>It counts holds: one for the sender while it fans the run out, one per receiver inbox it
- * sits in. The last {@link #release()} tells the sender's {@link SenderFlow} that its lines are
- * no longer in flight. Retain and release are safe from any thread.
+ * sits in. The last {@link #release()} tells its {@link Origin} (the sender's {@link SenderFlow},
+ * or the {@link RoomRelay} for a run said on another node) that its lines are no longer in
+ * flight. Retain and release are safe from any thread.
  */
 final class Broadcast {
+
+    /** Who is told when every holder of a run is done with it. */
+    interface Origin {
+        /** The last holder of {@code run} released it. Any thread. */
+        void done(Broadcast run);
+    }
 
     private static final AtomicIntegerFieldUpdater<Broadcast> HOLDS =
             AtomicIntegerFieldUpdater.newUpdater(Broadcast.class, "holds");
@@ -22,16 +29,16 @@ final class Broadcast {
     final byte[] lines;
     /** How many lines {@link #lines} holds. */
     final int count;
-    private final SenderFlow sender;
+    private final Origin origin;
     @SuppressWarnings("unused") // updated through HOLDS
     private volatile int holds = 1;
 
     /** {@code count} lines held once, by the sender that is about to fan them out. */
-    Broadcast(String room, byte[] lines, int count, SenderFlow sender) {
+    Broadcast(String room, byte[] lines, int count, Origin origin) {
         this.room = room;
         this.lines = lines;
         this.count = count;
-        this.sender = sender;
+        this.origin = origin;
     }
 
     /** One more inbox holds the line. Any thread. */
@@ -42,7 +49,7 @@ final class Broadcast {
     /** One holder is done with the lines (delivered or dropped). Any thread. */
     void release() {
         if (HOLDS.decrementAndGet(this) == 0) {
-            sender.linesDone(count);
+            origin.done(this);
         }
     }
 }

@@ -1,6 +1,12 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.proxy.ProxyMode;
+import dev.ranch.redis.RedisOptions;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -21,6 +27,12 @@ public final class ChatConfig {
     public static final int DEFAULT_MAX_OUTBOUND = 1024 * 1024;
     /** Default lines a sender may have in flight before its reads are paused. */
     public static final int DEFAULT_MAX_LINES_IN_FLIGHT = 128;
+    /** Default time between two heartbeats of a cluster node. */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
+    /** Default time after its last heartbeat when a node's members no longer count. */
+    public static final Duration DEFAULT_NODE_EXPIRY = Duration.ofSeconds(3);
+    /** Longest node id, in characters. */
+    public static final int MAX_NODE_ID = 64;
 
     /** The text {@code --help} prints. */
     public static final String USAGE = String.join("\n",
@@ -37,11 +49,26 @@ public final class ChatConfig {
             "  --idle-timeout SECONDS    close clients silent for this long, 0 for never (default 300)",
             "  --max-line BYTES          longest line accepted; longer ones close the client (default "
                     + DEFAULT_MAX_LINE + ")",
+            "  --proxy-protocol MODE     OFF, REQUIRED or OPTIONAL: whether connections on both ports start with",
+            "                            a PROXY v1/v2 header from a load balancer such as HAProxy, so the log",
+            "                            shows the real client addresses (default OFF)",
+            "",
+            "cluster (several nodes share their rooms through Redis pub/sub):",
+            "  --redis URI               redis://[:password@]host[:port][/db] of the Redis the nodes share;",
+            "                            without it the server is alone (default: none)",
+            "  --node-id ID              this node's name in the cluster, unique, 1-" + MAX_NODE_ID
+                    + " of A-Z a-z 0-9 . _ : -",
+            "                            (default: host name and process id)",
+            "  --heartbeat-ms MILLIS     how often the node tells Redis its members (default "
+                    + DEFAULT_HEARTBEAT.toMillis() + ")",
+            "  --node-expiry-ms MILLIS   when a silent node's members stop counting in WHO, at least twice",
+            "                            the heartbeat (default " + DEFAULT_NODE_EXPIRY.toMillis() + ")",
             "  --help                    print this help and exit",
             "");
 
     private static final Set<String> OPTIONS =
-            Set.of("--port", "--http-port", "--max-connections", "--acceptors", "--idle-timeout", "--max-line");
+            Set.of("--port", "--http-port", "--max-connections", "--acceptors", "--idle-timeout", "--max-line",
+                    "--proxy-protocol", "--redis", "--node-id", "--heartbeat-ms", "--node-expiry-ms");
 
     private final int port;
     private final int httpPort;
@@ -53,6 +80,11 @@ public final class ChatConfig {
     private final int maxLinesInFlight;
     private final Duration shutdownTimeout;
     private final int eventLoops;
+    private final ProxyMode proxyProtocol;
+    private final String redis;
+    private final String nodeId;
+    private final Duration heartbeat;
+    private final Duration nodeExpiry;
 
     private ChatConfig(Builder b) {
         this.port = b.port;
@@ -65,6 +97,12 @@ public final class ChatConfig {
         this.maxLinesInFlight = b.maxLinesInFlight;
         this.shutdownTimeout = b.shutdownTimeout;
         this.eventLoops = b.eventLoops;
+        this.proxyProtocol = b.proxyProtocol;
+        this.redis = b.redis;
+        // The host name may take a DNS lookup: only a cluster node needs it.
+        this.nodeId = b.nodeId != null ? b.nodeId : b.redis != null ? defaultNodeId() : null;
+        this.heartbeat = b.heartbeat;
+        this.nodeExpiry = b.nodeExpiry;
     }
 
     /** A builder holding every default. */
@@ -118,11 +156,43 @@ public final class ChatConfig {
                 case "--max-line":
                     b.maxLine = number(option, value, 1, 16 * 1024 * 1024);
                     break;
+                case "--proxy-protocol":
+                    b.proxyProtocol = proxyMode(option, value);
+                    break;
+                case "--redis":
+                    b.redis = argument(option, value, Builder::checkRedis);
+                    break;
+                case "--node-id":
+                    b.nodeId = argument(option, value, Builder::checkNodeId);
+                    break;
+                case "--heartbeat-ms":
+                    b.heartbeat = Duration.ofMillis(number(option, value, 10, 3_600_000));
+                    break;
+                case "--node-expiry-ms":
+                    b.nodeExpiry = Duration.ofMillis(number(option, value, 20, 7_200_000));
+                    break;
                 default:
                     throw new AssertionError(option);
             }
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** A text option's value, checked by {@code check}, whose exception message becomes the usage error. */
+    private static String argument(String option, String value, java.util.function.UnaryOperator<String> check)
+            throws UsageException {
+        if (value == null) {
+            throw new UsageException(option + " needs a value");
+        }
+        try {
+            return check.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + ": " + e.getMessage());
+        }
     }
 
     private static int number(String option, String value, int min, int max) throws UsageException {
@@ -139,6 +209,17 @@ public final class ChatConfig {
             throw new UsageException(option + " must be between " + min + " and " + max + ", got " + value);
         }
         return (int) n;
+    }
+
+    private static ProxyMode proxyMode(String option, String value) throws UsageException {
+        if (value == null) {
+            throw new UsageException(option + " needs a value");
+        }
+        try {
+            return ProxyMode.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " must be OFF, REQUIRED or OPTIONAL, got '" + value + "'");
+        }
     }
 
     /** TCP port; 0 lets the kernel choose. */
@@ -191,11 +272,52 @@ public final class ChatConfig {
         return eventLoops;
     }
 
+    /** Whether connections on the TCP and HTTP ports start with a PROXY header; see {@link Builder#proxyProtocol}. */
+    public ProxyMode proxyProtocol() {
+        return proxyProtocol;
+    }
+
+    /** The Redis URI of the cluster, or {@code null} when the server is alone; see {@link Builder#redis}. */
+    public String redis() {
+        return redis;
+    }
+
+    /** This node's name in the cluster; {@code null} for a server alone that was given none. See {@link Builder#nodeId}. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Time between two heartbeats of this node; see {@link Builder#heartbeat}. */
+    public Duration heartbeat() {
+        return heartbeat;
+    }
+
+    /** Time after a node's last heartbeat when its members stop counting; see {@link Builder#nodeExpiry}. */
+    public Duration nodeExpiry() {
+        return nodeExpiry;
+    }
+
+    /** The host name and the process id, such as {@code chat-3-41237}; {@code node-<pid>} without a usable host name. */
+    static String defaultNodeId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._:-]", "");
+        } catch (UnknownHostException e) {
+            host = "";
+        }
+        String pid = Long.toString(ProcessHandle.current().pid());
+        host = host.isEmpty() ? "node" : host.substring(0, Math.min(host.length(), MAX_NODE_ID - pid.length() - 1));
+        return host + "-" + pid;
+    }
+
     @Override
     public String toString() {
         return "max connections " + maxConnections + ", acceptors " + acceptors
                 + ", idle timeout " + (idleTimeout.isZero() ? "off" : idleTimeout.getSeconds() + " s")
-                + ", max line " + maxLine + " bytes";
+                + ", max line " + maxLine + " bytes"
+                + (proxyProtocol == ProxyMode.OFF ? "" : ", PROXY protocol " + proxyProtocol)
+                + (redis == null ? "" : ", cluster node " + nodeId + " through " + RedisOptions.fromUri(redis)
+                        + ", heartbeat " + heartbeat.toMillis() + " ms, node expiry " + nodeExpiry.toMillis() + " ms");
     }
 
     /** Collects settings; each setter checks its argument and documents its default. Not thread-safe. */
@@ -210,6 +332,11 @@ public final class ChatConfig {
         private int maxLinesInFlight = DEFAULT_MAX_LINES_IN_FLIGHT;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private int eventLoops = 0;
+        private ProxyMode proxyProtocol = ProxyMode.OFF;
+        private String redis;
+        private String nodeId;
+        private Duration heartbeat = DEFAULT_HEARTBEAT;
+        private Duration nodeExpiry = DEFAULT_NODE_EXPIRY;
 
         private Builder() {}
 
@@ -284,9 +411,101 @@ public final class ChatConfig {
             return this;
         }
 
-        /** The settings. */
+        /**
+         * Whether every connection on the TCP and the HTTP port starts with a PROXY protocol
+         * header (v1 or v2) from a load balancer in front of the chat, which carries the real
+         * client's address: {@link ProxyMode#REQUIRED} behind HAProxy's {@code send-proxy-v2}
+         * (a connection without a valid header is closed), {@link ProxyMode#OPTIONAL} while
+         * moving behind one (any client may then claim any address), {@link ProxyMode#OFF}
+         * (the default) when clients connect directly. The address is the one the log names.
+         */
+        public Builder proxyProtocol(ProxyMode mode) {
+            this.proxyProtocol = Objects.requireNonNull(mode, "proxyProtocol");
+            return this;
+        }
+
+        /**
+         * The Redis that makes this server one node of a cluster, as
+         * {@code redis://[[user]:password@]host[:port][/db]} ({@code rediss://} for TLS): every
+         * room then spans all the nodes that name the same Redis and database. A line said on one
+         * node reaches the room's members on every other node once, in the order it was said
+         * there; {@code WHO} counts the members of every live node. The nodes share one Redis
+         * pub/sub channel per database, so the database number also keeps two clusters on one
+         * Redis apart. Default {@code null}: the server is alone and Redis is never contacted.
+         *
+         * @throws IllegalArgumentException when the URI is malformed
+         */
+        public Builder redis(String uri) {
+            this.redis = uri == null ? null : checkRedis(uri);
+            return this;
+        }
+
+        /**
+         * This node's name in the cluster: on every line it publishes (so it can drop its own
+         * when they come back) and in the Redis key holding its members. Must differ from every
+         * other node's; 1 to {@value ChatConfig#MAX_NODE_ID} characters of {@code A-Z a-z 0-9 . _ : -}.
+         * Default: the host name, a dash and the process id.
+         *
+         * @throws IllegalArgumentException when the id is empty, too long or has other characters
+         */
+        public Builder nodeId(String id) {
+            this.nodeId = checkNodeId(Objects.requireNonNull(id, "id"));
+            return this;
+        }
+
+        /**
+         * How often a cluster node writes its member counts to Redis (with the
+         * {@link #nodeExpiry} as their time to live) and reads the other nodes'. A member who
+         * joins elsewhere shows in {@code WHO} here within about two heartbeats. Default 1 s.
+         */
+        public Builder heartbeat(Duration interval) {
+            this.heartbeat = positive(interval, "heartbeat");
+            return this;
+        }
+
+        /**
+         * How long a node's member counts live in Redis after its last heartbeat: the members of
+         * a node that died (or lost Redis) leave every other node's {@code WHO} within this plus
+         * one heartbeat. At least twice the {@link #heartbeat}, so one late heartbeat does not
+         * make a live node vanish. Default 3 s.
+         */
+        public Builder nodeExpiry(Duration expiry) {
+            this.nodeExpiry = positive(expiry, "nodeExpiry");
+            return this;
+        }
+
+        /**
+         * The settings.
+         *
+         * @throws IllegalArgumentException when the node expiry is under twice the heartbeat
+         */
         public ChatConfig build() {
+            if (nodeExpiry.compareTo(heartbeat.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("the node expiry (" + nodeExpiry.toMillis()
+                        + " ms) must be at least twice the heartbeat (" + heartbeat.toMillis() + " ms)");
+            }
             return new ChatConfig(this);
+        }
+
+        private static String checkRedis(String uri) {
+            RedisOptions.fromUri(uri);
+            return uri;
+        }
+
+        private static String checkNodeId(String id) {
+            if (id.isEmpty() || id.length() > MAX_NODE_ID || !id.matches("[A-Za-z0-9._:-]+")) {
+                throw new IllegalArgumentException("a node id is 1 to " + MAX_NODE_ID
+                        + " characters of A-Z a-z 0-9 . _ : -, got '" + id + "'");
+            }
+            return id;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
+            return d;
         }
 
         private static int check(int value, int min, int max, String name) {

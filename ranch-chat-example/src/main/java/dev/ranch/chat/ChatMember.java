@@ -1,7 +1,12 @@
 package dev.ranch.chat;
 
+import dev.ranch.core.Connection;
 import dev.ranch.core.registry.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -21,7 +26,7 @@ import java.util.Arrays;
  *       1 to 64 visible characters (no spaces or control characters), else
  *       {@code ERR bad room name}.</li>
  *   <li>{@code LEAVE}: {@code OK left room}. {@code WHO}: {@code OK n in room}, the number of
- *       members. {@code QUIT}: {@code BYE}, then close. {@code HELP}: the commands.</li>
+ *       members (in a cluster, on every node as last heard). {@code QUIT}: {@code BYE}, then close. {@code HELP}: the commands.</li>
  *   <li>Any other line, once in a room, goes to every other member of the room, unchanged,
  *       never back to the sender. Before a JOIN it answers {@code ERR join a room first}.</li>
  *   <li>A line longer than {@link ChatConfig#maxLine()} bytes: {@code ERR line too long},
@@ -37,6 +42,8 @@ import java.util.Arrays;
  * that every receiver shares. The sender offers it to each other member's {@link Inbox},
  * which rings that member's mailbox ({@code Connection.send}) once per batch; the receiver
  * drains its inbox on its own loop and writes the waiting lines gathered into one buffer.
+ * In a cluster the sender then hands the run to the {@link RoomBus}, which takes it to the
+ * other nodes, where {@link RoomRelay} offers it to their members' inboxes the same way.
  * Neither side holds its loop for long: a sender yields after {@link #FAN_OUT_BUDGET} offers
  * in one callback, a receiver after {@link #DRAIN_BUDGET} bytes, each re-queueing the rest
  * of its work behind the loop's other tasks. Two bounds keep memory flat:
@@ -55,6 +62,8 @@ import java.util.Arrays;
  * </ul>
  */
 final class ChatMember {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChatMember.class);
 
     /** The connection attribute under which other members' senders find this member. */
     static final String ATTRIBUTE = ChatMember.class.getName();
@@ -284,6 +293,8 @@ final class ChatMember {
             leaveRoom();
             if (registry.register(name, wire.connection())) {
                 room = name;
+                // Behind a balancer speaking PROXY, peer() is the client's own address, not the balancer's.
+                LOG.info("client {} joined {}", address(wire.connection().peer()), name);
             }
         }
         emit(reply("OK joined " + name));
@@ -304,7 +315,7 @@ final class ChatMember {
             emit(ERR_JOIN_FIRST);
             return;
         }
-        emit(reply("OK " + registry.count(room) + " in " + room));
+        emit(reply("OK " + rooms.membersEverywhere(room) + " in " + room));
     }
 
     private void leaveRoom() {
@@ -314,6 +325,16 @@ final class ChatMember {
             registry.unregister(room, wire.connection());
             room = null;
         }
+    }
+
+    /** {@code host:port} for an IP peer, without the slash of {@link InetSocketAddress#toString()}. */
+    private static String address(SocketAddress peer) {
+        if (peer instanceof InetSocketAddress) {
+            InetSocketAddress ip = (InetSocketAddress) peer;
+            String host = ip.getAddress() == null ? ip.getHostString() : ip.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + ip.getPort();
+        }
+        return String.valueOf(peer);
     }
 
     /** Whether {@code name} is 1 to 64 visible characters. */
@@ -348,7 +369,7 @@ final class ChatMember {
      * and at the end of the callback.
      */
     private void broadcast(byte[] bytes, int length) {
-        if (registry.count(room) <= 1) {
+        if (registry.count(room) <= 1 && !rooms.bus().isShared()) {
             return;
         }
         ByteBuffer run = RUN.get();
@@ -379,19 +400,32 @@ final class ChatMember {
         flow.linesSent(runLines);
         run.clear();
         runLines = 0;
-        fanOutLeft -= registry.dispatch(room, member -> {
-            if (member != wire.connection()) {
-                Object peer = member.attributes().get(ATTRIBUTE);
-                if (peer instanceof ChatMember) {
-                    ((ChatMember) peer).inbox.offer(b);
-                }
-            }
-        });
+        fanOutLeft -= offer(registry, b, wire.connection());
+        // Said here, handed to the members here: the other nodes get it from the bus, and
+        // this node's own copy coming back is dropped there.
+        rooms.bus().publish(room, b.lines, b.count);
         b.release();
         if (flow.mustPause()) {
             flowPaused = true;
             wire.pauseReads();
         }
+    }
+
+    /**
+     * Offers {@code run} to the inbox of every member of its room but {@code sender} (none
+     * for a run from another node). Any thread.
+     *
+     * @return the members visited
+     */
+    static int offer(Registry<String> registry, Broadcast run, Connection sender) {
+        return registry.dispatch(run.room, member -> {
+            if (member != sender) {
+                Object peer = member.attributes().get(ATTRIBUTE);
+                if (peer instanceof ChatMember) {
+                    ((ChatMember) peer).inbox.offer(run);
+                }
+            }
+        });
     }
 
     /**

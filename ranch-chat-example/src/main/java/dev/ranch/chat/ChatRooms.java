@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What every connection of one chat server shares, TCP or WebSocket: its settings, the rooms
  * (a {@link Registry} keyed by room name, members vanish when their connection closes), the
- * flow-control counters, and the bytes queued for all members together. Thread-safe.
+ * flow-control counters, the bytes queued for all members together, and the {@link RoomBus}
+ * that carries the rooms to the other nodes of a cluster ({@link RoomBus#LOCAL} without one).
+ * Thread-safe.
  */
 final class ChatRooms {
 
@@ -27,9 +29,17 @@ final class ChatRooms {
     private final Registry<String> registry = new Registry<>();
     private final ChatStats.Counters counters = new ChatStats.Counters();
     private final AtomicLong queued = new AtomicLong();
+    private final RoomBus bus;
 
+    /** The rooms of a server on its own. */
     ChatRooms(ChatConfig config) {
+        this(config, local -> RoomBus.LOCAL);
+    }
+
+    /** The rooms of a server whose bus {@code bus} makes, given the relay for lines from other nodes. */
+    ChatRooms(ChatConfig config, RoomBus.Factory bus) {
         this.config = config;
+        this.bus = bus.start(new RoomRelay(registry, counters));
     }
 
     ChatConfig config() {
@@ -42,6 +52,15 @@ final class ChatRooms {
 
     ChatStats.Counters counters() {
         return counters;
+    }
+
+    RoomBus bus() {
+        return bus;
+    }
+
+    /** Members of {@code room} on this node and, in a cluster, on the others as last heard. Any thread. */
+    int membersEverywhere(String room) {
+        return registry.count(room) + bus.remoteMembers(room);
     }
 
     /**

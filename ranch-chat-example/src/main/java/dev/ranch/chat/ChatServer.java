@@ -1,5 +1,6 @@
 package dev.ranch.chat;
 
+import dev.ranch.chat.cluster.RedisRoomBus;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
@@ -22,6 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * serving the browser chat: its page at {@code /} and the same chat over WebSocket at
  * {@code /ws}, one line per text frame. Both kinds of client share the rooms. Also the command
  * line entry point of the fat jar.
+ *
+ * <p>With {@link ChatConfig#redis()} the server is one node of a cluster: its rooms span every
+ * node on the same Redis ({@link RedisRoomBus}). Without, it is alone ({@link RoomBus#LOCAL}).
  *
  * <p>Start one with {@link #start(ChatConfig)}; {@link #close()} stops it gracefully: new
  * clients are refused, every connected client, TCP or browser, receives {@code BYE server
@@ -80,7 +84,9 @@ public final class ChatServer implements AutoCloseable {
             builder.eventLoops(config.eventLoops());
         }
         Ranch ranch = builder.build();
-        ChatRooms rooms = new ChatRooms(config);
+        ChatRooms rooms = new ChatRooms(config, config.redis() == null
+                ? local -> RoomBus.LOCAL
+                : local -> RedisRoomBus.start(config, local));
         ListenerOptions options = ListenerOptions.builder()
                 .port(config.port())
                 .numAcceptors(config.acceptors())
@@ -88,6 +94,7 @@ public final class ChatServer implements AutoCloseable {
                 .idleTimeout(config.idleTimeout())
                 .shutdownTimeout(config.shutdownTimeout())
                 .sendBufferSize(SEND_BUFFER)
+                .proxyProtocol(config.proxyProtocol())
                 .build();
         try {
             Listener listener = ranch.startListener(LISTENER, Transports.tcp(), options,
@@ -99,6 +106,7 @@ public final class ChatServer implements AutoCloseable {
             return new ChatServer(ranch, listener, http, rooms);
         } catch (RuntimeException e) {
             ranch.close();
+            rooms.bus().close();
             throw e;
         }
     }
@@ -118,6 +126,7 @@ public final class ChatServer implements AutoCloseable {
                 .maxConnections(config.maxConnections())
                 .shutdownTimeout(config.shutdownTimeout())
                 .sendBufferSize(SEND_BUFFER)
+                .proxyProtocol(config.proxyProtocol())
                 .build();
         try {
             return HttpServer.start(ranch, HTTP_LISTENER, options, router, HttpOptions.DEFAULTS);
@@ -157,9 +166,25 @@ public final class ChatServer implements AutoCloseable {
         return rooms.config();
     }
 
-    /** The number of members of {@code room} now. */
+    /** The number of members of {@code room} on this server now. */
     public int members(String room) {
         return rooms.registry().count(room);
+    }
+
+    /**
+     * What {@code WHO} answers in {@code room}: its members here plus, in a cluster, those of
+     * the other nodes as of this node's last heartbeat.
+     */
+    public int membersEverywhere(String room) {
+        return rooms.membersEverywhere(room);
+    }
+
+    /**
+     * What carries the rooms to other nodes: {@link RoomBus#LOCAL} for a server alone, a
+     * {@link RedisRoomBus} (for its {@code stats()}) with {@link ChatConfig#redis()}.
+     */
+    public RoomBus bus() {
+        return rooms.bus();
     }
 
     /** A snapshot of the flow-control counters. */
@@ -183,6 +208,8 @@ public final class ChatServer implements AutoCloseable {
             LOG.info("chat server shutting down: saying BYE to {} clients and {} HTTP connections",
                     listener.info().activeConnections(), httpListener.info().activeConnections());
             ranch.close();
+            // After the members' goodbyes: the other nodes stop counting them once it is closed.
+            rooms.bus().close();
             LOG.info("chat server stopped");
         } finally {
             closed.countDown();
@@ -200,7 +227,9 @@ public final class ChatServer implements AutoCloseable {
 
     /**
      * The command line: {@code [--port 4040] [--http-port 8080] [--max-connections N] [--acceptors N]
-     * [--idle-timeout SECONDS] [--max-line BYTES] [--help]}. Exits with the status of
+     * [--idle-timeout SECONDS] [--max-line BYTES] [--proxy-protocol OFF|REQUIRED|OPTIONAL]
+     * [--redis URI] [--node-id ID] [--heartbeat-ms MILLIS] [--node-expiry-ms MILLIS] [--help]};
+     * see {@link ChatConfig#USAGE}. Exits with the status of
      * {@link #run}; on SIGTERM or Ctrl-C the shutdown hook stops the server gracefully first.
      */
     public static void main(String[] args) {

@@ -11,14 +11,18 @@ import java.util.concurrent.atomic.LongAdder;
  * @param peakLinesInFlight the most lines one sender ever had in flight; never above
  *     {@link ChatConfig#maxLinesInFlight()}
  * @param slowConsumersDisconnected members cut off with {@code ERR too slow}
+ * @param remoteLinesDropped lines from other nodes of a cluster not handed to this node's
+ *     members because too many were still on their way to them ({@code RoomRelay.BUDGET})
  */
-public record ChatStats(long readPauses, int peakLinesInFlight, long slowConsumersDisconnected) {
+public record ChatStats(long readPauses, int peakLinesInFlight, long slowConsumersDisconnected,
+        long remoteLinesDropped) {
 
     /** The live counters behind the snapshots. Any thread. */
     static final class Counters {
         private final LongAdder readPauses = new LongAdder();
         private final AtomicInteger peakInFlight = new AtomicInteger();
         private final LongAdder slowConsumers = new LongAdder();
+        private final LongAdder remoteDropped = new LongAdder();
 
         void readPaused() {
             readPauses.increment();
@@ -37,8 +41,12 @@ public record ChatStats(long readPauses, int peakLinesInFlight, long slowConsume
             slowConsumers.increment();
         }
 
+        void remoteDropped(int lines) {
+            remoteDropped.add(lines);
+        }
+
         ChatStats snapshot() {
-            return new ChatStats(readPauses.sum(), peakInFlight.get(), slowConsumers.sum());
+            return new ChatStats(readPauses.sum(), peakInFlight.get(), slowConsumers.sum(), remoteDropped.sum());
         }
     }
 }

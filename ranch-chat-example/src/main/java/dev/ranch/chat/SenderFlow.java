@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a receiver sees it waiting and wakes it. A {@code RESUME} is claimed with a CAS on
  * {@code waiting}, so at most one is sent per pause.
  */
-final class SenderFlow {
+final class SenderFlow implements Broadcast.Origin {
 
     /** The mailbox message that lets a paused sender read again. */
     static final Object RESUME = new Object() {
@@ -72,6 +72,11 @@ final class SenderFlow {
         }
         counters.readPaused();
         return true;
+    }
+
+    @Override
+    public void done(Broadcast run) {
+        linesDone(run.count);
     }
 
     /** {@code count} lines of this sender reached every receiver. Any thread. */

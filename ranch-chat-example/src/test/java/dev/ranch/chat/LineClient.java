@@ -47,16 +47,36 @@ final class LineClient implements AutoCloseable {
 
     /** Connects with {@code SO_RCVBUF} set before the handshake when {@code receiveBuffer > 0}. */
     static LineClient connect(int port, int receiveBuffer) {
+        return connect(null, port, receiveBuffer);
+    }
+
+    /**
+     * Connects from {@code from} (an address of the loopback network such as 127.0.0.2, so
+     * that the server's peer address tells this client from a proxy on 127.0.0.1), any port.
+     */
+    static LineClient connectFrom(InetAddress from, int port) {
+        return connect(from, port, 0);
+    }
+
+    private static LineClient connect(InetAddress from, int port, int receiveBuffer) {
         try {
             Socket socket = new Socket();
             if (receiveBuffer > 0) {
                 socket.setReceiveBufferSize(receiveBuffer);
+            }
+            if (from != null) {
+                socket.bind(new InetSocketAddress(from, 0));
             }
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
             return new LineClient(socket);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot connect to port " + port, e);
         }
+    }
+
+    /** The client's own address and port, as a server not behind a proxy sees them. */
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
     /** Sends {@code text} followed by {@code \n}. */
