@@ -27,6 +27,8 @@ class BenchmarkSmokeTest {
     void everyBenchmarkRunsOnce() throws Exception {
         Options options = new OptionsBuilder()
                 .include("dev\\.ranch\\.bench\\..*")
+                // Needs a redis-server: RedisBenchmarkSmokeTest runs it, or skips with the reason.
+                .exclude("RedisBenchmark")
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
