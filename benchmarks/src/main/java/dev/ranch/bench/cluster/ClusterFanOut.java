@@ -21,14 +21,14 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.ranch.bench.cluster.ClusterFanOut \
- *     [--members 1000] [--line 64] [--warmup 10] [--seconds 15] [--window 100] [--heap 512m] SCENARIO...
+ *     [--members 1000] [--line 64] [--warmup 10] [--seconds 15] [--heap 512m] SCENARIO...
  * </pre>
  *
  * A SCENARIO is {@code NODES@RATE}: {@code 1@10000} is one node alone (no Redis) with 10,000
  * lines per second offered; {@code 2@10000} two nodes through Redis; {@code 1r@10000} one node
- * that still publishes every line to Redis (a cluster of one); RATE {@code max} is a closed
- * loop with {@code --window} lines not yet received by every member in flight. Default:
- * {@code 1@10000 2@10000 1@max 2@max}.
+ * that still publishes every line to Redis (a cluster of one); RATE {@code max} sends as fast
+ * as the first node takes lines (its flow control sets the pace; latencies then include the
+ * queue in the sender's socket). Default: {@code 1@1000 2@1000 1@10000 2@10000 1@max 2@max}.
  */
 public final class ClusterFanOut {
 
@@ -58,7 +58,7 @@ public final class ClusterFanOut {
     }
 
     /** Everything a run needs besides its scenarios. */
-    record Settings(int members, int lineBytes, Duration warmup, Duration measure, int window, String heap) {}
+    record Settings(int members, int lineBytes, Duration warmup, Duration measure, String heap) {}
 
     /** Runs the scenarios of the command line in order and prints one table row each. */
     public static void main(String[] args) throws Exception {
@@ -66,7 +66,6 @@ public final class ClusterFanOut {
         int line = 64;
         int warmup = 10;
         int seconds = 15;
-        int window = 100;
         String heap = "512m";
         List<Scenario> scenarios = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -75,22 +74,20 @@ public final class ClusterFanOut {
                 case "--line" -> line = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--window" -> window = Integer.parseInt(args[++i]);
                 case "--heap" -> heap = args[++i];
                 default -> scenarios.add(Scenario.parse(args[i]));
             }
         }
         if (scenarios.isEmpty()) {
-            for (String s : List.of("1@10000", "2@10000", "1@max", "2@max")) {
+            for (String s : List.of("1@1000", "2@1000", "1@10000", "2@10000", "1@max", "2@max")) {
                 scenarios.add(Scenario.parse(s));
             }
         }
-        Settings settings = new Settings(members, line, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds),
-                window, heap);
-        System.out.printf(Locale.ROOT, "# %s, %d members, %d-byte lines, warm-up %ds, measured %ds, window %d%n",
-                Instant.now(), members, line, warmup, seconds, window);
+        Settings settings = new Settings(members, line, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), heap);
+        System.out.printf(Locale.ROOT, "# %s, %d members, %d-byte lines, warm-up %ds, measured %ds%n",
+                Instant.now(), members, line, warmup, seconds);
         System.out.println("| scenario | lines in/s | delivered lines/s | p50 us | p99 us | p99.9 us | max us "
-                + "| p99 us same node / other node | lost | load before / after |");
+                + "| p99 us same node / other node | lost / members cut | load before / after |");
         System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         for (Scenario scenario : scenarios) {
             System.out.println(row(scenario, run(scenario, settings)));
@@ -119,7 +116,7 @@ public final class ClusterFanOut {
             }
             RoomLoad.Result result;
             try (RoomLoad room = new RoomLoad(addresses, settings.members(), "bench", settings.lineBytes())) {
-                result = room.run(scenario.rate(), settings.window(), settings.warmup(), settings.measure());
+                result = room.run(scenario.rate(), settings.warmup(), settings.measure());
             }
             List<String> stats = new ArrayList<>();
             for (ChildServer node : nodes) {
@@ -138,12 +135,12 @@ public final class ClusterFanOut {
 
     static String row(Scenario scenario, Outcome outcome) {
         RoomLoad.Result r = outcome.result();
-        return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %s | %s | %s / %s | %,d | %s / %s |",
+        return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %s | %s | %s / %s | %,d / %d | %s / %s |",
                 scenario, r.linesInPerSecond(), r.deliveredPerSecond(),
                 micros(r.all().percentile(0.50)), micros(r.all().percentile(0.99)),
                 micros(r.all().percentile(0.999)), micros(r.all().max()),
                 micros(r.local().percentile(0.99)), r.remote().count() == 0 ? "-" : micros(r.remote().percentile(0.99)),
-                r.lost(), outcome.loadBefore(), outcome.loadAfter())
+                r.lost(), r.cut(), outcome.loadBefore(), outcome.loadAfter())
                 + (scenario.redis() ? " <!-- " + String.join("; ", outcome.nodeStats()) + " -->" : "");
     }
 

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * records the difference in a {@link LatencyHistogram}, one for the members on the sender's
  * node and one for the rest.
  *
- * <p>Two threads while {@link #run} runs: the sender (blocking writes, paced or windowed) and
+ * <p>Two threads while {@link #run} runs: the sender (blocking writes, paced or not) and
  * one reader driving every receiving socket through one {@link Selector}, reading into one
  * shared direct buffer and looking only at the stamp and the LF of each line (lines have a
  * fixed length, so the reader jumps from one to the next). Neither allocates in its loop.
@@ -33,7 +33,7 @@ public final class RoomLoad implements AutoCloseable {
     private static final int STAMP = 16;
     /** Most lines the sender puts in one write. */
     private static final int MAX_BURST = 64;
-    private static final long DRAIN_MILLIS = 20_000;
+    private static final long DRAIN_STALL_MILLIS = 3_000;
 
     private final int lineBytes;
     private final SocketChannel[] members;
@@ -53,6 +53,8 @@ public final class RoomLoad implements AutoCloseable {
         final boolean remote;
         int offset;
         long stamp;
+        long lines;
+        boolean cut;
 
         Member(boolean remote) {
             this.remote = remote;
@@ -89,8 +91,13 @@ public final class RoomLoad implements AutoCloseable {
         }
     }
 
-    /** What one {@link #run} measured. */
-    public record Result(double seconds, long sent, long delivered, long lost, LatencyHistogram local,
+    /**
+     * What one {@link #run} measured: {@code sent} and {@code delivered} lines while measured;
+     * {@code lost} lines that members still in the room never had after the drain;
+     * {@code cut} members a node closed for falling behind; the latencies of members on the
+     * sender's node, on other nodes, and of both.
+     */
+    public record Result(double seconds, long sent, long delivered, long lost, int cut, LatencyHistogram local,
             LatencyHistogram remote, LatencyHistogram all) {
 
         /** Lines the sender wrote per second while measured. */
@@ -106,18 +113,20 @@ public final class RoomLoad implements AutoCloseable {
 
     /**
      * Sends for {@code warmup} plus {@code measure}, records only during {@code measure}, then
-     * stops sending and waits (up to 20 s) until every member has every line. With {@code rate}
-     * above 0 the sender writes that many lines per second on schedule (a late sender catches
-     * up in writes of up to {@value #MAX_BURST} lines); with 0 it keeps up to {@code window}
-     * lines not yet received by every member in flight and writes as soon as one lands. Each
-     * write stamps its lines with the time just before it. Call once.
+     * stops sending and waits until every member has every line (or nothing arrived for
+     * {@value #DRAIN_STALL_MILLIS} ms). With {@code rate} above 0 the sender writes that many
+     * lines per second on schedule (a late sender catches up in writes of up to
+     * {@value #MAX_BURST} lines); with 0 it writes {@value #MAX_BURST} lines at a time as fast as
+     * its socket takes them, so the chat's own flow control (it stops reading a sender whose
+     * lines are not yet out) sets the pace. Each write stamps its lines with the time just
+     * before it, so a line's latency starts once the sender's kernel has taken it. Call once.
      *
-     * @return what was measured; {@link Result#lost()} counts lines some member never had
+     * @return what was measured
      * @throws IOException when a member's socket fails or closes
      */
-    public Result run(int rate, int window, Duration warmup, Duration measure) throws IOException, InterruptedException {
+    public Result run(int rate, Duration warmup, Duration measure) throws IOException, InterruptedException {
         Thread reader = new Thread(this::read, "room-load-reader");
-        Thread sender = new Thread(() -> send(rate, window), "room-load-sender");
+        Thread sender = new Thread(() -> send(rate), "room-load-sender");
         reader.start();
         sender.start();
         try {
@@ -133,9 +142,16 @@ public final class RoomLoad implements AutoCloseable {
             long delivered1 = delivered.get();
             stopping = true;
             sender.join();
-            long expected = sent.get() * (members.length - 1);
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
-            while (delivered.get() < expected && System.nanoTime() < deadline && failure == null) {
+            long expected = sent.get() * (members.length - 1 - cut());
+            long lastSeen = -1;
+            long lastProgress = System.nanoTime();
+            while (delivered.get() < expected && failure == null
+                    && System.nanoTime() - lastProgress < TimeUnit.MILLISECONDS.toNanos(DRAIN_STALL_MILLIS)) {
+                long seen = delivered.get();
+                if (seen != lastSeen) {
+                    lastSeen = seen;
+                    lastProgress = System.nanoTime();
+                }
                 Thread.sleep(5);
             }
             reader.interrupt();
@@ -145,8 +161,12 @@ public final class RoomLoad implements AutoCloseable {
             LatencyHistogram all = new LatencyHistogram();
             all.add(local);
             all.add(remote);
+            long deliveredToKept = 0;
+            for (int i = 1; i < readers.length; i++) {
+                deliveredToKept += readers[i].cut ? 0 : readers[i].lines;
+            }
             return new Result((t1 - t0) / 1e9, sent1 - sent0, delivered1 - delivered0,
-                    expected - delivered.get(), local, remote, all);
+                    sent.get() * (members.length - 1 - cut()) - deliveredToKept, cut(), local, remote, all);
         } finally {
             stopping = true;
             reader.interrupt();
@@ -154,6 +174,15 @@ public final class RoomLoad implements AutoCloseable {
             sender.join(5_000);
             reader.join(5_000);
         }
+    }
+
+    /** Members a node cut off; read by the main thread after the reader has stopped. */
+    private int cut() {
+        int cut = 0;
+        for (int i = 1; i < readers.length; i++) {
+            cut += readers[i].cut ? 1 : 0;
+        }
+        return cut;
     }
 
     private void pause(Duration d, Thread sender, Thread reader) throws IOException, InterruptedException {
@@ -174,7 +203,7 @@ public final class RoomLoad implements AutoCloseable {
         }
     }
 
-    private void send(int rate, int window) {
+    private void send(int rate) {
         ByteBuffer out = ByteBuffer.allocateDirect(MAX_BURST * lineBytes);
         for (int i = 0; i < MAX_BURST; i++) {
             int at = i * lineBytes;
@@ -183,7 +212,6 @@ public final class RoomLoad implements AutoCloseable {
             }
             out.put(at + lineBytes - 1, (byte) '\n');
         }
-        int receivers = members.length - 1;
         long period = rate > 0 ? 1_000_000_000L / rate : 0;
         long start = System.nanoTime();
         long count = 0;
@@ -198,11 +226,7 @@ public final class RoomLoad implements AutoCloseable {
                         continue;
                     }
                 } else {
-                    n = window - (count - delivered.get() / receivers);
-                    if (n <= 0) {
-                        Thread.onSpinWait();
-                        continue;
-                    }
+                    n = MAX_BURST;
                 }
                 int burst = (int) Math.min(n, MAX_BURST);
                 out.clear();
@@ -251,7 +275,11 @@ public final class RoomLoad implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         if (n < 0) {
-            throw new UncheckedIOException(new IOException("a chat node closed a member"));
+            // The node cut a member that fell behind (its outbound bound): the chat's promise
+            // to the others, not a failure of the run. The member stops counting.
+            m.cut = true;
+            key.cancel();
+            return;
         }
         long now = System.nanoTime();
         boolean record = measuring;
@@ -288,6 +316,7 @@ public final class RoomLoad implements AutoCloseable {
         }
         m.offset = offset;
         m.stamp = stamp;
+        m.lines += lines;
         if (lines > 0) {
             delivered.getAndAdd(lines);
         }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 class ClusterFanOutTest {
 
     private static final ClusterFanOut.Settings TINY =
-            new ClusterFanOut.Settings(10, 64, Duration.ofMillis(300), Duration.ofMillis(500), 10, "128m");
+            new ClusterFanOut.Settings(10, 64, Duration.ofMillis(300), Duration.ofMillis(500), "128m");
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -28,6 +28,7 @@ class ClusterFanOutTest {
         RoomLoad.Result result = outcome.result();
         assertTrue(result.sent() > 0, "lines sent while measured: " + result.sent());
         assertEquals(0, result.lost(), "lines some member never had");
+        assertEquals(0, result.cut(), "members cut off");
         assertTrue(result.local().count() > 0, "latencies recorded");
         assertEquals(0, result.remote().count(), "no member is on another node");
     }
@@ -42,6 +43,7 @@ class ClusterFanOutTest {
         RoomLoad.Result result = outcome.result();
         assertTrue(result.sent() > 0, "lines sent while measured: " + result.sent());
         assertEquals(0, result.lost(), "lines some member never had; nodes: " + outcome.nodeStats());
+        assertEquals(0, result.cut(), "members cut off");
         assertTrue(result.local().count() > 0, "latencies recorded on the sender's node");
         assertTrue(result.remote().count() > 0, "latencies recorded on the other node");
         assertTrue(outcome.nodeStats().get(1).contains("received=" + outcome.nodeStats().get(0)
