@@ -87,15 +87,20 @@ public final class ClusterFanOut {
         System.out.printf(Locale.ROOT, "# %s, %d members, %d-byte lines, warm-up %ds, measured %ds%n",
                 Instant.now(), members, line, warmup, seconds);
         System.out.println("| scenario | lines in/s | delivered lines/s | p50 us | p99 us | p99.9 us | max us "
-                + "| p99 us same node / other node | lost / members cut | load before / after |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+                + "| p99 us same node / other node | lost / members cut | cores: client, nodes, Redis | load before / after |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
         for (Scenario scenario : scenarios) {
             System.out.println(row(scenario, run(scenario, settings)));
         }
     }
 
-    /** A scenario's outcome, with the machine's load average around it. */
-    record Outcome(RoomLoad.Result result, String loadBefore, String loadAfter, List<String> nodeStats) {}
+    /**
+     * A scenario's outcome: the room's figures; the cores each process used while measured
+     * (CPU seconds per second: this JVM, each node, then Redis if any); the machine's load
+     * average around it; each node's cluster counters.
+     */
+    record Outcome(RoomLoad.Result result, double[] cores, String loadBefore, String loadAfter,
+            List<String> nodeStats) {}
 
     /** Starts Redis (when the scenario uses it) and the nodes, runs the room, stops them all. */
     static Outcome run(Scenario scenario, Settings settings) throws IOException, InterruptedException {
@@ -114,15 +119,28 @@ public final class ClusterFanOut {
                 nodes.add(node);
                 addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), node.port()));
             }
+            List<CpuClock> clocks = new ArrayList<>();
+            clocks.add(new CpuClock(ProcessHandle.current().pid()));
+            for (ChildServer node : nodes) {
+                clocks.add(new CpuClock(node.pid()));
+            }
+            if (redis != null) {
+                clocks.add(new CpuClock(redis.pid()));
+            }
             RoomLoad.Result result;
             try (RoomLoad room = new RoomLoad(addresses, settings.members(), "bench", settings.lineBytes())) {
-                result = room.run(scenario.rate(), settings.warmup(), settings.measure());
+                result = room.run(scenario.rate(), settings.warmup(), settings.measure(),
+                        () -> clocks.forEach(CpuClock::mark));
+            }
+            double[] cores = new double[clocks.size()];
+            for (int i = 0; i < cores.length; i++) {
+                cores[i] = clocks.get(i).used() / result.seconds();
             }
             List<String> stats = new ArrayList<>();
             for (ChildServer node : nodes) {
                 stats.add(node.ask("stats"));
             }
-            return new Outcome(result, loadBefore, load(), stats);
+            return new Outcome(result, cores, loadBefore, load(), stats);
         } finally {
             for (ChildServer node : nodes) {
                 node.close();
@@ -135,13 +153,21 @@ public final class ClusterFanOut {
 
     static String row(Scenario scenario, Outcome outcome) {
         RoomLoad.Result r = outcome.result();
-        return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %s | %s | %s / %s | %,d / %d | %s / %s |",
+        return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %s | %s | %s / %s | %,d / %d | %s | %s / %s |",
                 scenario, r.linesInPerSecond(), r.deliveredPerSecond(),
                 micros(r.all().percentile(0.50)), micros(r.all().percentile(0.99)),
                 micros(r.all().percentile(0.999)), micros(r.all().max()),
                 micros(r.local().percentile(0.99)), r.remote().count() == 0 ? "-" : micros(r.remote().percentile(0.99)),
-                r.lost(), r.cut(), outcome.loadBefore(), outcome.loadAfter())
+                r.lost(), r.cut(), cores(outcome.cores()), outcome.loadBefore(), outcome.loadAfter())
                 + (scenario.redis() ? " <!-- " + String.join("; ", outcome.nodeStats()) + " -->" : "");
+    }
+
+    private static String cores(double[] cores) {
+        StringBuilder out = new StringBuilder();
+        for (double c : cores) {
+            out.append(out.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", c));
+        }
+        return out.toString();
     }
 
     private static String micros(long nanos) {

@@ -34,6 +34,8 @@ public final class RoomLoad implements AutoCloseable {
     /** Most lines the sender puts in one write. */
     private static final int MAX_BURST = 64;
     private static final long DRAIN_STALL_MILLIS = 3_000;
+    /** Past saturation the backlog can take minutes to drain; what is left then counts as lost. */
+    private static final long DRAIN_MAX_MILLIS = 30_000;
 
     private final int lineBytes;
     private final SocketChannel[] members;
@@ -114,17 +116,20 @@ public final class RoomLoad implements AutoCloseable {
     /**
      * Sends for {@code warmup} plus {@code measure}, records only during {@code measure}, then
      * stops sending and waits until every member has every line (or nothing arrived for
-     * {@value #DRAIN_STALL_MILLIS} ms). With {@code rate} above 0 the sender writes that many
+     * {@value #DRAIN_STALL_MILLIS} ms, or {@value #DRAIN_MAX_MILLIS} ms have passed). With {@code rate} above 0 the sender writes that many
      * lines per second on schedule (a late sender catches up in writes of up to
      * {@value #MAX_BURST} lines); with 0 it writes {@value #MAX_BURST} lines at a time as fast as
      * its socket takes them, so the chat's own flow control (it stops reading a sender whose
      * lines are not yet out) sets the pace. Each write stamps its lines with the time just
-     * before it, so a line's latency starts once the sender's kernel has taken it. Call once.
+     * before it, so a line's latency starts once the sender's kernel has taken it.
+     * {@code window} runs on the calling thread as the measurement starts and again as it ends
+     * (for CPU accounting). Call once.
      *
      * @return what was measured
      * @throws IOException when a member's socket fails or closes
      */
-    public Result run(int rate, Duration warmup, Duration measure) throws IOException, InterruptedException {
+    public Result run(int rate, Duration warmup, Duration measure, Runnable window)
+            throws IOException, InterruptedException {
         Thread reader = new Thread(this::read, "room-load-reader");
         Thread sender = new Thread(() -> send(rate), "room-load-sender");
         reader.start();
@@ -133,11 +138,13 @@ public final class RoomLoad implements AutoCloseable {
             pause(warmup, sender, reader);
             long sent0 = sent.get();
             long delivered0 = delivered.get();
+            window.run();
             long t0 = System.nanoTime();
             measuring = true;
             pause(measure, sender, reader);
             measuring = false;
             long t1 = System.nanoTime();
+            window.run();
             long sent1 = sent.get();
             long delivered1 = delivered.get();
             stopping = true;
@@ -145,7 +152,8 @@ public final class RoomLoad implements AutoCloseable {
             long expected = sent.get() * (members.length - 1 - cut());
             long lastSeen = -1;
             long lastProgress = System.nanoTime();
-            while (delivered.get() < expected && failure == null
+            long drainEnd = lastProgress + TimeUnit.MILLISECONDS.toNanos(DRAIN_MAX_MILLIS);
+            while (delivered.get() < expected && failure == null && System.nanoTime() < drainEnd
                     && System.nanoTime() - lastProgress < TimeUnit.MILLISECONDS.toNanos(DRAIN_STALL_MILLIS)) {
                 long seen = delivered.get();
                 if (seen != lastSeen) {
@@ -222,7 +230,9 @@ public final class RoomLoad implements AutoCloseable {
                 if (rate > 0) {
                     n = (now - start) / period + 1 - count;
                     if (n <= 0) {
-                        LockSupport.parkNanos(Math.min(period, 50_000));
+                        // Until the next line is due: waking more often would cost the CPU
+                        // that the nodes and the reader share with this thread.
+                        LockSupport.parkNanos(start + count * period - now);
                         continue;
                     }
                 } else {
