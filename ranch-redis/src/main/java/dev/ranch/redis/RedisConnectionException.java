@@ -6,6 +6,10 @@ package dev.ranch.redis;
  * connection, the call timed out, or Redis refused the connection's set-up (a wrong password).
  * Whether a failed write took effect on the server is unknown when the reason is
  * {@link Reason#CONNECTION_LOST} or {@link Reason#TIMED_OUT}.
+ *
+ * <p>It carries no stack trace: it is made on the connection's loop thread, whose stack says
+ * nothing about the call, and a client refusing calls by the thousand during an outage should
+ * not spend its time filling them in.
  */
 public final class RedisConnectionException extends RuntimeException {
 
@@ -35,7 +39,7 @@ public final class RedisConnectionException extends RuntimeException {
 
     /** A failure for {@code reason}, described by {@code message}, caused by {@code cause} (may be null). */
     public RedisConnectionException(Reason reason, String message, Throwable cause) {
-        super(reason + ": " + message, cause);
+        super(reason + ": " + message, cause, true, false);
         this.reason = reason;
     }
 

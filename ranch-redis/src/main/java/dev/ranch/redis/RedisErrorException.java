@@ -4,7 +4,8 @@ package dev.ranch.redis;
  * Redis answered a command with an error reply ({@code -ERR unknown command},
  * {@code -WRONGTYPE ...}, {@code -NOAUTH ...}): the call failed, the connection is fine and
  * later calls carry on. {@link #code()} is the error's first word, by which Redis classifies
- * it; {@link #getMessage()} is the whole line.
+ * it; {@link #getMessage()} is the whole line. No stack trace: it is made on the connection's
+ * loop thread, whose stack says nothing about the call.
  */
 public final class RedisErrorException extends RuntimeException {
 
@@ -20,7 +21,7 @@ public final class RedisErrorException extends RuntimeException {
      * @param message the rest of the reply after the code
      */
     public RedisErrorException(String code, String message) {
-        super(message.isEmpty() ? code : code + " " + message);
+        super(message.isEmpty() ? code : code + " " + message, null, true, false);
         this.code = code;
         this.redisMessage = message;
     }

@@ -35,8 +35,8 @@ final class RedisFailures implements FifoClient.Failures {
 
     @Override
     public Throwable queueFull(OutboundConnection outbound, int waiting) {
-        return new RedisConnectionException(Reason.QUEUE_FULL, waiting + " calls already wait for a connection to "
-                + outbound.address() + " (maxWaitingCommands)", null);
+        return new RedisConnectionException(Reason.QUEUE_FULL, "not connected to " + outbound.address() + " and "
+                + waiting + " calls already wait (maxWaitingCommands)", null);
     }
 
     @Override

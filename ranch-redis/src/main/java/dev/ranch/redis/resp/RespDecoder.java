@@ -357,7 +357,8 @@ public final class RespDecoder {
                 if (bytes.length < 4 || bytes[3] != ':') {
                     throw new RespProtocolException("a verbatim string without its 'fmt:' prefix");
                 }
-                return new RedisValue.VerbatimString(new String(bytes, 0, 3, StandardCharsets.US_ASCII),
+                // ISO-8859-1: one char per byte, so a format that is not ASCII still reads back as sent.
+                return new RedisValue.VerbatimString(new String(bytes, 0, 3, StandardCharsets.ISO_8859_1),
                         Arrays.copyOfRange(bytes, 4, bytes.length));
         }
     }
@@ -435,7 +436,18 @@ public final class RespDecoder {
                 return new RedisValue.MapReply(pairs(frame.elements));
             default:
                 // '|': attributes belong to the value after them, at the same level.
+                // Two attribute maps in a row before one value: it gets both.
                 Map<RedisValue, RedisValue> attributes = pairs(frame.elements);
+                Map<RedisValue, RedisValue> before = depth == 0 ? topAttributes : stack[depth - 1].attributes;
+                if (before != null) {
+                    before.putAll(attributes);
+                    attributes = before;
+                    // Else a run of attribute maps would build one map past every limit.
+                    if (attributes.size() > maxAggregateLength) {
+                        throw new RespProtocolException("attributes of " + attributes.size()
+                                + " entries before one value, beyond maxAggregateLength " + maxAggregateLength);
+                    }
+                }
                 if (depth == 0) {
                     topAttributes = attributes;
                 } else {

@@ -246,4 +246,24 @@ class RespDecoderTest {
         assertFalse(decoder.isMidReply());
         assertEquals(new IntegerReply(7), decoder.decode(ByteBuffer.wrap(bytes(":7\r\n"))));
     }
+
+    @Test
+    void aVerbatimFormatThatIsNotAsciiKeepsOneCharPerByte() {
+        // Found by RespDecoderFuzzTest (finding-verbatim-format-not-ascii): decoded as US-ASCII,
+        // byte 0xF5 became U+FFFD, and the value no longer said what the server sent.
+        RedisValue value = decoder().decode(ByteBuffer.wrap(bytes("=6\r\n\u00f5xt:ab\r\n")));
+        assertEquals(new VerbatimString("\u00f5xt", "ab".getBytes(StandardCharsets.UTF_8)), value);
+    }
+
+    @Test
+    void attributeMapsInARowAreOneMapWithinTheAggregateLimit() {
+        // Found by RespDecoderFuzzTest (finding-attribute-run-past-the-limit): merged, a run of
+        // attribute maps before one value grew one map past maxAggregateLength.
+        RedisValue value = decoder().decode(ByteBuffer.wrap(bytes("|1\r\n+a\r\n:1\r\n|1\r\n+b\r\n:2\r\n+v\r\n")));
+        assertEquals(new Attributed(Map.of(new SimpleString("a"), new IntegerReply(1),
+                new SimpleString("b"), new IntegerReply(2)), new SimpleString("v")), value);
+        RespDecoder small = new RespDecoder(1024, 2, 8);
+        assertThrows(RespProtocolException.class, () -> small.decode(ByteBuffer.wrap(
+                bytes("|1\r\n+a\r\n:1\r\n|1\r\n+b\r\n:2\r\n|1\r\n+c\r\n:3\r\n+v\r\n"))));
+    }
 }

@@ -4,8 +4,11 @@ import dev.ranch.core.test.ExternalProcess;
 import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.Patience;
 import dev.ranch.core.test.SystemPackages;
+import dev.ranch.core.test.TestCertificates;
+import dev.ranch.core.transport.tls.TlsOptions;
 import dev.ranch.redis.RedisOptions;
 
+import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,13 +49,15 @@ public final class RedisServer implements AutoCloseable {
     private final Path directory;
     private final List<String> extraArgs;
     private final String password;
+    private final boolean tls;
     private volatile ExternalProcess process;
 
-    private RedisServer(Path executable, int port, Path directory, List<String> extraArgs) {
+    private RedisServer(Path executable, int port, Path directory, List<String> extraArgs, boolean tls) {
         this.executable = executable;
         this.port = port;
         this.directory = directory;
         this.extraArgs = extraArgs;
+        this.tls = tls;
         int at = extraArgs.indexOf("--requirepass");
         this.password = at >= 0 && at + 1 < extraArgs.size() ? extraArgs.get(at + 1) : null;
     }
@@ -65,6 +70,18 @@ public final class RedisServer implements AutoCloseable {
      * @throws AssertionError when it exits or does not answer within {@link Patience#PATIENCE}
      */
     public static RedisServer start(String... extraArgs) {
+        return start(false, extraArgs);
+    }
+
+    /**
+     * As {@link #start}, serving TLS only, with the test CA's {@code localhost} certificate
+     * ({@link TestCertificates}); {@link #options()} then trusts the test CA.
+     */
+    public static RedisServer startTls(String... extraArgs) {
+        return start(true, extraArgs);
+    }
+
+    private static RedisServer start(boolean tls, String... extraArgs) {
         Path executable = SystemPackages.require("redis-server", "redis-server");
         Path directory;
         try {
@@ -72,7 +89,7 @@ public final class RedisServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        RedisServer server = new RedisServer(executable, Loopback.freePort(), directory, List.of(extraArgs));
+        RedisServer server = new RedisServer(executable, Loopback.freePort(), directory, List.of(extraArgs), tls);
         server.startProcess();
         return server;
     }
@@ -87,14 +104,17 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
-    /** Its {@code redis://host:port} URI (without the password). */
+    /** Its {@code redis://host:port} URI (without the password; {@code rediss://} with TLS). */
     public String uri() {
-        return "redis://" + host() + ":" + port;
+        return (tls ? "rediss://" : "redis://") + host() + ":" + port;
     }
 
     /** Client options aimed at it (host, port and, when {@code --requirepass} was given, the password). */
     public RedisOptions.Builder options() {
         RedisOptions.Builder options = RedisOptions.builder().host(host()).port(port);
+        if (tls) {
+            options.tls(TlsOptions.clientBuilder(TestCertificates.get().clientContext(), "localhost").build());
+        }
         return password == null ? options : options.password(password);
     }
 
@@ -158,8 +178,7 @@ public final class RedisServer implements AutoCloseable {
      * @throws UncheckedIOException when the server cannot be reached
      */
     public Object call(String... command) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host(), port), 5_000);
+        try (Socket socket = socket(5_000)) {
             socket.setSoTimeout((int) Patience.PATIENCE.toMillis());
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
@@ -193,13 +212,21 @@ public final class RedisServer implements AutoCloseable {
 
     private void startProcess() {
         List<String> command = new ArrayList<>(List.of(executable.toString(),
-                "--port", Integer.toString(port),
+                "--port", Integer.toString(tls ? 0 : port),
                 "--bind", host(),
                 "--dir", directory.toString(),
                 "--save", "",
                 "--appendonly", "no",
                 "--daemonize", "no",
                 "--logfile", ""));
+        if (tls) {
+            TestCertificates certificates = TestCertificates.get();
+            command.addAll(List.of("--tls-port", Integer.toString(port),
+                    "--tls-cert-file", certificates.certificatePem(TestCertificates.Identity.SERVER).toString(),
+                    "--tls-key-file", certificates.keyPem(TestCertificates.Identity.SERVER).toString(),
+                    "--tls-ca-cert-file", certificates.caPem().toString(),
+                    "--tls-auth-clients", "no"));
+        }
         command.addAll(extraArgs);
         ExternalProcess started = ExternalProcess.start(command);
         process = started;
@@ -220,8 +247,7 @@ public final class RedisServer implements AutoCloseable {
                     if (!started.isAlive()) {
                         throw new AssertionError("redis-server exited:\n" + started.output());
                     }
-                    try (Socket probe = new Socket()) {
-                        probe.connect(new InetSocketAddress(host(), port), 1000);
+                    try (Socket probe = socket(1000)) {
                         probe.setSoTimeout(1000);
                         probe.getOutputStream().write(encode("PING"));
                         String line = line(probe.getInputStream());
@@ -231,6 +257,23 @@ public final class RedisServer implements AutoCloseable {
                         return false;
                     }
                 });
+    }
+
+    private Socket socket(int connectTimeoutMillis) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(host(), port), connectTimeoutMillis);
+            if (!tls) {
+                return socket;
+            }
+            SSLSocket secure = (SSLSocket) TestCertificates.get().clientContext().getSocketFactory()
+                    .createSocket(socket, "localhost", port, true);
+            secure.startHandshake();
+            return secure;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     private static byte[] encode(String... args) {
