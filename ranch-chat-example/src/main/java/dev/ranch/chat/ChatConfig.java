@@ -99,7 +99,8 @@ public final class ChatConfig {
         this.eventLoops = b.eventLoops;
         this.proxyProtocol = b.proxyProtocol;
         this.redis = b.redis;
-        this.nodeId = b.nodeId != null ? b.nodeId : defaultNodeId();
+        // The host name may take a DNS lookup: only a cluster node needs it.
+        this.nodeId = b.nodeId != null ? b.nodeId : b.redis != null ? defaultNodeId() : null;
         this.heartbeat = b.heartbeat;
         this.nodeExpiry = b.nodeExpiry;
     }
@@ -281,7 +282,7 @@ public final class ChatConfig {
         return redis;
     }
 
-    /** This node's name in the cluster; see {@link Builder#nodeId}. */
+    /** This node's name in the cluster; {@code null} for a server alone that was given none. See {@link Builder#nodeId}. */
     public String nodeId() {
         return nodeId;
     }

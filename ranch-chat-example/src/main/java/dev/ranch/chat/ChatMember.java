@@ -42,6 +42,8 @@ import java.util.Arrays;
  * that every receiver shares. The sender offers it to each other member's {@link Inbox},
  * which rings that member's mailbox ({@code Connection.send}) once per batch; the receiver
  * drains its inbox on its own loop and writes the waiting lines gathered into one buffer.
+ * In a cluster the sender then hands the run to the {@link RoomBus}, which takes it to the
+ * other nodes, where {@link RoomRelay} offers it to their members' inboxes the same way.
  * Neither side holds its loop for long: a sender yields after {@link #FAN_OUT_BUDGET} offers
  * in one callback, a receiver after {@link #DRAIN_BUDGET} bytes, each re-queueing the rest
  * of its work behind the loop's other tasks. Two bounds keep memory flat:

@@ -60,12 +60,12 @@ class ClusterBehindHaProxyTest {
         // Round-robin: nine clients, three on each node; the nodes log where they really come from.
         List<LineClient> people = new ArrayList<>();
         List<TerminalClient> terminals = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            LineClient person = chat.closeAfter(LineClient.connectFrom(CLIENT, balancer.port())).join(ROOM);
+            people.add(person);
+            lineNode.put(person, nodeLogging("client 127.0.0.2:" + person.localAddress().getPort() + " joined " + ROOM));
+        }
         for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 2; j++) {
-                LineClient person = chat.closeAfter(LineClient.connectFrom(CLIENT, balancer.port())).join(ROOM);
-                people.add(person);
-                lineNode.put(person, nodeLogging("client 127.0.0.2:" + person.localAddress().getPort() + " joined " + ROOM));
-            }
             terminals.add(terminal());
         }
         assertEquals(Set.of(0, 1, 2), new HashSet<>(lineNode.values()), "line clients on every node: " + lineNode);
@@ -258,6 +258,7 @@ class ClusterBehindHaProxyTest {
         }
         for (ChildJvm node : nodes) {
             assertEquals(1, count(node.output(), "lost Redis"), "one WARN per node: " + node.output());
+            assertEquals(1, count(node.output(), " WARN "), "and no other: " + node.output());
             assertEquals(1, count(node.output(), "has Redis at"), "one INFO per node: " + node.output());
         }
         for (LineClient person : stormers) {
@@ -305,20 +306,18 @@ class ClusterBehindHaProxyTest {
     }
 
     private List<LineClient> on(int node, List<LineClient> people) {
-        List<LineClient> here = new ArrayList<>();
-        for (LineClient person : people) {
-            if (lineNode.get(person) == node) {
-                here.add(person);
-            }
-        }
-        return here;
+        return onNode(node, people, lineNode);
     }
 
     private List<TerminalClient> terminalsOn(int node, List<TerminalClient> terminals) {
-        List<TerminalClient> here = new ArrayList<>();
-        for (TerminalClient terminal : terminals) {
-            if (terminalNode.get(terminal) == node) {
-                here.add(terminal);
+        return onNode(node, terminals, terminalNode);
+    }
+
+    private static <T> List<T> onNode(int node, List<T> clients, Map<T, Integer> where) {
+        List<T> here = new ArrayList<>();
+        for (T client : clients) {
+            if (where.get(client) == node) {
+                here.add(client);
             }
         }
         return here;

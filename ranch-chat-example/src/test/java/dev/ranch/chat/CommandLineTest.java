@@ -39,7 +39,8 @@ class CommandLineTest {
     void helpPrintsEveryOptionAndExitsZero() {
         assertEquals(0, run("--help"));
         for (String option : new String[] {"--port", "--http-port", "--max-connections", "--acceptors", "--idle-timeout",
-                "--max-line", "--proxy-protocol", "--help"}) {
+                "--max-line", "--proxy-protocol", "--redis", "--node-id", "--heartbeat-ms", "--node-expiry-ms",
+                "--help"}) {
             assertTrue(out().contains(option), option + " missing from:\n" + out());
         }
         assertEquals("", err());
@@ -106,6 +107,31 @@ class CommandLineTest {
         assertEquals(ProxyMode.OPTIONAL, ChatConfig.parse("--proxy-protocol=OPTIONAL").proxyProtocol());
         assertEquals(2, run("--proxy-protocol", "v2"));
         assertTrue(err().contains("--proxy-protocol must be OFF, REQUIRED or OPTIONAL, got 'v2'"), err());
+    }
+
+    @Test
+    void theClusterOptionsAreParsedAndCheckedAndOffByDefault() throws ChatConfig.UsageException {
+        ChatConfig alone = ChatConfig.parse();
+        assertNull(alone.redis());
+        assertEquals(ChatConfig.DEFAULT_HEARTBEAT, alone.heartbeat());
+        assertEquals(ChatConfig.DEFAULT_NODE_EXPIRY, alone.nodeExpiry());
+        assertNull(alone.nodeId());
+        String named = ChatConfig.parse("--redis", "redis://localhost").nodeId();
+        assertTrue(named.endsWith("-" + ProcessHandle.current().pid()), named);
+
+        ChatConfig node = ChatConfig.parse("--redis", "redis://10.0.0.5:6380/2", "--node-id=chat-a",
+                "--heartbeat-ms", "250", "--node-expiry-ms=900");
+        assertEquals("redis://10.0.0.5:6380/2", node.redis());
+        assertEquals("chat-a", node.nodeId());
+        assertEquals(Duration.ofMillis(250), node.heartbeat());
+        assertEquals(Duration.ofMillis(900), node.nodeExpiry());
+
+        assertEquals(2, run("--redis", "http://localhost"));
+        assertTrue(err().contains("--redis: a Redis URI starts with redis:// or rediss://"), err());
+        assertEquals(2, run("--node-id", "has space"));
+        assertTrue(err().contains("--node-id: a node id is 1 to 64 characters"), err());
+        assertEquals(2, run("--heartbeat-ms", "1000", "--node-expiry-ms", "1500"));
+        assertTrue(err().contains("must be at least twice the heartbeat"), err());
     }
 
     @Test

@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.LongAdder;
  * other nodes never get them (at most once, as Phoenix.PubSub does), counted in
  * {@link ClusterStats#unsent()}; nothing waits for Redis beyond {@link #PUBLISH_BUDGET}. The
  * clients reconnect by themselves, and the node resubscribes. One WARN when Redis is lost (or
- * cannot be reached within the node expiry after the start), one INFO when it is back.
+ * cannot be reached within {@link #UNREACHABLE_AFTER} of the start), one INFO when it is back.
  *
  * <p>Thread-safe.
  */
@@ -53,6 +53,11 @@ public final class RedisRoomBus implements RoomBus {
     public static final long PUBLISH_BUDGET = 8L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisRoomBus.class);
+    /**
+     * How long after its start a node that has not reached Redis says so (once, at WARN): long
+     * enough for a cold JVM on a busy machine to connect, short enough for an operator.
+     */
+    public static final Duration UNREACHABLE_AFTER = Duration.ofSeconds(5);
     /** How long a graceful stop waits for Redis to forget this node. */
     private static final Duration WITHDRAW_PATIENCE = Duration.ofSeconds(1);
 
@@ -60,14 +65,13 @@ public final class RedisRoomBus implements RoomBus {
     private final byte[] nodeBytes;
     private final String channel;
     private final RedisOptions options;
-    private final Duration expiry;
     private final LocalRooms rooms;
     private final Ranch ranch;
     private final RedisClient publisher;
     private final RedisSubscriber subscriber;
     private final Presence presence;
     private final ScheduledExecutorService heartbeat;
-    private final long startedAt = System.nanoTime();
+    private volatile long startedAt;
 
     private final AtomicBoolean linked = new AtomicBoolean();
     private volatile boolean everLinked;
@@ -86,13 +90,22 @@ public final class RedisRoomBus implements RoomBus {
         this.nodeBytes = node.getBytes(StandardCharsets.UTF_8);
         this.options = RedisOptions.fromUri(config.redis());
         this.channel = "ranch-chat:lines:" + options.database();
-        this.expiry = config.nodeExpiry();
         this.rooms = rooms;
         this.ranch = Ranch.builder().eventLoops(1).jmx(false).build();
         RedisOptions named = options.toBuilder().clientName("ranch-chat:" + node).build();
-        this.publisher = RedisClient.connect(ranch, named);
-        this.presence = new Presence(publisher, node, expiry, rooms);
-        this.subscriber = RedisSubscriber.connect(ranch, named, new Inbound());
+        RedisClient client = null;
+        try {
+            client = RedisClient.connect(ranch, named);
+            this.subscriber = RedisSubscriber.connect(ranch, named, new Inbound());
+        } catch (RuntimeException e) {
+            if (client != null) {
+                client.close();
+            }
+            ranch.close();
+            throw e;
+        }
+        this.publisher = client;
+        this.presence = new Presence(publisher, node, config.nodeExpiry(), rooms);
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chat-cluster-heartbeat");
             t.setDaemon(true);
@@ -113,6 +126,7 @@ public final class RedisRoomBus implements RoomBus {
                 bus.up();
             }
         });
+        bus.startedAt = System.nanoTime();
         long period = config.heartbeat().toMillis();
         bus.heartbeat.scheduleWithFixedDelay(bus::beat, 0, period, TimeUnit.MILLISECONDS);
         return bus;
@@ -171,7 +185,7 @@ public final class RedisRoomBus implements RoomBus {
 
     private void beat() {
         try {
-            if (!everLinked && !unreachableSaid && System.nanoTime() - startedAt > expiry.toNanos()) {
+            if (!everLinked && !unreachableSaid && System.nanoTime() - startedAt > UNREACHABLE_AFTER.toNanos()) {
                 unreachableSaid = true;
                 LOG.warn("cluster: node {} cannot reach Redis at {} yet; local rooms work, the cluster is joined "
                         + "when it answers", node, options);
