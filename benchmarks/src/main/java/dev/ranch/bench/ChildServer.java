@@ -57,6 +57,11 @@ public final class ChildServer implements AutoCloseable {
         return port;
     }
 
+    /** The child's process id, for profilers and CPU accounting. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Connections open in the child. */
     public int connections() throws IOException {
         return Integer.parseInt(ask("count"));

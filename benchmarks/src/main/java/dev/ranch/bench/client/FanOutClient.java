@@ -3,7 +3,6 @@ package dev.ranch.bench.client;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -45,27 +44,10 @@ public final class FanOutClient implements AutoCloseable {
         this.line = ByteBuffer.allocateDirect(text.length).put(text).flip();
         this.selector = Selector.open();
         this.members = new SocketChannel[members];
-        ByteBuffer join = ByteBuffer.wrap(("JOIN " + room + "\n").getBytes(StandardCharsets.UTF_8));
-        ByteBuffer answer = ByteBuffer.allocate(256);
         try {
             for (int i = 0; i < members; i++) {
-                SocketChannel channel = SocketChannel.open(address);
+                SocketChannel channel = ChatJoin.member(address, room);
                 this.members[i] = channel;
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                join.clear();
-                while (join.hasRemaining()) {
-                    channel.write(join);
-                }
-                answer.clear();
-                while (!endsWithLf(answer)) {
-                    if (channel.read(answer) < 0 || !answer.hasRemaining()) {
-                        throw new IOException("no answer to JOIN from the chat server");
-                    }
-                }
-                if (answer.get(0) != 'O' || answer.get(1) != 'K') {
-                    throw new IOException("JOIN refused: " + new String(answer.array(), 0, answer.position(),
-                            StandardCharsets.UTF_8).trim());
-                }
                 channel.configureBlocking(false);
                 channel.register(selector, SelectionKey.OP_READ);
             }
@@ -73,10 +55,6 @@ public final class FanOutClient implements AutoCloseable {
             close();
             throw e;
         }
-    }
-
-    private static boolean endsWithLf(ByteBuffer buffer) {
-        return buffer.position() > 0 && buffer.get(buffer.position() - 1) == '\n';
     }
 
     /**
