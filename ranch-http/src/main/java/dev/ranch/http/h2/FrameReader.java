@@ -30,11 +30,6 @@ final class FrameReader {
         this.maxFrameSize = maxFrameSize;
     }
 
-    /** Whether a header block is open, so that only its CONTINUATION frames may follow. */
-    boolean inHeaderBlock() {
-        return continuing != 0;
-    }
-
     /**
      * Reads every whole frame of {@code in} (consuming it all, the rest kept aside) and
      * reports each to {@code listener}. After an exception, the frame that caused it is

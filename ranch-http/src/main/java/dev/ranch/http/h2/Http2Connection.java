@@ -17,9 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static dev.ranch.http.h2.ErrorCode.*;
 
@@ -45,8 +43,6 @@ final class Http2Connection implements Protocol, FrameListener {
     private static final Object SETTINGS_TIMER = new Object();
     private static final Object IDLE_TIMER = new Object();
     private static final Object STALL_TIMER = new Object();
-    /** How many closed stream ids are remembered, to tell a late frame from a protocol error. */
-    private static final int RECENT = 128;
 
     final HttpOptions options;
     final Http2Options limits;
@@ -58,11 +54,7 @@ final class Http2Connection implements Protocol, FrameListener {
     final OutboundFlow flow;
     private final Exchanges exchanges;
 
-    private final Map<Integer, Stream> streams = new HashMap<>();
-    private int lastClientStreamId;
-    /** Ids of recently closed streams, positive, or negative when the server reset them. */
-    private final int[] recent = new int[RECENT];
-    private int recentNext;
+    private final StreamTable streams = new StreamTable();
 
     private int prefaceMatched;
     private boolean closing;
@@ -86,15 +78,14 @@ final class Http2Connection implements Protocol, FrameListener {
     private int receiveUnacked;
 
     // Hardening budgets.
-    private int emptyFrames;
-    private int resets;
-    private long resetWindowStart;
+    private final AbuseBudget budget;
 
     Http2Connection(Connection connection, HttpOptions options, Exchanges.Shared shared) {
         this.connection = connection;
         this.loopThread = Thread.currentThread();
         this.options = options;
         this.limits = options.http2();
+        this.budget = new AbuseBudget(limits);
         this.writer = new FrameWriter(connection);
         this.reader = new FrameReader(limits.maxFrameSize());
         // RFC 7541 §4.2: the peer may use the protocol's 4096 until it has acknowledged our setting.
@@ -248,7 +239,7 @@ final class Http2Connection implements Protocol, FrameListener {
         // finish (within the listener's shutdown timeout), new ones are refused.
         try {
             if (!goAwaySent) {
-                writer.goAway(lastClientStreamId, NO_ERROR, "shutting down");
+                writer.goAway(streams.lastClientStreamId(), NO_ERROR, "shutting down");
                 goAwaySent = true;
             }
             closeIfDone();
@@ -260,11 +251,10 @@ final class Http2Connection implements Protocol, FrameListener {
     @Override
     public void onClose(Connection c, Throwable cause) {
         closing = true;
-        for (Stream s : new ArrayList<>(streams.values())) {
+        for (Stream s : streams.clear()) {
             exchanges.closed(s);
             s.dropOutput();
         }
-        streams.clear();
     }
 
     // ---- FrameListener ----
@@ -283,10 +273,10 @@ final class Http2Connection implements Protocol, FrameListener {
         Stream s = streams.get(streamId);
         if (s == null) {
             consumed(null, flowLength);
-            if (streamId > lastClientStreamId) {
+            if (streams.isIdle(streamId)) {
                 throw new Http2Exception(PROTOCOL_ERROR, "DATA on idle stream " + streamId);  // §5.1
             }
-            if (!resetByUs(streamId)) {
+            if (!streams.resetByUs(streamId)) {
                 throw new Http2Exception(STREAM_CLOSED, "DATA on closed stream " + streamId);  // §5.1
             }
             unproductive();  // §5.1: frames after our RST_STREAM are ignored, but they cost a look
@@ -307,7 +297,7 @@ final class Http2Connection implements Protocol, FrameListener {
         if (n == 0 && !endStream) {
             unproductive();
         } else if (n > 0) {
-            emptyFrames = 0;
+            budget.productive();
         }
         s.received += n;
         if (s.contentLength >= 0 && (s.received > s.contentLength || (endStream && s.received != s.contentLength))) {
@@ -398,7 +388,7 @@ final class Http2Connection implements Protocol, FrameListener {
     private void headerBlock(ByteBuffer whole) throws Http2Exception {
         int id = blockStream;
         Stream s = streams.get(id);
-        boolean isNew = s == null && id > lastClientStreamId;
+        boolean isNew = s == null && streams.isIdle(id);
         RequestFields fields = new RequestFields(!isNew);
         boolean tooLarge = false;
         try {
@@ -414,23 +404,23 @@ final class Http2Connection implements Protocol, FrameListener {
             return;
         }
         if (!isNew) {
-            if (resetByUs(id)) {
+            if (streams.resetByUs(id)) {
                 return;
             }
-            if (recentlyClosed(id)) {
+            if (streams.recentlyClosed(id)) {
                 throw new Http2Exception(STREAM_CLOSED, "HEADERS on closed stream " + id);  // §5.1
             }
             // §5.1.1: ids must increase; a lower unused one is a PROTOCOL_ERROR.
-            throw new Http2Exception(PROTOCOL_ERROR, "stream " + id + " below " + lastClientStreamId);
+            throw new Http2Exception(PROTOCOL_ERROR, "stream " + id + " below " + streams.lastClientStreamId());
         }
         if ((id & 1) == 0) {
             throw new Http2Exception(PROTOCOL_ERROR, "even stream id " + id);  // §5.1.1
         }
-        lastClientStreamId = id;
+        streams.used(id);
         if (goAwaySent || goAwayReceived) {
             return;  // §6.8: streams above the last id we announced are not processed
         }
-        emptyFrames = 0;
+        budget.productive();
         if (blockDependency == id) {
             refuse(id, PROTOCOL_ERROR, "stream depends on itself");  // §5.3.1
             return;
@@ -451,7 +441,7 @@ final class Http2Connection implements Protocol, FrameListener {
         }
         s = new Stream(id, exchanges, limits.initialWindowSize(), flow.initialWindow());
         s.remoteClosed = blockEndStream;
-        streams.put(id, s);
+        streams.add(s);
         if (idleTimer != null && idleTimer.isPending()) {
             idleTimer.cancel();
         }
@@ -494,7 +484,7 @@ final class Http2Connection implements Protocol, FrameListener {
 
     @Override
     public void onRstStream(int streamId, int errorCode) throws Http2Exception {
-        if (streamId > lastClientStreamId) {
+        if (streams.isIdle(streamId)) {
             throw new Http2Exception(PROTOCOL_ERROR, "RST_STREAM on idle stream " + streamId);  // §6.4
         }
         Stream s = streams.get(streamId);
@@ -534,7 +524,7 @@ final class Http2Connection implements Protocol, FrameListener {
                     if (value > Integer.MAX_VALUE) {
                         throw new Http2Exception(FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE " + value);
                     }
-                    flow.initialWindow(value, streams.values());  // §6.9.2
+                    flow.initialWindow(value, streams.all());  // §6.9.2
                     break;
                 case 0x5:
                     if (value < 16_384 || value > 16_777_215) {
@@ -574,13 +564,13 @@ final class Http2Connection implements Protocol, FrameListener {
                 throw new Http2Exception(PROTOCOL_ERROR, "WINDOW_UPDATE of 0 on the connection");  // §6.9
             }
             if (flow.connectionUpdate(increment)) {
-                emptyFrames = 0;
+                budget.productive();
             } else {
                 unproductive();
             }
             return;
         }
-        if (streamId > lastClientStreamId) {
+        if (streams.isIdle(streamId)) {
             throw new Http2Exception(PROTOCOL_ERROR, "WINDOW_UPDATE on idle stream " + streamId);  // §5.1
         }
         Stream s = streams.get(streamId);
@@ -593,7 +583,7 @@ final class Http2Connection implements Protocol, FrameListener {
             return;
         }
         if (flow.streamUpdate(s, increment)) {
-            emptyFrames = 0;
+            budget.productive();
         } else if (OutboundFlow.overflowed(s)) {
             resetStream(s, FLOW_CONTROL_ERROR, "stream window above 2^31-1");  // §6.9.1
         } else {
@@ -648,18 +638,17 @@ final class Http2Connection implements Protocol, FrameListener {
     private void refuse(int streamId, int code, String why) {
         LOG.debug("connection {}: stream {} refused {}: {}", connection.id(), streamId, ErrorCode.name(code), why);
         writer.rstStream(streamId, code);
-        remember(streamId, true);
+        streams.refused(streamId);
         countReset();
     }
 
     private void close(Stream s, boolean byUs) {
-        if (streams.remove(s.id) != s) {
+        if (!streams.remove(s, byUs)) {
             return;
         }
         flow.remove(s);
         s.dropOutput();
         exchanges.closed(s);
-        remember(s.id, byUs);
         if (streams.isEmpty()) {
             idleSince = System.nanoTime();
             if (idleTimer == null && !closing) {
@@ -669,50 +658,14 @@ final class Http2Connection implements Protocol, FrameListener {
         }
     }
 
-    private void remember(int id, boolean byUs) {
-        recent[recentNext] = byUs ? -id : id;
-        recentNext = (recentNext + 1) % RECENT;
-    }
-
-    private boolean resetByUs(int id) {
-        for (int r : recent) {
-            if (r == -id) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean recentlyClosed(int id) {
-        for (int r : recent) {
-            if (r == id || r == -id) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    Iterable<Stream> streams() {
-        return streams.values();
-    }
-
     // ---- budgets and timers ----
 
-    /** A frame that carried no request and moved nothing (see {@link Http2Options#maxEmptyFrames()}). */
     private void unproductive() throws Http2Exception {
-        if (++emptyFrames > limits.maxEmptyFrames()) {
-            throw new Http2Exception(ENHANCE_YOUR_CALM, "more than maxEmptyFrames frames without a request");
-        }
+        budget.unproductive();
     }
 
-    /** A stream reset by either side counts against {@link Http2Options#maxResets()} (CVE-2023-44487). */
     private void countReset() {
-        long now = System.nanoTime();
-        if (resets == 0 || now - resetWindowStart > limits.resetWindow().toNanos()) {
-            resetWindowStart = now;
-            resets = 0;
-        }
-        if (++resets > limits.maxResets() && !closing) {
+        if (budget.reset() && !closing) {
             connectionError(ENHANCE_YOUR_CALM, "more than maxResets streams reset within resetWindow");
         }
     }
@@ -730,7 +683,7 @@ final class Http2Connection implements Protocol, FrameListener {
         long timeout = limits.windowStallTimeout().toNanos();
         long soonest = Long.MAX_VALUE;
         List<Stream> expired = new ArrayList<>();
-        for (Stream s : streams.values()) {
+        for (Stream s : streams.all()) {
             if (s.stalledSince == 0 || !s.hasOutput()) {
                 continue;
             }
@@ -778,7 +731,7 @@ final class Http2Connection implements Protocol, FrameListener {
 
     private void goAway(int code, String why) {
         if (!goAwaySent) {
-            writer.goAway(lastClientStreamId, code, why);
+            writer.goAway(streams.lastClientStreamId(), code, why);
             goAwaySent = true;
         }
         closing = true;
@@ -792,14 +745,13 @@ final class Http2Connection implements Protocol, FrameListener {
             return;
         }
         LOG.debug("connection {}: GOAWAY {}: {}", connection.id(), ErrorCode.name(code), why);
-        writer.goAway(lastClientStreamId, code, why);
+        writer.goAway(streams.lastClientStreamId(), code, why);
         goAwaySent = true;
         closing = true;
-        for (Stream s : new ArrayList<>(streams.values())) {
+        for (Stream s : streams.clear()) {
             exchanges.closed(s);
             s.dropOutput();
         }
-        streams.clear();
         writer.flush();
         connection.close();
     }

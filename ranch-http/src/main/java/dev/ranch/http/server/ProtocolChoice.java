@@ -66,6 +66,7 @@ final class ProtocolChoice implements Protocol {
             return;
         }
         int have = seen == null ? 0 : seen.length;
+        int start = data.position();
         int take = Math.min(PREFACE.length - have, data.remaining());
         byte[] now = seen == null ? new byte[take] : Arrays.copyOf(seen, have + take);
         data.get(now, have, take);
@@ -74,15 +75,19 @@ final class ProtocolChoice implements Protocol {
             seen = now;  // wait for the rest of the preface
             return;
         }
-        seen = null;
         undecided.cancel();
         if (prefix) {
             chosen = http2.takeOver(c);
         } else {
             chooseHttp1(c);
         }
-        ByteBuffer first = ByteBuffer.allocate(now.length + data.remaining());
-        first.put(now).put(data).flip();
+        ByteBuffer first = data.position(start);
+        if (seen != null) {
+            // Part of the first bytes came in an earlier read: they go first.
+            first = ByteBuffer.allocate(have + data.remaining()).put(seen).put(data).flip();
+            data.position(data.limit());
+        }
+        seen = null;
         chosen.onData(c, first);
     }
 

@@ -49,10 +49,37 @@ class HardeningTest {
     }
 
     private static void assertGoAway(FrameClient c, int code) {
-        FrameClient.Frame goAway = c.goAway();
+        assertGoAway(c, code, -1);
+    }
+
+    /**
+     * Reads until GOAWAY with {@code code} and the close; returns the GOAWAY, with how many
+     * frames of type {@code counted} came before it in {@link #counted}.
+     */
+    private static FrameClient.Frame assertGoAway(FrameClient c, int code, int countedType) {
+        counted = 0;
+        FrameClient.Frame goAway;
+        while (true) {
+            goAway = c.next();
+            if (goAway == null || goAway.type == GOAWAY) {
+                break;
+            }
+            if (goAway.type == countedType) {
+                counted++;
+            }
+        }
         assertNotNull(goAway, "the server closed without GOAWAY");
         assertEquals(ErrorCode.name(code), ErrorCode.name(goAway.errorCode()));
         assertTrue(c.closedByServer(), "the connection stays open after GOAWAY");
+        return goAway;
+    }
+
+    /** Frames of the counted type before the last GOAWAY read. */
+    private static int counted;
+
+    /** One line per attack with what the test measured, for docs/reliability.md. */
+    private static void figure(String format, Object... args) {
+        System.out.printf("HTTP/2 hardening: " + format + "%n", args);
     }
 
     @Test
@@ -66,8 +93,14 @@ class HardeningTest {
                         c.encode(":method", "GET", ":scheme", "http", ":path", "/slow", ":authority", "x")));
                 burst.writeBytes(FrameClient.bytes(RST_STREAM, 0, id, new byte[] {0, 0, 0, 8}));
             }
+            long start = System.nanoTime();
             c.socket().write(burst.toByteArray());
-            assertGoAway(c, ErrorCode.ENHANCE_YOUR_CALM);
+            FrameClient.Frame goAway = assertGoAway(c, ErrorCode.ENHANCE_YOUR_CALM, RST_STREAM);
+            figure("rapid reset: 200 streams opened and cancelled in one burst, maxResets 50: GOAWAY"
+                    + " ENHANCE_YOUR_CALM after stream %d (%d streams), %d RST_STREAM from the server, %d ms",
+                    goAway.lastStreamId(), (goAway.lastStreamId() + 1) / 2, counted,
+                    (System.nanoTime() - start) / 1_000_000);
+            assertTrue(goAway.lastStreamId() < 2 * 52, "cut after about maxResets streams: " + goAway.lastStreamId());
         }
         stillServes(port);
     }
@@ -114,7 +147,10 @@ class HardeningTest {
                 burst.writeBytes(FrameClient.bytes(PING, 0, 0, new byte[8]));
             }
             c.socket().write(burst.toByteArray());
-            assertGoAway(c, ErrorCode.ENHANCE_YOUR_CALM);
+            assertGoAway(c, ErrorCode.ENHANCE_YOUR_CALM, PING);
+            figure("PING flood: 500 PINGs in one burst, maxEmptyFrames 100: %d answered, then GOAWAY"
+                    + " ENHANCE_YOUR_CALM", counted);
+            assertTrue(counted <= 100, "answered " + counted);
         }
         stillServes(port);
     }
@@ -128,7 +164,10 @@ class HardeningTest {
                 burst.writeBytes(FrameClient.bytes(SETTINGS, 0, 0, new byte[] {0, 4, 0, 0, 0x10, 0}));
             }
             c.socket().write(burst.toByteArray());
-            assertGoAway(c, ErrorCode.ENHANCE_YOUR_CALM);
+            assertGoAway(c, ErrorCode.ENHANCE_YOUR_CALM, SETTINGS);
+            figure("SETTINGS flood: 500 SETTINGS in one burst, maxEmptyFrames 100: %d acknowledged, then GOAWAY"
+                    + " ENHANCE_YOUR_CALM", counted);
+            assertTrue(counted <= 100, "acknowledged " + counted);
         }
         stillServes(port);
     }
@@ -169,14 +208,20 @@ class HardeningTest {
         int port = start(Http2Options.builder().windowStallTimeout(Duration.ofMillis(300)).build());
         try (FrameClient c = FrameClient.handshake(port, 0x4, 0)) {
             c.autoWindow = false;
+            long start = System.nanoTime();
             c.get(1, "/big");  // the stream window is 0: not one byte may go
             FrameClient.Frame reset = c.expect(f -> f.type == RST_STREAM);
             assertEquals(ErrorCode.CANCEL, reset.errorCode());
+            figure("zero stream window, windowStallTimeout 300 ms: RST_STREAM CANCEL after %d ms",
+                    (System.nanoTime() - start) / 1_000_000);
         }
         try (FrameClient c = FrameClient.handshake(port)) {
             c.autoWindow = false;
+            long start = System.nanoTime();
             c.get(1, "/big");  // takes the connection's 65,535 and then waits for ever
             assertGoAway(c, ErrorCode.ENHANCE_YOUR_CALM);
+            figure("connection window exhausted, windowStallTimeout 300 ms: GOAWAY ENHANCE_YOUR_CALM after %d ms",
+                    (System.nanoTime() - start) / 1_000_000);
         }
         stillServes(port);
     }
@@ -234,8 +279,12 @@ class HardeningTest {
             for (int i = 0; i < 5000; i++) {
                 block.write(0x80 | 62);
             }
-            c.frame(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, 1, block.toByteArray());
+            byte[] bomb = block.toByteArray();
+            c.frame(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, 1, bomb);
             assertEquals(431, c.response(1).status());
+            figure("HPACK bomb: a %d-byte block naming a 3900-byte entry 5000 times (%d MB decoded),"
+                    + " maxHeaderListSize 8 KiB: 431 on the stream, the connection serves on",
+                    bomb.length, 5000L * (3900 + 4) / 1_000_000);
             // The table stayed in step: a request naming only static entries is served.
             c.frame(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, 3, new byte[] {(byte) 0x82, (byte) 0x86, (byte) 0x84,
                 0x01, 0x01, 'x'});
