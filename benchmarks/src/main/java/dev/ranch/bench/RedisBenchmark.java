@@ -185,11 +185,11 @@ public class RedisBenchmark {
         }
 
         @Override
-        public void close() {
+        public void close() throws Exception {
             connection.close();
             client.shutdown();
-            // Asynchronous: wait, so that the next trial (or LeakGuard) finds its threads gone.
-            resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+            // Its event loop threads and their selectors are gone before the next trial.
+            resources.shutdown(0, 2, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
         }
     }
 }

@@ -61,8 +61,8 @@ public sealed interface RedisValue {
 
     /**
      * The bytes of a bulk, simple or verbatim string (without the verbatim format prefix), or
-     * of a big number or double as Redis wrote it; {@code null} for a null reply. The array is
-     * shared: do not modify it.
+     * the digits of a big number; {@code null} for a null reply. The array is shared: do not
+     * modify it.
      *
      * @throws IllegalStateException on any other value
      */
