@@ -12,6 +12,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +37,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * Pipelined Redis commands per second: ranch-redis against Lettuce 7.7 (the established
  * Netty-based client), each on one connection to the same fresh {@code redis-server}, in the
  * same run. One invocation sends {@value #BATCH} {@code SET}s or {@code GET}s of {@code size}
- * bytes over {@value #KEYS} keys without waiting, then waits for the last reply (replies come
- * in order, so all are in). Lettuce runs twice: {@code lettuce} the way its documentation
+ * bytes over {@value #KEYS} keys, {@code depth} at a time: a group of {@code depth} commands
+ * without waiting, then the wait for its last reply (replies come in order, so all are in),
+ * then the next group. Lettuce runs twice: {@code lettuce} the way its documentation
  * pipelines (auto-flush off, one {@code flushCommands()} per batch) and
  * {@code lettuce-autoflush} as it comes (a flush per command); ranch-redis batches by itself
  * (calls made together share one write). Each client gets one I/O thread (ranch one event loop,
@@ -65,9 +67,13 @@ public class RedisBenchmark {
     @Param({"SET", "GET"})
     public String command;
 
-    /** Value size in bytes. */
+    /** Value size in bytes; the README's run adds 1 KiB ({@code -p size=64,1024}). */
     @Param({"64"})
     public int size;
+
+    /** Commands in flight at once (a divisor of {@value #BATCH}). */
+    @Param({"100"})
+    public int depth;
 
     private RedisProcess redis;
     private byte[][] keys;
@@ -90,6 +96,9 @@ public class RedisBenchmark {
         }
         value = new byte[size];
         Arrays.fill(value, (byte) 'v');
+        if (BATCH % depth != 0) {
+            throw new IllegalArgumentException("depth " + depth + " does not divide " + BATCH);
+        }
         side = server.startsWith("lettuce") ? new LettuceSide(server.equals("lettuce")) : new RanchSide();
         side.batch("SET");
     }
@@ -118,14 +127,16 @@ public class RedisBenchmark {
         @Override
         public void batch(String command) throws Exception {
             boolean set = command.equals("SET");
-            CompletableFuture<RedisValue> last = null;
-            for (int i = 0; i < BATCH; i++) {
-                byte[] key = keys[i % KEYS];
-                last = set ? client.command(SET, key, value) : client.command(GET, key);
-            }
-            RedisValue reply = last.get(10, TimeUnit.SECONDS);
-            if (set ? !reply.asText().equals("OK") : reply.asBytes().length != size) {
-                throw new IllegalStateException("unexpected reply " + reply);
+            for (int group = 0; group < BATCH; group += depth) {
+                CompletableFuture<RedisValue> last = null;
+                for (int i = group; i < group + depth; i++) {
+                    byte[] key = keys[i % KEYS];
+                    last = set ? client.command(SET, key, value) : client.command(GET, key);
+                }
+                RedisValue reply = last.get(10, TimeUnit.SECONDS);
+                if (set ? !reply.asText().equals("OK") : reply.asBytes().length != size) {
+                    throw new IllegalStateException("unexpected reply " + reply);
+                }
             }
         }
 
@@ -137,8 +148,11 @@ public class RedisBenchmark {
     }
 
     private final class LettuceSide implements Side {
+        // The JDK's resolver, as ranch-redis uses: Lettuce's default (Netty's DNS resolver) opens
+        // UDP sockets that outlive the client, which LeakGuard reports in the smoke run.
         private final ClientResources resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+                .ioThreadPoolSize(1).computationThreadPoolSize(1)
+                .addressResolverGroup(DefaultAddressResolverGroup.INSTANCE).build();
         private final io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(resources,
                 RedisURI.create(InetAddress.getLoopbackAddress().getHostAddress(), redis.port()));
         private final StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
@@ -154,17 +168,19 @@ public class RedisBenchmark {
         @Override
         public void batch(String command) throws ExecutionException, InterruptedException, TimeoutException {
             boolean set = command.equals("SET");
-            RedisFuture<?> last = null;
-            for (int i = 0; i < BATCH; i++) {
-                byte[] key = keys[i % KEYS];
-                last = set ? async.set(key, value) : async.get(key);
-            }
-            if (manualFlush) {
-                connection.flushCommands();
-            }
-            Object reply = last.get(10, TimeUnit.SECONDS);
-            if (set ? !"OK".equals(reply) : ((byte[]) reply).length != size) {
-                throw new IllegalStateException("unexpected reply " + reply);
+            for (int group = 0; group < BATCH; group += depth) {
+                RedisFuture<?> last = null;
+                for (int i = group; i < group + depth; i++) {
+                    byte[] key = keys[i % KEYS];
+                    last = set ? async.set(key, value) : async.get(key);
+                }
+                if (manualFlush) {
+                    connection.flushCommands();
+                }
+                Object reply = last.get(10, TimeUnit.SECONDS);
+                if (set ? !"OK".equals(reply) : ((byte[]) reply).length != size) {
+                    throw new IllegalStateException("unexpected reply " + reply);
+                }
             }
         }
 

@@ -87,8 +87,8 @@ public final class ClusterFanOut {
         System.out.printf(Locale.ROOT, "# %s, %d members, %d-byte lines, warm-up %ds, measured %ds%n",
                 Instant.now(), members, line, warmup, seconds);
         System.out.println("| scenario | lines in/s | delivered lines/s | p50 us | p99 us | p99.9 us | max us "
-                + "| p99 us same node / other node | lost / members cut | cores: client, nodes, Redis | load before / after |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+                + "| p99 us same node / other node | lost / members cut | cores used: client, nodes, Redis | waiting for a core, s/s | load before / after |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |");
         for (Scenario scenario : scenarios) {
             System.out.println(row(scenario, run(scenario, settings)));
         }
@@ -96,10 +96,11 @@ public final class ClusterFanOut {
 
     /**
      * A scenario's outcome: the room's figures; the cores each process used while measured
-     * (CPU seconds per second: this JVM, each node, then Redis if any); the machine's load
-     * average around it; each node's cluster counters.
+     * (CPU seconds per second: this JVM, each node, then Redis if any) and the seconds per
+     * second its threads waited for a core; the machine's load average around it; each node's
+     * cluster counters.
      */
-    record Outcome(RoomLoad.Result result, double[] cores, String loadBefore, String loadAfter,
+    record Outcome(RoomLoad.Result result, double[] cores, double[] waits, String loadBefore, String loadAfter,
             List<String> nodeStats) {}
 
     /** Starts Redis (when the scenario uses it) and the nodes, runs the room, stops them all. */
@@ -133,14 +134,16 @@ public final class ClusterFanOut {
                         () -> clocks.forEach(CpuClock::mark));
             }
             double[] cores = new double[clocks.size()];
+            double[] waits = new double[clocks.size()];
             for (int i = 0; i < cores.length; i++) {
                 cores[i] = clocks.get(i).used() / result.seconds();
+                waits[i] = clocks.get(i).waited() / result.seconds();
             }
             List<String> stats = new ArrayList<>();
             for (ChildServer node : nodes) {
                 stats.add(node.ask("stats"));
             }
-            return new Outcome(result, cores, loadBefore, load(), stats);
+            return new Outcome(result, cores, waits, loadBefore, load(), stats);
         } finally {
             for (ChildServer node : nodes) {
                 node.close();
@@ -153,12 +156,12 @@ public final class ClusterFanOut {
 
     static String row(Scenario scenario, Outcome outcome) {
         RoomLoad.Result r = outcome.result();
-        return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %s | %s | %s / %s | %,d / %d | %s | %s / %s |",
+        return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %s | %s | %s | %s / %s | %,d / %d | %s | %s | %s / %s |",
                 scenario, r.linesInPerSecond(), r.deliveredPerSecond(),
                 micros(r.all().percentile(0.50)), micros(r.all().percentile(0.99)),
                 micros(r.all().percentile(0.999)), micros(r.all().max()),
                 micros(r.local().percentile(0.99)), r.remote().count() == 0 ? "-" : micros(r.remote().percentile(0.99)),
-                r.lost(), r.cut(), cores(outcome.cores()), outcome.loadBefore(), outcome.loadAfter())
+                r.lost(), r.cut(), cores(outcome.cores()), cores(outcome.waits()), outcome.loadBefore(), outcome.loadAfter())
                 + (scenario.redis() ? " <!-- " + String.join("; ", outcome.nodeStats()) + " -->" : "");
     }
 

@@ -1,13 +1,17 @@
 package dev.ranch.bench.cluster;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The CPU time a Linux process (all its threads) has used, from {@code /proc/PID/stat}
- * ({@code utime + stime}, in clock ticks of 10 ms): where a run's time went, process by
- * process. Readings of a process that is gone, or off Linux, are 0.
+ * Where a Linux process's time went, all its threads together: CPU time used, from
+ * {@code /proc/PID/stat} ({@code utime + stime}, in clock ticks of 10 ms), and time its
+ * threads were runnable but waited for a core, from each {@code /proc/PID/task/TID/schedstat}
+ * (its second field, in nanoseconds; threads that ended between two readings drop out of the
+ * second). On a machine with more runnable threads than cores the second is the latency no
+ * code of the process can remove. Readings of a process that is gone, or off Linux, are 0.
  */
 final class CpuClock {
 
@@ -15,17 +19,17 @@ final class CpuClock {
     private static final double TICKS_PER_SECOND = 100;
 
     private final long pid;
-    private double first = Double.NaN;
-    private double last = Double.NaN;
+    private double[] first;
+    private double[] last;
 
     CpuClock(long pid) {
         this.pid = pid;
     }
 
-    /** Reads the process's CPU seconds now: the first call starts the interval, each later one ends it. */
+    /** Reads the process's clocks now: the first call starts the interval, each later one ends it. */
     void mark() {
-        double now = seconds();
-        if (Double.isNaN(first)) {
+        double[] now = {cpuSeconds(), waitSeconds()};
+        if (first == null) {
             first = now;
         } else {
             last = now;
@@ -34,10 +38,15 @@ final class CpuClock {
 
     /** CPU seconds used between the first and the last {@link #mark()}. */
     double used() {
-        return Double.isNaN(last) ? 0 : last - first;
+        return last == null ? 0 : last[0] - first[0];
     }
 
-    private double seconds() {
+    /** Seconds its threads spent runnable but waiting for a core between the first and the last {@link #mark()}. */
+    double waited() {
+        return last == null ? 0 : Math.max(0, last[1] - first[1]);
+    }
+
+    private double cpuSeconds() {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
@@ -46,5 +55,21 @@ final class CpuClock {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    private double waitSeconds() {
+        long nanos = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    nanos += Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]);
+                } catch (IOException | RuntimeException threadGone) {
+                    // Ended between the listing and the read: it no longer waits.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return nanos / 1e9;
     }
 }
