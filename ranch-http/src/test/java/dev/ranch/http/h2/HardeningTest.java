@@ -1,7 +1,10 @@
 package dev.ranch.http.h2;
 
 import dev.ranch.core.Ranch;
+import dev.ranch.core.listener.ConnectionInfo;
+import dev.ranch.core.listener.Listener;
 import dev.ranch.core.test.Loopback;
+import dev.ranch.core.test.Patience;
 import dev.ranch.core.test.TestRanch;
 import dev.ranch.http.Http2Options;
 import dev.ranch.http.HttpOptions;
@@ -11,8 +14,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.ranch.http.h2.FrameType.*;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -316,5 +321,51 @@ class HardeningTest {
             assertEquals(1, goAway.lastStreamId());
             assertTrue(c.closedByServer());
         }
+    }
+
+    @Test
+    void aClientThatFloodsWithoutReadingIsNoLongerReadOnceItsRepliesPileUp() throws Exception {
+        Router router = Router.builder().get("/empty", (req, res) -> res.status(204).end()).build();
+        Listener listener = HttpServer.start(ranch, "unread", Loopback.options().build(),
+                router, HttpOptions.DEFAULTS);
+        // One round: a request (static table only, so every round is the same bytes but the id) and
+        // 50 PINGs, each costing the server a reply; the request keeps maxEmptyFrames from cutting it.
+        byte[] request = {(byte) 0x82, (byte) 0x86, 0x04, 6, '/', 'e', 'm', 'p', 't', 'y', 0x01, 0x01, 'x'};
+        AtomicLong written = new AtomicLong();
+        try (FrameClient c = FrameClient.handshake(listener.port())) {
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int id = 1; id > 0; id += 2) {
+                        ByteArrayOutputStream round = new ByteArrayOutputStream();
+                        round.writeBytes(FrameClient.bytes(HEADERS, FLAG_END_HEADERS | FLAG_END_STREAM, id, request));
+                        for (int i = 0; i < 50; i++) {
+                            round.writeBytes(FrameClient.bytes(PING, 0, 0, new byte[8]));
+                        }
+                        c.socket().write(round.toByteArray());
+                        written.addAndGet(round.size());
+                    }
+                } catch (RuntimeException e) {
+                    // the socket closed at the end of the test
+                }
+            }, "unread-flooder");
+            writer.setDaemon(true);
+            writer.start();
+            AtomicLong last = new AtomicLong(-1);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> bytesIn(listener) == last.getAndSet(bytesIn(listener)));
+            long stalledAt = bytesIn(listener);
+            Patience.assertStays("the server reads nothing more from it",
+                    Duration.ofSeconds(1), () -> bytesIn(listener) == stalledAt);
+            assertTrue(writer.isAlive(), "the flooder is blocked in write, not done");
+            figure("unread replies: a client sending 50 PINGs per request and reading nothing was no longer"
+                    + " read after %d KiB in (it had written %d KiB, the rest waits in the kernel)",
+                    stalledAt / 1024, written.get() / 1024);
+            c.socket().socket().close();  // ends the blocked write, so the flooder thread finishes
+            writer.join(10_000);
+        }
+    }
+
+    private static long bytesIn(Listener listener) {
+        return listener.connections().stream().mapToLong(ConnectionInfo::bytesIn).sum();
     }
 }

@@ -105,8 +105,9 @@ final class Huffman {
     private Huffman() {}
 
     /**
-     * The code tree as child arrays: a child is an internal node's id ({@code >= 0}) or
-     * {@code -(symbol + 1)} for a leaf; node 0 is the root.
+     * Builds {@link #STEPS} from the code tree, held as child arrays: a child is an internal
+     * node's id ({@code > 0}) or {@code -(symbol + 1)} for a leaf; node 0 is the root, and the
+     * internal nodes are the states.
      */
     private static int[] buildSteps() {
         int[][] child = new int[2][256];
