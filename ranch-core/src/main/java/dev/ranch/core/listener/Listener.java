@@ -417,7 +417,10 @@ public final class Listener {
         } finally {
             pool = null;
             // A Unix socket's file outlives its channel; without this a resume could not bind.
-            transport.unbind(address);
+            // An inherited socket's file is the launcher's, which may hand it to the next process.
+            if (!options.inheritedChannel()) {
+                transport.unbind(address);
+            }
         }
     }
 
