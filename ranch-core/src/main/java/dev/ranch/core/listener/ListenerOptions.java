@@ -294,8 +294,11 @@ public final class ListenerOptions {
          * Default {@code false}. {@code port}, {@code bindAddress}, {@code backlog} and
          * {@code reusePort} are then the launcher's business and ignored, and
          * {@code numListenSockets} must be 1. The JDK does not read systemd's
-         * {@code LISTEN_FDS} (descriptors from 3 up). A suspend closes the inherited channel
-         * for good, so such a listener cannot resume. The start fails with an
+         * {@code LISTEN_FDS} (descriptors from 3 up). A suspend or stop closes the inherited
+         * channel for good, so such a listener cannot resume; and closing it makes the JDK point
+         * descriptors 0, 1 and 2 at {@code /dev/null} (inetd puts one socket on all three), so
+         * whatever the process writes to standard output or error after its stop is lost: log
+         * to a file or the journal's socket, not the console, if the last lines matter. The start fails with an
          * {@link IllegalStateException} when nothing was inherited or the inherited channel
          * is not a listening socket.
          */
