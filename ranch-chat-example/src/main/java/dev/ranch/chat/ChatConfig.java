@@ -53,6 +53,12 @@ public final class ChatConfig {
             "                            a PROXY v1/v2 header from a load balancer such as HAProxy, so the log",
             "                            shows the real client addresses (default OFF)",
             "",
+            "restarts (docs/deploy.md):",
+            "  --reuse-port              bind both ports with SO_REUSEPORT, so a new version of the server can",
+            "                            start on the same ports before this one stops (Linux)",
+            "  --inherited-socket        serve the TCP chat port on the listening socket given as standard input",
+            "                            (systemd StandardInput=socket, Accept=no) instead of binding --port",
+            "",
             "cluster (several nodes share their rooms through Redis pub/sub):",
             "  --redis URI               redis://[:password@]host[:port][/db] of the Redis the nodes share;",
             "                            without it the server is alone (default: none)",
@@ -66,6 +72,8 @@ public final class ChatConfig {
             "  --help                    print this help and exit",
             "");
 
+    /** Options that take no value. */
+    private static final Set<String> FLAGS = Set.of("--reuse-port", "--inherited-socket");
     private static final Set<String> OPTIONS =
             Set.of("--port", "--http-port", "--max-connections", "--acceptors", "--idle-timeout", "--max-line",
                     "--proxy-protocol", "--redis", "--node-id", "--heartbeat-ms", "--node-expiry-ms");
@@ -81,6 +89,8 @@ public final class ChatConfig {
     private final Duration shutdownTimeout;
     private final int eventLoops;
     private final ProxyMode proxyProtocol;
+    private final boolean reusePort;
+    private final boolean inheritedSocket;
     private final String redis;
     private final String nodeId;
     private final Duration heartbeat;
@@ -98,6 +108,8 @@ public final class ChatConfig {
         this.shutdownTimeout = b.shutdownTimeout;
         this.eventLoops = b.eventLoops;
         this.proxyProtocol = b.proxyProtocol;
+        this.reusePort = b.reusePort;
+        this.inheritedSocket = b.inheritedSocket;
         this.redis = b.redis;
         // The host name may take a DNS lookup: only a cluster node needs it.
         this.nodeId = b.nodeId != null ? b.nodeId : b.redis != null ? defaultNodeId() : null;
@@ -130,6 +142,14 @@ public final class ChatConfig {
             if (option.startsWith("--") && eq > 0) {
                 value = option.substring(eq + 1);
                 option = option.substring(0, eq);
+            }
+            if (option.equals("--reuse-port")) {
+                b.reusePort = true;
+                continue;
+            }
+            if (option.equals("--inherited-socket")) {
+                b.inheritedSocket = true;
+                continue;
             }
             if (!OPTIONS.contains(option)) {
                 throw new UsageException("unknown option '" + option + "'");
@@ -277,6 +297,16 @@ public final class ChatConfig {
         return proxyProtocol;
     }
 
+    /** Whether both ports are bound with {@code SO_REUSEPORT}; see {@link Builder#reusePort}. */
+    public boolean reusePort() {
+        return reusePort;
+    }
+
+    /** Whether the TCP port is the inherited socket on standard input; see {@link Builder#inheritedSocket}. */
+    public boolean inheritedSocket() {
+        return inheritedSocket;
+    }
+
     /** The Redis URI of the cluster, or {@code null} when the server is alone; see {@link Builder#redis}. */
     public String redis() {
         return redis;
@@ -316,6 +346,7 @@ public final class ChatConfig {
                 + ", idle timeout " + (idleTimeout.isZero() ? "off" : idleTimeout.getSeconds() + " s")
                 + ", max line " + maxLine + " bytes"
                 + (proxyProtocol == ProxyMode.OFF ? "" : ", PROXY protocol " + proxyProtocol)
+                + (reusePort ? ", reuse port" : "") + (inheritedSocket ? ", inherited socket" : "")
                 + (redis == null ? "" : ", cluster node " + nodeId + " through " + RedisOptions.fromUri(redis)
                         + ", heartbeat " + heartbeat.toMillis() + " ms, node expiry " + nodeExpiry.toMillis() + " ms");
     }
@@ -333,6 +364,8 @@ public final class ChatConfig {
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private int eventLoops = 0;
         private ProxyMode proxyProtocol = ProxyMode.OFF;
+        private boolean reusePort;
+        private boolean inheritedSocket;
         private String redis;
         private String nodeId;
         private Duration heartbeat = DEFAULT_HEARTBEAT;
@@ -421,6 +454,27 @@ public final class ChatConfig {
          */
         public Builder proxyProtocol(ProxyMode mode) {
             this.proxyProtocol = Objects.requireNonNull(mode, "proxyProtocol");
+            return this;
+        }
+
+        /**
+         * Binds the TCP and HTTP ports with {@code SO_REUSEPORT} ({@code ListenerOptions.reusePort}),
+         * so that a new version of the server can bind them while this one still serves, and
+         * this one then drains on SIGTERM: the restart of {@code scripts/restart.sh}. Default
+         * {@code false}.
+         */
+        public Builder reusePort(boolean reuse) {
+            this.reusePort = reuse;
+            return this;
+        }
+
+        /**
+         * Serves the TCP chat port on the listening socket the process inherited as standard
+         * input ({@code ListenerOptions.inheritedChannel}; systemd's {@code StandardInput=socket}
+         * with {@code Accept=no}) instead of binding {@link #port}. Default {@code false}.
+         */
+        public Builder inheritedSocket(boolean inherited) {
+            this.inheritedSocket = inherited;
             return this;
         }
 

@@ -95,6 +95,8 @@ public final class ChatServer implements AutoCloseable {
                 .shutdownTimeout(config.shutdownTimeout())
                 .sendBufferSize(SEND_BUFFER)
                 .proxyProtocol(config.proxyProtocol())
+                .reusePort(config.reusePort())
+                .inheritedChannel(config.inheritedSocket())
                 .build();
         try {
             Listener listener = ranch.startListener(LISTENER, Transports.tcp(), options,
@@ -127,6 +129,7 @@ public final class ChatServer implements AutoCloseable {
                 .shutdownTimeout(config.shutdownTimeout())
                 .sendBufferSize(SEND_BUFFER)
                 .proxyProtocol(config.proxyProtocol())
+                .reusePort(config.reusePort())
                 .build();
         try {
             return HttpServer.start(ranch, HTTP_LISTENER, options, router, HttpOptions.DEFAULTS);
@@ -268,6 +271,9 @@ public final class ChatServer implements AutoCloseable {
             return EXIT_CANNOT_START;
         } catch (UncheckedIOException e) {
             err.println("error: cannot listen on port " + config.port() + ": " + e.getCause().getMessage());
+            return EXIT_CANNOT_START;
+        } catch (IllegalStateException e) {
+            err.println("error: " + e.getMessage());  // --inherited-socket without a listening socket on stdin
             return EXIT_CANNOT_START;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chat-shutdown"));

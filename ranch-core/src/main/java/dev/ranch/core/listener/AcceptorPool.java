@@ -30,10 +30,11 @@ final class AcceptorPool {
     }
 
     /**
-     * Binds {@code numListenSockets} channels to {@code requested} and starts
-     * {@code numAcceptors} threads on them.
+     * Binds {@code numListenSockets} channels to {@code requested} (or takes the inherited
+     * one) and starts {@code numAcceptors} threads on them.
      *
      * @throws UncheckedIOException when the address cannot be bound
+     * @throws IllegalStateException when an inherited channel is asked for and there is none
      */
     static AcceptorPool start(Listener listener, Transport transport, SocketAddress requested,
                               ListenerOptions options, ConnectionSupervisor supervisor) {
@@ -41,8 +42,11 @@ final class AcceptorPool {
         SocketAddress address = requested;
         AcceptorPool pool;
         try {
-            boolean reusePort = options.numListenSockets() > 1;
-            for (int i = 0; i < options.numListenSockets(); i++) {
+            boolean reusePort = options.numListenSockets() > 1 || (options.reusePort() && options.unixPath() == null);
+            if (options.inheritedChannel()) {
+                channels.add(InheritedListenSocket.take(listener.name()));
+            }
+            for (int i = channels.size(); i < options.numListenSockets(); i++) {
                 ServerSocketChannel channel = transport.listen(address, options.backlog(), reusePort);
                 channels.add(channel);
                 // Port 0 picks a port for the first channel only; the others must share it.

@@ -84,8 +84,10 @@ public final class Listener {
      *
      * @param onStopped called once the listener has stopped, on the stopping thread
      * @throws UncheckedIOException when the address cannot be bound
-     * @throws UnsupportedOperationException when {@code numListenSockets > 1} and the OS has
-     *     no {@code SO_REUSEPORT}
+     * @throws UnsupportedOperationException when {@code reusePort} or {@code numListenSockets > 1}
+     *     is asked for and the OS has no {@code SO_REUSEPORT}
+     * @throws IllegalStateException when {@code inheritedChannel} is asked for and the process
+     *     inherited no listening socket
      */
     public static Listener start(String name, Transport transport, ListenerOptions options, ProtocolFactory factory,
                                  EventLoopGroup loops, Consumer<Listener> onStopped) {
@@ -307,6 +309,8 @@ public final class Listener {
      *
      * @throws IllegalStateException when the listener is stopping or stopped
      * @throws UncheckedIOException when the address cannot be bound; it stays suspended
+     * @throws IllegalStateException when it served an inherited channel, which the suspend
+     *     closed for good; it stays suspended
      */
     public void resume() {
         synchronized (lifecycleLock) {
@@ -417,7 +421,10 @@ public final class Listener {
         } finally {
             pool = null;
             // A Unix socket's file outlives its channel; without this a resume could not bind.
-            transport.unbind(address);
+            // An inherited socket's file is the launcher's, which may hand it to the next process.
+            if (!options.inheritedChannel()) {
+                transport.unbind(address);
+            }
         }
     }
 

@@ -27,6 +27,8 @@ public final class ListenerOptions {
     private final int backlog;
     private final int numAcceptors;
     private final int numListenSockets;
+    private final boolean reusePort;
+    private final boolean inheritedChannel;
     private final int maxConnections;
     private final int numConnsSups;
     private final Duration handshakeTimeout;
@@ -56,6 +58,8 @@ public final class ListenerOptions {
         this.backlog = b.backlog;
         this.numAcceptors = b.numAcceptors;
         this.numListenSockets = b.numListenSockets;
+        this.reusePort = b.reusePort;
+        this.inheritedChannel = b.inheritedChannel;
         this.maxConnections = b.maxConnections;
         this.numConnsSups = b.numConnsSups;
         this.handshakeTimeout = b.handshakeTimeout;
@@ -98,6 +102,8 @@ public final class ListenerOptions {
         b.backlog = backlog;
         b.numAcceptors = numAcceptors;
         b.numListenSockets = numListenSockets;
+        b.reusePort = reusePort;
+        b.inheritedChannel = inheritedChannel;
         b.maxConnections = maxConnections;
         b.numConnsSups = numConnsSups;
         b.handshakeTimeout = handshakeTimeout;
@@ -134,6 +140,12 @@ public final class ListenerOptions {
     public int numAcceptors() { return numAcceptors; }
     /** See {@link Builder#numListenSockets}. */
     public int numListenSockets() { return numListenSockets; }
+
+    /** See {@link Builder#reusePort}. */
+    public boolean reusePort() { return reusePort; }
+
+    /** See {@link Builder#inheritedChannel}. */
+    public boolean inheritedChannel() { return inheritedChannel; }
     /** See {@link Builder#maxConnections}; {@link #INFINITY} when unlimited. */
     public int maxConnections() { return maxConnections; }
     /** See {@link Builder#numConnsSups}; 0 means one per event loop. */
@@ -185,6 +197,8 @@ public final class ListenerOptions {
         private int backlog = 1024;
         private int numAcceptors = 10;
         private int numListenSockets = 1;
+        private boolean reusePort;
+        private boolean inheritedChannel;
         private int maxConnections = 1024;
         private int numConnsSups = 0;
         private Duration handshakeTimeout = Duration.ofMillis(5000);
@@ -251,6 +265,45 @@ public final class ListenerOptions {
          */
         public Builder numListenSockets(int n) {
             this.numListenSockets = check(n, 1, 1024, "numListenSockets");
+            return this;
+        }
+
+        /**
+         * Binds the listen channel(s) with {@code SO_REUSEPORT} even when there is only one, so
+         * that another process (the next version of this server) can bind the same port while
+         * this one runs. Default {@code false}. Linux semantics: the kernel spreads new
+         * connections across every socket bound to the port with it, by the same user, whatever
+         * process holds them; a socket's accept queue is its own, and connections still in it
+         * when the socket closes are reset (unless {@code net.ipv4.tcp_migrate_req} is 1, Linux
+         * 5.14+), which is why a restart stops the old listener only once the new one is
+         * listening. BSDs and macOS let the port be shared but give new connections to the
+         * last socket bound; where the platform has no {@code SO_REUSEPORT} (Windows), the
+         * listener fails to start with an {@link UnsupportedOperationException} saying so.
+         * Ignored with {@link #inheritedChannel} or a Unix socket path.
+         */
+        public Builder reusePort(boolean reuse) {
+            this.reusePort = reuse;
+            return this;
+        }
+
+        /**
+         * Serves the listening TCP socket this process inherited instead of binding one: the
+         * channel {@code System.inheritedChannel()} returns, which the JDK takes from file
+         * descriptor 0 (systemd's {@code StandardInput=socket} with {@code Accept=no}, inetd's
+         * {@code wait} mode, or any launcher that puts a listening socket on standard input).
+         * Default {@code false}. {@code port}, {@code bindAddress}, {@code backlog} and
+         * {@code reusePort} are then the launcher's business and ignored, and
+         * {@code numListenSockets} must be 1. The JDK does not read systemd's
+         * {@code LISTEN_FDS} (descriptors from 3 up). A suspend or stop closes the inherited
+         * channel for good, so such a listener cannot resume; and closing it makes the JDK point
+         * descriptors 0, 1 and 2 at {@code /dev/null} (inetd puts one socket on all three), so
+         * whatever the process writes to standard output or error after its stop is lost: log
+         * to a file or the journal's socket, not the console, if the last lines matter. The start fails with an
+         * {@link IllegalStateException} when nothing was inherited or the inherited channel
+         * is not a listening socket.
+         */
+        public Builder inheritedChannel(boolean inherited) {
+            this.inheritedChannel = inherited;
             return this;
         }
 
@@ -459,6 +512,10 @@ public final class ListenerOptions {
          * @throws IllegalArgumentException when options contradict each other
          */
         public ListenerOptions build() {
+            if (inheritedChannel && numListenSockets > 1) {
+                throw new IllegalArgumentException("numListenSockets (" + numListenSockets
+                        + ") must be 1 with inheritedChannel: a process inherits one listening socket");
+            }
             if (numListenSockets > numAcceptors) {
                 throw new IllegalArgumentException("numListenSockets (" + numListenSockets
                         + ") must not exceed numAcceptors (" + numAcceptors + "): each listen socket needs an acceptor");

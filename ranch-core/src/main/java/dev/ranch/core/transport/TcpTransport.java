@@ -45,7 +45,8 @@ final class TcpTransport implements Transport, TransportSession {
             if (reusePort) {
                 if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
                     throw new UnsupportedOperationException(
-                            "numListenSockets > 1 needs SO_REUSEPORT, which this platform does not support");
+                            "reusePort and numListenSockets > 1 need SO_REUSEPORT, which this platform ("
+                                    + System.getProperty("os.name") + ") does not support");
                 }
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }

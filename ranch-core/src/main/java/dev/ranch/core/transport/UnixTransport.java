@@ -39,7 +39,7 @@ final class UnixTransport implements Transport {
                     + address);
         }
         if (reusePort) {
-            throw new UnsupportedOperationException("numListenSockets > 1 is not possible on a Unix domain socket");
+            throw new UnsupportedOperationException("numListenSockets > 1 (SO_REUSEPORT) is not possible on a Unix domain socket");
         }
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {

@@ -76,11 +76,14 @@ public final class LeakGuard implements BeforeAllCallback, AfterAllCallback {
      * and keeps until the JVM exits, so they are in every baseline instead of counting against
      * whichever class happens to run first: the first NIO channel makes the dispatcher's
      * "pre-close" descriptor (one end of a Unix socketpair whose other end is closed at once;
-     * closing a channel dup2s it over the channel's descriptor so a blocked thread wakes).
+     * closing a channel dup2s it over the channel's descriptor so a blocked thread wakes); and
+     * the first {@code System.inheritedChannel()} opens {@code /dev/null}, kept to put over
+     * descriptor 0 once an inherited channel is closed.
      */
     private static void jdkLifetimeDescriptors() {
         try {
             ServerSocketChannel.open().close();
+            System.inheritedChannel();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a socket channel at all", e);
         }

@@ -51,6 +51,13 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     private static final Object LINGER = new Object();
     /** How long a rejected connection keeps reading (and discarding) so its answer is not lost to a reset. */
     private static final Duration LINGER_TIME = Duration.ofSeconds(1);
+    private static final Object SHUTDOWN_QUIET_CHECK = new Object();
+    /**
+     * How long a connection between requests must have been silent for a graceful stop to
+     * close it: a keep-alive client at full speed sends its next request well within this, and
+     * closing under it would lose that request to a reset.
+     */
+    private static final long SHUTDOWN_QUIET_NANOS = Duration.ofMillis(200).toNanos();
     /** Pipelined responses gathered beyond this are written out before the next request is parsed. */
     private static final int FLUSH_THRESHOLD = 64 * 1024;
 
@@ -87,6 +94,8 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     private ByteBuffer input;
     private boolean closing;
     private boolean shuttingDown;
+    /** When bytes last arrived (HTTP/1.1 only), to tell an idle connection from a busy one in a stop. */
+    private long lastInputNanos = System.nanoTime();
     private boolean writeBlocked;
     /** Whether the connection is TLS; known from the handshake on. */
     private boolean secure;
@@ -134,6 +143,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             data.position(data.limit());  // lingering after a rejection: discard
             return;
         }
+        lastInputNanos = System.nanoTime();
         try {
             if (suspended()) {
                 keep(data);
@@ -191,6 +201,10 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         }
         if (token == LINGER) {
             c.close();
+            return;
+        }
+        if (token == SHUTDOWN_QUIET_CHECK) {
+            closeIfQuiet(c);
             return;
         }
         deadlines.timerFired();
@@ -269,9 +283,29 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             return;
         }
         shuttingDown = true;
-        if (inFlight == null && parser.isIdle() && !closing) {
+        closeIfQuiet(c);
+    }
+
+    /**
+     * In a graceful stop, closes the connection if it is between requests (nothing in
+     * progress, nothing half-received) and has been silent for {@link #SHUTDOWN_QUIET_NANOS};
+     * if it is between requests but spoke more recently, looks again when that time is up. A
+     * request in progress or arriving meanwhile is answered with {@code Connection: close}
+     * ({@link #decideKeepAlive}). HTTP/1.1 has no way to warn an idle client, so a close that
+     * crosses its next request loses that request (RFC 9112 section 9.6 asks servers to close
+     * in a way that does not discard what the client sent); the quiet time keeps a busy client
+     * out of that race, and an idle one still goes at once.
+     */
+    private void closeIfQuiet(Connection c) {
+        if (closing || inFlight != null || !parser.isIdle() || !stash.isEmpty()) {
+            return;
+        }
+        long silent = System.nanoTime() - lastInputNanos;
+        if (silent >= SHUTDOWN_QUIET_NANOS) {
             closing = true;
             c.close();
+        } else {
+            c.schedule(Duration.ofNanos(SHUTDOWN_QUIET_NANOS - silent), SHUTDOWN_QUIET_CHECK);
         }
     }
 

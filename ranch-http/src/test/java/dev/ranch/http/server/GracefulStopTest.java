@@ -39,4 +39,27 @@ class GracefulStopTest {
             server.close();
         }
     }
+
+    @Test
+    void aClientSendingAtFullSpeedThroughTheStopHasEveryRequestAnsweredTheLastWithClose() {
+        Router router = Router.builder().get("/", (req, res) -> res.send("ok")).build();
+        TestServer server = TestServer.start(router);
+        try (RawClient busy = server.connect()) {
+            assertEquals("ok", busy.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+            CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> server.ranch.stopListener("http"));
+            int answered = 0;
+            RawClient.Response response;
+            // Requests sent back to back while the stop runs: a close of this "idle" connection
+            // between two of them would leave one without an answer (read() fails on it).
+            do {
+                response = busy.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                assertEquals("ok", response.body(), "request " + answered + " answered");
+                answered++;
+            } while (!"close".equals(response.header("connection")));
+            assertTrue(busy.isClosedByPeer(), "closed after the answer that said so");
+            stop.join();
+        } finally {
+            server.close();
+        }
+    }
 }
