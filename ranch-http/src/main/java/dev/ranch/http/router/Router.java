@@ -74,15 +74,15 @@ public final class Router {
                 }
                 HttpHandler handler = route.handlerFor(method);
                 if (handler == null) {
-                    return new RouteMatch(405, null, Collections.emptyMap(), null, route.allow);
+                    return new RouteMatch(RouteMatch.Outcome.METHOD_NOT_ALLOWED, null, Collections.emptyMap(), null, route.allow);
                 }
                 Map<String, String> bindings = match.bindings == null ? Collections.emptyMap()
                         : Collections.unmodifiableMap(match.bindings);
-                return new RouteMatch(0, handler, bindings, match.pathInfo, null);
+                return new RouteMatch(RouteMatch.Outcome.FOUND, handler, bindings, match.pathInfo, null);
             }
-            return RouteMatch.NOT_FOUND;
+            return RouteMatch.NOT_FOUND_MATCH;
         }
-        return RouteMatch.NOT_FOUND;
+        return RouteMatch.NOT_FOUND_MATCH;
     }
 
     private static String normalizeHost(String host) {

@@ -48,6 +48,8 @@ class RouterTest {
         Router router = Router.builder().get("/users/:id/posts/:post", A).build();
         RouteMatch m = router.match("GET", "x", "/users/j%C3%B6rg/posts/7");
         assertSame(A, m.handler());
+        assertEquals(RouteMatch.Outcome.FOUND, m.outcome());
+        assertEquals(200, m.status());
         assertEquals(Map.of("id", "jörg", "post", "7"), m.bindings());
     }
 
@@ -72,6 +74,7 @@ class RouterTest {
     void wrongMethodIs405WithTheAllowedMethods() {
         Router router = Router.builder().get("/r", A).post("/r", B).build();
         RouteMatch m = router.match("DELETE", "", "/r");
+        assertEquals(RouteMatch.Outcome.METHOD_NOT_ALLOWED, m.outcome());
         assertEquals(405, m.status());
         assertEquals("GET, HEAD, POST", m.allow());
     }
