@@ -2,6 +2,7 @@ package dev.ranch.core.client;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
+import dev.ranch.core.connection.Admission;
 import dev.ranch.core.connection.ConnectionOwner;
 import dev.ranch.core.connection.SocketConnection;
 import dev.ranch.core.transport.Transport;
@@ -172,7 +173,7 @@ public final class OutboundConnection {
 
     private void connected(SocketChannel channel) {
         handshakeFailed = false;
-        SocketConnection connection = new SocketConnection(loops.nextConnectionId(), owner, -1, false, false,
+        SocketConnection connection = new SocketConnection(loops.nextConnectionId(), owner, -1, Admission.OUTBOUND,
                 loop, channel, transport, factory, options);
         current = connection;
         setState(OutboundState.CONNECTED);

@@ -93,16 +93,16 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
      * Wraps an accepted, configured channel. Acceptor thread; does no I/O.
      *
      * @param owner who is told about the connection's life
-     * @param shard the supervisor shard whose slot this connection holds; ignored when not counted
-     * @param counted whether it holds a slot of a listener's limit
-     * @param rejected whether it was refused at the limit and only gets {@code onRejected}
+     * @param shard the supervisor shard whose slot this connection holds; ignored unless
+     *        {@code admission} is {@link Admission#COUNTED}
+     * @param admission whether it holds a slot, was refused at the limit, or is outbound
      */
-    public SocketConnection(long id, ConnectionOwner owner, int shard, boolean counted, boolean rejected,
+    public SocketConnection(long id, ConnectionOwner owner, int shard, Admission admission,
                             EventLoop loop, SocketChannel channel, Transport transport,
                             ProtocolFactory factory, ListenerOptions options) {
-        super(id, owner, counted, channel);
+        super(id, owner, admission == Admission.COUNTED, channel);
         this.shard = shard;
-        this.rejected = rejected;
+        this.rejected = admission == Admission.REJECTED;
         this.loop = loop;
         this.channel = channel;
         this.transport = transport;

@@ -2,6 +2,7 @@ package dev.ranch.core.listener;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
+import dev.ranch.core.connection.Admission;
 import dev.ranch.core.connection.SocketConnection;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.EventLoopGroup;
@@ -123,7 +124,7 @@ public final class Listener {
      */
     void handOff(SocketChannel channel, int shard) {
         // Counting live connections sums a concurrent map's cells: only when an alarm needs it.
-        if (startConnection(channel, shard, true) && !options.alarms().isEmpty()) {
+        if (startConnection(channel, shard, Admission.COUNTED) && !options.alarms().isEmpty()) {
             alarms.check(supervisor.activeConnections());
         }
     }
@@ -132,7 +133,7 @@ public final class Listener {
     void refuse(SocketChannel channel, AtLimit policy) {
         supervisor.recordRefused();
         if (policy == AtLimit.REJECT) {
-            startConnection(channel, -1, false);
+            startConnection(channel, -1, Admission.REJECTED);
         } else {
             closeQuietly(channel);
         }
@@ -143,13 +144,14 @@ public final class Listener {
         closeQuietly(channel);
     }
 
-    private boolean startConnection(SocketChannel channel, int shard, boolean counted) {
+    private boolean startConnection(SocketChannel channel, int shard, Admission admission) {
+        boolean counted = admission == Admission.COUNTED;
         SocketConnection connection = null;
         try {
             ListenerOptions current = options;
             transport.configureAccepted(channel, current);
             EventLoop loop = loops.next();
-            connection = new SocketConnection(loops.nextConnectionId(), supervisor, shard, counted, !counted,
+            connection = new SocketConnection(loops.nextConnectionId(), supervisor, shard, admission,
                     loop, channel, transport, factory, current);
             supervisor.started(connection, counted);
             loop.execute(connection::start);
