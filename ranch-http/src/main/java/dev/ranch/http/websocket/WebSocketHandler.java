@@ -48,13 +48,13 @@ public interface WebSocketHandler {
 
     /**
      * One data frame of a message, as it arrived, when the route was built with
-     * {@code aggregate(false)}; never called otherwise. {@code text} says the message's type
+     * {@code aggregate(false)}; never called otherwise. {@code type} says the message's type
      * (continuation frames carry the type of their first frame); {@code first} and {@code last}
      * mark its first and last frame (both for an unfragmented message). A text fragment has
      * been validated as UTF-8 so far, but a character may straddle two fragments. With
      * permessage-deflate, {@code data} is the inflated piece. Loop thread.
      */
-    default void onFragment(WebSocketSession session, boolean text, boolean first, boolean last, ByteBuffer data) {}
+    default void onFragment(WebSocketSession session, MessageType type, boolean first, boolean last, ByteBuffer data) {}
 
     /** A ping arrived; the pong has already been sent (RFC 6455 section 5.5.2). Loop thread. */
     default void onPing(WebSocketSession session, ByteBuffer payload) {}

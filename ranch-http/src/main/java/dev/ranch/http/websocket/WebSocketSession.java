@@ -49,16 +49,25 @@ public interface WebSocketSession {
     void sendBinary(byte[] data);
 
     /**
-     * Sends one frame of a fragmented message (RFC 6455 section 5.4): the first call starts a
-     * text or binary message, later calls continue it with continuation frames, and the call
-     * with {@code last} ends it. Whole messages sent in between would break the framing and are
-     * refused. Fragments are never compressed. Any thread; off the loop a refusal cannot reach
-     * the caller and is logged at WARN instead.
+     * Sends one frame of a fragmented message (RFC 6455 section 5.4), not its last: the first
+     * call starts a message of {@code type}, later calls continue it with continuation frames,
+     * and {@link #sendLastFragment} ends it. Whole messages sent in between would break the
+     * framing and are refused. Fragments are never compressed. Any thread; off the owner
+     * thread a refusal cannot reach the caller and is logged at WARN instead.
      *
-     * @throws IllegalStateException on the loop, when {@code text} differs from the type of the
-     *     message in progress
+     * @throws IllegalStateException on the owner thread, when {@code type} differs from the
+     *     type of the message in progress
      */
-    void sendFragment(boolean text, ByteBuffer data, boolean last);
+    void sendFragment(MessageType type, ByteBuffer data);
+
+    /**
+     * Sends the last frame of a fragmented message, or a whole message in one uncompressed frame
+     * when none is in progress; see {@link #sendFragment}. Any thread.
+     *
+     * @throws IllegalStateException on the owner thread, when {@code type} differs from the
+     *     type of the message in progress
+     */
+    void sendLastFragment(MessageType type, ByteBuffer data);
 
     /**
      * Sends a ping; the peer's pong arrives at {@link WebSocketHandler#onPong}. Any thread.
