@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
  * The code that speaks a protocol on one connection: one instance per connection, created
  * by the listener's {@link ProtocolFactory}.
  *
- * <p>Every callback runs on the connection's owning event loop thread, one at a time, never
+ * <p>Every callback runs on the connection's owner thread, one at a time, never
  * concurrently and never nested inside another callback of the same connection. Callbacks
  * must not block: a blocked callback stalls every connection of that loop.
  *

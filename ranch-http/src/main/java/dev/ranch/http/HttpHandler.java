@@ -8,7 +8,7 @@ import java.util.Objects;
  * Application code for one route: reads the {@link Request}, answers through the
  * {@link Response}.
  *
- * <p>Runs on the connection's event loop thread and must not block there. To answer later,
+ * <p>Runs on the connection's owner thread and must not block there. To answer later,
  * call {@link Response#async()} and complete the response from any thread; to run blocking
  * code, wrap the handler with {@link #blocking(HttpHandler)} so it runs on the server's
  * {@link HttpOptions#blockingExecutor()}. A handler that returns without answering (and

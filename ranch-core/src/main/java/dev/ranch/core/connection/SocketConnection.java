@@ -384,7 +384,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     /**
      * Delivers the mailbox's next message, and queues itself again while more wait: one
      * message per task, so the loop's bound on tasks per turn bounds mail as well, and a
-     * flooded mailbox cannot hold off the loop's reads. Owner thread.
+     * flooded mailbox cannot hold off the owner thread's reads. Owner thread.
      */
     private void deliverMail() {
         if (state == CLOSED) {
@@ -454,7 +454,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     /**
      * Reads until the socket is drained or {@code readBudget} bytes were read this turn; a
      * socket with bytes left stays readable, and the level-triggered selector reports it again
-     * on the loop's next turn, after every other ready connection, the timers and the tasks.
+     * on the owner thread's next turn, after every other ready connection, the timers and the tasks.
      */
     private void read() {
         ByteBuffer buffer = loop.readBuffer();

@@ -347,7 +347,7 @@ public final class Listener {
      * aborts the rest. Idempotent; a concurrent caller waits for the first one to finish.
      * {@code Ranch.stopListener} calls this and forgets the name.
      *
-     * @throws IllegalStateException when called from an event loop thread, which the stop
+     * @throws IllegalStateException when called from any connection's owner thread, which the stop
      *     would wait on; stop from another thread (or {@code send} a message to one)
      */
     public void stop() {
@@ -359,7 +359,7 @@ public final class Listener {
      * once, lets in-flight work finish (each protocol's {@code onShutdown} says goodbye),
      * waits until every connection is gone or the timeout passes, aborts what is left, stops.
      *
-     * @throws IllegalStateException when called from an event loop thread
+     * @throws IllegalStateException when called from any connection's owner thread
      */
     public void drain(Duration timeout) {
         if (EventLoop.inAnyLoop()) {

@@ -360,7 +360,7 @@ public final class ListenerOptions {
          * on to the other ready connections, its timers and its tasks, so that one fast sender
          * cannot monopolise a loop. At least one read is always made; reading stops once the
          * reads of the turn add up to this many bytes, and a connection with bytes left is
-         * read again on the loop's next turn (the selector is level-triggered, so it reports
+         * read again on the owner thread's next turn (the selector is level-triggered, so it reports
          * the socket again without being reminded). Default 64 KiB: one full read of the
          * default read buffer per turn; a protocol's work per callback is then bounded by
          * what it does with 64 KiB.

@@ -11,13 +11,13 @@ import java.util.Map;
  * application) sees it.
  *
  * <p><b>Threads.</b> The send methods, {@link #close}, {@link #post} and the queries marked
- * "any thread" may be called from any thread. On the connection's loop they act at once;
+ * "any thread" may be called from any thread. On the connection's owner thread they act at once;
  * from any other thread the frame is queued and written by the loop shortly after. Frames sent
  * by one thread go out in the order that thread sent them, and never interleave with each
  * other. After the session has sent or received a close frame, or its connection is gone,
  * sends are silently dropped.
  *
- * <p><b>Buffers.</b> On the loop, the bytes of a {@code ByteBuffer} are taken (copied or
+ * <p><b>Buffers.</b> On the owner thread, the bytes of a {@code ByteBuffer} are taken (copied or
  * written) before the call returns. From another thread, a {@code ByteBuffer}'s remaining
  * bytes are copied; a {@code byte[]} is not: do not change it after handing it over.
  *
@@ -95,7 +95,7 @@ public interface WebSocketSession {
     void abort();
 
     /**
-     * Delivers {@code message} to {@link WebSocketHandler#onMessage} on the loop: the
+     * Delivers {@code message} to {@link WebSocketHandler#onMessage} on the owner thread: the
      * session's mailbox (the same as {@code connection().send(message)}). Messages of one
      * sender arrive in order. Any thread.
      *
@@ -124,13 +124,13 @@ public interface WebSocketSession {
 
     /**
      * Stops reading from the peer (TCP pushes back) until {@link #resumeReads()}. Independent
-     * of the pause the server applies while unwritable. Loop thread.
+     * of the pause the server applies while unwritable. Owner thread.
      *
-     * @throws IllegalStateException off the loop thread
+     * @throws IllegalStateException off the owner thread
      */
     void pauseReads();
 
-    /** Resumes reading after {@link #pauseReads()}. Loop thread. */
+    /** Resumes reading after {@link #pauseReads()}. Owner thread. */
     void resumeReads();
 
     /** The upgrade request: path, bindings, query, headers, cookies. Any thread. */
@@ -154,6 +154,6 @@ public interface WebSocketSession {
         return connection().attributes();
     }
 
-    /** Whether the calling thread is the connection's loop thread. Any thread. */
+    /** Whether the calling thread is the connection's owner thread. Any thread. */
     boolean inLoop();
 }
