@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  * (timeouts, socket options, watermarks, {@code atLimit}) to connections accepted afterwards,
  * and the listening options ({@code port}, {@code bindAddress}, {@code backlog},
  * {@code numAcceptors}, {@code numListenSockets}, {@code acceptRate}) at the next
- * {@link #resume()}; {@code numConnsSups} is fixed at start. {@link #setProtocolFactory}
+ * {@link #resume()}; {@code numShards} is fixed at start. {@link #setProtocolFactory}
  * applies to connections accepted afterwards.
  */
 public final class Listener {
@@ -73,8 +73,8 @@ public final class Listener {
         this.factory = factory;
         this.loops = loops;
         this.onStopped = onStopped;
-        int shards = options.numConnsSups() > 0
-                ? options.numConnsSups()
+        int shards = options.numShards() > 0
+                ? options.numShards()
                 : Math.min(loops.size(), options.numAcceptors());
         this.supervisor = new ConnectionSupervisor(this, options.maxConnections(), shards);
     }
@@ -262,14 +262,14 @@ public final class Listener {
     /**
      * Replaces the options; see the class documentation for when each takes effect.
      *
-     * @throws IllegalArgumentException when {@code numConnsSups} differs from the running value
+     * @throws IllegalArgumentException when {@code numShards} differs from the running value
      */
     public void setOptions(ListenerOptions next) {
         Objects.requireNonNull(next, "options");
         synchronized (lifecycleLock) {
             ListenerOptions previous = options;
-            if (next.numConnsSups() != previous.numConnsSups()) {
-                throw new IllegalArgumentException("numConnsSups is fixed when listener '" + name + "' starts");
+            if (next.numShards() != previous.numShards()) {
+                throw new IllegalArgumentException("numShards is fixed when listener '" + name + "' starts");
             }
             options = next;
             if (next.port() != previous.port() || !Objects.equals(next.bindAddress(), previous.bindAddress())

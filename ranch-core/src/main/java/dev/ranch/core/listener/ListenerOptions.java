@@ -28,7 +28,7 @@ public final class ListenerOptions {
     private final int numAcceptors;
     private final int numListenSockets;
     private final int maxConnections;
-    private final int numConnsSups;
+    private final int numShards;
     private final Duration handshakeTimeout;
     private final ProxyMode proxyProtocol;
     private final Duration proxyHeaderTimeout;
@@ -57,7 +57,7 @@ public final class ListenerOptions {
         this.numAcceptors = b.numAcceptors;
         this.numListenSockets = b.numListenSockets;
         this.maxConnections = b.maxConnections;
-        this.numConnsSups = b.numConnsSups;
+        this.numShards = b.numShards;
         this.handshakeTimeout = b.handshakeTimeout;
         this.proxyProtocol = b.proxyProtocol;
         this.proxyHeaderTimeout = b.proxyHeaderTimeout;
@@ -99,7 +99,7 @@ public final class ListenerOptions {
         b.numAcceptors = numAcceptors;
         b.numListenSockets = numListenSockets;
         b.maxConnections = maxConnections;
-        b.numConnsSups = numConnsSups;
+        b.numShards = numShards;
         b.handshakeTimeout = handshakeTimeout;
         b.proxyProtocol = proxyProtocol;
         b.proxyHeaderTimeout = proxyHeaderTimeout;
@@ -136,8 +136,8 @@ public final class ListenerOptions {
     public int numListenSockets() { return numListenSockets; }
     /** See {@link Builder#maxConnections}; {@link #INFINITY} when unlimited. */
     public int maxConnections() { return maxConnections; }
-    /** See {@link Builder#numConnsSups}; 0 means one per event loop. */
-    public int numConnsSups() { return numConnsSups; }
+    /** See {@link Builder#numShards}; 0 means one per event loop. */
+    public int numShards() { return numShards; }
     /** See {@link Builder#handshakeTimeout}. */
     public Duration handshakeTimeout() { return handshakeTimeout; }
     /** See {@link Builder#proxyProtocol}. */
@@ -186,7 +186,7 @@ public final class ListenerOptions {
         private int numAcceptors = 10;
         private int numListenSockets = 1;
         private int maxConnections = 1024;
-        private int numConnsSups = 0;
+        private int numShards = 0;
         private Duration handshakeTimeout = Duration.ofMillis(5000);
         private ProxyMode proxyProtocol = ProxyMode.OFF;
         private Duration proxyHeaderTimeout = Duration.ofMillis(5000);
@@ -271,10 +271,10 @@ public final class ListenerOptions {
          * {@code maxConnections} limit is split between shards (their shares add up to it
          * exactly); an acceptor takes slots from its own shard first and borrows from any
          * other shard with room, so the listener as a whole serves exactly up to the limit.
-         * Must not exceed {@code numAcceptors}.
+         * Must not exceed {@code numAcceptors}. Ranch calls this option {@code num_conns_sups}.
          */
-        public Builder numConnsSups(int n) {
-            this.numConnsSups = check(n, 0, 1024, "numConnsSups");
+        public Builder numShards(int n) {
+            this.numShards = check(n, 0, 1024, "numShards");
             return this;
         }
 
@@ -463,8 +463,8 @@ public final class ListenerOptions {
                 throw new IllegalArgumentException("numListenSockets (" + numListenSockets
                         + ") must not exceed numAcceptors (" + numAcceptors + "): each listen socket needs an acceptor");
             }
-            if (numConnsSups > numAcceptors) {
-                throw new IllegalArgumentException("numConnsSups (" + numConnsSups
+            if (numShards > numAcceptors) {
+                throw new IllegalArgumentException("numShards (" + numShards
                         + ") must not exceed numAcceptors (" + numAcceptors
                         + "): a shard no acceptor prefers only adds contention");
             }
