@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
  * The code that speaks a protocol on one connection: one instance per connection, created
  * by the listener's {@link ProtocolFactory}.
  *
- * <p>Every callback runs on the connection's owning event loop thread, one at a time, never
+ * <p>Every callback runs on the connection's owner thread, one at a time, never
  * concurrently and never nested inside another callback of the same connection. Callbacks
- * must not block: a blocked callback stalls every connection of that loop.
+ * must not block: a blocked callback stalls every connection sharing that owner thread.
  *
  * <p>An exception thrown by any callback is a crash of this connection only: it is logged
  * once at WARN with the connection id and listener name, the connection is aborted, its slot
@@ -23,9 +23,12 @@ import java.nio.ByteBuffer;
 public interface Protocol {
 
     /**
-     * The connection has been handed to its owning loop. The default starts the transport
-     * handshake at once; a protocol may first read a PROXY header or wait for a message. Until
-     * the handshake completes, reads are off and {@link Connection#write} throws.
+     * The connection has been handed to its owner thread. The default starts the transport
+     * handshake at once; a protocol may instead wait for a message (or a timer) and start it
+     * later. When the listener reads PROXY headers ({@code ListenerOptions.proxyProtocol}),
+     * the connection has already read and checked its header before this call, and
+     * {@link Connection#proxyHeader()} holds it. Until the handshake completes, reads are off
+     * and {@link Connection#write} throws.
      */
     default void init(Connection connection) {
         connection.handshake();

@@ -121,7 +121,7 @@ public final class Ranch implements AutoCloseable {
      * its connections are gone. The name is free again afterwards.
      *
      * @return {@code false} if no listener of that name is running
-     * @throws IllegalStateException when called from an event loop thread
+     * @throws IllegalStateException when called from any connection's owner thread
      */
     public boolean stopListener(String name) {
         Listener listener = listeners.get(name);
@@ -154,7 +154,7 @@ public final class Ranch implements AutoCloseable {
 
     /**
      * As {@link #connect(SocketAddress, ProtocolFactory, ReconnectPolicy)}, telling
-     * {@code stateListener} of every state change, on the connection's loop thread.
+     * {@code stateListener} of every state change, on the connection's owner thread.
      */
     public OutboundConnection connect(SocketAddress address, ProtocolFactory protocolFactory, ReconnectPolicy policy,
                                       BiConsumer<OutboundConnection, OutboundState> stateListener) {
@@ -208,7 +208,7 @@ public final class Ranch implements AutoCloseable {
      * Stops every listener gracefully, in parallel, then the event loops, and returns once
      * their threads have exited. Idempotent: a second caller waits for the first to finish.
      *
-     * @throws IllegalStateException when called from an event loop thread, which it would wait on
+     * @throws IllegalStateException when called from any connection's owner thread, which it would wait on
      */
     @Override
     public void close() {

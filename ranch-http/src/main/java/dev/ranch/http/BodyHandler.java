@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
  * A handler that takes its request body piece by piece as it arrives, instead of
  * aggregated: for uploads larger than memory should hold, or to answer before the body
  * ends. Route it with {@link HttpHandler#streaming(BodyHandler)}. Every callback runs on
- * the connection's loop thread, in order: {@code onHead}, {@code onBody}..., {@code onEnd}.
+ * the connection's owner thread, in order: {@code onHead}, {@code onBody}..., {@code onEnd}.
+ * They cannot be moved with {@link HttpHandler#blocking} (which refuses a streaming handler);
+ * hand blocking work from them to an executor and answer from there.
  * The response may be sent from any of them, or later from any thread; the connection
  * reads the whole body either way before the next request. {@link Request#body()} stays
  * empty. {@link HttpOptions#maxBodySize()} still bounds the body, and its deadline ({@link

@@ -32,7 +32,7 @@ public interface Response {
     /** Sends {@code body} encoded as UTF-8; adds {@code Content-Type: text/plain; charset=utf-8} if none was set. */
     void send(String body);
 
-    /** Sends the remaining bytes of {@code body} (copied when called off the loop). */
+    /** Sends the remaining bytes of {@code body} (copied when called off the owner thread). */
     void send(ByteBuffer body);
 
     /**

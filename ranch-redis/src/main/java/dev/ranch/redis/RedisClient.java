@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * waiting goes out.
  *
  * <p>Thread-safe: every method may be called from any thread. Futures complete on the
- * connection's loop thread, so a callback attached to one must not block.
+ * connection's owner thread, so a callback attached to one must not block.
  */
 public final class RedisClient implements AutoCloseable {
 
@@ -58,7 +58,7 @@ public final class RedisClient implements AutoCloseable {
         return true;
     }
 
-    /** Keeps {@link #isConnected()} and logs the end, on the loop thread. */
+    /** Keeps {@link #isConnected()} and logs the end, on the owner thread. */
     private final class ConnectionState implements FifoClient.Listener {
         @Override
         public void ready(Connection connection) {
@@ -131,7 +131,7 @@ public final class RedisClient implements AutoCloseable {
 
     /**
      * Sends the command {@code args} (name first) as binary-safe bulk strings; see
-     * {@link #command(String...)}. The arrays are read on the loop thread later: do not
+     * {@link #command(String...)}. The arrays are read on the owner thread later: do not
      * modify them until the future completes.
      */
     public CompletableFuture<RedisValue> command(byte[]... args) {

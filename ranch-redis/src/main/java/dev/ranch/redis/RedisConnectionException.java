@@ -7,7 +7,7 @@ package dev.ranch.redis;
  * Whether a failed write took effect on the server is unknown when the reason is
  * {@link Reason#CONNECTION_LOST} or {@link Reason#TIMED_OUT}.
  *
- * <p>It carries no stack trace: it is made on the connection's loop thread, whose stack says
+ * <p>It carries no stack trace: it is made on the connection's owner thread, whose stack says
  * nothing about the call, and a client refusing calls by the thousand during an outage should
  * not spend its time filling them in.
  */

@@ -5,7 +5,7 @@ package dev.ranch.redis;
  * {@code -WRONGTYPE ...}, {@code -NOAUTH ...}): the call failed, the connection is fine and
  * later calls carry on. {@link #code()} is the error's first word, by which Redis classifies
  * it; {@link #getMessage()} is the whole line. No stack trace: it is made on the connection's
- * loop thread, whose stack says nothing about the call.
+ * owner thread, whose stack says nothing about the call.
  */
 public final class RedisErrorException extends RuntimeException {
 

@@ -365,7 +365,7 @@ public final class RedisOptions {
 
         /**
          * Told of every RESP3 push a {@link RedisClient}'s connection receives (client-tracking
-         * invalidations after {@code CLIENT TRACKING on}), on the connection's loop thread; must
+         * invalidations after {@code CLIENT TRACKING on}), on the connection's owner thread; must
          * not block, and an exception it throws is logged. Pushes are never taken for replies,
          * whether or not anyone listens. A {@link RedisSubscriber} hands its messages to its
          * {@link SubscriptionListener} instead. Default {@code null}: pushes are dropped.

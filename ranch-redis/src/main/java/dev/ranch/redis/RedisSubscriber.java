@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Redis pub/sub on a connection of its own (a subscribed connection takes no other
- * commands): messages go to one {@link SubscriptionListener} on the connection's loop thread.
+ * commands): messages go to one {@link SubscriptionListener} on the connection's owner thread.
  * It remembers what is subscribed and, after every reconnect, subscribes to all of it again
  * before telling the listener {@link SubscriptionListener#onResubscribed}; messages published
  * while it was disconnected are lost, as Redis pub/sub does not keep them.

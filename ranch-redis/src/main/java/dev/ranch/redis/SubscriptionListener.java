@@ -4,7 +4,7 @@ import java.util.Set;
 
 /**
  * What a {@link RedisSubscriber} tells its user. Every method is called on the subscriber
- * connection's loop thread, in the order things happened, and must not block (hand long work
+ * connection's owner thread, in the order things happened, and must not block (hand long work
  * to another thread); an exception thrown is logged and otherwise ignored.
  */
 public interface SubscriptionListener {

@@ -37,9 +37,9 @@ import java.util.function.Function;
  * (queue full) and {@link TimeoutException}.
  *
  * <p>Requests made together go out in one write: a call queues its bytes and the first call
- * of a burst schedules one flush behind the calls already queued on the loop.
+ * of a burst schedules one flush behind the calls already queued on the owner thread.
  *
- * <p>All queues live on the connection's loop thread: {@code call} hands the request over
+ * <p>All queues live on the connection's owner thread: {@code call} hands the request over
  * through the loop's task queue, and futures complete on that thread. Thread-safe.
  *
  * @param <Q> request type
@@ -54,7 +54,7 @@ public final class FifoClient<Q, R> implements AutoCloseable {
 
     /**
      * Sets up each new connection before waiting calls go out: authentication, protocol
-     * version, database. Called on the loop thread once the transport handshake is done.
+     * version, database. Called on the owner thread once the transport handshake is done.
      *
      * @param <Q> request type
      * @param <R> response type
@@ -63,7 +63,7 @@ public final class FifoClient<Q, R> implements AutoCloseable {
     public interface Greeting<Q, R> {
         /**
          * Starts the set-up. {@code first} sends a request on this connection ahead of every
-         * waiting call and returns its response's future (completed on the loop thread, subject
+         * waiting call and returns its response's future (completed on the owner thread, subject
          * to the call timeout). When the returned stage completes normally, the waiting calls
          * go out; when it fails, this connection is aborted (unanswered calls fail, waiting ones
          * stay for the next connection), unless {@link #isFatal} says the failure ends the client.
@@ -80,7 +80,7 @@ public final class FifoClient<Q, R> implements AutoCloseable {
         }
     }
 
-    /** The exceptions calls fail with. Called on the loop thread. */
+    /** The exceptions calls fail with. Called on the owner thread. */
     public interface Failures {
         /** For a call sent (or being sent) when the connection dropped; {@code cause} may be {@code null}. */
         Throwable dropped(OutboundConnection outbound, Throwable cause);
@@ -98,7 +98,7 @@ public final class FifoClient<Q, R> implements AutoCloseable {
         Throwable timedOut(OutboundConnection outbound, Duration timeout);
     }
 
-    /** Told of each connection's life, on the loop thread; must not block. */
+    /** Told of each connection's life, on the owner thread; must not block. */
     public interface Listener {
         /** A connection is set up and the calls that waited for it are sent. */
         default void ready(Connection connection) {
@@ -150,8 +150,8 @@ public final class FifoClient<Q, R> implements AutoCloseable {
     private final Failures failures;
     private final Listener listener;
     /**
-     * Set by the constructor, and by the first state change on the loop, which can come first:
-     * the connect starts on the loop before {@code Ranch.connect} has returned.
+     * Set by the constructor, and by the first state change on the owner thread, which can come first:
+     * the connect starts on the owner thread before {@code Ranch.connect} has returned.
      */
     private volatile OutboundConnection outbound;
     // Loop thread only.
@@ -218,7 +218,7 @@ public final class FifoClient<Q, R> implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} on the connection's loop thread, where the listener runs and futures
+     * Runs {@code task} on the connection's owner thread, where the listener runs and futures
      * complete. Any thread.
      *
      * @return {@code false} if the ranch is closing and the task may never run
@@ -379,7 +379,7 @@ public final class FifoClient<Q, R> implements AutoCloseable {
         listener.ready(connection);
     }
 
-    /** One call: its request, its future, its deadline; the task that submits it on the loop. */
+    /** One call: its request, its future, its deadline; the task that submits it on the owner thread. */
     private final class Call implements Runnable {
         final Q request;
         final CompletableFuture<R> response = new CompletableFuture<>();

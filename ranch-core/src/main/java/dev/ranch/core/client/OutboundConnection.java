@@ -2,6 +2,7 @@ package dev.ranch.core.client;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
+import dev.ranch.core.connection.Admission;
 import dev.ranch.core.connection.ConnectionOwner;
 import dev.ranch.core.connection.SocketConnection;
 import dev.ranch.core.transport.Transport;
@@ -33,7 +34,7 @@ import java.util.function.Consumer;
  * connection drops, until it gives up or is closed. Create one with {@code Ranch.connect}.
  *
  * <p>All of its work runs on its event loop; {@link #state()}, {@link #connection()} and
- * {@link #close()} are safe from any thread. The state listener runs on the loop thread and
+ * {@link #close()} are safe from any thread. The state listener runs on the owner thread and
  * must not block.
  */
 public final class OutboundConnection {
@@ -66,9 +67,9 @@ public final class OutboundConnection {
      *
      * @param transport how bytes cross each connection: {@code Transports.tcp()}, or a TLS
      *     transport made with client options ({@code TlsOptions.clientBuilder})
-     * @param stateListener told of every state change, on the loop thread; may be {@code null}
+     * @param stateListener told of every state change, on the owner thread; may be {@code null}
      * @param onTerminated called once on reaching {@link OutboundState#CLOSED} or
-     *     {@link OutboundState#GAVE_UP}, on the loop thread
+     *     {@link OutboundState#GAVE_UP}, on the owner thread
      */
     public OutboundConnection(EventLoopGroup loops, SocketAddress address, Transport transport, ProtocolFactory factory,
                               ReconnectPolicy policy, BiConsumer<OutboundConnection, OutboundState> stateListener,
@@ -108,7 +109,7 @@ public final class OutboundConnection {
     }
 
     /**
-     * Runs {@code task} on this connection's loop thread. Any thread.
+     * Runs {@code task} on this connection's owner thread. Any thread.
      *
      * @return {@code false} if the loop is stopping and the task may never run
      */
@@ -116,17 +117,17 @@ public final class OutboundConnection {
         return loop.execute(task);
     }
 
-    /** Whether the caller runs on this connection's loop thread. Any thread. */
+    /** Whether the caller runs on this connection's owner thread. Any thread. */
     boolean inLoop() {
         return loop.inLoop();
     }
 
-    /** Schedules {@code entry} on this connection's loop after {@code delayNanos}. Loop thread. */
+    /** Schedules {@code entry} on this connection's loop after {@code delayNanos}. Owner thread. */
     void loopSchedule(TimerQueue.Entry entry, long delayNanos) {
         loop.schedule(entry, delayNanos);
     }
 
-    /** Cancels {@code entry} if scheduled. Loop thread. */
+    /** Cancels {@code entry} if scheduled. Owner thread. */
     void loopCancel(TimerQueue.Entry entry) {
         loop.cancel(entry);
     }
@@ -172,7 +173,7 @@ public final class OutboundConnection {
 
     private void connected(SocketChannel channel) {
         handshakeFailed = false;
-        SocketConnection connection = new SocketConnection(loops.nextConnectionId(), owner, -1, false, false,
+        SocketConnection connection = new SocketConnection(loops.nextConnectionId(), owner, -1, Admission.OUTBOUND,
                 loop, channel, transport, factory, options);
         current = connection;
         setState(OutboundState.CONNECTED);

@@ -93,16 +93,16 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
      * Wraps an accepted, configured channel. Acceptor thread; does no I/O.
      *
      * @param owner who is told about the connection's life
-     * @param shard the supervisor shard whose slot this connection holds; ignored when not counted
-     * @param counted whether it holds a slot of a listener's limit
-     * @param rejected whether it was refused at the limit and only gets {@code onRejected}
+     * @param shard the supervisor shard whose slot this connection holds; ignored unless
+     *        {@code admission} is {@link Admission#COUNTED}
+     * @param admission whether it holds a slot, was refused at the limit, or is outbound
      */
-    public SocketConnection(long id, ConnectionOwner owner, int shard, boolean counted, boolean rejected,
+    public SocketConnection(long id, ConnectionOwner owner, int shard, Admission admission,
                             EventLoop loop, SocketChannel channel, Transport transport,
                             ProtocolFactory factory, ListenerOptions options) {
-        super(id, owner, counted, channel);
+        super(id, owner, admission == Admission.COUNTED, channel);
         this.shard = shard;
-        this.rejected = rejected;
+        this.rejected = admission == Admission.REJECTED;
         this.loop = loop;
         this.channel = channel;
         this.transport = transport;
@@ -384,7 +384,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     /**
      * Delivers the mailbox's next message, and queues itself again while more wait: one
      * message per task, so the loop's bound on tasks per turn bounds mail as well, and a
-     * flooded mailbox cannot hold off the loop's reads. Owner thread.
+     * flooded mailbox cannot hold off the owner thread's reads. Owner thread.
      */
     private void deliverMail() {
         if (state == CLOSED) {
@@ -454,7 +454,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     /**
      * Reads until the socket is drained or {@code readBudget} bytes were read this turn; a
      * socket with bytes left stays readable, and the level-triggered selector reports it again
-     * on the loop's next turn, after every other ready connection, the timers and the tasks.
+     * on the owner thread's next turn, after every other ready connection, the timers and the tasks.
      */
     private void read() {
         ByteBuffer buffer = loop.readBuffer();

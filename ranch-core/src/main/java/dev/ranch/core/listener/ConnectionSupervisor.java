@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  * {@code ranch_conns_sup}).
  *
  * <p><b>The limit is hard and global; the count is striped.</b> The limit is split into
- * {@code numConnsSups} shards ({@code max / n} each, plus one for the first {@code max % n},
+ * {@code numShards} shards ({@code max / n} each, plus one for the first {@code max % n},
  * so the shares add up to the limit exactly), each an atomic counter. An acceptor takes a
  * slot from its preferred shard with one CAS, so acceptors do not contend on one counter;
  * when that shard is full it borrows from any shard with room. Only when every shard is full

@@ -2,6 +2,7 @@ package dev.ranch.core.listener;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
+import dev.ranch.core.connection.Admission;
 import dev.ranch.core.connection.SocketConnection;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.EventLoopGroup;
@@ -38,7 +39,7 @@ import java.util.function.Consumer;
  * (timeouts, socket options, watermarks, {@code atLimit}) to connections accepted afterwards,
  * and the listening options ({@code port}, {@code bindAddress}, {@code backlog},
  * {@code numAcceptors}, {@code numListenSockets}, {@code acceptRate}) at the next
- * {@link #resume()}; {@code numConnsSups} is fixed at start. {@link #setProtocolFactory}
+ * {@link #resume()}; {@code numShards} is fixed at start. {@link #setProtocolFactory}
  * applies to connections accepted afterwards.
  */
 public final class Listener {
@@ -72,8 +73,8 @@ public final class Listener {
         this.factory = factory;
         this.loops = loops;
         this.onStopped = onStopped;
-        int shards = options.numConnsSups() > 0
-                ? options.numConnsSups()
+        int shards = options.numShards() > 0
+                ? options.numShards()
                 : Math.min(loops.size(), options.numAcceptors());
         this.supervisor = new ConnectionSupervisor(this, options.maxConnections(), shards);
     }
@@ -125,7 +126,7 @@ public final class Listener {
      */
     void handOff(SocketChannel channel, int shard) {
         // Counting live connections sums a concurrent map's cells: only when an alarm needs it.
-        if (startConnection(channel, shard, true) && !options.alarms().isEmpty()) {
+        if (startConnection(channel, shard, Admission.COUNTED) && !options.alarms().isEmpty()) {
             alarms.check(supervisor.activeConnections());
         }
     }
@@ -134,7 +135,7 @@ public final class Listener {
     void refuse(SocketChannel channel, AtLimit policy) {
         supervisor.recordRefused();
         if (policy == AtLimit.REJECT) {
-            startConnection(channel, -1, false);
+            startConnection(channel, -1, Admission.REJECTED);
         } else {
             closeQuietly(channel);
         }
@@ -145,13 +146,14 @@ public final class Listener {
         closeQuietly(channel);
     }
 
-    private boolean startConnection(SocketChannel channel, int shard, boolean counted) {
+    private boolean startConnection(SocketChannel channel, int shard, Admission admission) {
+        boolean counted = admission == Admission.COUNTED;
         SocketConnection connection = null;
         try {
             ListenerOptions current = options;
             transport.configureAccepted(channel, current);
             EventLoop loop = loops.next();
-            connection = new SocketConnection(loops.nextConnectionId(), supervisor, shard, counted, !counted,
+            connection = new SocketConnection(loops.nextConnectionId(), supervisor, shard, admission,
                     loop, channel, transport, factory, current);
             supervisor.started(connection, counted);
             loop.execute(connection::start);
@@ -262,14 +264,14 @@ public final class Listener {
     /**
      * Replaces the options; see the class documentation for when each takes effect.
      *
-     * @throws IllegalArgumentException when {@code numConnsSups} differs from the running value
+     * @throws IllegalArgumentException when {@code numShards} differs from the running value
      */
     public void setOptions(ListenerOptions next) {
         Objects.requireNonNull(next, "options");
         synchronized (lifecycleLock) {
             ListenerOptions previous = options;
-            if (next.numConnsSups() != previous.numConnsSups()) {
-                throw new IllegalArgumentException("numConnsSups is fixed when listener '" + name + "' starts");
+            if (next.numShards() != previous.numShards()) {
+                throw new IllegalArgumentException("numShards is fixed when listener '" + name + "' starts");
             }
             options = next;
             if (next.port() != previous.port() || !Objects.equals(next.bindAddress(), previous.bindAddress())
@@ -349,7 +351,7 @@ public final class Listener {
      * aborts the rest. Idempotent; a concurrent caller waits for the first one to finish.
      * {@code Ranch.stopListener} calls this and forgets the name.
      *
-     * @throws IllegalStateException when called from an event loop thread, which the stop
+     * @throws IllegalStateException when called from any connection's owner thread, which the stop
      *     would wait on; stop from another thread (or {@code send} a message to one)
      */
     public void stop() {
@@ -361,7 +363,7 @@ public final class Listener {
      * once, lets in-flight work finish (each protocol's {@code onShutdown} says goodbye),
      * waits until every connection is gone or the timeout passes, aborts what is left, stops.
      *
-     * @throws IllegalStateException when called from an event loop thread
+     * @throws IllegalStateException when called from any connection's owner thread
      */
     public void drain(Duration timeout) {
         if (EventLoop.inAnyLoop()) {

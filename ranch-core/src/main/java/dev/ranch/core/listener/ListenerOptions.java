@@ -30,7 +30,7 @@ public final class ListenerOptions {
     private final boolean reusePort;
     private final boolean inheritedChannel;
     private final int maxConnections;
-    private final int numConnsSups;
+    private final int numShards;
     private final Duration handshakeTimeout;
     private final ProxyMode proxyProtocol;
     private final Duration proxyHeaderTimeout;
@@ -61,7 +61,7 @@ public final class ListenerOptions {
         this.reusePort = b.reusePort;
         this.inheritedChannel = b.inheritedChannel;
         this.maxConnections = b.maxConnections;
-        this.numConnsSups = b.numConnsSups;
+        this.numShards = b.numShards;
         this.handshakeTimeout = b.handshakeTimeout;
         this.proxyProtocol = b.proxyProtocol;
         this.proxyHeaderTimeout = b.proxyHeaderTimeout;
@@ -105,7 +105,7 @@ public final class ListenerOptions {
         b.reusePort = reusePort;
         b.inheritedChannel = inheritedChannel;
         b.maxConnections = maxConnections;
-        b.numConnsSups = numConnsSups;
+        b.numShards = numShards;
         b.handshakeTimeout = handshakeTimeout;
         b.proxyProtocol = proxyProtocol;
         b.proxyHeaderTimeout = proxyHeaderTimeout;
@@ -148,8 +148,8 @@ public final class ListenerOptions {
     public boolean inheritedChannel() { return inheritedChannel; }
     /** See {@link Builder#maxConnections}; {@link #INFINITY} when unlimited. */
     public int maxConnections() { return maxConnections; }
-    /** See {@link Builder#numConnsSups}; 0 means one per event loop. */
-    public int numConnsSups() { return numConnsSups; }
+    /** See {@link Builder#numShards}; 0 means one per event loop. */
+    public int numShards() { return numShards; }
     /** See {@link Builder#handshakeTimeout}. */
     public Duration handshakeTimeout() { return handshakeTimeout; }
     /** See {@link Builder#proxyProtocol}. */
@@ -200,7 +200,7 @@ public final class ListenerOptions {
         private boolean reusePort;
         private boolean inheritedChannel;
         private int maxConnections = 1024;
-        private int numConnsSups = 0;
+        private int numShards = 0;
         private Duration handshakeTimeout = Duration.ofMillis(5000);
         private ProxyMode proxyProtocol = ProxyMode.OFF;
         private Duration proxyHeaderTimeout = Duration.ofMillis(5000);
@@ -324,10 +324,10 @@ public final class ListenerOptions {
          * {@code maxConnections} limit is split between shards (their shares add up to it
          * exactly); an acceptor takes slots from its own shard first and borrows from any
          * other shard with room, so the listener as a whole serves exactly up to the limit.
-         * Must not exceed {@code numAcceptors}.
+         * Must not exceed {@code numAcceptors}. Ranch calls this option {@code num_conns_sups}.
          */
-        public Builder numConnsSups(int n) {
-            this.numConnsSups = check(n, 0, 1024, "numConnsSups");
+        public Builder numShards(int n) {
+            this.numShards = check(n, 0, 1024, "numShards");
             return this;
         }
 
@@ -413,7 +413,7 @@ public final class ListenerOptions {
          * on to the other ready connections, its timers and its tasks, so that one fast sender
          * cannot monopolise a loop. At least one read is always made; reading stops once the
          * reads of the turn add up to this many bytes, and a connection with bytes left is
-         * read again on the loop's next turn (the selector is level-triggered, so it reports
+         * read again on the owner thread's next turn (the selector is level-triggered, so it reports
          * the socket again without being reminded). Default 64 KiB: one full read of the
          * default read buffer per turn; a protocol's work per callback is then bounded by
          * what it does with 64 KiB.
@@ -520,8 +520,8 @@ public final class ListenerOptions {
                 throw new IllegalArgumentException("numListenSockets (" + numListenSockets
                         + ") must not exceed numAcceptors (" + numAcceptors + "): each listen socket needs an acceptor");
             }
-            if (numConnsSups > numAcceptors) {
-                throw new IllegalArgumentException("numConnsSups (" + numConnsSups
+            if (numShards > numAcceptors) {
+                throw new IllegalArgumentException("numShards (" + numShards
                         + ") must not exceed numAcceptors (" + numAcceptors
                         + "): a shard no acceptor prefers only adds contention");
             }

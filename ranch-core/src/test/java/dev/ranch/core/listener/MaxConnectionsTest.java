@@ -137,11 +137,11 @@ class MaxConnectionsTest {
         assertEquals(ListenerOptions.INFINITY, listener.info().maxConnections());
     }
 
-    @ParameterizedTest(name = "maxConnections {0}, numConnsSups {1}, numAcceptors {2}")
+    @ParameterizedTest(name = "maxConnections {0}, numShards {1}, numAcceptors {2}")
     @CsvSource({"10, 3, 6", "2, 3, 3", "7, 7, 7"})
-    void shardSharesAddUpToTheLimitExactly(int limit, int numConnsSups, int numAcceptors) {
+    void shardSharesAddUpToTheLimitExactly(int limit, int numShards, int numAcceptors) {
         Listener listener = listen(Loopback.options()
-                .maxConnections(limit).numConnsSups(numConnsSups).numAcceptors(numAcceptors));
+                .maxConnections(limit).numShards(numShards).numAcceptors(numAcceptors));
         clients.connectConcurrently(listener.port(), 3 * limit, 5);
 
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == limit);
@@ -156,7 +156,7 @@ class MaxConnectionsTest {
         // socket must not hold a slot that a client pinned to the other socket needs.
         int limit = 4;
         Listener listener = listen(Loopback.options()
-                .maxConnections(limit).numListenSockets(2).numAcceptors(4).numConnsSups(2));
+                .maxConnections(limit).numListenSockets(2).numAcceptors(4).numShards(2));
         for (int round = 0; round < 5; round++) {
             List<TestClient> served = new ArrayList<>();
             for (int i = 0; i < limit; i++) {
@@ -172,10 +172,10 @@ class MaxConnectionsTest {
     @Test
     void moreConnectionSupervisorsThanAcceptorsIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ListenerOptions.builder().numAcceptors(2).numConnsSups(3).build());
-        assertTrue(e.getMessage().contains("numConnsSups") && e.getMessage().contains("numAcceptors"),
+                () -> ListenerOptions.builder().numAcceptors(2).numShards(3).build());
+        assertTrue(e.getMessage().contains("numShards") && e.getMessage().contains("numAcceptors"),
                 "the message names both options: " + e.getMessage());
-        assertDoesNotThrow(() -> ListenerOptions.builder().numAcceptors(3).numConnsSups(3).build());
+        assertDoesNotThrow(() -> ListenerOptions.builder().numAcceptors(3).numShards(3).build());
     }
 
     @Test

@@ -91,7 +91,7 @@ class RuntimeLimitsTest {
 
     @Test
     void raisingTheLimitAdmitsTheWaitingClients() {
-        Listener listener = listen(Loopback.options().maxConnections(10).numConnsSups(2).numAcceptors(4));
+        Listener listener = listen(Loopback.options().maxConnections(10).numShards(2).numAcceptors(4));
         List<TestClient> all = connect(listener, 20);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == 10);
         assertStays("ten clients wait in the backlog", () -> tracker.handshaken() == 10);
@@ -107,7 +107,7 @@ class RuntimeLimitsTest {
 
     @Test
     void loweringTheLimitKeepsExistingConnectionsAndAdmitsNewOnesOnlyBelowTheNewLimit() throws Exception {
-        Listener listener = listen(Loopback.options().maxConnections(10).numConnsSups(1).numAcceptors(2));
+        Listener listener = listen(Loopback.options().maxConnections(10).numShards(1).numAcceptors(2));
         List<TestClient> all = connect(listener, 20);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == 10);
         List<TestClient> old = servedAmong(all);
@@ -146,7 +146,7 @@ class RuntimeLimitsTest {
         // Two shards of 5 each, all full; lowered to 6 they get shares of 3. Draining shard 1
         // to 1 leaves shard 0 over its share (5 > 3) and shard 1 with room (1 < 3) while the
         // total (6) is at the new limit: shard 1 must not admit anyone.
-        Listener listener = listen(Loopback.options().maxConnections(10).numConnsSups(2).numAcceptors(2));
+        Listener listener = listen(Loopback.options().maxConnections(10).numShards(2).numAcceptors(2));
         connect(listener, 20);
         await().atMost(PATIENCE).until(() -> tracker.handshaken() == 10);
         assertStays("ten served, ten waiting", () -> tracker.handshaken() == 10);
@@ -207,14 +207,14 @@ class RuntimeLimitsTest {
     }
 
     @Test
-    void setOptionsRejectsADifferentNumConnsSupsAndAppliesNothing() {
-        Listener listener = listen(Loopback.options().maxConnections(10).numConnsSups(2).numAcceptors(4));
+    void setOptionsRejectsADifferentNumShardsAndAppliesNothing() {
+        Listener listener = listen(Loopback.options().maxConnections(10).numShards(2).numAcceptors(4));
         ListenerOptions before = listener.options();
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> listener.setOptions(
-                before.toBuilder().numConnsSups(1).maxConnections(1).build()));
+                before.toBuilder().numShards(1).maxConnections(1).build()));
 
-        assertTrue(e.getMessage().contains("numConnsSups"), e.getMessage());
+        assertTrue(e.getMessage().contains("numShards"), e.getMessage());
         assertSame(before, listener.options());
         assertEquals(10, listener.info().maxConnections());
         List<TestClient> three = connect(listener, 3);

@@ -37,7 +37,8 @@ public final class Router {
     private final HostRoutes[] hosts;
 
     private Router(List<HostRoutes> hosts) {
-        this.hosts = hosts.toArray(new HostRoutes[0]);
+        // Copies, so that the builder, which stays usable, cannot change a router already serving.
+        this.hosts = hosts.stream().map(HostRoutes::sealedCopy).toArray(HostRoutes[]::new);
     }
 
     /** A builder; routes added before any {@link Builder#host} belong to the host {@code _} (any). */
@@ -65,7 +66,7 @@ public final class Router {
                 continue;
             }
             Map<String, String> hostBindings = match.bindings;
-            for (Route route : h.routes) {
+            for (Route route : h.sealedRoutes) {
                 match.bindings = hostBindings == null ? null : new LinkedHashMap<>(hostBindings);
                 match.pathInfo = null;
                 if (!route.pattern.matchPath(path, match)) {
@@ -73,15 +74,15 @@ public final class Router {
                 }
                 HttpHandler handler = route.handlerFor(method);
                 if (handler == null) {
-                    return new RouteMatch(405, null, Collections.emptyMap(), null, route.allow);
+                    return new RouteMatch(RouteMatch.Outcome.METHOD_NOT_ALLOWED, null, Collections.emptyMap(), null, route.allow);
                 }
                 Map<String, String> bindings = match.bindings == null ? Collections.emptyMap()
                         : Collections.unmodifiableMap(match.bindings);
-                return new RouteMatch(0, handler, bindings, match.pathInfo, null);
+                return new RouteMatch(RouteMatch.Outcome.FOUND, handler, bindings, match.pathInfo, null);
             }
-            return RouteMatch.NOT_FOUND;
+            return RouteMatch.NOT_FOUND_MATCH;
         }
-        return RouteMatch.NOT_FOUND;
+        return RouteMatch.NOT_FOUND_MATCH;
     }
 
     private static String normalizeHost(String host) {
@@ -106,21 +107,52 @@ public final class Router {
 
     private static final class HostRoutes {
         final Pattern pattern;
+        /** The builder's routes; never read by {@link #match}. */
         final List<Route> routes = new ArrayList<>();
+        /** The routes a built router reads, or {@code null} in the builder. */
+        final Route[] sealedRoutes;
 
         HostRoutes(Pattern pattern) {
             this.pattern = pattern;
+            this.sealedRoutes = null;
+        }
+
+        private HostRoutes(Pattern pattern, Route[] sealedRoutes) {
+            this.pattern = pattern;
+            this.sealedRoutes = sealedRoutes;
+        }
+
+        HostRoutes sealedCopy() {
+            return new HostRoutes(pattern, routes.stream().map(Route::sealedCopy).toArray(Route[]::new));
         }
     }
 
     private static final class Route {
         final Pattern pattern;
-        final Map<String, HttpHandler> byMethod = new LinkedHashMap<>();
+        final Map<String, HttpHandler> byMethod;
         HttpHandler any;
-        String allow;
+        final String allow;
 
         Route(Pattern pattern) {
             this.pattern = pattern;
+            this.byMethod = new LinkedHashMap<>();
+            this.allow = null;
+        }
+
+        private Route(Route draft) {
+            this.pattern = draft.pattern;
+            this.byMethod = Map.copyOf(draft.byMethod);
+            this.any = draft.any;
+            TreeSet<String> methods = new TreeSet<>(byMethod.keySet());
+            if (methods.contains("GET")) {
+                methods.add("HEAD");
+            }
+            this.allow = String.join(", ", methods);
+        }
+
+        /** A copy no builder call reaches, with its {@code Allow} value computed. */
+        Route sealedCopy() {
+            return new Route(this);
         }
 
         HttpHandler handlerFor(String method) {
@@ -129,14 +161,6 @@ public final class Router {
                 h = byMethod.get("GET");
             }
             return h != null ? h : any;
-        }
-
-        void seal() {
-            TreeSet<String> methods = new TreeSet<>(byMethod.keySet());
-            if (methods.contains("GET")) {
-                methods.add("HEAD");
-            }
-            allow = String.join(", ", methods);
         }
     }
 
@@ -232,13 +256,11 @@ public final class Router {
                     || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
         }
 
-        /** The router. */
+        /**
+         * The router, a snapshot of the routes added so far: later calls on this builder
+         * change only routers built after them.
+         */
         public Router build() {
-            for (HostRoutes h : hosts) {
-                for (Route r : h.routes) {
-                    r.seal();
-                }
-            }
             return new Router(hosts);
         }
     }

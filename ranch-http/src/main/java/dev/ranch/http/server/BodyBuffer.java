@@ -11,7 +11,7 @@ import java.util.Arrays;
  * until {@link #release()}, as the handler holds the array while it answers (or, for a blocking
  * handler, until its task has run: {@link #handOver()}).
  *
- * <p>Loop thread only; one per HTTP/1.1 connection, reused from request to request, or one per
+ * <p>Owner thread only; one per HTTP/1.1 connection, reused from request to request, or one per
  * HTTP/2 stream. Public only for that sharing with {@code dev.ranch.http.h2}; not an
  * application API.
  */

@@ -3,19 +3,19 @@ package dev.ranch.http.server;
 import java.nio.channels.FileChannel;
 
 /**
- * Where the calls of a {@link ServerResponse} go once they are on the connection's loop: the
+ * Where the calls of a {@link ServerResponse} go once they are on the connection's owner thread: the
  * protocol that carries its request, HTTP/1.1's {@code HttpConnection} or an HTTP/2 stream.
  * Public only so that {@code dev.ranch.http.h2} shares {@link ServerResponse} with HTTP/1.1;
  * not an application API. Every method but {@link #inLoop} and {@link #post} is called on
- * the loop thread, with the response's phase checked already.
+ * the owner thread, with the response's phase checked already.
  */
 public interface ResponseTarget {
 
-    /** Whether the caller is the connection's loop thread. Any thread. */
+    /** Whether the caller is the connection's owner thread. Any thread. */
     boolean inLoop();
 
     /**
-     * Runs {@code task} on the loop through the connection's mailbox. Any thread.
+     * Runs {@code task} on the owner thread through the connection's mailbox. Any thread.
      *
      * @return whether the mailbox took it
      */

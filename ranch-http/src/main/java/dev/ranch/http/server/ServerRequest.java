@@ -103,13 +103,13 @@ public final class ServerRequest implements Request {
         return head;
     }
 
-    /** The route's bindings, set once it is matched. Loop thread, before dispatch. */
+    /** The route's bindings, set once it is matched. Owner thread, before dispatch. */
     public void route(Map<String, String> bindings, String pathInfo) {
         this.bindings = bindings;
         this.pathInfo = pathInfo;
     }
 
-    /** The body received (null for none) and the trailer fields. Loop thread, before the handler reads them. */
+    /** The body received (null for none) and the trailer fields. Owner thread, before the handler reads them. */
     public void body(byte[] body, int length, Headers trailers) {
         this.body = body == null ? NO_BODY : (length == body.length ? body : java.util.Arrays.copyOf(body, length));
         this.trailers = trailers;

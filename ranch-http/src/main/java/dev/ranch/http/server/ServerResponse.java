@@ -17,7 +17,7 @@ import java.util.Objects;
 
 /**
  * The {@link Response} of one request, HTTP/1.1 or HTTP/2: it keeps the status, headers and
- * phase, and hands the writing to its {@link ResponseTarget}. On the connection's loop, calls
+ * phase, and hands the writing to its {@link ResponseTarget}. On the connection's owner thread, calls
  * act at once; from any other thread they are posted to the loop through the connection's
  * mailbox, in call order. Public (with its accessors) only so that {@code dev.ranch.http.h2}
  * shares it; applications see it as a {@link Response}.
@@ -47,7 +47,7 @@ public final class ServerResponse implements Response {
     boolean keepAlive;
     private volatile int phase = OPEN;
     private volatile boolean async;
-    /** This response's own responseTimeout in nanoseconds, 0 for none; -1 (the option's) until {@link #timeout} is called. Loop thread. */
+    /** This response's own responseTimeout in nanoseconds, 0 for none; -1 (the option's) until {@link #timeout} is called. Owner thread. */
     private long timeoutNanos = -1;
 
     /** The response to {@code request}, written through {@code target}. */
@@ -72,7 +72,7 @@ public final class ServerResponse implements Response {
         return phase;
     }
 
-    /** Moves to {@code phase}. Loop thread. */
+    /** Moves to {@code phase}. Owner thread. */
     public void phase(int phase) {
         this.phase = phase;
     }
@@ -82,27 +82,27 @@ public final class ServerResponse implements Response {
         return async;
     }
 
-    /** This response's own timeout in nanoseconds, 0 for none, -1 for the option's. Loop thread. */
+    /** This response's own timeout in nanoseconds, 0 for none, -1 for the option's. Owner thread. */
     public long timeoutNanos() {
         return timeoutNanos;
     }
 
-    /** The status to send. Loop thread. */
+    /** The status to send. Owner thread. */
     public int status() {
         return status;
     }
 
-    /** How many header fields the handler added. Loop thread. */
+    /** How many header fields the handler added. Owner thread. */
     public int headerCount() {
         return headerCount;
     }
 
-    /** The name of field {@code i}, as the handler wrote it. Loop thread. */
+    /** The name of field {@code i}, as the handler wrote it. Owner thread. */
     public String headerName(int i) {
         return headers[2 * i];
     }
 
-    /** The value of field {@code i}. Loop thread. */
+    /** The value of field {@code i}. Owner thread. */
     public String headerValue(int i) {
         return headers[2 * i + 1];
     }

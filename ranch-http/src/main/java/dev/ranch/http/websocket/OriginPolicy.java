@@ -11,7 +11,7 @@ import java.util.Set;
  * route (RFC 6455 section 10.2): a refused upgrade gets {@code 403} and the connection goes
  * on as HTTP. Browsers always send {@code Origin}; other clients usually do not.
  *
- * <p>Called on the connection's loop thread during the upgrade; must not block.
+ * <p>Called on the connection's owner thread during the upgrade; must not block.
  */
 @FunctionalInterface
 public interface OriginPolicy {

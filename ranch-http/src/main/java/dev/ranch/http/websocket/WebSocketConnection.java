@@ -382,7 +382,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private void deliver(ByteBuffer data, boolean last) {
         try {
             if (!options.aggregate()) {
-                handler.onFragment(this, message.isText(), !message.firstDelivered(), last, data);
+                handler.onFragment(this, message.isText() ? MessageType.TEXT : MessageType.BINARY, !message.firstDelivered(), last, data);
             } else if (message.isText()) {
                 handler.onTextBytes(this, data);
             } else {
@@ -551,7 +551,16 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     }
 
     @Override
-    public void sendFragment(boolean text, ByteBuffer data, boolean last) {
+    public void sendFragment(MessageType type, ByteBuffer data) {
+        fragment(type == MessageType.TEXT, data, false);
+    }
+
+    @Override
+    public void sendLastFragment(MessageType type, ByteBuffer data) {
+        fragment(type == MessageType.TEXT, data, true);
+    }
+
+    private void fragment(boolean text, ByteBuffer data, boolean last) {
         if (inLoop()) {
             if (sender.admits(data)) {
                 sender.fragment(text, data, last);

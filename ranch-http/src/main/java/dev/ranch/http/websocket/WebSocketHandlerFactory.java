@@ -8,7 +8,7 @@ import dev.ranch.http.Request;
  * (cookies, query, path bindings), choose the subprotocol or add response headers through
  * the {@link WebSocketHandshake}, or refuse.
  *
- * <p>Runs on the connection's event loop thread, once per upgrade request, after the
+ * <p>Runs on the connection's owner thread, once per upgrade request, after the
  * server's own checks (method, headers, version, origin) passed; it must not block.
  */
 @FunctionalInterface

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * What a {@link WebSocketHandlerFactory} may decide about the {@code 101} response of one
- * upgrade: the subprotocol, extra header fields, or a refusal status. Loop thread only, and
+ * upgrade: the subprotocol, extra header fields, or a refusal status. Owner thread only, and
  * only during {@link WebSocketHandlerFactory#create}.
  */
 public final class WebSocketHandshake {

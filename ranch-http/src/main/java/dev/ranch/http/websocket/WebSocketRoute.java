@@ -50,7 +50,7 @@ public final class WebSocketRoute implements HttpHandler {
     }
 
     /**
-     * For ranch-http's server, which calls it on the loop instead of {@link #handle} when this
+     * For ranch-http's server, which calls it on the owner thread instead of {@link #handle} when this
      * route matches: checks the upgrade request. When it is refused, the refusal has been
      * answered through {@code response} (the connection stays HTTP) and the result is
      * {@code null}. When accepted, the result is the WebSocket protocol that takes over the

@@ -11,13 +11,13 @@ import java.util.Map;
  * application) sees it.
  *
  * <p><b>Threads.</b> The send methods, {@link #close}, {@link #post} and the queries marked
- * "any thread" may be called from any thread. On the connection's loop they act at once;
+ * "any thread" may be called from any thread. On the connection's owner thread they act at once;
  * from any other thread the frame is queued and written by the loop shortly after. Frames sent
  * by one thread go out in the order that thread sent them, and never interleave with each
  * other. After the session has sent or received a close frame, or its connection is gone,
  * sends are silently dropped.
  *
- * <p><b>Buffers.</b> On the loop, the bytes of a {@code ByteBuffer} are taken (copied or
+ * <p><b>Buffers.</b> On the owner thread, the bytes of a {@code ByteBuffer} are taken (copied or
  * written) before the call returns. From another thread, a {@code ByteBuffer}'s remaining
  * bytes are copied; a {@code byte[]} is not: do not change it after handing it over.
  *
@@ -49,16 +49,25 @@ public interface WebSocketSession {
     void sendBinary(byte[] data);
 
     /**
-     * Sends one frame of a fragmented message (RFC 6455 section 5.4): the first call starts a
-     * text or binary message, later calls continue it with continuation frames, and the call
-     * with {@code last} ends it. Whole messages sent in between would break the framing and are
-     * refused. Fragments are never compressed. Any thread; off the loop a refusal cannot reach
-     * the caller and is logged at WARN instead.
+     * Sends one frame of a fragmented message (RFC 6455 section 5.4), not its last: the first
+     * call starts a message of {@code type}, later calls continue it with continuation frames,
+     * and {@link #sendLastFragment} ends it. Whole messages sent in between would break the
+     * framing and are refused. Fragments are never compressed. Any thread; off the owner
+     * thread a refusal cannot reach the caller and is logged at WARN instead.
      *
-     * @throws IllegalStateException on the loop, when {@code text} differs from the type of the
-     *     message in progress
+     * @throws IllegalStateException on the owner thread, when {@code type} differs from the
+     *     type of the message in progress
      */
-    void sendFragment(boolean text, ByteBuffer data, boolean last);
+    void sendFragment(MessageType type, ByteBuffer data);
+
+    /**
+     * Sends the last frame of a fragmented message, or a whole message in one uncompressed frame
+     * when none is in progress; see {@link #sendFragment}. Any thread.
+     *
+     * @throws IllegalStateException on the owner thread, when {@code type} differs from the
+     *     type of the message in progress
+     */
+    void sendLastFragment(MessageType type, ByteBuffer data);
 
     /**
      * Sends a ping; the peer's pong arrives at {@link WebSocketHandler#onPong}. Any thread.
@@ -86,7 +95,7 @@ public interface WebSocketSession {
     void abort();
 
     /**
-     * Delivers {@code message} to {@link WebSocketHandler#onMessage} on the loop: the
+     * Delivers {@code message} to {@link WebSocketHandler#onMessage} on the owner thread: the
      * session's mailbox (the same as {@code connection().send(message)}). Messages of one
      * sender arrive in order. Any thread.
      *
@@ -115,13 +124,13 @@ public interface WebSocketSession {
 
     /**
      * Stops reading from the peer (TCP pushes back) until {@link #resumeReads()}. Independent
-     * of the pause the server applies while unwritable. Loop thread.
+     * of the pause the server applies while unwritable. Owner thread.
      *
-     * @throws IllegalStateException off the loop thread
+     * @throws IllegalStateException off the owner thread
      */
     void pauseReads();
 
-    /** Resumes reading after {@link #pauseReads()}. Loop thread. */
+    /** Resumes reading after {@link #pauseReads()}. Owner thread. */
     void resumeReads();
 
     /** The upgrade request: path, bindings, query, headers, cookies. Any thread. */
@@ -145,6 +154,6 @@ public interface WebSocketSession {
         return connection().attributes();
     }
 
-    /** Whether the calling thread is the connection's loop thread. Any thread. */
+    /** Whether the calling thread is the connection's owner thread. Any thread. */
     boolean inLoop();
 }

@@ -83,19 +83,19 @@ class RouterFuzzTest {
             String path = q[2].startsWith("/") ? q[2] : "/" + q[2];
             RouteMatch match = router.match(method, host, path);
             Expected expected = reference(hosts, specs, method, host, path);
-            assertEquals(expected.status, match.status(), () -> "status of " + method + " " + host + " " + path);
+            assertEquals(expected.outcome, match.outcome(), () -> "outcome of " + method + " " + host + " " + path);
             if (match.found()) {
                 assertNotNull(match.handler());
                 assertEquals(expected.route, handlers.get(match.handler()), "which route");
                 assertEquals(expected.bindings, match.bindings(), "bindings");
                 assertEquals(expected.pathInfo, match.pathInfo(), "path info");
-            } else if (match.status() == 405) {
+            } else if (match.outcome() == RouteMatch.Outcome.METHOD_NOT_ALLOWED) {
                 assertTrue(match.allow() != null && !match.allow().isEmpty(), "405 names what is allowed");
             }
         }
     }
 
-    private record Expected(int status, Integer route, Map<String, String> bindings, String pathInfo) {}
+    private record Expected(RouteMatch.Outcome outcome, Integer route, Map<String, String> bindings, String pathInfo) {}
 
     /** The first host pattern that fits decides; within it the first path pattern that fits. */
     private static Expected reference(List<String> hosts, List<Spec> specs, String method, String host, String path) {
@@ -124,13 +124,13 @@ class RouterFuzzTest {
                 }
                 Integer chosen = handlerFor(specs, e.getValue(), method);
                 if (chosen == null) {
-                    return new Expected(405, null, null, null);
+                    return new Expected(RouteMatch.Outcome.METHOD_NOT_ALLOWED, null, null, null);
                 }
-                return new Expected(0, chosen, bindings, pattern.equals("_") ? null : info[0]);
+                return new Expected(RouteMatch.Outcome.FOUND, chosen, bindings, pattern.equals("_") ? null : info[0]);
             }
-            return new Expected(404, null, null, null);
+            return new Expected(RouteMatch.Outcome.NOT_FOUND, null, null, null);
         }
-        return new Expected(404, null, null, null);
+        return new Expected(RouteMatch.Outcome.NOT_FOUND, null, null, null);
     }
 
     private static Integer handlerFor(List<Spec> specs, List<Integer> route, String method) {

@@ -27,10 +27,29 @@ class RouterTest {
     }
 
     @Test
+    void builderCallsAfterBuildDoNotChangeTheBuiltRouter() {
+        Router.Builder builder = Router.builder().get("/r", A).route("/any", B);
+        Router built = builder.build();
+
+        builder.post("/r", C).get("/r", C).route("/any", C).get("/new", C).host("h").get("/r", C);
+
+        assertSame(A, built.match("GET", "h", "/r").handler());
+        assertEquals(405, built.match("POST", "h", "/r").status());
+        assertEquals("GET, HEAD", built.match("POST", "h", "/r").allow());
+        assertSame(B, built.match("DELETE", "h", "/any").handler());
+        assertEquals(404, built.match("GET", "h", "/new").status());
+        Router later = builder.build();
+        assertSame(C, later.match("POST", "x", "/r").handler());
+        assertSame(C, later.match("GET", "x", "/new").handler());
+    }
+
+    @Test
     void bindsPathSegmentsAndDecodesThem() {
         Router router = Router.builder().get("/users/:id/posts/:post", A).build();
         RouteMatch m = router.match("GET", "x", "/users/j%C3%B6rg/posts/7");
         assertSame(A, m.handler());
+        assertEquals(RouteMatch.Outcome.FOUND, m.outcome());
+        assertEquals(200, m.status());
         assertEquals(Map.of("id", "jörg", "post", "7"), m.bindings());
     }
 
@@ -55,6 +74,7 @@ class RouterTest {
     void wrongMethodIs405WithTheAllowedMethods() {
         Router router = Router.builder().get("/r", A).post("/r", B).build();
         RouteMatch m = router.match("DELETE", "", "/r");
+        assertEquals(RouteMatch.Outcome.METHOD_NOT_ALLOWED, m.outcome());
         assertEquals(405, m.status());
         assertEquals("GET, HEAD, POST", m.allow());
     }

@@ -52,7 +52,7 @@ class HttpStatusTest {
     /** Where a status code is chosen in the sources: the calls and fields that end up on a status line. */
     private static final Pattern CHOSEN = Pattern.compile(
             "(?:HttpParseException\\(|\\.status\\(|refuse\\(response, |reject\\(|writeError\\(response, "
-                    + "|RouteMatch\\(|refusal = )(\\d{3})\\b");
+                    + "|_FOUND\\(|_ALLOWED\\(|refusal = )(\\d{3})\\b");
     /** Status lines written out literally, bypassing {@link HttpStatus}. */
     private static final Pattern LITERAL_LINE =
             Pattern.compile("HTTP/1\\.1 (\\d{3}) ([^\\\\\"]*)\\\\r\\\\n");

@@ -180,7 +180,7 @@ class DeflateTest {
                     private final StringBuilder text = new StringBuilder();
 
                     @Override
-                    public void onFragment(WebSocketSession session, boolean isText, boolean first, boolean last,
+                    public void onFragment(WebSocketSession session, MessageType type, boolean first, boolean last,
                                            java.nio.ByteBuffer data) {
                         String piece = StandardCharsets.UTF_8.decode(data).toString();
                         pieces.add(piece);

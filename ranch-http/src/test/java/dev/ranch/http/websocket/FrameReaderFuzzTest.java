@@ -116,8 +116,9 @@ class FrameReaderFuzzTest {
         }
 
         @Override
-        public void onFragment(WebSocketSession session, boolean text, boolean first, boolean last, ByteBuffer data) {
+        public void onFragment(WebSocketSession session, MessageType type, boolean first, boolean last, ByteBuffer data) {
             assertTrue(!aggregate, "a fragment while aggregating");
+            boolean text = type == MessageType.TEXT;
             if (first) {
                 message.reset();
             }

@@ -68,8 +68,12 @@ class MessagingTest {
     void fragmentModeDeliversFrameByFrameAndCanEchoFrameByFrame() {
         Router router = Router.builder().websocket("/ws", (req, hs) -> new WebSocketHandler() {
             @Override
-            public void onFragment(WebSocketSession session, boolean text, boolean first, boolean last, ByteBuffer data) {
-                session.sendFragment(text, data, last);
+            public void onFragment(WebSocketSession session, MessageType type, boolean first, boolean last, ByteBuffer data) {
+                if (last) {
+                    session.sendLastFragment(type, data);
+                } else {
+                    session.sendFragment(type, data);
+                }
             }
         }, WebSocketOptions.builder().aggregate(false).build()).build();
         try (WsTestServer server = WsTestServer.start(router);

@@ -6,6 +6,7 @@ import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;
 import dev.ranch.http.server.HttpServer;
+import dev.ranch.http.websocket.MessageType;
 import dev.ranch.http.websocket.WebSocketHandler;
 import dev.ranch.http.websocket.WebSocketOptions;
 import dev.ranch.http.websocket.WebSocketSession;
@@ -102,8 +103,12 @@ public final class AutobahnEchoServer {
     /** Sends each data frame back as it came, so a fragmented message returns fragmented the same way. */
     private static final class FrameEcho implements WebSocketHandler {
         @Override
-        public void onFragment(WebSocketSession session, boolean text, boolean first, boolean last, ByteBuffer data) {
-            session.sendFragment(text, data, last);
+        public void onFragment(WebSocketSession session, MessageType type, boolean first, boolean last, ByteBuffer data) {
+            if (last) {
+                session.sendLastFragment(type, data);
+            } else {
+                session.sendFragment(type, data);
+            }
         }
     }
 }
