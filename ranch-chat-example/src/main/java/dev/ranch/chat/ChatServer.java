@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The line-chat server: one {@link Ranch} with a TCP listener named {@value #LISTENER} whose
  * connections speak {@link ChatProtocol}, and an HTTP listener named {@value #HTTP_LISTENER}
  * serving the browser chat: its page at {@code /} and the same chat over WebSocket at
- * {@code /ws}, one line per text frame. Both kinds of client share the rooms. Also the command
+ * {@code /ws}, one line per text frame, and the meters in Prometheus text at {@code /metrics}
+ * ({@link ChatMetrics}). Both kinds of client share the rooms. Also the command
  * line entry point of the fat jar.
  *
  * <p>With {@link ChatConfig#redis()} the server is one node of a cluster: its rooms span every
@@ -101,8 +102,12 @@ public final class ChatServer implements AutoCloseable {
                     connection -> new ChatProtocol(connection, rooms));
             LOG.info("chat server listening on port {} of {} ({})", listener.port(),
                     ((InetSocketAddress) listener.address()).getAddress().getHostAddress(), config);
-            Listener http = startHttp(ranch, config, rooms);
-            LOG.info("browser chat at http://localhost:{}/ (WebSocket at /ws)", http.port());
+            ChatMetrics metrics = new ChatMetrics(rooms);
+            Listener http = startHttp(ranch, config, rooms, metrics);
+            metrics.bind(listener);
+            metrics.bind(http);
+            LOG.info("browser chat at http://localhost:{}/ (WebSocket at /ws, Prometheus metrics at /metrics)",
+                    http.port());
             return new ChatServer(ranch, listener, http, rooms);
         } catch (RuntimeException e) {
             ranch.close();
@@ -111,11 +116,12 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    private static Listener startHttp(Ranch ranch, ChatConfig config, ChatRooms rooms) {
+    private static Listener startHttp(Ranch ranch, ChatConfig config, ChatRooms rooms, ChatMetrics metrics) {
         Router router = Router.builder()
                 .get("/", ChatPage.file("index.html"))
                 .get("/chat.css", ChatPage.file("chat.css"))
                 .get("/chat.js", ChatPage.file("chat.js"))
+                .get("/metrics", metrics.handler())
                 .websocket("/ws", (request, handshake) -> new ChatSocket(rooms), ChatSocket.options(config))
                 .build();
         ListenerOptions options = ListenerOptions.builder()
