@@ -69,7 +69,7 @@ public final class EventLoopGroup {
     }
 
     /**
-     * Stops every loop and waits for their threads to exit.
+     * Stops the watchdog and every loop and waits for their threads to exit.
      *
      * @return {@code true} if all exited within the timeout
      */
@@ -83,6 +83,6 @@ public final class EventLoopGroup {
         for (EventLoop loop : loops) {
             all &= loop.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
-        return all;
+        return watchdog.awaitTermination(Math.max(0, deadline - System.nanoTime())) && all;
     }
 }

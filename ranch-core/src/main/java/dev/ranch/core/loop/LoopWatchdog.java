@@ -96,6 +96,15 @@ final class LoopWatchdog {
         LockSupport.unpark(thread);
     }
 
+    /** Waits for the thread to exit after {@link #stop()}; at once when it never started. */
+    boolean awaitTermination(long nanos) throws InterruptedException {
+        if (thread.getState() == Thread.State.NEW) {
+            return true;
+        }
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+        return !thread.isAlive();
+    }
+
     private void run() {
         long nextProbe = System.nanoTime();
         while (!stopping) {
