@@ -29,10 +29,13 @@ import java.util.concurrent.locks.LockSupport;
  * running, so the Java memory model by itself would allow a warning for a callback that had
  * already returned. Two things close that gap: a warning is given only once the same value has
  * been read on two ticks at least one tick apart, and after the stack is taken (a handshake with
- * the loop thread, which the JVM implements with a full fence on both sides) the value is read
- * again and the warning dropped if it changed. A false warning would therefore need the loop's
- * store to stay invisible for longer than a tick and across a thread handshake; no JVM does
- * this. The false positive that remains is real time the loop did not run for its own reasons:
+ * the loop thread, which HotSpot implements with atomic operations on both threads) the value
+ * is read again and the warning dropped if it changed. A false warning would therefore need the
+ * loop's store to stay invisible for longer than a tick and across a thread handshake; HotSpot
+ * does not do this. The name in the warning comes from a second, opaque field that
+ * {@code runningFor} also writes after the stamp; the memory model alone would let it belong
+ * to a newer callback than the stamp's (not on x86, whose stores are seen in order), so the
+ * stack is the authority on what blocked. The false positive that remains is real time the loop did not run for its own reasons:
  * a stop-the-world GC pause or the OS not scheduling the loop thread for {@code threshold} (on
  * a machine loaded far beyond its cores). The stack then shows where the loop was, which is
  * innocent; the INFO's duration shows the pause. Missing a warning is possible by design: a
