@@ -97,12 +97,14 @@ public final class ChatServer implements AutoCloseable {
                 .sendBufferSize(SEND_BUFFER)
                 .proxyProtocol(config.proxyProtocol())
                 .build();
+        // Before the first listener: the Prometheus registry loads many classes, and a main
+        // that logged its port must not keep clients waiting for that (ProcessTest).
+        ChatMetrics metrics = new ChatMetrics(rooms);
         try {
             Listener listener = ranch.startListener(LISTENER, Transports.tcp(), options,
                     connection -> new ChatProtocol(connection, rooms));
             LOG.info("chat server listening on port {} of {} ({})", listener.port(),
                     ((InetSocketAddress) listener.address()).getAddress().getHostAddress(), config);
-            ChatMetrics metrics = new ChatMetrics(rooms);
             Listener http = startHttp(ranch, config, rooms, metrics);
             metrics.bind(listener);
             metrics.bind(http);
