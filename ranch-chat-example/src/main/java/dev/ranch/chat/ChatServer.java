@@ -103,10 +103,10 @@ public final class ChatServer implements AutoCloseable {
         try {
             Listener listener = ranch.startListener(LISTENER, Transports.tcp(), options,
                     connection -> new ChatProtocol(connection, rooms));
+            metrics.bind(listener);
             LOG.info("chat server listening on port {} of {} ({})", listener.port(),
                     ((InetSocketAddress) listener.address()).getAddress().getHostAddress(), config);
             Listener http = startHttp(ranch, config, rooms, metrics);
-            metrics.bind(listener);
             metrics.bind(http);
             LOG.info("browser chat at http://localhost:{}/ (WebSocket at /ws, Prometheus metrics at /metrics)",
                     http.port());
