@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The line-chat server: one {@link Ranch} with a TCP listener named {@value #LISTENER} whose
  * connections speak {@link ChatProtocol}, and an HTTP listener named {@value #HTTP_LISTENER}
  * serving the browser chat: its page at {@code /} and the same chat over WebSocket at
- * {@code /ws}, one line per text frame. Both kinds of client share the rooms. Also the command
+ * {@code /ws}, one line per text frame, and the meters in Prometheus text at {@code /metrics}
+ * ({@link ChatMetrics}). Both kinds of client share the rooms. Also the command
  * line entry point of the fat jar.
  *
  * <p>With {@link ChatConfig#redis()} the server is one node of a cluster: its rooms span every
@@ -98,13 +99,19 @@ public final class ChatServer implements AutoCloseable {
                 .reusePort(config.reusePort())
                 .inheritedChannel(config.inheritedSocket())
                 .build();
+        // Before the first listener: the Prometheus registry loads many classes, and a main
+        // that logged its port must not keep clients waiting for that (ProcessTest).
+        ChatMetrics metrics = new ChatMetrics(rooms);
         try {
             Listener listener = ranch.startListener(LISTENER, Transports.tcp(), options,
                     connection -> new ChatProtocol(connection, rooms));
+            metrics.bind(listener);
             LOG.info("chat server listening on port {} of {} ({})", listener.port(),
                     ((InetSocketAddress) listener.address()).getAddress().getHostAddress(), config);
-            Listener http = startHttp(ranch, config, rooms);
-            LOG.info("browser chat at http://localhost:{}/ (WebSocket at /ws)", http.port());
+            Listener http = startHttp(ranch, config, rooms, metrics);
+            metrics.bind(http);
+            LOG.info("browser chat at http://localhost:{}/ (WebSocket at /ws, Prometheus metrics at /metrics)",
+                    http.port());
             return new ChatServer(ranch, listener, http, rooms);
         } catch (RuntimeException e) {
             ranch.close();
@@ -113,11 +120,12 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    private static Listener startHttp(Ranch ranch, ChatConfig config, ChatRooms rooms) {
+    private static Listener startHttp(Ranch ranch, ChatConfig config, ChatRooms rooms, ChatMetrics metrics) {
         Router router = Router.builder()
                 .get("/", ChatPage.file("index.html"))
                 .get("/chat.css", ChatPage.file("chat.css"))
                 .get("/chat.js", ChatPage.file("chat.js"))
+                .get("/metrics", metrics.handler())
                 .websocket("/ws", (request, handshake) -> new ChatSocket(rooms), ChatSocket.options(config))
                 .build();
         ListenerOptions options = ListenerOptions.builder()

@@ -6,6 +6,7 @@ import dev.ranch.core.client.ReconnectPolicy;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerInfo;
 import dev.ranch.core.listener.ListenerOptions;
+import dev.ranch.core.listener.LoopLag;
 import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.EventLoopGroup;
 import dev.ranch.core.management.ListenerManagement;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -58,7 +60,8 @@ public final class Ranch implements AutoCloseable {
     private final boolean jmx;
 
     private Ranch(Builder builder) {
-        this.loops = new EventLoopGroup(builder.eventLoops, builder.readBufferSize);
+        this.loops = new EventLoopGroup(builder.eventLoops, builder.readBufferSize,
+                builder.blockedThreshold.toNanos(), builder.loopLagInterval.toNanos());
         this.jmx = builder.jmx;
     }
 
@@ -205,6 +208,14 @@ public final class Ranch implements AutoCloseable {
     }
 
     /**
+     * Each event loop's latest lag, as its probe measured it (see
+     * {@link Builder#loopLagInterval}). Any thread; reads a field per loop.
+     */
+    public List<LoopLag> loopLags() {
+        return LoopLag.of(loops);
+    }
+
+    /**
      * Stops every listener gracefully, in parallel, then the event loops, and returns once
      * their threads have exited. Idempotent: a second caller waits for the first to finish.
      *
@@ -264,8 +275,46 @@ public final class Ranch implements AutoCloseable {
         private int eventLoops = Runtime.getRuntime().availableProcessors();
         private int readBufferSize = 64 * 1024;
         private boolean jmx = true;
+        private Duration blockedThreshold = Duration.ofSeconds(2);
+        private Duration loopLagInterval = Duration.ofSeconds(1);
 
         private Builder() {}
+
+        /**
+         * How long one loop callback (a protocol callback, a task, the timers of one turn) may
+         * run before a watchdog thread logs a WARN naming the loop, the connection and its
+         * listener, with the loop thread's stack, once per episode, and an INFO with the
+         * duration when it returns. Every other connection of that loop waits meanwhile.
+         * Default 2 s; {@link Duration#ZERO} turns the check off. Costs the loop one store per
+         * callback; the watchdog wakes every quarter of the threshold.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder blockedThreshold(Duration threshold) {
+            this.blockedThreshold = nonNegative("blockedThreshold", threshold);
+            return this;
+        }
+
+        /**
+         * How often each loop's lag is probed: the watchdog queues a task on every loop and the
+         * loop records how long it waited to run, read by {@link Ranch#loopLags()} and
+         * {@link Listener#loopLags()}. Default 1 s; {@link Duration#ZERO} turns probing off.
+         * Costs one task and at most one selector wake-up per loop and interval.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder loopLagInterval(Duration interval) {
+            this.loopLagInterval = nonNegative("loopLagInterval", interval);
+            return this;
+        }
+
+        private static Duration nonNegative(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative, got " + value);
+            }
+            return value;
+        }
 
         /**
          * Whether each listener registers a {@code ListenerMXBean} as

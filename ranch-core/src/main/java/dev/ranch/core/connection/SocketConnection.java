@@ -703,6 +703,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             return;
         }
         depth++;
+        loop.runningFor(this);
         try {
             if (callback == ProtocolCallback.INIT) {
                 protocol = Objects.requireNonNull(factory.create(this), "the ProtocolFactory returned null");

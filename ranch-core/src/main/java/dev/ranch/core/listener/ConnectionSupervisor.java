@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -75,6 +76,12 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     private final LongAdder refused = new LongAdder();
     private final LongAdder handshakeFailures = new LongAdder();
     private final LongAdder crashes = new LongAdder();
+    /** Bytes of the connections already closed; the live ones' are summed when asked. */
+    private final LongAdder closedBytesIn = new LongAdder();
+    private final LongAdder closedBytesOut = new LongAdder();
+    /** The largest totals reported so far, so that the sums never go down (see {@link #bytesIn()}). */
+    private final AtomicLong reportedBytesIn = new AtomicLong();
+    private final AtomicLong reportedBytesOut = new AtomicLong();
 
     private final Listener listener;
     private final String description;
@@ -293,6 +300,9 @@ public final class ConnectionSupervisor implements ConnectionOwner {
         if (!live.remove(connection)) {
             return false;
         }
+        ConnectionInfo last = connection.snapshot();
+        closedBytesIn.add(last.bytesIn());
+        closedBytesOut.add(last.bytesOut());
         if (counted) {
             releaseSlot(connection.shard());
         } else {
@@ -336,6 +346,29 @@ public final class ConnectionSupervisor implements ConnectionOwner {
 
     long crashes() {
         return crashes.sum();
+    }
+
+    /**
+     * Bytes read from the peers of every connection since start: those of closed connections
+     * plus the live ones' counters, O(live connections). A connection closing while this sums
+     * can be missed by one call (it left the live set and its bytes are not yet added), so the
+     * result is clamped to the largest value returned before: it never decreases. Any thread.
+     */
+    long bytesIn() {
+        long sum = closedBytesIn.sum();
+        for (SocketConnection connection : live) {
+            sum += connection.snapshot().bytesIn();
+        }
+        return reportedBytesIn.accumulateAndGet(sum, Math::max);
+    }
+
+    /** Bytes handed to the kernel for the peers since start, as {@link #bytesIn()}. Any thread. */
+    long bytesOut() {
+        long sum = closedBytesOut.sum();
+        for (SocketConnection connection : live) {
+            sum += connection.snapshot().bytesOut();
+        }
+        return reportedBytesOut.accumulateAndGet(sum, Math::max);
     }
 
     /**

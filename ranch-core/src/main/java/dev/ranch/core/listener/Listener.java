@@ -234,6 +234,41 @@ public final class Listener {
                 supervisor.crashes());
     }
 
+    /**
+     * Bytes read from the peers of this listener's connections since start, closed ones
+     * included; never decreases. O(live connections); no loop is disturbed. Any thread.
+     */
+    public long bytesIn() {
+        return supervisor.bytesIn();
+    }
+
+    /**
+     * Bytes handed to the kernel for the peers of this listener's connections since start,
+     * closed ones included; never decreases. O(live connections). Any thread.
+     */
+    public long bytesOut() {
+        return supervisor.bytesOut();
+    }
+
+    /**
+     * Connections waiting in the kernel's accept queue of the listen socket(s): handshaken,
+     * not yet taken by an acceptor (they pile up while the listener is at its limit with
+     * {@code AtLimit.WAIT}, or when the acceptors cannot keep up). Linux only, from
+     * {@code /proc/net/tcp} and {@code /proc/net/tcp6}; {@code -1} on other systems, for a
+     * Unix domain socket, and while suspended. Reads a few lines of two files. Any thread.
+     */
+    public long acceptQueueDepth() {
+        return state == ListenerState.RUNNING ? AcceptQueue.depth(address) : -1;
+    }
+
+    /**
+     * The lag of every event loop this listener's connections run on (all loops of its
+     * {@code Ranch}, shared with its other listeners). Any thread.
+     */
+    public List<LoopLag> loopLags() {
+        return LoopLag.of(loops);
+    }
+
     /** A snapshot of the live connections. O(connections); no loop is disturbed. */
     public List<ConnectionInfo> connections() {
         List<ConnectionInfo> infos = new ArrayList<>();

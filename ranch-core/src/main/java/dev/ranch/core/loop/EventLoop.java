@@ -5,6 +5,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
@@ -30,6 +32,24 @@ public final class EventLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
 
+    /** The value of {@link #busySince} while the loop waits in {@code select}: it runs nothing then. */
+    static final long IDLE = Long.MIN_VALUE;
+
+    private static final VarHandle BUSY_SINCE;
+    private static final VarHandle RUNNING;
+    private static final VarHandle LAG;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            BUSY_SINCE = lookup.findVarHandle(EventLoop.class, "busySince", long.class);
+            RUNNING = lookup.findVarHandle(EventLoop.class, "running", Object.class);
+            LAG = lookup.findVarHandle(EventLoop.class, "lagNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Tasks run per turn before the loop polls its channels again, so I/O is not starved. */
     private static final int MAX_TASKS_PER_TURN = 4096;
 
@@ -41,6 +61,22 @@ public final class EventLoop {
     private final Consumer<SelectionKey> onReady = this::dispatch;
     private volatile boolean stopping;
     private long now = System.nanoTime();
+    /**
+     * When the callback the loop runs now began ({@link #now} at its start), or {@link #IDLE}.
+     * Written by the loop with release stores, read by the {@link LoopWatchdog}; see there for
+     * why a stale read cannot invent a blocked loop.
+     */
+    @SuppressWarnings("unused")
+    private long busySince = IDLE;
+    /** What the current callback runs for (a connection, a handler, a task); for the watchdog's log line only. */
+    @SuppressWarnings("unused")
+    private Object running;
+    /** The last queued-to-run delay the lag probe measured, in nanoseconds; -1 before the first. */
+    @SuppressWarnings("unused")
+    private long lagNanos = -1;
+    /** When the probe in flight was queued, or 0 when none is: written by the watchdog, cleared by the loop. */
+    private volatile long probeQueuedAt;
+    private final Runnable probe = this::probeRan;
 
     /**
      * Opens the selector and creates (but does not start) the loop thread.
@@ -80,6 +116,62 @@ public final class EventLoop {
     /** The loop thread's name. */
     public String name() {
         return thread.getName();
+    }
+
+    /**
+     * Says that the running callback now works for {@code subject} (a connection), so that a
+     * blocked-loop warning can name it. A plain store, cheap enough for every protocol
+     * callback. Loop thread only.
+     */
+    public void runningFor(Object subject) {
+        RUNNING.setOpaque(this, subject);
+    }
+
+    /**
+     * The latest queued-to-run delay of this loop's lag probe: how long a task queued from
+     * another thread waited before it ran, or longer when a probe has been waiting longer than
+     * that. {@code -1} before the first probe ran or when probing is off. Any thread.
+     */
+    public long lagNanos() {
+        long measured = (long) LAG.getOpaque(this);
+        long queuedAt = probeQueuedAt;
+        if (queuedAt != 0) {
+            // A probe still waiting shows a blocked loop's lag before the loop returns.
+            return Math.max(measured, System.nanoTime() - queuedAt);
+        }
+        return measured;
+    }
+
+    /** Queues a lag probe unless one is in flight. Watchdog thread. */
+    void probeLag() {
+        if (probeQueuedAt != 0) {
+            return;
+        }
+        long queuedAt = System.nanoTime();
+        probeQueuedAt = queuedAt == 0 ? 1 : queuedAt;
+        if (!execute(probe)) {
+            probeQueuedAt = 0;
+        }
+    }
+
+    private void probeRan() {
+        LAG.setOpaque(this, Math.max(0, now - probeQueuedAt));
+        probeQueuedAt = 0;
+    }
+
+    /** When the running callback began, or {@link #IDLE}. Watchdog thread. */
+    long busySince() {
+        return (long) BUSY_SINCE.getAcquire(this);
+    }
+
+    /** What the running callback works for, as {@link #runningFor} or the loop last said. Watchdog thread. */
+    Object running() {
+        return RUNNING.getOpaque(this);
+    }
+
+    /** The loop's thread, whose stack a blocked-loop warning shows. */
+    Thread thread() {
+        return thread;
     }
 
     /**
@@ -181,6 +273,7 @@ public final class EventLoop {
         if (tasks.isEmpty()) {
             long waitNanos = timers.nanosUntilNext(System.nanoTime());
             if (tasks.armBeforeBlocking() && !stopping) {
+                BUSY_SINCE.setRelease(this, IDLE);
                 if (waitNanos < 0) {
                     selector.select(onReady);
                 } else if (waitNanos > 0) {
@@ -196,13 +289,24 @@ public final class EventLoop {
             selector.selectNow(onReady);
         }
         now = System.nanoTime();
+        busy(now, timers);
         timers.expireDue(now);
         runTasks();
+    }
+
+    /**
+     * Publishes the start of a callback for the watchdog: two stores, the subject first, so
+     * a watchdog that sees the stamp also sees a subject at least as new.
+     */
+    private void busy(long since, Object subject) {
+        RUNNING.setOpaque(this, subject);
+        BUSY_SINCE.setRelease(this, since);
     }
 
     private void dispatch(SelectionKey key) {
         now = System.nanoTime();
         Selectable handler = (Selectable) key.attachment();
+        busy(now, handler);
         try {
             handler.onReady(key);
         } catch (Throwable t) {
@@ -219,6 +323,7 @@ public final class EventLoop {
             }
             // Tasks may take a while under load; each one sees the time it runs at.
             now = System.nanoTime();
+            busy(now, task);
             try {
                 task.run();
             } catch (Throwable t) {

@@ -14,19 +14,37 @@ public final class EventLoopGroup {
     private final EventLoop[] loops;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicLong connectionIds = new AtomicLong();
+    private final LoopWatchdog watchdog;
 
     /**
-     * Creates and starts {@code count} loops named {@code ranch-loop-<index>}.
+     * Creates and starts {@code count} loops named {@code ranch-loop-<index>}, without a
+     * watchdog.
      *
      * @param readBufferSize bytes of each loop's shared read buffer
      */
     public EventLoopGroup(int count, int readBufferSize) {
+        this(count, readBufferSize, 0, 0);
+    }
+
+    /**
+     * Creates and starts {@code count} loops named {@code ranch-loop-<index>} and, unless both
+     * figures are 0, their {@link LoopWatchdog} thread.
+     *
+     * @param readBufferSize bytes of each loop's shared read buffer
+     * @param blockedThresholdNanos a callback running this long is logged as blocking its loop; 0 for never
+     * @param lagIntervalNanos how often each loop's lag is probed; 0 for never
+     */
+    public EventLoopGroup(int count, int readBufferSize, long blockedThresholdNanos, long lagIntervalNanos) {
         loops = new EventLoop[count];
         for (int i = 0; i < count; i++) {
             loops[i] = new EventLoop("ranch-loop-" + i, readBufferSize);
         }
         for (EventLoop loop : loops) {
             loop.start();
+        }
+        watchdog = new LoopWatchdog(List.of(loops), blockedThresholdNanos, lagIntervalNanos);
+        if (watchdog.enabled()) {
+            watchdog.start();
         }
     }
 
@@ -51,11 +69,12 @@ public final class EventLoopGroup {
     }
 
     /**
-     * Stops every loop and waits for their threads to exit.
+     * Stops the watchdog and every loop and waits for their threads to exit.
      *
      * @return {@code true} if all exited within the timeout
      */
     public boolean stop(long timeout, TimeUnit unit) throws InterruptedException {
+        watchdog.stop();
         for (EventLoop loop : loops) {
             loop.stop();
         }
@@ -64,6 +83,6 @@ public final class EventLoopGroup {
         for (EventLoop loop : loops) {
             all &= loop.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
-        return all;
+        return watchdog.awaitTermination(Math.max(0, deadline - System.nanoTime())) && all;
     }
 }

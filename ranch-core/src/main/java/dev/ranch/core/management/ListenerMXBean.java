@@ -44,6 +44,15 @@ public interface ListenerMXBean {
     /** Protocol callbacks that threw. */
     long getCrashes();
 
+    /** Bytes read from the peers since start; see {@code Listener.bytesIn()}. */
+    long getBytesIn();
+
+    /** Bytes written for the peers since start; see {@code Listener.bytesOut()}. */
+    long getBytesOut();
+
+    /** Clients waiting in the kernel's accept queue (Linux; -1 elsewhere); see {@code Listener.acceptQueueDepth()}. */
+    long getAcceptQueueDepth();
+
     /** Stops listening, keeps serving; see {@code Listener.suspend()}. */
     void suspend();
 

@@ -134,6 +134,21 @@ public final class ListenerManagement implements ListenerMXBean {
     }
 
     @Override
+    public long getBytesIn() {
+        return listener.bytesIn();
+    }
+
+    @Override
+    public long getBytesOut() {
+        return listener.bytesOut();
+    }
+
+    @Override
+    public long getAcceptQueueDepth() {
+        return listener.acceptQueueDepth();
+    }
+
+    @Override
     public void suspend() {
         listener.suspend();
     }

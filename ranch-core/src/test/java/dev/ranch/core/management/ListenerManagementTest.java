@@ -54,6 +54,8 @@ class ListenerManagementTest {
             client.readExactly(1);
             assertEquals(1, server.getAttribute(name, "ActiveConnections"));
             assertEquals(1L, server.getAttribute(name, "TotalAccepted"));
+            assertEquals(1L, server.getAttribute(name, "BytesIn"));
+            assertEquals(listener.acceptQueueDepth() < 0 ? -1L : 0L, server.getAttribute(name, "AcceptQueueDepth"));
         }
 
         // A setter beside its getter makes MaxConnections a writable attribute.

@@ -32,7 +32,7 @@ class LeakGuardTest {
 
             LeakGuard.Leaks leaks = before.leaksSince();
 
-            assertEquals(List.of("ranch-guarded-acceptor-0", "ranch-loop-0"),
+            assertEquals(List.of("ranch-guarded-acceptor-0", "ranch-loop-0", "ranch-loop-watchdog"),
                     ProcessResources.names(leaks.threads()));
             assertTrue(leaks.descriptors().containsValue("anon_inode:[eventpoll]"), leaks.describe());
             assertTrue(leaks.describe().contains("127.0.0.1:" + listener.port() + " -> "), leaks.describe());
