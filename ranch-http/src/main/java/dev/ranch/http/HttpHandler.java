@@ -17,6 +17,11 @@ package dev.ranch.http;
 @FunctionalInterface
 public interface HttpHandler {
 
+    /**
+     * Answers {@code request} through {@code response}, now or later from any thread.
+     *
+     * @throws Exception to answer {@code 500} (or abort the connection if the response has begun)
+     */
     void handle(Request request, Response response) throws Exception;
 
     /** {@code handler}, run on the server's blocking executor instead of the event loop. */

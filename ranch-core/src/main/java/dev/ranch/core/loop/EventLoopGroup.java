@@ -54,6 +54,7 @@ public final class EventLoopGroup {
      * Stops every loop and waits for their threads to exit.
      *
      * @return {@code true} if all exited within the timeout
+     * @throws InterruptedException when the waiting thread is interrupted
      */
     public boolean stop(long timeout, TimeUnit unit) throws InterruptedException {
         for (EventLoop loop : loops) {
