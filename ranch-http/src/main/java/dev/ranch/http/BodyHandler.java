@@ -17,12 +17,24 @@ import java.nio.ByteBuffer;
  */
 public interface BodyHandler {
 
-    /** The head arrived (a {@code 100 Continue} has been sent if the client asked for one). */
+    /**
+     * The head arrived (a {@code 100 Continue} has been sent if the client asked for one).
+     *
+     * @throws Exception to fail the request as a throwing {@link HttpHandler} does; no callback follows
+     */
     void onHead(Request request, Response response) throws Exception;
 
-    /** A piece of the body: valid only during the call, copy what must be kept. */
+    /**
+     * A piece of the body: valid only during the call, copy what must be kept.
+     *
+     * @throws Exception to fail the request as a throwing {@link HttpHandler} does; no callback follows
+     */
     void onBody(Request request, Response response, ByteBuffer data) throws Exception;
 
-    /** The body is complete; {@link Request#trailers()} now holds any trailer fields. */
+    /**
+     * The body is complete; {@link Request#trailers()} now holds any trailer fields.
+     *
+     * @throws Exception to fail the request as a throwing {@link HttpHandler} does; no callback follows
+     */
     void onEnd(Request request, Response response) throws Exception;
 }

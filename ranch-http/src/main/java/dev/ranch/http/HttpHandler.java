@@ -21,6 +21,11 @@ import java.util.Objects;
 @FunctionalInterface
 public interface HttpHandler {
 
+    /**
+     * Answers {@code request} through {@code response}, now or later from any thread.
+     *
+     * @throws Exception to answer {@code 500} (or abort the connection if the response has begun)
+     */
     void handle(Request request, Response response) throws Exception;
 
     /**

@@ -35,6 +35,7 @@ public final class RedisConnectionException extends RuntimeException {
         SETUP_REFUSED
     }
 
+    /** Why the connection failed. */
     private final Reason reason;
 
     /** A failure for {@code reason}, described by {@code message}, caused by {@code cause} (may be null). */

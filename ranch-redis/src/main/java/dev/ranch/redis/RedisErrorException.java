@@ -11,7 +11,9 @@ public final class RedisErrorException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The error's code, the reply's first word ({@code ERR}, {@code WRONGTYPE}...). */
     private final String code;
+    /** The rest of the reply, after the code. */
     private final String redisMessage;
 
     /**

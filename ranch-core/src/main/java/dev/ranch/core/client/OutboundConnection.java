@@ -136,6 +136,7 @@ public final class OutboundConnection {
      * Waits until it is {@link OutboundState#CLOSED} or {@link OutboundState#GAVE_UP}.
      *
      * @return whether that happened within the timeout
+     * @throws InterruptedException when the waiting thread is interrupted
      */
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         return terminated.await(timeout, unit);

@@ -369,6 +369,7 @@ public final class Listener {
      *
      * @return whether it did before the timeout
      * @throws IllegalArgumentException when {@code n} is negative
+     * @throws InterruptedException when the waiting thread is interrupted
      */
     public boolean awaitConnections(CountCondition condition, int n, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(condition, "condition");

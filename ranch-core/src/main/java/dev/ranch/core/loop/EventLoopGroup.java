@@ -72,6 +72,7 @@ public final class EventLoopGroup {
      * Stops the watchdog and every loop and waits for their threads to exit.
      *
      * @return {@code true} if all exited within the timeout
+     * @throws InterruptedException when the waiting thread is interrupted
      */
     public boolean stop(long timeout, TimeUnit unit) throws InterruptedException {
         watchdog.stop();

@@ -11,6 +11,7 @@ public final class ProxyHeaderException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** 0-based position of the offending byte, counted from the header's first byte. */
     private final int offset;
 
     /**

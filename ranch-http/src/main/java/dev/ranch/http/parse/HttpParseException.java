@@ -9,8 +9,10 @@ public final class HttpParseException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The response status the fault calls for. */
     private final int status;
 
+    /** A fault answered with {@code status}, {@code reason} naming it. */
     public HttpParseException(int status, String reason) {
         super(reason, null, false, false);
         this.status = status;

@@ -74,6 +74,7 @@ public final class RequestParser {
     private final ChunkDecoder chunks;
     private long bodyRemaining;
 
+    /** A parser for one connection, held to {@code options}' limits (request line, headers, body, chunk extensions). */
     public RequestParser(HttpOptions options) {
         this.maxRequestLine = options.maxRequestLine();
         this.maxHeaders = options.maxHeaders();

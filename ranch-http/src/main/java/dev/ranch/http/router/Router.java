@@ -203,22 +203,27 @@ public final class Router {
             return this;
         }
 
+        /** {@code route("GET", path, handler)}. */
         public Builder get(String path, HttpHandler handler) {
             return route("GET", path, handler);
         }
 
+        /** {@code route("POST", path, handler)}. */
         public Builder post(String path, HttpHandler handler) {
             return route("POST", path, handler);
         }
 
+        /** {@code route("PUT", path, handler)}. */
         public Builder put(String path, HttpHandler handler) {
             return route("PUT", path, handler);
         }
 
+        /** {@code route("DELETE", path, handler)}. */
         public Builder delete(String path, HttpHandler handler) {
             return route("DELETE", path, handler);
         }
 
+        /** {@code route("PATCH", path, handler)}. */
         public Builder patch(String path, HttpHandler handler) {
             return route("PATCH", path, handler);
         }

@@ -13,7 +13,9 @@ public final class HeaderListTooLargeException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
+    /** The list's size in octets when decoding stopped: at least this. */
     private final long listSize;
+    /** The limit it crossed, in octets. */
     private final int limit;
 
     /** The list reached at least {@code listSize} octets against a limit of {@code limit}. */
