@@ -26,6 +26,32 @@ public interface Response {
      */
     Response header(String name, String value);
 
+    /**
+     * Adds a trailer field, sent after the body of a streamed response when {@link #end()}
+     * completes it: the trailer section after the last chunk in HTTP/1.1 (RFC 9112 section
+     * 7.1.2), a final HEADERS frame with END_STREAM after the DATA frames in HTTP/2 (RFC 9113
+     * section 8.1). Fields are collected, in call order, from any phase until the response is
+     * complete; calls after that do nothing. To announce the names in the head, add a {@code
+     * Trailer} header yourself before {@link #startChunked()} (RFC 9110 section 6.6.2).
+     *
+     * <p>They are sent whether or not the request said {@code TE: trailers}: RFC 9110 section
+     * 6.5.1 lets a sender send them regardless, and any recipient may discard them, so a
+     * handler must never need them to arrive. For the same reason they are dropped, silently,
+     * where the message has no place for them: a response sent whole ({@code send}, {@code
+     * sendFile}, or {@code end()} without {@code startChunked()}, all framed by Content-Length),
+     * an HTTP/1.0 stream (delimited by closing the connection), and the answer to a HEAD. The
+     * same handler thus runs unchanged on every protocol.
+     *
+     * <p>Any thread.
+     *
+     * @throws IllegalArgumentException when the name or value fails {@link #header}'s checks, or
+     *     the field may not be a trailer: one that frames, routes, authenticates, controls or
+     *     describes the message must be known before its content (RFC 9110 section 6.5.1), e.g.
+     *     {@code Content-Length}, {@code Transfer-Encoding}, {@code Host}, {@code Content-Type},
+     *     {@code Authorization}, {@code Set-Cookie}, {@code Cache-Control}, {@code Trailer}
+     */
+    Response trailer(String name, String value);
+
     /** Sends the head and {@code body} with a Content-Length, completing the response. */
     void send(byte[] body);
 
@@ -48,7 +74,7 @@ public interface Response {
     /** Sends the whole of {@code file}; see {@link #sendFile(Path, long, long)}. */
     void sendFile(Path file);
 
-    /** Completes the response with an empty body, or ends a chunked stream. */
+    /** Completes the response with an empty body, or ends a chunked stream with its {@link #trailer trailers}. */
     void end();
 
     /**

@@ -365,7 +365,30 @@ final class Exchanges {
             return;
         }
         completed(s, r);
+        if (r.trailerCount() > 0 && !r.isHead()) {
+            String[] fields = new String[2 * r.trailerCount()];
+            for (int i = 0; i < r.trailerCount(); i++) {
+                fields[2 * i] = r.trailerName(i).toLowerCase(java.util.Locale.ROOT);  // §8.2.1
+                fields[2 * i + 1] = r.trailerValue(i);
+            }
+            s.trailers = fields;
+        }
         h2.flow.send(s, null, 0, 0, true);
+    }
+
+    /**
+     * The trailer section that ends {@code s}, once its DATA is out: a HEADERS frame with
+     * END_STREAM and no pseudo-header (RFC 9113 §8.1). Encoded only now, when it is written,
+     * because the HPACK table the client decodes with changes in the order blocks reach it.
+     */
+    void sendTrailers(Stream s) {
+        String[] fields = s.trailers;
+        s.trailers = null;
+        block.reset();
+        for (int i = 0; i < fields.length / 2; i++) {
+            encoder.encode(fields[2 * i], fields[2 * i + 1], false, block);
+        }
+        h2.writer.headers(s.id, block.array(), block.length(), true);
     }
 
     private void completed(Stream s, ServerResponse r) {

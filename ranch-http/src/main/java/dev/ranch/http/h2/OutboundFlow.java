@@ -142,7 +142,11 @@ final class OutboundFlow {
             }
             Stream.Piece piece = s.out.peekFirst();
             if (piece == null) {
-                writer.data(s.id, EMPTY, 0, 0, true);  // the end alone needs no window
+                if (s.trailers != null) {
+                    owner.exchanges().sendTrailers(s);  // HEADERS are not flow-controlled (§6.9)
+                } else {
+                    writer.data(s.id, EMPTY, 0, 0, true);  // the end alone needs no window
+                }
                 finish(s);
                 continue;
             }
@@ -158,7 +162,7 @@ final class OutboundFlow {
             }
             int n = (int) Math.min(allowed, piece.remaining);
             boolean last = n == piece.remaining && s.out.size() == 1 && s.endQueued;
-            if (!write(s, piece, n, last)) {
+            if (!write(s, piece, n, last && s.trailers == null)) {
                 continue;
             }
             s.sendWindow -= n;
@@ -169,6 +173,9 @@ final class OutboundFlow {
                 s.out.pollFirst();
             }
             if (last) {
+                if (s.trailers != null) {
+                    owner.exchanges().sendTrailers(s);  // RFC 9113 §8.1: after the last DATA, ending the stream
+                }
                 finish(s);
             } else {
                 ready.pollFirst();

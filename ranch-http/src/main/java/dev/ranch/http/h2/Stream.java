@@ -71,6 +71,11 @@ final class Stream implements ResponseTarget {
     final ArrayDeque<Piece> out = new ArrayDeque<>(2);
     /** Whether the END_STREAM flag goes out with the last queued piece. */
     boolean endQueued;
+    /**
+     * The response's trailer fields, lowercased names and values alternating, or null: once the
+     * queued pieces are out they end the stream in place of END_STREAM on the last DATA.
+     */
+    String[] trailers;
     /** Whether the stream is in the connection's list of streams with something to send. */
     boolean scheduled;
     /** When it began waiting for window with data ready (System.nanoTime), or 0. */
@@ -95,6 +100,7 @@ final class Stream implements ResponseTarget {
         }
         out.clear();
         endQueued = false;
+        trailers = null;
     }
 
     /** Gives back the body's budget, if it aggregated one. */

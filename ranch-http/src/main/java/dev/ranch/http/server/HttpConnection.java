@@ -776,7 +776,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             return;
         }
         if (response.request.version() == 11 && !response.isHead) {
-            writer.lastChunk();
+            writer.lastChunk(response);
         }
         completed(response);
     }

@@ -39,6 +39,34 @@ public final class ResponseHeaders {
         }
     }
 
+    /**
+     * Fields that may not be trailers: their meaning is needed before the content, for framing,
+     * routing, authentication, request modifiers, response controls or content format (RFC 9110
+     * section 6.5.1), or they belong to one connection (section 7.6.1).
+     */
+    private static final java.util.Set<String> NOT_TRAILERS = java.util.Set.of(
+            "content-length", "transfer-encoding", "trailer", "te", "connection", "keep-alive",
+            "proxy-connection", "upgrade", "host", "authorization", "www-authenticate",
+            "proxy-authenticate", "proxy-authorization", "authentication-info", "cookie", "set-cookie",
+            "cache-control", "expires", "age", "pragma", "vary", "date", "location", "retry-after",
+            "content-type", "content-encoding", "content-range", "content-location", "range",
+            "expect", "max-forwards");
+
+    /**
+     * Checks one trailer field a handler adds: {@link #check}'s rules, and a name the trailer
+     * section may carry. Any thread.
+     *
+     * @throws IllegalArgumentException when {@link #check} refuses it, or the field must be in
+     *     the header section
+     */
+    public static void checkTrailer(String name, String value) {
+        check(name, value);
+        // RFC 9110 section 6.5.1: a sender must not send as a trailer a field whose definition does not allow it.
+        if (NOT_TRAILERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException(name + " may not be sent as a trailer (RFC 9110 section 6.5.1)");
+        }
+    }
+
     /** Whether a response with this status never has a body (RFC 9110 sections 6.4.1, 15.3.5, 15.4.5). */
     public static boolean bodiless(int status) {
         return HttpStatus.bodiless(status);

@@ -118,9 +118,19 @@ final class ResponseWriter {
         }
     }
 
-    /** The last chunk and an empty trailer section (RFC 9112 section 7.1). */
-    void lastChunk() {
-        OutBuffer.of(connection).put(LAST_CHUNK);
+    /** The last chunk and the trailer section of the handler's trailers, maybe empty (RFC 9112 section 7.1.2). */
+    void lastChunk(ServerResponse response) {
+        OutBuffer out = OutBuffer.of(connection);
+        int n = response.trailerCount();
+        if (n == 0) {
+            out.put(LAST_CHUNK);
+            return;
+        }
+        out.put(LAST_CHUNK, 0, LAST_CHUNK.length - 2);
+        for (int i = 0; i < n; i++) {
+            out.putLatin1(response.trailerName(i)).put(COLON_SPACE).putLatin1(response.trailerValue(i)).crlf();
+        }
+        out.crlf();
     }
 
     /**

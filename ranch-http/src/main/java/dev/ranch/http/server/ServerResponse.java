@@ -41,6 +41,9 @@ public final class ServerResponse implements Response {
     String[] headers;
     int headerCount;
     boolean hasContentType;
+    /** Trailer names and values, alternating; allocated with the first trailer. Loop thread. */
+    private String[] trailers;
+    private int trailerCount;
     /** The handler asked for {@code Connection: close}. */
     boolean closeRequested;
     /** Decided when the head is written. */
@@ -107,6 +110,21 @@ public final class ServerResponse implements Response {
         return headers[2 * i + 1];
     }
 
+    /** How many trailer fields the handler added. Loop thread. */
+    public int trailerCount() {
+        return trailerCount;
+    }
+
+    /** The name of trailer field {@code i}, as the handler wrote it. Loop thread. */
+    public String trailerName(int i) {
+        return trailers[2 * i];
+    }
+
+    /** The value of trailer field {@code i}. Loop thread. */
+    public String trailerValue(int i) {
+        return trailers[2 * i + 1];
+    }
+
     @Override
     public Response status(int status) {
         if (status < 100 || status > 599) {
@@ -149,6 +167,27 @@ public final class ServerResponse implements Response {
         headers[2 * headerCount] = name;
         headers[2 * headerCount + 1] = value;
         headerCount++;
+        return this;
+    }
+
+    @Override
+    public Response trailer(String name, String value) {
+        ResponseHeaders.checkTrailer(name, value);
+        if (!connection.inLoop()) {
+            connection.post(() -> trailer(name, value));
+            return this;
+        }
+        if (phase == COMPLETE) {
+            return this;
+        }
+        if (trailers == null) {
+            trailers = new String[4];
+        } else if (2 * trailerCount + 2 > trailers.length) {
+            trailers = java.util.Arrays.copyOf(trailers, trailers.length * 2);
+        }
+        trailers[2 * trailerCount] = name;
+        trailers[2 * trailerCount + 1] = value;
+        trailerCount++;
         return this;
     }
 

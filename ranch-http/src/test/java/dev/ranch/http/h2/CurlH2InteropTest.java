@@ -97,6 +97,21 @@ class CurlH2InteropTest {
         assertEquals(InteropServer.largeSha256(), InteropServer.sha256(Files.readAllBytes(received)));
     }
 
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void trailersOfAStreamedResponseArriveWithItsWholeBody(Mode mode) throws Exception {
+        Path received = dir.resolve("streamed.txt");
+
+        // The body to a file: curl's standard output and its --verbose lines interleave unpredictably.
+        ExternalProcess get = curl(mode, "--verbose", "--output", received.toString(), "/streamed-trailers");
+
+        String output = get.output();
+        assertEquals(0, get.exitCode(), output);
+        assertEquals(InteropServer.streamedSha256(), InteropServer.sha256(Files.readAllBytes(received)));
+        assertTrue(output.contains("< x-checksum: " + InteropServer.streamedSha256() + "\r\n"), output);
+        assertTrue(output.contains("< x-lines: " + InteropServer.STREAMED_LINES + "\r\n"), output);
+    }
+
     private ExternalProcess curl(Mode mode, String... argumentsThenPath) {
         List<String> command = new ArrayList<>(List.of(curl.toString(), "--silent", "--show-error", "--max-time", "45"));
         String origin;

@@ -32,6 +32,9 @@ import java.util.TreeMap;
  *       flow-control window, so only WINDOW_UPDATEs let it through ({@link #largeSha256()});</li>
  *   <li>{@code POST /trailers}: the request's trailer fields as {@code name: value} lines,
  *       sorted, then {@code body N} (its length);</li>
+ *   <li>{@code GET /streamed-trailers}: {@link #STREAMED_LINES} text lines written one by one
+ *       (beyond the initial window), then the trailers {@code x-checksum} (SHA-256 of the body,
+ *       {@link #streamedSha256()}) and {@code x-lines};</li>
  *   <li>{@code GET /together?n=N}: held until N such requests wait on the server at once,
  *       then each answered with {@code together on connection ID} (the ranch connection that
  *       carried it). Served only if N streams really run side by side (else each gets a 503
@@ -44,6 +47,9 @@ final class InteropServer {
     static final int LARGE = 8 << 20;
 
     private static final byte[] LARGE_BODY = Bytes.random(LARGE, 8);
+
+    /** Lines of the {@code /streamed-trailers} body, 1,500 of 64 bytes: 96,000 bytes. */
+    static final int STREAMED_LINES = 1500;
 
     private final Listener h2c;
     private final Listener h2;
@@ -58,6 +64,14 @@ final class InteropServer {
                 })
                 .get("/large", (req, res) -> res.header("Content-Type", "application/octet-stream").send(LARGE_BODY))
                 .post("/trailers", (req, res) -> res.send(describe(req.trailers()) + "body " + req.body().length + "\n"))
+                .get("/streamed-trailers", (req, res) -> {
+                    res.header("Content-Type", "text/plain").startChunked();
+                    for (int i = 0; i < STREAMED_LINES; i++) {
+                        res.write(streamedLine(i));
+                    }
+                    res.trailer("x-checksum", streamedSha256()).trailer("x-lines", Integer.toString(STREAMED_LINES));
+                    res.end();
+                })
                 .get("/together", (req, res) -> together(Integer.parseInt(req.queryParam("n")), req.connectionId(), res))
                 .build();
         h2c = HttpServer.start(ranch, "interop-h2c", Loopback.options().build(), router, HttpOptions.DEFAULTS);
@@ -88,6 +102,19 @@ final class InteropServer {
     /** SHA-256 of the {@code /large} body, in lower-case hex. */
     static String largeSha256() {
         return sha256(LARGE_BODY);
+    }
+
+    /** SHA-256 of the whole {@code /streamed-trailers} body, in lower-case hex. */
+    static String streamedSha256() {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < STREAMED_LINES; i++) {
+            body.append(streamedLine(i));
+        }
+        return sha256(body.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    private static String streamedLine(int i) {
+        return String.format(Locale.ROOT, "line %058d\n", i);
     }
 
     /** SHA-256 of {@code bytes}, in lower-case hex. */

@@ -20,11 +20,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * ranch-http's HTTP/2 as nghttp2's own clients speak it (Debian {@code nghttp2-client}):
- * {@code nghttp} sends trailers, shrinks its windows so that a large body moves only as fast
+ * {@code nghttp} sends trailers and receives them, shrinks its windows so that a large body moves only as fast
  * as its WINDOW_UPDATEs, and puts 100 streams on one connection ({@code -m}); {@code h2load}
  * does the same from its side. Every case runs over h2c with prior knowledge ({@code http})
  * and over TLS with ALPN ({@code https}; neither tool verifies the certificate). Skipped with
@@ -82,6 +83,21 @@ class NghttpInteropTest {
         assertEquals(0, post.exitCode(), post.output());
         assertTrue(post.output().contains("x-checksum: " + digest + "\nx-count: 1\nbody " + body.length + "\n"),
                 post.output());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "https"})
+    void trailersOfAStreamedResponseArriveInTheHeadersFrameThatEndsIt(String scheme) {
+        ExternalProcess get = run(nghttp.toString(), "--verbose", origin(scheme) + "/streamed-trailers");
+
+        String output = get.output();
+        assertEquals(0, get.exitCode(), output);
+        assertTrue(output.contains(String.format("line %058d\n", InteropServer.STREAMED_LINES - 1)), output);
+        Matcher trailers = Pattern.compile("recv \\(stream_id=(\\d+)\\) x-checksum: " + InteropServer.streamedSha256()
+                + "\n.*recv \\(stream_id=\\1\\) x-lines: " + InteropServer.STREAMED_LINES
+                + "\n.*recv HEADERS frame <[^>]*stream_id=\\1>\n\\s*; END_STREAM \\| END_HEADERS").matcher(output);
+        assertTrue(trailers.find(), output);
+        assertFalse(output.substring(trailers.end()).contains("recv DATA frame"), "DATA after the trailers: " + output);
     }
 
     @ParameterizedTest
