@@ -99,9 +99,11 @@ public final class ChatServer implements AutoCloseable {
         try {
             Listener listener = ranch.startListener(LISTENER, Transports.tcp(), options,
                     connection -> new ChatProtocol(connection, rooms));
+            Listener http = startHttp(ranch, config, rooms);
+            // Logged once both ports are bound: a busy HTTP port must not follow a line saying
+            // the chat is up.
             LOG.info("chat server listening on port {} of {} ({})", listener.port(),
                     ((InetSocketAddress) listener.address()).getAddress().getHostAddress(), config);
-            Listener http = startHttp(ranch, config, rooms);
             LOG.info("browser chat at http://localhost:{}/ (WebSocket at /ws)", http.port());
             return new ChatServer(ranch, listener, http, rooms);
         } catch (RuntimeException e) {
@@ -264,15 +266,28 @@ public final class ChatServer implements AutoCloseable {
         try {
             server = start(config);
         } catch (HttpPortException e) {
-            err.println("error: cannot listen on http port " + e.port + ": " + e.getCause().getMessage());
+            err.println(cannotListen("http port", e.port, "--http-port", e.getCause()));
             return EXIT_CANNOT_START;
         } catch (UncheckedIOException e) {
-            err.println("error: cannot listen on port " + config.port() + ": " + e.getCause().getMessage());
+            err.println(cannotListen("port", config.port(), "--port", e.getCause()));
             return EXIT_CANNOT_START;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chat-shutdown"));
         server.awaitClosed();
         return 0;
+    }
+
+    /**
+     * The one line telling why a port could not be bound; when another process holds it, it
+     * names the option that moves this server elsewhere.
+     */
+    static String cannotListen(String what, int port, String option, java.io.IOException cause) {
+        String line = "error: cannot listen on " + what + " " + port + ": " + cause.getMessage();
+        if (cause instanceof java.net.BindException) {
+            line += "; is another server using it? Choose another with " + option + " PORT, or "
+                    + option + " 0 for a free one (logged at start)";
+        }
+        return line;
     }
 
     /** The HTTP port could not be bound; the cause says why. */
