@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -106,10 +107,12 @@ public final class ChatServer implements AutoCloseable {
             Listener listener = ranch.startListener(LISTENER, Transports.tcp(), options,
                     connection -> new ChatProtocol(connection, rooms));
             metrics.bind(listener);
-            LOG.info("chat server listening on port {} of {} ({})", listener.port(),
-                    ((InetSocketAddress) listener.address()).getAddress().getHostAddress(), config);
             Listener http = startHttp(ranch, config, rooms, metrics);
             metrics.bind(http);
+            // Logged once both ports are bound: a busy HTTP port must not follow a line saying
+            // the chat is up.
+            LOG.info("chat server listening on port {} of {} ({})", listener.port(),
+                    ((InetSocketAddress) listener.address()).getAddress().getHostAddress(), config);
             LOG.info("browser chat at http://localhost:{}/ (WebSocket at /ws, Prometheus metrics at /metrics)",
                     http.port());
             return new ChatServer(ranch, listener, http, rooms);
@@ -271,22 +274,58 @@ public final class ChatServer implements AutoCloseable {
             out.flush();
             return 0;
         }
+        // The hook is installed before the ports open: a SIGTERM that arrives while they open
+        // then closes the server, with its goodbyes, as soon as it is up, instead of killing a
+        // server that already accepts clients but has no hook yet.
+        CompletableFuture<ChatServer> started = new CompletableFuture<>();
+        Thread hook = new Thread(() -> started.thenAccept(ChatServer::close).exceptionally(e -> null).join(),
+                "chat-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         ChatServer server;
         try {
             server = start(config);
         } catch (HttpPortException e) {
-            err.println("error: cannot listen on http port " + e.port + ": " + e.getCause().getMessage());
+            notStarted(started, hook, e);
+            err.println(cannotListen("http port", e.port, "--http-port", e.getCause()));
             return EXIT_CANNOT_START;
         } catch (UncheckedIOException e) {
-            err.println("error: cannot listen on port " + config.port() + ": " + e.getCause().getMessage());
+            notStarted(started, hook, e);
+            err.println(cannotListen("port", config.port(), "--port", e.getCause()));
             return EXIT_CANNOT_START;
         } catch (IllegalStateException e) {
+            notStarted(started, hook, e);
             err.println("error: " + e.getMessage());  // --inherited-socket without a listening socket on stdin
             return EXIT_CANNOT_START;
+        } catch (RuntimeException | Error e) {
+            notStarted(started, hook, e);
+            throw e;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chat-shutdown"));
+        started.complete(server);
         server.awaitClosed();
         return 0;
+    }
+
+    /**
+     * The one line telling why a port could not be bound; when another process holds it, it
+     * names the option that moves this server elsewhere.
+     */
+    static String cannotListen(String what, int port, String option, java.io.IOException cause) {
+        String line = "error: cannot listen on " + what + " " + port + ": " + cause.getMessage();
+        if (cause instanceof java.net.BindException) {
+            line += "; is another server using it? Choose another with " + option + " PORT, or "
+                    + option + " 0 for a free one (logged at start)";
+        }
+        return line;
+    }
+
+    /** The server did not start: the shutdown hook has nothing to close and is withdrawn. */
+    private static void notStarted(CompletableFuture<ChatServer> started, Thread hook, Throwable cause) {
+        started.completeExceptionally(cause);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is already exiting; the hook finds the future failed and returns.
+        }
     }
 
     /** The HTTP port could not be bound; the cause says why. */

@@ -1,7 +1,9 @@
 package dev.ranch.chat;
 
+import ch.qos.logback.classic.Level;
 import dev.ranch.core.proxy.ProxyMode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,14 +12,19 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line, run in-process through {@link ChatServer#run}, which returns the exit status. */
 class CommandLineTest {
+
+    @RegisterExtension
+    final ChatLog log = new ChatLog(ChatServer.class);
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -135,15 +142,19 @@ class CommandLineTest {
     }
 
     @Test
-    void anHttpPortInUseExitsOneWithTheReasonAndReleasesTheChatPort() throws IOException {
+    void anHttpPortInUseIsNamedWithTheOptionThatMovesItAndNothingClaimsTheChatIsUp() throws IOException {
         int chatPort;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
             chatPort = free.getLocalPort();
         }
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
-            assertEquals(1, run("--port", String.valueOf(chatPort), "--http-port", String.valueOf(taken.getLocalPort())));
-            assertTrue(err().contains("cannot listen on http port " + taken.getLocalPort()), err());
+            int busy = taken.getLocalPort();
+            assertEquals(1, run("--port", String.valueOf(chatPort), "--http-port", String.valueOf(busy)));
+            assertTrue(err().contains("cannot listen on http port " + busy), err());
+            assertTrue(err().contains("--http-port 0"), err());
         }
+        // Neither port is announced: the chat port was bound, but the server never came up.
+        assertEquals(List.of(), log.messages(Level.INFO));
         // The TCP listener that had started was stopped with the rest: its port is free again.
         try (ServerSocket again = new ServerSocket(chatPort, 1, InetAddress.getByName("0.0.0.0"))) {
             assertEquals(chatPort, again.getLocalPort());
@@ -151,10 +162,14 @@ class CommandLineTest {
     }
 
     @Test
-    void aPortInUseExitsOneWithTheReason() throws IOException {
+    void aChatPortInUseIsNamedWithTheOptionThatMovesIt() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
-            assertEquals(1, run("--port", String.valueOf(taken.getLocalPort())));
-            assertTrue(err().contains("cannot listen on port " + taken.getLocalPort()), err());
+            int busy = taken.getLocalPort();
+            assertEquals(1, run("--port", String.valueOf(busy), "--http-port", "0"));
+            assertTrue(err().contains("cannot listen on port " + busy), err());
+            assertTrue(err().contains("--port 0"), err());
+            assertFalse(err().contains("--http-port"), err());
         }
+        assertEquals(List.of(), log.messages(Level.INFO));
     }
 }

@@ -1,6 +1,6 @@
 package dev.ranch.core.loop;
 
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class TaskInbox {
 
-    private final MpscUnboundedArrayQueue<Runnable> tasks = new MpscUnboundedArrayQueue<>(1024);
+    // The VarHandle flavour: the Unsafe one makes JDK 24+ print deprecation warnings at start.
+    private final MpscUnboundedVarHandleArrayQueue<Runnable> tasks = new MpscUnboundedVarHandleArrayQueue<>(1024);
     private final AtomicBoolean wakeupArmed = new AtomicBoolean();
 
     /**
