@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -212,18 +215,11 @@ class ClusterBehindHaProxyTest {
             awaitWho(person, stormers.size());
         }
 
-        AtomicBoolean talking = new AtomicBoolean(true);
         AtomicInteger said = new AtomicInteger();
-        CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
-            while (talking.get()) {
-                sender.send("storm " + said.getAndIncrement());
-                try {
-                    Thread.sleep(5); // a steady trickle, not a flood: this is about Redis, not load
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        // A steady trickle, one line every 5 ms, not a flood: this is about Redis, not load.
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+        ScheduledFuture<?> traffic = pacer.scheduleAtFixedRate(
+                () -> sender.send("storm " + said.getAndIncrement()), 0, 5, TimeUnit.MILLISECONDS);
         await().atMost(Patience.PATIENCE).until(() -> said.get() > 100);
         redis.restart();
         int restartedAt = said.get();
@@ -233,8 +229,9 @@ class ClusterBehindHaProxyTest {
         }
         int relinkedAt = said.get();
         await().atMost(Patience.PATIENCE).until(() -> said.get() > relinkedAt + 100);
-        talking.set(false);
-        traffic.get();
+        traffic.cancel(false);
+        pacer.shutdown();
+        assertTrue(pacer.awaitTermination(Patience.PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
         sender.send("storm end");
         int total = said.get();
 

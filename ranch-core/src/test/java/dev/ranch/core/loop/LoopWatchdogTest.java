@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,23 +56,24 @@ class LoopWatchdogTest {
         logger.setLevel(null);
     }
 
-    /** Sleeps on the loop for 2.5 s when a line says so; echoes otherwise. */
+    /** Blocks its loop when a line says so, until the test releases it; echoes otherwise. */
     static final class SleepingProtocol implements Protocol {
         final AtomicLong sleptOn = new AtomicLong(-1);
+        final CountDownLatch release = new CountDownLatch(1);
 
         @Override
         public void onData(Connection connection, ByteBuffer data) {
             String text = StandardCharsets.US_ASCII.decode(data.duplicate()).toString();
             if (text.startsWith("sleep")) {
                 sleptOn.set(connection.id());
-                sleepOnTheLoop();
+                sleepOnTheLoop(release);
             }
             connection.write(data);
         }
 
-        private static void sleepOnTheLoop() {
+        private static void sleepOnTheLoop(CountDownLatch release) {
             try {
-                Thread.sleep(2500);
+                release.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -84,7 +87,11 @@ class LoopWatchdogTest {
             Listener listener = ranch.startListener("sleepy", Transports.tcp(), Loopback.options().build(),
                     connection -> protocol);
             try (TestClient client = TestClient.connect(listener.port())) {
-                assertEquals("sleep", client.write("sleep").readString(5));
+                client.write("sleep");
+                // The loop stays blocked until the warning is out, so the test does not race it.
+                await().atMost(PATIENCE).until(() -> !events(Level.WARN, "listener 'sleepy'").isEmpty());
+                protocol.release.countDown();
+                assertEquals("sleep", client.readString(5));
                 await().atMost(PATIENCE).until(() -> events(Level.INFO, "ranch-loop-0 returned after").size() == 1);
             }
         }
@@ -101,7 +108,7 @@ class LoopWatchdogTest {
         Matcher took = Pattern.compile("after about (\\d+) ms").matcher(returned);
         assertTrue(took.find(), returned);
         long millis = Long.parseLong(took.group(1));
-        assertTrue(millis >= 2000, "the INFO says how long the callback ran: " + returned);
+        assertTrue(millis >= THRESHOLD.toMillis(), "the INFO says how long the callback ran: " + returned);
     }
 
     @Test
