@@ -318,8 +318,9 @@ public final class Ranch implements AutoCloseable {
 
         /**
          * Whether each listener registers a {@code ListenerMXBean} as
-         * {@code dev.ranch:type=Listener,name=<name>} with the platform MBeanServer while it
-         * runs. Default {@code true}.
+         * {@code dev.ranch:type=Listener,name="<name>"} (the name quoted as
+         * {@code ObjectName.quote} does) with the platform MBeanServer while it runs. Default
+         * {@code true}.
          */
         public Builder jmx(boolean on) {
             this.jmx = on;

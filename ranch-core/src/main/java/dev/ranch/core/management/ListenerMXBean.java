@@ -1,8 +1,8 @@
 package dev.ranch.core.management;
 
 /**
- * A listener seen through JMX, registered as {@code dev.ranch:type=Listener,name=<name>}
- * while the listener runs. Attributes are the figures of {@code Listener.info()}
+ * A listener seen through JMX, registered as {@code dev.ranch:type=Listener,name="<name>"}
+ * (the name quoted as {@code ObjectName.quote} does) while the listener runs. Attributes are the figures of {@code Listener.info()}
  * ({@code MaxConnections} is writable); the operations {@code suspend} and {@code resume} act
  * on the listener as the same-named Java methods do. Called on JMX threads.
  */
