@@ -16,17 +16,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import static dev.ranch.http.h2.ErrorCode.*;
 
 /**
  * HTTP/2 on one ranch connection (RFC 9113): the preface, SETTINGS and their ACK, PING,
- * GOAWAY, RST_STREAM, WINDOW_UPDATE, the stream state machine of §5.1 with its errors, header
- * blocks across CONTINUATION frames, and the hardening budgets of {@link Http2Options}. The
- * requests themselves (handlers, responses) are {@link Exchanges}'; DATA going out within
- * the windows is {@link OutboundFlow}'.
+ * GOAWAY, RST_STREAM, WINDOW_UPDATE, the stream state machine of §5.1 with its errors, and
+ * the hardening budgets of {@link Http2Options}. The requests themselves (handlers, responses)
+ * are {@link Exchanges}'; DATA going out within the windows is {@link OutboundFlow}'; a header
+ * block arriving across CONTINUATION frames gathers in the {@link HeaderBlock}.
  *
  * <p>Every callback runs on the connection's loop; frames are gathered in the loop's {@link
  * LoopOutput} and written once at the end of each callback. Calls from other threads (a
@@ -65,13 +64,7 @@ final class Http2Connection implements Protocol, FrameListener {
     private long idleSince;
     private Timer stallTimer;
 
-    // The header block being assembled across CONTINUATION frames (§6.10).
-    private int blockStream;
-    private byte[] block;
-    private int blockLength;
-    private int blockFrames;
-    private boolean blockEndStream;
-    private int blockDependency;
+    private final HeaderBlock block;
 
     // Receive flow control of the connection (§6.9).
     private int receiveWindow = 65_535;
@@ -88,6 +81,7 @@ final class Http2Connection implements Protocol, FrameListener {
         this.budget = new AbuseBudget(limits);
         this.writer = new FrameWriter(connection);
         this.reader = new FrameReader(limits.maxFrameSize());
+        this.block = new HeaderBlock(limits);
         // RFC 7541 §4.2: the peer may use the protocol's 4096 until it has acknowledged our setting.
         this.decoder = new HpackDecoder(4096, limits.maxHeaderListSize());
         this.flow = new OutboundFlow(connection, writer, this);
@@ -341,52 +335,26 @@ final class Http2Connection implements Protocol, FrameListener {
     @Override
     public void onHeaders(int streamId, ByteBuffer fragment, boolean endStream, boolean endHeaders, int dependency)
             throws Http2Exception {
-        blockStream = streamId;
-        blockEndStream = endStream;
-        blockDependency = dependency;
-        blockFrames = 0;
-        blockLength = 0;
-        if (fragment.remaining() > limits.maxHeaderBlockBytes()) {
-            throw new Http2Exception(ENHANCE_YOUR_CALM, "header block above maxHeaderBlockBytes");
-        }
+        block.begin(streamId, endStream, dependency, fragment);
         if (endHeaders) {
             headerBlock(fragment);
             return;
         }
-        append(fragment);
+        block.append(fragment);
     }
 
     @Override
     public void onContinuation(int streamId, ByteBuffer fragment, boolean endHeaders) throws Http2Exception {
-        if (++blockFrames > limits.maxContinuationFrames()) {
-            // CVE-2024-27316 class: a block kept open with endless CONTINUATION frames.
-            throw new Http2Exception(ENHANCE_YOUR_CALM, "more than maxContinuationFrames CONTINUATION frames");
-        }
-        append(fragment);
+        block.continuation(fragment);
         if (endHeaders) {
-            ByteBuffer whole = ByteBuffer.wrap(block, 0, blockLength);
-            headerBlock(whole);
-            if (block.length > 4096) {
-                block = null;  // one large block does not pin its array
-            }
+            headerBlock(block.whole());
+            block.decoded();
         }
     }
 
-    private void append(ByteBuffer fragment) throws Http2Exception {
-        int n = fragment.remaining();
-        if (n > limits.maxHeaderBlockBytes() - blockLength) {
-            throw new Http2Exception(ENHANCE_YOUR_CALM, "header block above maxHeaderBlockBytes");
-        }
-        if (block == null || block.length < blockLength + n) {
-            block = Arrays.copyOf(block == null ? new byte[0] : block, Math.max(blockLength + n, 1024));
-        }
-        fragment.get(block, blockLength, n);
-        blockLength += n;
-    }
-
-    /** A whole header block for {@link #blockStream}: a new request, or trailers. */
+    /** A whole header block for {@link HeaderBlock#streamId()}: a new request, or trailers. */
     private void headerBlock(ByteBuffer whole) throws Http2Exception {
-        int id = blockStream;
+        int id = block.streamId();
         Stream s = streams.get(id);
         boolean isNew = s == null && streams.isIdle(id);
         RequestFields fields = new RequestFields(!isNew);
@@ -421,7 +389,7 @@ final class Http2Connection implements Protocol, FrameListener {
             return;  // §6.8: streams above the last id we announced are not processed
         }
         budget.productive();
-        if (blockDependency == id) {
+        if (block.dependency() == id) {
             refuse(id, PROTOCOL_ERROR, "stream depends on itself");  // §5.3.1
             return;
         }
@@ -440,7 +408,7 @@ final class Http2Connection implements Protocol, FrameListener {
             goAwaySent = true;
         }
         s = new Stream(id, exchanges, limits.initialWindowSize(), flow.initialWindow());
-        s.remoteClosed = blockEndStream;
+        s.remoteClosed = block.endStream();
         streams.add(s);
         if (idleTimer != null && idleTimer.isPending()) {
             idleTimer.cancel();
@@ -457,7 +425,7 @@ final class Http2Connection implements Protocol, FrameListener {
             resetStream(s, STREAM_CLOSED, "HEADERS after END_STREAM");  // §5.1 half-closed (remote)
             return;
         }
-        if (!blockEndStream) {
+        if (!block.endStream()) {
             resetStream(s, PROTOCOL_ERROR, "trailers without END_STREAM");  // §8.1
             return;
         }
