@@ -24,8 +24,9 @@ import static dev.ranch.http.h2.ErrorCode.*;
  * HTTP/2 on one ranch connection (RFC 9113): the preface, SETTINGS and their ACK, PING,
  * GOAWAY, RST_STREAM, WINDOW_UPDATE, the stream state machine of §5.1 with its errors, and
  * the hardening budgets of {@link Http2Options}. The requests themselves (handlers, responses)
- * are {@link Exchanges}'; DATA going out within the windows is {@link OutboundFlow}'; a header
- * block arriving across CONTINUATION frames gathers in the {@link HeaderBlock}.
+ * are {@link Exchanges}'; DATA going out within the client's windows is {@link OutboundFlow}',
+ * DATA coming in within ours {@link InboundFlow}'; a header block arriving across CONTINUATION
+ * frames gathers in the {@link HeaderBlock}.
  *
  * <p>Every callback runs on the connection's loop; frames are gathered in the loop's {@link
  * LoopOutput} and written once at the end of each callback. Calls from other threads (a
@@ -66,9 +67,7 @@ final class Http2Connection implements Protocol, FrameListener {
 
     private final HeaderBlock block;
 
-    // Receive flow control of the connection (§6.9).
-    private int receiveWindow = 65_535;
-    private int receiveUnacked;
+    private final InboundFlow inbound;
 
     // Hardening budgets.
     private final AbuseBudget budget;
@@ -85,6 +84,7 @@ final class Http2Connection implements Protocol, FrameListener {
         // RFC 7541 §4.2: the peer may use the protocol's 4096 until it has acknowledged our setting.
         this.decoder = new HpackDecoder(4096, limits.maxHeaderListSize());
         this.flow = new OutboundFlow(connection, writer, this);
+        this.inbound = new InboundFlow(writer, limits);
         this.exchanges = new Exchanges(this, connection, shared);
     }
 
@@ -110,11 +110,7 @@ final class Http2Connection implements Protocol, FrameListener {
                 0x6, limits.maxHeaderListSize(),
                 0x1, limits.headerTableSize(),
                 0x2, 0);
-        int more = limits.connectionWindowSize() - 65_535;
-        if (more > 0) {
-            writer.windowUpdate(0, more);
-            receiveWindow += more;
-        }
+        inbound.open();
         settingsTimer = connection.schedule(limits.settingsTimeout(), SETTINGS_TIMER);
         idleSince = System.nanoTime();
         idleTimer = connection.schedule(options.idleTimeout(), IDLE_TIMER);
@@ -260,10 +256,7 @@ final class Http2Connection implements Protocol, FrameListener {
 
     @Override
     public void onData(int streamId, ByteBuffer data, boolean endStream, int flowLength) throws Http2Exception {
-        receiveWindow -= flowLength;
-        if (receiveWindow < 0) {
-            throw new Http2Exception(FLOW_CONTROL_ERROR, "DATA beyond the connection window");  // §6.9.1
-        }
+        inbound.received(flowLength);
         Stream s = streams.get(streamId);
         if (s == null) {
             consumed(null, flowLength);
@@ -281,8 +274,7 @@ final class Http2Connection implements Protocol, FrameListener {
             resetStream(s, STREAM_CLOSED, "DATA after END_STREAM");  // §5.1 half-closed (remote)
             return;
         }
-        s.recvWindow -= flowLength;
-        if (s.recvWindow < 0) {
+        if (!inbound.receivedOn(s, flowLength)) {
             consumed(null, flowLength);
             resetStream(s, FLOW_CONTROL_ERROR, "DATA beyond the stream window");  // §6.9.1
             return;
@@ -310,26 +302,9 @@ final class Http2Connection implements Protocol, FrameListener {
         }
     }
 
-    /**
-     * Gives {@code bytes} the client sent back to the windows now that they are taken:
-     * WINDOW_UPDATE once half a window is owed, so a client streaming a body never waits on us
-     * while we keep up, and is held back as soon as we do not.
-     */
+    /** Gives {@code bytes} back to the windows; a stream's only while it still takes the client's DATA. */
     private void consumed(Stream s, int bytes) {
-        receiveUnacked += bytes;
-        if (receiveUnacked >= limits.connectionWindowSize() / 2) {
-            writer.windowUpdate(0, receiveUnacked);
-            receiveWindow += receiveUnacked;
-            receiveUnacked = 0;
-        }
-        if (s != null && !s.remoteClosed && streams.get(s.id) == s) {
-            s.unacked += bytes;
-            if (s.unacked >= limits.initialWindowSize() / 2) {
-                writer.windowUpdate(s.id, s.unacked);
-                s.recvWindow += s.unacked;
-                s.unacked = 0;
-            }
-        }
+        inbound.consumed(s != null && !s.remoteClosed && streams.get(s.id) == s ? s : null, bytes);
     }
 
     @Override
