@@ -21,12 +21,13 @@ import java.util.List;
 import static dev.ranch.http.h2.ErrorCode.*;
 
 /**
- * HTTP/2 on one ranch connection (RFC 9113): the preface, SETTINGS and their ACK, PING,
- * GOAWAY, RST_STREAM, WINDOW_UPDATE, the stream state machine of §5.1 with its errors, and
- * the hardening budgets of {@link Http2Options}. The requests themselves (handlers, responses)
- * are {@link Exchanges}'; DATA going out within the client's windows is {@link OutboundFlow}',
- * DATA coming in within ours {@link InboundFlow}'; a header block arriving across CONTINUATION
- * frames gathers in the {@link HeaderBlock}.
+ * HTTP/2 on one ranch connection (RFC 9113): the preface, PING, GOAWAY, RST_STREAM,
+ * WINDOW_UPDATE, the stream state machine of §5.1 with its errors, and the hardening budgets
+ * of {@link Http2Options}. The requests themselves (handlers, responses) are {@link
+ * Exchanges}'; SETTINGS and their ACK are the {@link SettingsExchange}'s; DATA going out
+ * within the client's windows is {@link OutboundFlow}', DATA coming in within ours {@link
+ * InboundFlow}'; a header block arriving across CONTINUATION frames gathers in the {@link
+ * HeaderBlock}.
  *
  * <p>Every callback runs on the connection's loop; frames are gathered in the loop's {@link
  * LoopOutput} and written once at the end of each callback. Calls from other threads (a
@@ -40,7 +41,6 @@ final class Http2Connection implements Protocol, FrameListener {
     /** RFC 9113 §3.4: the client's connection preface begins with these 24 octets. */
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private static final Object SETTINGS_TIMER = new Object();
     private static final Object IDLE_TIMER = new Object();
     private static final Object STALL_TIMER = new Object();
 
@@ -53,6 +53,7 @@ final class Http2Connection implements Protocol, FrameListener {
     private final HpackDecoder decoder;
     final OutboundFlow flow;
     private final Exchanges exchanges;
+    private final SettingsExchange settings;
 
     private final StreamTable streams = new StreamTable();
 
@@ -60,7 +61,6 @@ final class Http2Connection implements Protocol, FrameListener {
     private boolean closing;
     private boolean goAwaySent;
     private boolean goAwayReceived;
-    private Timer settingsTimer;
     private Timer idleTimer;
     private long idleSince;
     private Timer stallTimer;
@@ -86,6 +86,7 @@ final class Http2Connection implements Protocol, FrameListener {
         this.flow = new OutboundFlow(connection, writer, this);
         this.inbound = new InboundFlow(writer, limits);
         this.exchanges = new Exchanges(this, connection, shared);
+        this.settings = new SettingsExchange(limits, connection, writer, decoder, exchanges.encoder(), flow);
     }
 
     Exchanges exchanges() {
@@ -103,15 +104,8 @@ final class Http2Connection implements Protocol, FrameListener {
 
     /** Sends our SETTINGS (§3.4: the server's preface) and opens the connection's window. */
     void start() {
-        writer.settings(
-                0x3, limits.maxConcurrentStreams(),
-                0x4, limits.initialWindowSize(),
-                0x5, limits.maxFrameSize(),
-                0x6, limits.maxHeaderListSize(),
-                0x1, limits.headerTableSize(),
-                0x2, 0);
+        settings.send();
         inbound.open();
-        settingsTimer = connection.schedule(limits.settingsTimeout(), SETTINGS_TIMER);
         idleSince = System.nanoTime();
         idleTimer = connection.schedule(options.idleTimeout(), IDLE_TIMER);
         writer.flush();
@@ -184,7 +178,7 @@ final class Http2Connection implements Protocol, FrameListener {
         try {
             if (token instanceof Stream) {
                 exchanges.deadline((Stream) token);
-            } else if (token == SETTINGS_TIMER) {
+            } else if (token == SettingsExchange.ACK_TIMER) {
                 connectionError(SETTINGS_TIMEOUT, "SETTINGS not acknowledged");  // §6.5.3
             } else if (token == IDLE_TIMER) {
                 idleCheck();
@@ -443,44 +437,11 @@ final class Http2Connection implements Protocol, FrameListener {
     @Override
     public void onSettings(boolean ack, ByteBuffer payload) throws Http2Exception {
         if (ack) {
-            if (settingsTimer != null) {
-                settingsTimer.cancel();
-                settingsTimer = null;
-                decoder.maxTableSize(limits.headerTableSize());
-            }
+            settings.acknowledged();
             return;
         }
         unproductive();
-        while (payload.remaining() >= 6) {
-            int id = payload.getShort() & 0xffff;
-            long value = payload.getInt() & 0xffff_ffffL;
-            switch (id) {
-                case 0x1:  // SETTINGS_HEADER_TABLE_SIZE: our encoder keeps to its own ceiling below it
-                    exchanges.encoder().peerMaxTableSize((int) Math.min(value, Integer.MAX_VALUE));
-                    break;
-                case 0x2:
-                    if (value > 1) {
-                        throw new Http2Exception(PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH " + value);  // §6.5.2
-                    }
-                    break;
-                case 0x4:
-                    if (value > Integer.MAX_VALUE) {
-                        throw new Http2Exception(FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE " + value);
-                    }
-                    flow.initialWindow(value, streams.all());  // §6.9.2
-                    break;
-                case 0x5:
-                    if (value < 16_384 || value > 16_777_215) {
-                        throw new Http2Exception(PROTOCOL_ERROR, "SETTINGS_MAX_FRAME_SIZE " + value);  // §6.5.2
-                    }
-                    break;  // we never send frames above 16,384 anyway
-                default:
-                    // MAX_CONCURRENT_STREAMS bounds pushes, which we never make; MAX_HEADER_LIST_SIZE
-                    // is advisory; unknown settings are ignored (§6.5.2).
-            }
-        }
-        writer.settingsAck();  // §6.5.3
-        flow.pump();
+        settings.received(payload, streams.all());
     }
 
     @Override
