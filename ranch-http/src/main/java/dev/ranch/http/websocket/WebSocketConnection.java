@@ -2,7 +2,6 @@ package dev.ranch.http.websocket;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
-import dev.ranch.core.Timer;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.http.Request;
 import org.slf4j.Logger;
@@ -27,15 +26,14 @@ import java.nio.charset.StandardCharsets;
  * together when the callback returns. Other threads queue {@link Outgoing} sends and wake
  * the loop through the connection's mailbox, once per batch.
  *
- * <p><b>Closing.</b> At most one close frame is ever sent. The side that closes first waits
- * for the other's close frame; the server closes the TCP connection once both are exchanged
- * (RFC 6455 section 7.1.1), or after {@code closeTimeout}.
+ * <p><b>Closing.</b> The {@link CloseHandshake}: at most one close frame is ever sent. The side
+ * that closes first waits for the other's close frame; the server closes the TCP connection once
+ * both are exchanged (RFC 6455 section 7.1.1), or after {@code closeTimeout}.
  */
 final class WebSocketConnection implements Protocol, WebSocketSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
 
-    private static final Object CLOSE_TIMER = new Object();
     private static final Object PING_TIMER = new Object();
     private static final int OPEN = 0;
     private static final int MESSAGE = 1;
@@ -54,21 +52,17 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private byte[] head;
 
     private final FrameSender sender;
+    private final CloseHandshake closing;
 
     private Connection connection;
     private Thread loop;
     private OutboundFrames frames;
 
-    private boolean closeSent;
-    private boolean closeReceived;
     /** After our close frame: input is only scanned for the peer's close frame. */
     private boolean dropping;
     /** Input can no longer even be split into frames: it is discarded until the end. */
     private boolean discarding;
     private boolean ended;
-    private int closeCode = CloseCodes.ABNORMAL;
-    private String closeReason = "";
-    private Timer closeTimer;
     private boolean pausedByUser;
     private boolean pausedByWrites;
 
@@ -85,6 +79,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         this.deflate = deflate;
         this.message = new InboundMessage(options.maxMessageSize(), deflate);
         this.sender = new FrameSender(deflate, options);
+        this.closing = new CloseHandshake(this, sender, options);
     }
 
     // ---- Protocol: the HTTP connection's callbacks, on the loop ----
@@ -95,7 +90,8 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         connection = c;
         loop = Thread.currentThread();
         frames = OutboundFrames.local();
-        sender.start(c, frames, this::startClose);
+        closing.start(c);
+        sender.start(c, frames, closing);
         c.write(head);
         head = null;
         open = true;
@@ -149,9 +145,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void onTimeout(Connection c, Object token) {
-        if (token == CLOSE_TIMER) {
+        if (token == CloseHandshake.TIMER) {
             c.close();  // the peer never answered our close frame
-        } else if (token == PING_TIMER && !closeSent) {
+        } else if (token == PING_TIMER && !closing.isSent()) {
             sender.control(FrameReader.PING, null);
             c.schedule(options.pingInterval(), PING_TIMER);
         }
@@ -160,16 +156,16 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void onIdle(Connection c) {
-        if (c.pendingWriteBytes() > 0 && !closeSent && sendTimeoutBounds(c)) {
+        if (c.pendingWriteBytes() > 0 && !closing.isSent() && sendTimeoutBounds(c)) {
             // A peer still taking in what we send is not idle: a close frame now would queue behind
             // that message and cut it when the close times out. The core looks again one idle
             // timeout later; a peer that stopped reading stalls the output and sendTimeout cuts it.
             return;
         }
-        if (closeSent) {
+        if (closing.isSent()) {
             c.close();
         } else {
-            startClose(CloseCodes.GOING_AWAY, "idle timeout");
+            closing.startClose(CloseCodes.GOING_AWAY, "idle timeout");
         }
     }
 
@@ -239,7 +235,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
             deflate.end();
         }
         try {
-            handler.onClose(this, closeCode, closeReason);
+            handler.onClose(this, closing.code(), closing.reason());
         } catch (Throwable t) {
             LOG.warn("connection {}: WebSocket handler failed in onClose", c.id(), t);
         }
@@ -272,8 +268,8 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
                 in.position(in.position() + n);
                 reader.passed(n);
                 if (!reader.inPayload() && reader.opcode() == FrameReader.CLOSE) {
-                    closeReceived = true;
-                    closeTcp();  // both close frames are exchanged
+                    closing.received();
+                    closing.closeTcp();  // both close frames are exchanged
                 }
                 continue;
             }
@@ -412,19 +408,14 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     /** The peer's close frame (RFC 6455 section 5.5.1): judge it, answer it once, close TCP. */
     private void peerCloses() {
-        closeReceived = true;
+        closing.received();
         FrameRules.Violation broken = FrameRules.closeBody(control, controlLength);
         if (broken != null) {
             fail(broken.code(), broken.reason());
-            closeTcp();
+            closing.closeTcp();
             return;
         }
-        if (!closeSent) {
-            closeCode = controlLength == 0 ? CloseCodes.NO_STATUS : FrameRules.closeCode(control);
-            closeReason = controlLength == 0 ? "" : FrameRules.closeReason(control, controlLength);
-            sendClose(closeCode, "");  // RFC 6455 section 5.5.1: echo the code
-        }
-        closeTcp();
+        closing.answer(control, controlLength);
     }
 
     // ---- closing ----
@@ -437,71 +428,25 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         if (reader.length() < 0) {
             discarding = true;  // the rest of this frame cannot be skipped: nothing after it can be framed
         }
-        startClose(code, why);
+        closing.startClose(code, why);
         return false;
     }
 
-    /** Sends our close frame, unless one was sent, and waits for the peer's. */
-    private void startClose(int code, String reason) {
-        if (!closeSent) {
-            closeCode = code;
-            closeReason = reason;
-            sendClose(code, reason);
-        }
-    }
-
-    private void sendClose(int code, String reason) {
-        if (closeSent || !connection.isOpen()) {
-            return;
-        }
-        closeSent = true;
+    /** Our close frame went out: nothing more is delivered to the handler, nor sent for it. */
+    void stopDelivering() {
         dropping = true;
         open = false;
         message.abandon();
-        ByteBuffer payload;
-        if (code == CloseCodes.NO_STATUS) {
-            payload = ByteBuffer.allocate(0);  // RFC 6455 section 5.5.1: a close frame may have no body
-        } else {
-            byte[] text = reasonBytes(reason);
-            payload = ByteBuffer.allocate(2 + text.length);
-            payload.putShort((short) code).put(text).flip();
-        }
-        sender.close(payload);
-        if (!closeReceived) {
-            if (options.closeTimeout().isZero()) {
-                closeTcp();
-            } else {
-                closeTimer = connection.schedule(options.closeTimeout(), CLOSE_TIMER);
-            }
-        }
     }
 
-    /** Our reason as UTF-8, cut on a character boundary to fit a control frame (RFC 6455 section 5.5). */
-    private static byte[] reasonBytes(String reason) {
-        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= 123) {
-            return bytes;
-        }
-        int end = 123;
-        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
-            end--;
-        }
-        return java.util.Arrays.copyOf(bytes, end);
-    }
-
-    /** The server closes the TCP connection first (RFC 6455 section 7.1.1), after what is queued. */
-    private void closeTcp() {
+    /** The TCP connection is closing: the rest of the current read is not looked at. */
+    void stopReading() {
         ended = true;
-        if (closeTimer != null) {
-            closeTimer.cancel();
-        }
-        sender.flush();
-        connection.close();
     }
 
     private void handlerFailed(Throwable t) {
         LOG.warn("connection {}: WebSocket handler failed", connection.id(), t);
-        startClose(CloseCodes.INTERNAL_ERROR, "internal error");
+        closing.startClose(CloseCodes.INTERNAL_ERROR, "internal error");
     }
 
     // ---- sending (WebSocketSession) ----
@@ -596,7 +541,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
             throw new IllegalArgumentException("a close reason has at most 123 bytes of UTF-8");
         }
         if (inLoop()) {
-            startClose(code, reason);
+            closing.startClose(code, reason);
         } else {
             enqueue(new Outgoing(Outgoing.CLOSE, null, true, code, reason));
         }
