@@ -27,7 +27,7 @@ import static dev.ranch.http.h2.ErrorCode.*;
  * Exchanges}'; SETTINGS and their ACK are the {@link SettingsExchange}'s; DATA going out
  * within the client's windows is {@link OutboundFlow}', DATA coming in within ours {@link
  * InboundFlow}'; a header block arriving across CONTINUATION frames gathers in the {@link
- * HeaderBlock}.
+ * InboundHeaderBlock}.
  *
  * <p>Every callback runs on the connection's loop; frames are gathered in the loop's {@link
  * LoopOutput} and written once at the end of each callback. Calls from other threads (a
@@ -65,7 +65,7 @@ final class Http2Connection implements Protocol, FrameListener {
     private long idleSince;
     private Timer stallTimer;
 
-    private final HeaderBlock block;
+    private final InboundHeaderBlock block;
 
     private final InboundFlow inbound;
 
@@ -80,7 +80,7 @@ final class Http2Connection implements Protocol, FrameListener {
         this.budget = new AbuseBudget(limits);
         this.writer = new FrameWriter(connection);
         this.reader = new FrameReader(limits.maxFrameSize());
-        this.block = new HeaderBlock(limits);
+        this.block = new InboundHeaderBlock(limits);
         // RFC 7541 §4.2: the peer may use the protocol's 4096 until it has acknowledged our setting.
         this.decoder = new HpackDecoder(4096, limits.maxHeaderListSize());
         this.flow = new OutboundFlow(connection, writer, this);
@@ -321,7 +321,7 @@ final class Http2Connection implements Protocol, FrameListener {
         }
     }
 
-    /** A whole header block for {@link HeaderBlock#streamId()}: a new request, or trailers. */
+    /** A whole header block for {@link InboundHeaderBlock#streamId()}: a new request, or trailers. */
     private void headerBlock(ByteBuffer whole) throws Http2Exception {
         int id = block.streamId();
         Stream s = streams.get(id);

@@ -8,13 +8,13 @@ import java.util.Arrays;
 import static dev.ranch.http.h2.ErrorCode.ENHANCE_YOUR_CALM;
 
 /**
- * The header block being assembled from a HEADERS frame and the CONTINUATION frames after it
+ * The header block coming in, assembled from a HEADERS frame and the CONTINUATION frames after it
  * (RFC 9113 §6.10), with the HEADERS frame's stream, END_STREAM flag and dependency, held to
  * {@link Http2Options#maxHeaderBlockBytes()} and {@link Http2Options#maxContinuationFrames()}.
  * A block that arrives whole in its HEADERS frame is never copied. One per connection, reused
  * for every block. Owner thread (the connection's loop).
  */
-final class HeaderBlock {
+final class InboundHeaderBlock {
 
     private static final int KEPT_CAPACITY = 4096;
 
@@ -26,7 +26,7 @@ final class HeaderBlock {
     private int length;
     private int continuations;
 
-    HeaderBlock(Http2Options limits) {
+    InboundHeaderBlock(Http2Options limits) {
         this.limits = limits;
     }
 
