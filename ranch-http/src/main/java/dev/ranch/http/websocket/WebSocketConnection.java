@@ -15,12 +15,11 @@ import java.nio.charset.StandardCharsets;
  * connection hands its callbacks to, and the {@link WebSocketSession} its handler sends
  * through.
  *
- * <p><b>Reading.</b> Frames are read straight from the loop's read buffer: headers through
- * the {@link FrameReader}, payloads unmasked in place. A whole unfragmented frame that arrived
- * in one read is delivered where it lies, with no copy; anything else gathers in the
- * {@link InboundMessage}. Every rule is checked as soon as the bytes that break it arrive, and
- * a broken rule fails the connection: one close frame with the code, then input is only
- * scanned for the peer's close frame (so the TCP close never races unread input into a reset).
+ * <p><b>Reading.</b> The {@link InboundFrames}: frames are read straight from the loop's read
+ * buffer, and a whole unfragmented frame that arrived in one read is delivered where it lies,
+ * with no copy. Every rule is checked as soon as the bytes that break it arrive, and a broken
+ * rule fails the connection: one close frame with the code, then input is only scanned for the
+ * peer's close frame (so the TCP close never races unread input into a reset).
  *
  * <p><b>Writing.</b> On the loop, frames go into the loop's {@link OutboundFrames} and leave
  * together when the callback returns. Other threads queue {@link Outgoing} sends and wake
@@ -45,24 +44,16 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private final Request request;
     private final String subprotocol;
     private final PerMessageDeflate deflate;
-    private final FrameReader reader = new FrameReader();
-    private final InboundMessage message;
-    private final byte[] control = new byte[125];
-    private int controlLength;
     private byte[] head;
 
     private final FrameSender sender;
     private final CloseHandshake closing;
+    private final InboundFrames input;
 
     private Connection connection;
     private Thread loop;
     private OutboundFrames frames;
 
-    /** After our close frame: input is only scanned for the peer's close frame. */
-    private boolean dropping;
-    /** Input can no longer even be split into frames: it is discarded until the end. */
-    private boolean discarding;
-    private boolean ended;
     private boolean pausedByUser;
     private boolean pausedByWrites;
 
@@ -77,9 +68,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         this.head = head;
         this.subprotocol = subprotocol;
         this.deflate = deflate;
-        this.message = new InboundMessage(options.maxMessageSize(), deflate);
         this.sender = new FrameSender(deflate, options);
         this.closing = new CloseHandshake(this, sender, options);
+        this.input = new InboundFrames(this, handler, options, deflate, sender, closing);
     }
 
     // ---- Protocol: the HTTP connection's callbacks, on the loop ----
@@ -109,7 +100,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     public void onData(Connection c, ByteBuffer in) {
         frames.enter();
         try {
-            read(in);
+            input.read(in);
         } finally {
             frames.exit();
             sender.snapshot();
@@ -228,9 +219,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void onClose(Connection c, Throwable cause) {
         open = false;
-        ended = true;
+        input.stopReading();
         sender.end();
-        message.abandon();
+        input.abandon();
         if (deflate != null) {
             deflate.end();
         }
@@ -241,210 +232,21 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         }
     }
 
-    // ---- reading ----
-
-    private void read(ByteBuffer in) {
-        while (in.hasRemaining() && !ended) {
-            if (discarding) {
-                in.position(in.limit());
-                return;
-            }
-            if (!reader.inPayload()) {
-                if (!reader.readHeader(in)) {
-                    return;
-                }
-                if (dropping) {
-                    if (reader.length() < 0) {
-                        discarding = true;
-                        continue;
-                    }
-                } else if (!frameStarts() && discarding) {
-                    continue;
-                }
-                // A refused frame falls through to be skipped whole (it may be the peer's close).
-            }
-            if (dropping) {
-                int n = (int) Math.min(in.remaining(), reader.left());
-                in.position(in.position() + n);
-                reader.passed(n);
-                if (!reader.inPayload() && reader.opcode() == FrameReader.CLOSE) {
-                    closing.received();
-                    closing.closeTcp();  // both close frames are exchanged
-                }
-                continue;
-            }
-            if (reader.left() == 0) {
-                reader.passed(0);
-                frameEnds(in);
-                continue;
-            }
-            payload(in);
-        }
-    }
-
-    /**
-     * Judges a complete header ({@link FrameRules}); a violation fails the connection.
-     *
-     * @return whether the frame is acceptable
-     */
-    private boolean frameStarts() {
-        FrameRules.Violation broken = FrameRules.header(reader, message.inProgress(), deflate != null,
-                options.maxFrameSize());
-        if (broken != null) {
-            return fail(broken.code(), broken.reason());
-        }
-        int opcode = reader.opcode();
-        if (opcode >= FrameReader.CLOSE) {
-            controlLength = 0;
-        } else if (opcode != FrameReader.CONTINUATION) {
-            message.begin(opcode, reader.rsv() != 0);
-        }
-        return true;
-    }
-
-    private void payload(ByteBuffer in) {
-        int n = reader.unmask(in);
-        if (n == 0) {
-            return;
-        }
-        int start = in.position();
-        if (reader.opcode() >= FrameReader.CLOSE) {
-            in.get(control, controlLength, n);
-            controlLength += n;
-            reader.passed(n);
-            if (!reader.inPayload()) {
-                frameEnds(in);
-            }
-            return;
-        }
-        boolean whole = n == reader.left() && n == reader.length();
-        boolean fin = reader.fin();
-        if (whole && !message.isCompressed() && message.nothingGathered() && (fin || !options.aggregate())) {
-            // The whole frame lies in the read buffer and completes what is to be delivered: no copy.
-            int code = message.inPlace(in, n);
-            if (code == 0 && fin) {
-                code = message.finish();
-            }
-            reader.passed(n);
-            if (code != 0) {
-                in.position(start + n);
-                fail(code, code == CloseCodes.INVALID_PAYLOAD ? "text is not UTF-8" : "message too big");
-                return;
-            }
-            int limit = in.limit();
-            in.limit(start + n);
-            try {
-                deliver(in, fin);
-            } finally {
-                in.limit(limit);
-                in.position(start + n);
-            }
-            message.delivered(fin);
-            return;
-        }
-        int code = message.append(in, n);
-        in.position(start + n);
-        reader.passed(n);
-        if (code != 0) {
-            fail(code, code == CloseCodes.INVALID_PAYLOAD ? "text is not UTF-8" : "message too big");
-            return;
-        }
-        if (!reader.inPayload()) {
-            frameEnds(in);
-        }
-    }
-
-    /** A frame's payload is complete (data frames that were not delivered in place, and control frames). */
-    private void frameEnds(ByteBuffer in) {
-        int opcode = reader.opcode();
-        if (opcode >= FrameReader.CLOSE) {
-            controlFrame(opcode);
-            return;
-        }
-        boolean fin = reader.fin();
-        if (fin) {
-            int code = message.finish();
-            if (code != 0) {
-                fail(code, code == CloseCodes.INVALID_PAYLOAD ? "text is not UTF-8" : "message too big");
-                return;
-            }
-        } else if (options.aggregate()) {
-            return;  // more fragments to gather
-        }
-        deliver(message.gathered(), fin);
-        message.delivered(fin);
-    }
-
-    private void deliver(ByteBuffer data, boolean last) {
-        try {
-            if (!options.aggregate()) {
-                handler.onFragment(this, message.isText() ? MessageType.TEXT : MessageType.BINARY, !message.firstDelivered(), last, data);
-            } else if (message.isText()) {
-                handler.onTextBytes(this, data);
-            } else {
-                handler.onBinary(this, data);
-            }
-        } catch (Throwable t) {
-            handlerFailed(t);
-        }
-    }
-
-    private void controlFrame(int opcode) {
-        ByteBuffer payload = ByteBuffer.wrap(control, 0, controlLength);
-        try {
-            if (opcode == FrameReader.PING) {
-                // RFC 6455 section 5.5.2: answer with a pong carrying the ping's payload.
-                sender.control(FrameReader.PONG, payload.duplicate());
-                handler.onPing(this, payload);
-            } else if (opcode == FrameReader.PONG) {
-                handler.onPong(this, payload);
-            } else {
-                peerCloses();
-            }
-        } catch (Throwable t) {
-            handlerFailed(t);
-        }
-    }
-
-    /** The peer's close frame (RFC 6455 section 5.5.1): judge it, answer it once, close TCP. */
-    private void peerCloses() {
-        closing.received();
-        FrameRules.Violation broken = FrameRules.closeBody(control, controlLength);
-        if (broken != null) {
-            fail(broken.code(), broken.reason());
-            closing.closeTcp();
-            return;
-        }
-        closing.answer(control, controlLength);
-    }
-
     // ---- closing ----
-
-    /** Fails the connection (RFC 6455 section 7.1.7): one close frame, then wait for the peer's. */
-    private boolean fail(int code, String why) {
-        LOG.debug("connection {}: failing WebSocket with {}: {}", connection.id(), code, why);
-        message.abandon();
-        dropping = true;
-        if (reader.length() < 0) {
-            discarding = true;  // the rest of this frame cannot be skipped: nothing after it can be framed
-        }
-        closing.startClose(code, why);
-        return false;
-    }
 
     /** Our close frame went out: nothing more is delivered to the handler, nor sent for it. */
     void stopDelivering() {
-        dropping = true;
         open = false;
-        message.abandon();
+        input.stopDelivering();
     }
 
     /** The TCP connection is closing: the rest of the current read is not looked at. */
     void stopReading() {
-        ended = true;
+        input.stopReading();
     }
 
-    private void handlerFailed(Throwable t) {
+    /** The handler threw: the session closes with 1011. */
+    void handlerFailed(Throwable t) {
         LOG.warn("connection {}: WebSocket handler failed", connection.id(), t);
         closing.startClose(CloseCodes.INTERNAL_ERROR, "internal error");
     }
@@ -550,7 +352,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void abort() {
         if (inLoop()) {
-            ended = true;  // the rest of the current read is not delivered
+            input.stopReading();  // the rest of the current read is not delivered
             open = false;
         }
         connection.abort();
