@@ -14,9 +14,10 @@ import java.util.Arrays;
  * (the connection's timer with {@link #TIMER} as token). It keeps the code and reason the
  * handler's {@code onClose} is given.
  *
- * <p>The {@link WebSocketConnection} reads the frames and tells it when the peer's close frame
- * arrived; it tells the connection when our close frame went out ({@code stopDelivering}) and
- * when the TCP connection is closing ({@code stopReading}). Owner thread (the connection's loop).
+ * <p>{@link InboundFrames} reads the frames and tells it when the peer's close frame arrived;
+ * it tells the {@link WebSocketConnection} when our close frame went out ({@code stopDelivering})
+ * and when the TCP connection is closing ({@code stopReading}). Owner thread (the connection's
+ * loop).
  */
 final class CloseHandshake implements FrameSender.Closer {
 
