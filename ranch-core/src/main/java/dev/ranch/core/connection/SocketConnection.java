@@ -9,14 +9,10 @@ import dev.ranch.core.loop.EventLoop;
 import dev.ranch.core.loop.Selectable;
 import dev.ranch.core.proxy.ProxyHeader;
 import dev.ranch.core.proxy.ProxyMode;
-import dev.ranch.core.transport.HandshakeStatus;
-import dev.ranch.core.transport.SessionContext;
 import dev.ranch.core.transport.Transport;
 import dev.ranch.core.transport.TransportSession;
-import dev.ranch.core.transport.Transports;
 import dev.ranch.core.transport.tls.TlsInfo;
 import dev.ranch.core.transport.tls.TlsOptions;
-import dev.ranch.core.transport.tls.TlsTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +32,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>This class is the owner-thread half: the state machine (PROXY_HEADER, NEW, HANDSHAKING,
  * OPEN, CLOSING, CLOSED), the read path, writes and the callback discipline. {@link ConnectionHandle} holds
- * the half any thread may touch, and {@link ConnectionTimers} the connection's timers. It is
+ * the half any thread may touch, {@link ConnectionTimers} the connection's timers, and
+ * {@link Handshake} the steps from accepted socket to open connection (PROXY header, transport
+ * handshake, STARTTLS). It is
  * created on an acceptor thread (or an outbound connector), which only constructs it and
  * queues {@link #start()} on the owner loop; from then on its fields are the owner's alone.
  *
@@ -46,7 +44,7 @@ import java.util.concurrent.TimeoutException;
  * once the outermost callback has returned, so callbacks never nest and a protocol never sees
  * {@code onClose} while it is still inside {@code onData}.
  */
-public final class SocketConnection extends ConnectionHandle implements Selectable, SessionContext {
+public final class SocketConnection extends ConnectionHandle implements Selectable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
 
@@ -61,10 +59,10 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private final int shard;
     private final EventLoop loop;
     private final SocketChannel channel;
-    private final Transport transport;
     private final ProtocolFactory factory;
     private final ListenerOptions options;
     private final ConnectionTimers timers;
+    private final Handshake handshake;
     private final boolean rejected;
     private final Runnable deliverMail = this::deliverMail;
 
@@ -78,13 +76,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private boolean reportedWritable = true;
     private int depth;
     private boolean handshakeRequested;
-    /** Set by {@link #startTls} until the plaintext queue has drained and the TLS session exists. */
-    private TlsOptions tlsUpgrade;
-    /** Assembles the PROXY header in state PROXY_HEADER; {@code null} otherwise. */
-    private ProxyHeaderReader proxyReader;
-    /** Written once on the owner thread before the protocol exists; read by any thread. */
-    private volatile ProxyHeader proxyHeader;
-    private boolean upgrading;
     private boolean closeRequested;
     private boolean abortRequested;
     private Throwable closeCause;
@@ -105,11 +96,11 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         this.rejected = admission == Admission.REJECTED;
         this.loop = loop;
         this.channel = channel;
-        this.transport = transport;
         this.factory = factory;
         this.options = options;
         this.timers = new ConnectionTimers(this, loop, options.idleTimeout(), options.sendTimeout());
         this.outbound = new OutboundQueue(options.writeHighWatermark(), options.writeLowWatermark());
+        this.handshake = new Handshake(this, loop, channel, transport);
     }
 
     @Override
@@ -137,12 +128,12 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         try {
             key = loop.register(channel, 0, this);
             if (proxied) {
-                proxyReader = new ProxyHeaderReader(options.proxyProtocol());
+                handshake.expectProxyHeader(options.proxyProtocol());
                 state = PROXY_HEADER;
                 setInterest(SelectionKey.OP_READ);
                 return;
             }
-            session = transport.newSession(channel, this);
+            session = handshake.newSession(null);
         } catch (Throwable t) {
             forceClose(t);
             return;
@@ -183,7 +174,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     @Override
     public Optional<TlsInfo> tls() {
         checkOwner("tls()");
-        return Optional.ofNullable(session == null || upgrading ? null : session.tlsInfo());
+        return Optional.ofNullable(session == null || handshake.isUpgrading() ? null : session.tlsInfo());
     }
 
     @Override
@@ -197,28 +188,10 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             throw new IllegalStateException("connection " + id + " is already TLS");
         }
         state = HANDSHAKING;
-        tlsUpgrade = tls;
-        upgrading = true;
+        handshake.upgradeTo(tls);
         handshakeRequested = true;
         timers.boundPhase(options.handshakeTimeout());
         settleIfIdle();
-    }
-
-    @Override
-    public Connection connection() {
-        return this;
-    }
-
-    @Override
-    public void executeOnOwner(Runnable task) {
-        loop.execute(task);
-    }
-
-    @Override
-    public void continueHandshake() {
-        if (state == HANDSHAKING) {
-            advanceHandshake();
-        }
     }
 
     @Override
@@ -419,11 +392,11 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         int ready = readyKey.readyOps();
         try {
             if (state == HANDSHAKING) {
-                advanceHandshake();
+                handshake.advance();
                 return;
             }
             if (state == PROXY_HEADER) {
-                readProxyHeader();
+                handshake.readProxyHeader(loop.readBuffer());
                 return;
             }
             if ((ready & SelectionKey.OP_WRITE) != 0) {
@@ -530,84 +503,38 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         settle();
     }
 
-    private void advanceHandshake() {
-        HandshakeStatus status;
-        try {
-            if (tlsUpgrade != null && !beginTls()) {
-                return;
-            }
-            status = session.handshake(channel);
-        } catch (IOException | RuntimeException e) {
-            owner.handshakeFailed(this);
-            failed(e);
+    // ---- hooks for the handshake ----
+
+    /** The transport handshake is done: open the connection and tell the protocol. */
+    void opened(boolean upgraded) {
+        state = OPEN;
+        timers.phaseDone();
+        if (upgraded) {
+            timers.startIdle();
+            updateInterest();
+            invoke(ProtocolCallback.TLS_STARTED, null);
+            readBufferedIfAny();
             return;
         }
-        switch (status) {
-            case DONE:
-                state = OPEN;
-                timers.phaseDone();
-                if (upgrading) {
-                    upgrading = false;
-                    timers.startIdle();
-                    updateInterest();
-                    invoke(ProtocolCallback.TLS_STARTED, null);
-                    readBufferedIfAny();
-                    break;
-                }
-                if (rejected) {
-                    readsPaused = true;
-                    invoke(ProtocolCallback.REJECTED, null);
-                    close();
-                    break;
-                }
-                timers.startIdle();
-                updateInterest();
-                invoke(ProtocolCallback.HANDSHAKE, null);
-                readBufferedIfAny();
-                break;
-            case NEED_READ:
-                setInterest(SelectionKey.OP_READ);
-                break;
-            case NEED_WRITE:
-                setInterest(SelectionKey.OP_WRITE);
-                break;
-            case PENDING:
-                setInterest(0);
-                break;
-            default:
-                throw new AssertionError(status);
+        if (rejected) {
+            readsPaused = true;
+            invoke(ProtocolCallback.REJECTED, null);
+            close();
+            return;
         }
+        timers.startIdle();
+        updateInterest();
+        invoke(ProtocolCallback.HANDSHAKE, null);
+        readBufferedIfAny();
     }
 
-    /**
-     * Reads the PROXY header, however many packets it takes, then creates the transport
-     * session (handing it any bytes read past the header) and the protocol.
-     */
-    private void readProxyHeader() {
-        try {
-            if (!proxyReader.read(channel, loop.readBuffer())) {
-                return;
-            }
-        } catch (IOException e) {
-            owner.handshakeFailed(this);
-            failed(e);
-            return;
-        }
-        ProxyHeader header = proxyReader.header();
-        ByteBuffer rest = proxyReader.rest();
-        proxyReader = null;
-        proxyHeader = header;
-        if (header != null && header.command() == ProxyHeader.Command.PROXY && header.source() != null) {
-            proxied(header.source(), header.destination());
-        }
+    /** The PROXY header is in: create the transport session (in front of it {@code rest}, if any) and the protocol. */
+    void proxyHeaderRead(ByteBuffer rest) {
         state = NEW;
         setInterest(0);
         timers.boundPhase(options.handshakeTimeout());
         try {
-            session = transport.newSession(channel, this);
-            if (rest != null) {
-                session = session.withPrefix(rest);
-            }
+            session = handshake.newSession(rest);
         } catch (Throwable t) {
             forceClose(t);
             return;
@@ -615,9 +542,38 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         invoke(ProtocolCallback.INIT, null);
     }
 
+    void handshakeFailed(Throwable cause) {
+        owner.handshakeFailed(this);
+        failed(cause);
+    }
+
+    boolean isHandshaking() {
+        return state == HANDSHAKING;
+    }
+
+    TransportSession session() {
+        return session;
+    }
+
+    void session(TransportSession upgraded) {
+        session = upgraded;
+    }
+
+    /**
+     * Whether the plaintext written before {@link #startTls} is out; while it is not, the
+     * socket's writability brings the handshake back.
+     */
+    boolean plaintextSent() throws IOException {
+        if (!outbound.isEmpty() && !outbound.flush(session, channel)) {
+            setInterest(SelectionKey.OP_WRITE);
+            return false;
+        }
+        return true;
+    }
+
     @Override
     public Optional<ProxyHeader> proxyHeader() {
-        return Optional.ofNullable(proxyHeader);
+        return Optional.ofNullable(handshake.proxyHeader());
     }
 
     /** Bytes that arrived with the handshake's last flight wait in the session; no event will announce them. */
@@ -625,22 +581,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         if (state == OPEN && !readsPaused && session.hasBufferedInput()) {
             readBufferedSoon();
         }
-    }
-
-    /**
-     * Switches to TLS once the plaintext written before {@link #startTls} is out.
-     *
-     * @return {@code false} while plaintext is still queued (the socket's writability brings us back)
-     */
-    private boolean beginTls() throws IOException {
-        if (!outbound.isEmpty() && !outbound.flush(session, channel)) {
-            setInterest(SelectionKey.OP_WRITE);
-            return false;
-        }
-        TlsTransport tls = Transports.tls(tlsUpgrade);
-        tlsUpgrade = null;
-        session = tls.newSession(channel, this);
-        return true;
     }
 
     // ---- hooks for the timers ----
@@ -739,7 +679,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             finish();
         } else if (handshakeRequested) {
             handshakeRequested = false;
-            advanceHandshake();
+            handshake.advance();
         } else if (state == OPEN && reportedWritable != outbound.isWritable()) {
             reportedWritable = outbound.isWritable();
             invoke(ProtocolCallback.WRITABILITY, reportedWritable);
@@ -838,7 +778,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         return outbound.isEmpty() && (session == null || !session.hasPendingOutput());
     }
 
-    private void setInterest(int ops) {
+    void setInterest(int ops) {
         if (ops != interestOps) {
             interestOps = ops;
             key.interestOps(ops);

@@ -16,17 +16,18 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import static dev.ranch.http.h2.ErrorCode.*;
 
 /**
- * HTTP/2 on one ranch connection (RFC 9113): the preface, SETTINGS and their ACK, PING,
- * GOAWAY, RST_STREAM, WINDOW_UPDATE, the stream state machine of §5.1 with its errors, header
- * blocks across CONTINUATION frames, and the hardening budgets of {@link Http2Options}. The
- * requests themselves (handlers, responses) are {@link Exchanges}'; DATA going out within
- * the windows is {@link OutboundFlow}'.
+ * HTTP/2 on one ranch connection (RFC 9113): the preface, PING, GOAWAY, RST_STREAM,
+ * WINDOW_UPDATE, the stream state machine of §5.1 with its errors, and the hardening budgets
+ * of {@link Http2Options}. The requests themselves (handlers, responses) are {@link
+ * Exchanges}'; SETTINGS and their ACK are the {@link SettingsExchange}'s; DATA going out
+ * within the client's windows is {@link OutboundFlow}', DATA coming in within ours {@link
+ * InboundFlow}'; a header block arriving across CONTINUATION frames gathers in the {@link
+ * InboundHeaderBlock}.
  *
  * <p>Every callback runs on the connection's loop; frames are gathered in the loop's {@link
  * LoopOutput} and written once at the end of each callback. Calls from other threads (a
@@ -40,7 +41,6 @@ final class Http2Connection implements Protocol, FrameListener {
     /** RFC 9113 §3.4: the client's connection preface begins with these 24 octets. */
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private static final Object SETTINGS_TIMER = new Object();
     private static final Object IDLE_TIMER = new Object();
     private static final Object STALL_TIMER = new Object();
 
@@ -53,6 +53,7 @@ final class Http2Connection implements Protocol, FrameListener {
     private final HpackDecoder decoder;
     final OutboundFlow flow;
     private final Exchanges exchanges;
+    private final SettingsExchange settings;
 
     private final StreamTable streams = new StreamTable();
 
@@ -60,22 +61,13 @@ final class Http2Connection implements Protocol, FrameListener {
     private boolean closing;
     private boolean goAwaySent;
     private boolean goAwayReceived;
-    private Timer settingsTimer;
     private Timer idleTimer;
     private long idleSince;
     private Timer stallTimer;
 
-    // The header block being assembled across CONTINUATION frames (§6.10).
-    private int blockStream;
-    private byte[] block;
-    private int blockLength;
-    private int blockFrames;
-    private boolean blockEndStream;
-    private int blockDependency;
+    private final InboundHeaderBlock block;
 
-    // Receive flow control of the connection (§6.9).
-    private int receiveWindow = 65_535;
-    private int receiveUnacked;
+    private final InboundFlow inbound;
 
     // Hardening budgets.
     private final AbuseBudget budget;
@@ -88,10 +80,13 @@ final class Http2Connection implements Protocol, FrameListener {
         this.budget = new AbuseBudget(limits);
         this.writer = new FrameWriter(connection);
         this.reader = new FrameReader(limits.maxFrameSize());
+        this.block = new InboundHeaderBlock(limits);
         // RFC 7541 §4.2: the peer may use the protocol's 4096 until it has acknowledged our setting.
         this.decoder = new HpackDecoder(4096, limits.maxHeaderListSize());
         this.flow = new OutboundFlow(connection, writer, this);
+        this.inbound = new InboundFlow(writer, limits);
         this.exchanges = new Exchanges(this, connection, shared);
+        this.settings = new SettingsExchange(limits, connection, writer, decoder, exchanges.encoder(), flow);
     }
 
     Exchanges exchanges() {
@@ -109,19 +104,8 @@ final class Http2Connection implements Protocol, FrameListener {
 
     /** Sends our SETTINGS (§3.4: the server's preface) and opens the connection's window. */
     void start() {
-        writer.settings(
-                0x3, limits.maxConcurrentStreams(),
-                0x4, limits.initialWindowSize(),
-                0x5, limits.maxFrameSize(),
-                0x6, limits.maxHeaderListSize(),
-                0x1, limits.headerTableSize(),
-                0x2, 0);
-        int more = limits.connectionWindowSize() - 65_535;
-        if (more > 0) {
-            writer.windowUpdate(0, more);
-            receiveWindow += more;
-        }
-        settingsTimer = connection.schedule(limits.settingsTimeout(), SETTINGS_TIMER);
+        settings.send();
+        inbound.open();
         idleSince = System.nanoTime();
         idleTimer = connection.schedule(options.idleTimeout(), IDLE_TIMER);
         writer.flush();
@@ -194,7 +178,7 @@ final class Http2Connection implements Protocol, FrameListener {
         try {
             if (token instanceof Stream) {
                 exchanges.deadline((Stream) token);
-            } else if (token == SETTINGS_TIMER) {
+            } else if (token == SettingsExchange.ACK_TIMER) {
                 connectionError(SETTINGS_TIMEOUT, "SETTINGS not acknowledged");  // §6.5.3
             } else if (token == IDLE_TIMER) {
                 idleCheck();
@@ -266,10 +250,7 @@ final class Http2Connection implements Protocol, FrameListener {
 
     @Override
     public void onData(int streamId, ByteBuffer data, boolean endStream, int flowLength) throws Http2Exception {
-        receiveWindow -= flowLength;
-        if (receiveWindow < 0) {
-            throw new Http2Exception(FLOW_CONTROL_ERROR, "DATA beyond the connection window");  // §6.9.1
-        }
+        inbound.received(flowLength);
         Stream s = streams.get(streamId);
         if (s == null) {
             consumed(null, flowLength);
@@ -287,8 +268,7 @@ final class Http2Connection implements Protocol, FrameListener {
             resetStream(s, STREAM_CLOSED, "DATA after END_STREAM");  // §5.1 half-closed (remote)
             return;
         }
-        s.recvWindow -= flowLength;
-        if (s.recvWindow < 0) {
+        if (!inbound.receivedOn(s, flowLength)) {
             consumed(null, flowLength);
             resetStream(s, FLOW_CONTROL_ERROR, "DATA beyond the stream window");  // §6.9.1
             return;
@@ -316,77 +296,34 @@ final class Http2Connection implements Protocol, FrameListener {
         }
     }
 
-    /**
-     * Gives {@code bytes} the client sent back to the windows now that they are taken:
-     * WINDOW_UPDATE once half a window is owed, so a client streaming a body never waits on us
-     * while we keep up, and is held back as soon as we do not.
-     */
+    /** Gives {@code bytes} back to the windows; a stream's only while it still takes the client's DATA. */
     private void consumed(Stream s, int bytes) {
-        receiveUnacked += bytes;
-        if (receiveUnacked >= limits.connectionWindowSize() / 2) {
-            writer.windowUpdate(0, receiveUnacked);
-            receiveWindow += receiveUnacked;
-            receiveUnacked = 0;
-        }
-        if (s != null && !s.remoteClosed && streams.get(s.id) == s) {
-            s.unacked += bytes;
-            if (s.unacked >= limits.initialWindowSize() / 2) {
-                writer.windowUpdate(s.id, s.unacked);
-                s.recvWindow += s.unacked;
-                s.unacked = 0;
-            }
-        }
+        inbound.consumed(s != null && !s.remoteClosed && streams.get(s.id) == s ? s : null, bytes);
     }
 
     @Override
     public void onHeaders(int streamId, ByteBuffer fragment, boolean endStream, boolean endHeaders, int dependency)
             throws Http2Exception {
-        blockStream = streamId;
-        blockEndStream = endStream;
-        blockDependency = dependency;
-        blockFrames = 0;
-        blockLength = 0;
-        if (fragment.remaining() > limits.maxHeaderBlockBytes()) {
-            throw new Http2Exception(ENHANCE_YOUR_CALM, "header block above maxHeaderBlockBytes");
-        }
+        block.begin(streamId, endStream, dependency, fragment);
         if (endHeaders) {
             headerBlock(fragment);
             return;
         }
-        append(fragment);
+        block.append(fragment);
     }
 
     @Override
     public void onContinuation(int streamId, ByteBuffer fragment, boolean endHeaders) throws Http2Exception {
-        if (++blockFrames > limits.maxContinuationFrames()) {
-            // CVE-2024-27316 class: a block kept open with endless CONTINUATION frames.
-            throw new Http2Exception(ENHANCE_YOUR_CALM, "more than maxContinuationFrames CONTINUATION frames");
-        }
-        append(fragment);
+        block.continuation(fragment);
         if (endHeaders) {
-            ByteBuffer whole = ByteBuffer.wrap(block, 0, blockLength);
-            headerBlock(whole);
-            if (block.length > 4096) {
-                block = null;  // one large block does not pin its array
-            }
+            headerBlock(block.whole());
+            block.decoded();
         }
     }
 
-    private void append(ByteBuffer fragment) throws Http2Exception {
-        int n = fragment.remaining();
-        if (n > limits.maxHeaderBlockBytes() - blockLength) {
-            throw new Http2Exception(ENHANCE_YOUR_CALM, "header block above maxHeaderBlockBytes");
-        }
-        if (block == null || block.length < blockLength + n) {
-            block = Arrays.copyOf(block == null ? new byte[0] : block, Math.max(blockLength + n, 1024));
-        }
-        fragment.get(block, blockLength, n);
-        blockLength += n;
-    }
-
-    /** A whole header block for {@link #blockStream}: a new request, or trailers. */
+    /** A whole header block for {@link InboundHeaderBlock#streamId()}: a new request, or trailers. */
     private void headerBlock(ByteBuffer whole) throws Http2Exception {
-        int id = blockStream;
+        int id = block.streamId();
         Stream s = streams.get(id);
         boolean isNew = s == null && streams.isIdle(id);
         RequestFields fields = new RequestFields(!isNew);
@@ -421,7 +358,7 @@ final class Http2Connection implements Protocol, FrameListener {
             return;  // §6.8: streams above the last id we announced are not processed
         }
         budget.productive();
-        if (blockDependency == id) {
+        if (block.dependency() == id) {
             refuse(id, PROTOCOL_ERROR, "stream depends on itself");  // §5.3.1
             return;
         }
@@ -440,7 +377,7 @@ final class Http2Connection implements Protocol, FrameListener {
             goAwaySent = true;
         }
         s = new Stream(id, exchanges, limits.initialWindowSize(), flow.initialWindow());
-        s.remoteClosed = blockEndStream;
+        s.remoteClosed = block.endStream();
         streams.add(s);
         if (idleTimer != null && idleTimer.isPending()) {
             idleTimer.cancel();
@@ -457,7 +394,7 @@ final class Http2Connection implements Protocol, FrameListener {
             resetStream(s, STREAM_CLOSED, "HEADERS after END_STREAM");  // §5.1 half-closed (remote)
             return;
         }
-        if (!blockEndStream) {
+        if (!block.endStream()) {
             resetStream(s, PROTOCOL_ERROR, "trailers without END_STREAM");  // §8.1
             return;
         }
@@ -500,44 +437,11 @@ final class Http2Connection implements Protocol, FrameListener {
     @Override
     public void onSettings(boolean ack, ByteBuffer payload) throws Http2Exception {
         if (ack) {
-            if (settingsTimer != null) {
-                settingsTimer.cancel();
-                settingsTimer = null;
-                decoder.maxTableSize(limits.headerTableSize());
-            }
+            settings.acknowledged();
             return;
         }
         unproductive();
-        while (payload.remaining() >= 6) {
-            int id = payload.getShort() & 0xffff;
-            long value = payload.getInt() & 0xffff_ffffL;
-            switch (id) {
-                case 0x1:  // SETTINGS_HEADER_TABLE_SIZE: our encoder keeps to its own ceiling below it
-                    exchanges.encoder().peerMaxTableSize((int) Math.min(value, Integer.MAX_VALUE));
-                    break;
-                case 0x2:
-                    if (value > 1) {
-                        throw new Http2Exception(PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH " + value);  // §6.5.2
-                    }
-                    break;
-                case 0x4:
-                    if (value > Integer.MAX_VALUE) {
-                        throw new Http2Exception(FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE " + value);
-                    }
-                    flow.initialWindow(value, streams.all());  // §6.9.2
-                    break;
-                case 0x5:
-                    if (value < 16_384 || value > 16_777_215) {
-                        throw new Http2Exception(PROTOCOL_ERROR, "SETTINGS_MAX_FRAME_SIZE " + value);  // §6.5.2
-                    }
-                    break;  // we never send frames above 16,384 anyway
-                default:
-                    // MAX_CONCURRENT_STREAMS bounds pushes, which we never make; MAX_HEADER_LIST_SIZE
-                    // is advisory; unknown settings are ignored (§6.5.2).
-            }
-        }
-        writer.settingsAck();  // §6.5.3
-        flow.pump();
+        settings.received(payload, streams.all());
     }
 
     @Override

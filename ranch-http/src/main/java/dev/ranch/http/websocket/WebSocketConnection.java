@@ -2,7 +2,6 @@ package dev.ranch.http.websocket;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
-import dev.ranch.core.Timer;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.http.Request;
 import org.slf4j.Logger;
@@ -16,26 +15,24 @@ import java.nio.charset.StandardCharsets;
  * connection hands its callbacks to, and the {@link WebSocketSession} its handler sends
  * through.
  *
- * <p><b>Reading.</b> Frames are read straight from the loop's read buffer: headers through
- * the {@link FrameReader}, payloads unmasked in place. A whole unfragmented frame that arrived
- * in one read is delivered where it lies, with no copy; anything else gathers in the
- * {@link InboundMessage}. Every rule is checked as soon as the bytes that break it arrive, and
- * a broken rule fails the connection: one close frame with the code, then input is only
- * scanned for the peer's close frame (so the TCP close never races unread input into a reset).
+ * <p><b>Reading.</b> The {@link InboundFrames}: frames are read straight from the loop's read
+ * buffer, and a whole unfragmented frame that arrived in one read is delivered where it lies,
+ * with no copy. Every rule is checked as soon as the bytes that break it arrive, and a broken
+ * rule fails the connection: one close frame with the code, then input is only scanned for the
+ * peer's close frame (so the TCP close never races unread input into a reset).
  *
  * <p><b>Writing.</b> On the loop, frames go into the loop's {@link OutboundFrames} and leave
  * together when the callback returns. Other threads queue {@link Outgoing} sends and wake
  * the loop through the connection's mailbox, once per batch.
  *
- * <p><b>Closing.</b> At most one close frame is ever sent. The side that closes first waits
- * for the other's close frame; the server closes the TCP connection once both are exchanged
- * (RFC 6455 section 7.1.1), or after {@code closeTimeout}.
+ * <p><b>Closing.</b> The {@link CloseHandshake}: at most one close frame is ever sent. The side
+ * that closes first waits for the other's close frame; the server closes the TCP connection once
+ * both are exchanged (RFC 6455 section 7.1.1), or after {@code closeTimeout}.
  */
 final class WebSocketConnection implements Protocol, WebSocketSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
 
-    private static final Object CLOSE_TIMER = new Object();
     private static final Object PING_TIMER = new Object();
     private static final int OPEN = 0;
     private static final int MESSAGE = 1;
@@ -47,28 +44,16 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private final Request request;
     private final String subprotocol;
     private final PerMessageDeflate deflate;
-    private final FrameReader reader = new FrameReader();
-    private final InboundMessage message;
-    private final byte[] control = new byte[125];
-    private int controlLength;
     private byte[] head;
 
     private final FrameSender sender;
+    private final CloseHandshake closing;
+    private final InboundFrames input;
 
     private Connection connection;
     private Thread loop;
     private OutboundFrames frames;
 
-    private boolean closeSent;
-    private boolean closeReceived;
-    /** After our close frame: input is only scanned for the peer's close frame. */
-    private boolean dropping;
-    /** Input can no longer even be split into frames: it is discarded until the end. */
-    private boolean discarding;
-    private boolean ended;
-    private int closeCode = CloseCodes.ABNORMAL;
-    private String closeReason = "";
-    private Timer closeTimer;
     private boolean pausedByUser;
     private boolean pausedByWrites;
 
@@ -83,8 +68,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         this.head = head;
         this.subprotocol = subprotocol;
         this.deflate = deflate;
-        this.message = new InboundMessage(options.maxMessageSize(), deflate);
         this.sender = new FrameSender(deflate, options);
+        this.closing = new CloseHandshake(this, sender, options);
+        this.input = new InboundFrames(this, handler, options, deflate, sender, closing);
     }
 
     // ---- Protocol: the HTTP connection's callbacks, on the loop ----
@@ -95,7 +81,8 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
         connection = c;
         loop = Thread.currentThread();
         frames = OutboundFrames.local();
-        sender.start(c, frames, this::startClose);
+        closing.start(c);
+        sender.start(c, frames, closing);
         c.write(head);
         head = null;
         open = true;
@@ -113,7 +100,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     public void onData(Connection c, ByteBuffer in) {
         frames.enter();
         try {
-            read(in);
+            input.read(in);
         } finally {
             frames.exit();
             sender.snapshot();
@@ -149,9 +136,9 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void onTimeout(Connection c, Object token) {
-        if (token == CLOSE_TIMER) {
+        if (token == CloseHandshake.TIMER) {
             c.close();  // the peer never answered our close frame
-        } else if (token == PING_TIMER && !closeSent) {
+        } else if (token == PING_TIMER && !closing.isSent()) {
             sender.control(FrameReader.PING, null);
             c.schedule(options.pingInterval(), PING_TIMER);
         }
@@ -160,16 +147,16 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
 
     @Override
     public void onIdle(Connection c) {
-        if (c.pendingWriteBytes() > 0 && !closeSent && sendTimeoutBounds(c)) {
+        if (c.pendingWriteBytes() > 0 && !closing.isSent() && sendTimeoutBounds(c)) {
             // A peer still taking in what we send is not idle: a close frame now would queue behind
             // that message and cut it when the close times out. The core looks again one idle
             // timeout later; a peer that stopped reading stalls the output and sendTimeout cuts it.
             return;
         }
-        if (closeSent) {
+        if (closing.isSent()) {
             c.close();
         } else {
-            startClose(CloseCodes.GOING_AWAY, "idle timeout");
+            closing.startClose(CloseCodes.GOING_AWAY, "idle timeout");
         }
     }
 
@@ -232,276 +219,36 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void onClose(Connection c, Throwable cause) {
         open = false;
-        ended = true;
+        input.stopReading();
         sender.end();
-        message.abandon();
+        input.abandon();
         if (deflate != null) {
             deflate.end();
         }
         try {
-            handler.onClose(this, closeCode, closeReason);
+            handler.onClose(this, closing.code(), closing.reason());
         } catch (Throwable t) {
             LOG.warn("connection {}: WebSocket handler failed in onClose", c.id(), t);
         }
     }
 
-    // ---- reading ----
-
-    private void read(ByteBuffer in) {
-        while (in.hasRemaining() && !ended) {
-            if (discarding) {
-                in.position(in.limit());
-                return;
-            }
-            if (!reader.inPayload()) {
-                if (!reader.readHeader(in)) {
-                    return;
-                }
-                if (dropping) {
-                    if (reader.length() < 0) {
-                        discarding = true;
-                        continue;
-                    }
-                } else if (!frameStarts() && discarding) {
-                    continue;
-                }
-                // A refused frame falls through to be skipped whole (it may be the peer's close).
-            }
-            if (dropping) {
-                int n = (int) Math.min(in.remaining(), reader.left());
-                in.position(in.position() + n);
-                reader.passed(n);
-                if (!reader.inPayload() && reader.opcode() == FrameReader.CLOSE) {
-                    closeReceived = true;
-                    closeTcp();  // both close frames are exchanged
-                }
-                continue;
-            }
-            if (reader.left() == 0) {
-                reader.passed(0);
-                frameEnds(in);
-                continue;
-            }
-            payload(in);
-        }
-    }
-
-    /**
-     * Judges a complete header ({@link FrameRules}); a violation fails the connection.
-     *
-     * @return whether the frame is acceptable
-     */
-    private boolean frameStarts() {
-        FrameRules.Violation broken = FrameRules.header(reader, message.inProgress(), deflate != null,
-                options.maxFrameSize());
-        if (broken != null) {
-            return fail(broken.code(), broken.reason());
-        }
-        int opcode = reader.opcode();
-        if (opcode >= FrameReader.CLOSE) {
-            controlLength = 0;
-        } else if (opcode != FrameReader.CONTINUATION) {
-            message.begin(opcode, reader.rsv() != 0);
-        }
-        return true;
-    }
-
-    private void payload(ByteBuffer in) {
-        int n = reader.unmask(in);
-        if (n == 0) {
-            return;
-        }
-        int start = in.position();
-        if (reader.opcode() >= FrameReader.CLOSE) {
-            in.get(control, controlLength, n);
-            controlLength += n;
-            reader.passed(n);
-            if (!reader.inPayload()) {
-                frameEnds(in);
-            }
-            return;
-        }
-        boolean whole = n == reader.left() && n == reader.length();
-        boolean fin = reader.fin();
-        if (whole && !message.isCompressed() && message.nothingGathered() && (fin || !options.aggregate())) {
-            // The whole frame lies in the read buffer and completes what is to be delivered: no copy.
-            int code = message.inPlace(in, n);
-            if (code == 0 && fin) {
-                code = message.finish();
-            }
-            reader.passed(n);
-            if (code != 0) {
-                in.position(start + n);
-                fail(code, code == CloseCodes.INVALID_PAYLOAD ? "text is not UTF-8" : "message too big");
-                return;
-            }
-            int limit = in.limit();
-            in.limit(start + n);
-            try {
-                deliver(in, fin);
-            } finally {
-                in.limit(limit);
-                in.position(start + n);
-            }
-            message.delivered(fin);
-            return;
-        }
-        int code = message.append(in, n);
-        in.position(start + n);
-        reader.passed(n);
-        if (code != 0) {
-            fail(code, code == CloseCodes.INVALID_PAYLOAD ? "text is not UTF-8" : "message too big");
-            return;
-        }
-        if (!reader.inPayload()) {
-            frameEnds(in);
-        }
-    }
-
-    /** A frame's payload is complete (data frames that were not delivered in place, and control frames). */
-    private void frameEnds(ByteBuffer in) {
-        int opcode = reader.opcode();
-        if (opcode >= FrameReader.CLOSE) {
-            controlFrame(opcode);
-            return;
-        }
-        boolean fin = reader.fin();
-        if (fin) {
-            int code = message.finish();
-            if (code != 0) {
-                fail(code, code == CloseCodes.INVALID_PAYLOAD ? "text is not UTF-8" : "message too big");
-                return;
-            }
-        } else if (options.aggregate()) {
-            return;  // more fragments to gather
-        }
-        deliver(message.gathered(), fin);
-        message.delivered(fin);
-    }
-
-    private void deliver(ByteBuffer data, boolean last) {
-        try {
-            if (!options.aggregate()) {
-                handler.onFragment(this, message.isText() ? MessageType.TEXT : MessageType.BINARY, !message.firstDelivered(), last, data);
-            } else if (message.isText()) {
-                handler.onTextBytes(this, data);
-            } else {
-                handler.onBinary(this, data);
-            }
-        } catch (Throwable t) {
-            handlerFailed(t);
-        }
-    }
-
-    private void controlFrame(int opcode) {
-        ByteBuffer payload = ByteBuffer.wrap(control, 0, controlLength);
-        try {
-            if (opcode == FrameReader.PING) {
-                // RFC 6455 section 5.5.2: answer with a pong carrying the ping's payload.
-                sender.control(FrameReader.PONG, payload.duplicate());
-                handler.onPing(this, payload);
-            } else if (opcode == FrameReader.PONG) {
-                handler.onPong(this, payload);
-            } else {
-                peerCloses();
-            }
-        } catch (Throwable t) {
-            handlerFailed(t);
-        }
-    }
-
-    /** The peer's close frame (RFC 6455 section 5.5.1): judge it, answer it once, close TCP. */
-    private void peerCloses() {
-        closeReceived = true;
-        FrameRules.Violation broken = FrameRules.closeBody(control, controlLength);
-        if (broken != null) {
-            fail(broken.code(), broken.reason());
-            closeTcp();
-            return;
-        }
-        if (!closeSent) {
-            closeCode = controlLength == 0 ? CloseCodes.NO_STATUS : FrameRules.closeCode(control);
-            closeReason = controlLength == 0 ? "" : FrameRules.closeReason(control, controlLength);
-            sendClose(closeCode, "");  // RFC 6455 section 5.5.1: echo the code
-        }
-        closeTcp();
-    }
-
     // ---- closing ----
 
-    /** Fails the connection (RFC 6455 section 7.1.7): one close frame, then wait for the peer's. */
-    private boolean fail(int code, String why) {
-        LOG.debug("connection {}: failing WebSocket with {}: {}", connection.id(), code, why);
-        message.abandon();
-        dropping = true;
-        if (reader.length() < 0) {
-            discarding = true;  // the rest of this frame cannot be skipped: nothing after it can be framed
-        }
-        startClose(code, why);
-        return false;
-    }
-
-    /** Sends our close frame, unless one was sent, and waits for the peer's. */
-    private void startClose(int code, String reason) {
-        if (!closeSent) {
-            closeCode = code;
-            closeReason = reason;
-            sendClose(code, reason);
-        }
-    }
-
-    private void sendClose(int code, String reason) {
-        if (closeSent || !connection.isOpen()) {
-            return;
-        }
-        closeSent = true;
-        dropping = true;
+    /** Our close frame went out: nothing more is delivered to the handler, nor sent for it. */
+    void stopDelivering() {
         open = false;
-        message.abandon();
-        ByteBuffer payload;
-        if (code == CloseCodes.NO_STATUS) {
-            payload = ByteBuffer.allocate(0);  // RFC 6455 section 5.5.1: a close frame may have no body
-        } else {
-            byte[] text = reasonBytes(reason);
-            payload = ByteBuffer.allocate(2 + text.length);
-            payload.putShort((short) code).put(text).flip();
-        }
-        sender.close(payload);
-        if (!closeReceived) {
-            if (options.closeTimeout().isZero()) {
-                closeTcp();
-            } else {
-                closeTimer = connection.schedule(options.closeTimeout(), CLOSE_TIMER);
-            }
-        }
+        input.stopDelivering();
     }
 
-    /** Our reason as UTF-8, cut on a character boundary to fit a control frame (RFC 6455 section 5.5). */
-    private static byte[] reasonBytes(String reason) {
-        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= 123) {
-            return bytes;
-        }
-        int end = 123;
-        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
-            end--;
-        }
-        return java.util.Arrays.copyOf(bytes, end);
+    /** The TCP connection is closing: the rest of the current read is not looked at. */
+    void stopReading() {
+        input.stopReading();
     }
 
-    /** The server closes the TCP connection first (RFC 6455 section 7.1.1), after what is queued. */
-    private void closeTcp() {
-        ended = true;
-        if (closeTimer != null) {
-            closeTimer.cancel();
-        }
-        sender.flush();
-        connection.close();
-    }
-
-    private void handlerFailed(Throwable t) {
+    /** The handler threw: the session closes with 1011. */
+    void handlerFailed(Throwable t) {
         LOG.warn("connection {}: WebSocket handler failed", connection.id(), t);
-        startClose(CloseCodes.INTERNAL_ERROR, "internal error");
+        closing.startClose(CloseCodes.INTERNAL_ERROR, "internal error");
     }
 
     // ---- sending (WebSocketSession) ----
@@ -596,7 +343,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
             throw new IllegalArgumentException("a close reason has at most 123 bytes of UTF-8");
         }
         if (inLoop()) {
-            startClose(code, reason);
+            closing.startClose(code, reason);
         } else {
             enqueue(new Outgoing(Outgoing.CLOSE, null, true, code, reason));
         }
@@ -605,7 +352,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     @Override
     public void abort() {
         if (inLoop()) {
-            ended = true;  // the rest of the current read is not delivered
+            input.stopReading();  // the rest of the current read is not delivered
             open = false;
         }
         connection.abort();

@@ -18,9 +18,9 @@
  * and {@code Registry} membership carry over.
  *
  * <p><b>Inside a connection.</b> {@code FrameReader} splits the stream into frames and unmasks
- * payloads in the loop's read buffer; {@code WebSocketConnection} has each header and close
- * frame judged by {@code FrameRules} as it completes and delivers whole frames in place when
- * it can;
+ * payloads in the loop's read buffer; {@code InboundFrames} has each header and close frame
+ * judged by {@code FrameRules} as it completes and delivers whole frames in place when it can;
+ * {@code CloseHandshake} sends the one close frame and closes TCP once both are exchanged;
  * {@code InboundMessage} gathers the rest, inflates through {@code PerMessageDeflate} and
  * validates UTF-8 ({@code Utf8Validator}) byte by byte, bounded by {@code maxMessageSize};
  * {@code FrameSender} frames what the handler sends, into the loop's {@code OutboundFrames}
