@@ -268,13 +268,13 @@ class StraceCounter:
         self.out = os.path.join(scratch, f"strace-{pid}.txt")
         self.child = Child([strace, "-c", "-f", "-o", self.out, "-p", str(pid)], grace=10,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        threads = len(os.listdir(f"/proc/{pid}/task"))
-        attached = 0
-        for line in self.child.process.stderr:  # "strace: Process N attached" once per thread
+        seen = []
+        for line in self.child.process.stderr:  # "strace: Process N attached with M threads"
             if "attached" in line:
-                attached += 1
-                if attached >= threads:
-                    break
+                break
+            seen.append(line)
+        else:
+            sys.exit(f"strace did not attach to {pid}: {''.join(seen)}")
 
     def start(self):
         pass
