@@ -2,11 +2,15 @@ package dev.ranch.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
@@ -27,7 +31,15 @@ import org.openjdk.jmh.results.ScalarResult;
  *       {@code /proc/self/io}, the read-like ({@code read}, {@code readv}, ...) and write-like
  *       ({@code write}, {@code writev}, ...) system calls. Calls such as {@code epoll_wait} or
  *       {@code futex} are not counted there; {@code scripts/kernel-compare.py} counts every call
- *       of a server in its own process.
+ *       of a server in its own process;
+ *   <li>{@code cpu.client.norm}: the CPU time of JMH's worker threads alone (thread names with
+ *       {@code jmh-worker}), which in the socket pairs is the load client; {@code cpu.time.norm}
+ *       minus this is the server's loops plus GC, compiler and JMH's control thread;
+ *   <li>with {@code -prof 'dev.ranch.bench.CpuTimeProfiler:perf'}, also {@code syscalls.norm} (every
+ *       system call) and {@code syscalls.epoll_wait.norm} ({@code epoll_wait} and its variants),
+ *       counted by {@code perf stat} tracepoints on this JVM during each iteration only (see
+ *       {@link PerfSyscalls} for what perf needs; without it the iteration fails with the reason).
+ *       Counting adds a little kernel time to every system call, on both sides of a pair alike.
  * </ul>
  *
  * <p><b>What the figures include.</b> Every thread of the JVM: in the socket pairs the server's
@@ -54,6 +66,28 @@ public final class CpuTimeProfiler implements InternalProfiler {
     private long start;
     private long[] statStart;
     private long[] ioStart;
+    private Map<Long, Long> workersStart = Map.of();
+    private final boolean perf;
+    private PerfSyscalls syscalls;
+
+    /** Without perf: CPU figures and {@code /proc/self/io} read/write calls only. */
+    public CpuTimeProfiler() {
+        this("");
+    }
+
+    /**
+     * With {@code options} from JMH's {@code -prof CpuTimeProfiler:OPTIONS}: {@code perf} adds the
+     * system call counts of perf stat; empty adds nothing.
+     *
+     * @throws IllegalArgumentException on any other option
+     */
+    public CpuTimeProfiler(String options) {
+        String option = options == null ? "" : options.trim();
+        if (!option.isEmpty() && !option.equals("perf")) {
+            throw new IllegalArgumentException("CpuTimeProfiler options: 'perf' or none, not '" + option + "'");
+        }
+        this.perf = option.equals("perf");
+    }
 
     @Override
     public String getDescription() {
@@ -62,8 +96,14 @@ public final class CpuTimeProfiler implements InternalProfiler {
 
     @Override
     public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
+        // perf first: starting it forks processes, which must not count against the iteration.
+        if (perf) {
+            syscalls = PerfSyscalls.attach(ProcessHandle.current().pid());
+            syscalls.start();
+        }
         statStart = userAndSystemTicks();
         ioStart = readAndWriteCalls();
+        workersStart = workerCpuNanos();
         start = system.getProcessCpuTime();
     }
 
@@ -73,9 +113,17 @@ public final class CpuTimeProfiler implements InternalProfiler {
         long cpuNanos = system.getProcessCpuTime() - start;
         long[] statEnd = userAndSystemTicks();
         long[] ioEnd = readAndWriteCalls();
+        long workersNanos = 0;
+        for (Map.Entry<Long, Long> worker : workerCpuNanos().entrySet()) {
+            // A worker that started during the iteration counts from zero.
+            workersNanos += worker.getValue() - workersStart.getOrDefault(worker.getKey(), 0L);
+        }
+        Map<String, Long> calls = syscalls == null ? null : syscalls.stop();
+        syscalls = null;
         long ops = result.getMetadata().getAllOps();
         List<Result> results = new ArrayList<>();
         results.add(perOp("cpu.time.norm", ops > 0 && cpuNanos >= 0 ? cpuNanos / 1000.0 : Double.NaN, ops, "us/op"));
+        results.add(perOp("cpu.client.norm", workersNanos / 1000.0, ops, "us/op"));
         if (statStart != null && statEnd != null) {
             results.add(perOp("cpu.user.norm", (statEnd[0] - statStart[0]) * 1e6 / TICKS_PER_SECOND, ops, "us/op"));
             results.add(perOp("cpu.sys.norm", (statEnd[1] - statStart[1]) * 1e6 / TICKS_PER_SECOND, ops, "us/op"));
@@ -84,11 +132,34 @@ public final class CpuTimeProfiler implements InternalProfiler {
             results.add(perOp("syscalls.read.norm", ioEnd[0] - ioStart[0], ops, "calls/op"));
             results.add(perOp("syscalls.write.norm", ioEnd[1] - ioStart[1], ops, "calls/op"));
         }
+        if (calls != null) {
+            long epollWaits = 0;
+            for (String call : PerfSyscalls.EPOLL_WAITS) {
+                epollWaits += calls.getOrDefault(call, 0L);
+            }
+            results.add(perOp("syscalls.norm", calls.get("total"), ops, "calls/op"));
+            results.add(perOp("syscalls.epoll_wait.norm", epollWaits, ops, "calls/op"));
+        }
         return results;
     }
 
     private static ScalarResult perOp(String name, double total, long ops, String unit) {
         return new ScalarResult(name, ops > 0 ? total / ops : Double.NaN, unit, AggregationPolicy.AVG);
+    }
+
+    /** CPU nanoseconds of each live JMH worker thread, by thread id. */
+    private static Map<Long, Long> workerCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().contains("jmh-worker")) {
+                long nanos = threads.getThreadCpuTime(info.getThreadId());
+                if (nanos >= 0) {
+                    cpu.put(info.getThreadId(), nanos);
+                }
+            }
+        }
+        return cpu;
     }
 
     /** utime and stime (fields 14 and 15) of this process, or {@code null} without {@code /proc}. */

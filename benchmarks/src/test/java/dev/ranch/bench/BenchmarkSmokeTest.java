@@ -108,8 +108,8 @@ class BenchmarkSmokeTest {
         for (RunResult result : results) {
             Map<String, Result> secondary = result.getSecondaryResults();
             String benchmark = result.getParams().getBenchmark();
-            for (String cost : List.of("cpu.time.norm", "cpu.user.norm", "cpu.sys.norm", "syscalls.read.norm",
-                    "syscalls.write.norm")) {
+            for (String cost : List.of("cpu.time.norm", "cpu.user.norm", "cpu.sys.norm", "cpu.client.norm",
+                    "syscalls.read.norm", "syscalls.write.norm")) {
                 assertTrue(secondary.containsKey(cost), benchmark + " reports " + cost + ": " + secondary.keySet());
             }
             if (benchmark.equals(EchoBenchmark.class.getName() + ".echo")) {
