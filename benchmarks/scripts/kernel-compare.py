@@ -101,13 +101,17 @@ UNIT = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 
 
 class Load:
-    """A running load client; `started()` returns once its measured part begins, `finish()` its (ops, seconds)."""
+    """A load client: `launch()` starts it, `started()` returns once its measured part begins (at once
+    for a client without a ready line, wrk), `finish()` waits for its end and returns (ops, seconds)."""
 
     def __init__(self, command, ready_line=None):
         self.command = command
         self.ready_line = ready_line
-        self.child = Child(command, grace=5, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.child = None
         self.seen = []
+
+    def launch(self):
+        self.child = Child(self.command, grace=5, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def started(self):
         if self.ready_line is None:
@@ -297,10 +301,17 @@ def measure(server, workload, seconds, counter_factory=None):
     """One measured run of the workload's client against `server`: its figures per operation."""
     counter = counter_factory(server.pid) if counter_factory else None
     load = workload.client(server.port, seconds)
-    load.started()
+    # A client that says when it measures (EchoLoad, after its JVM started and connected) starts
+    # first; wrk measures from its start, so counting starts before it, lest a slow enable on a
+    # loaded machine miss its first requests.
+    if load.ready_line:
+        load.launch()
+        load.started()
     stat0, io0 = process_stat(server.pid), process_io(server.pid)
     if counter:
         counter.start()
+    if not load.ready_line:
+        load.launch()
     ops, elapsed = load.finish()
     calls = counter.stop() if counter else None
     stat1, io1 = process_stat(server.pid), process_io(server.pid)
@@ -368,6 +379,7 @@ def run_workload(args, workload, syscalls, scratch):
             if args.warmup > 0:
                 log(f"{workload.name}: warming {config.label} for {args.warmup} s")
                 load = workload.client(config.server.port, args.warmup)
+                load.launch()
                 load.started()
                 load.finish()
         counter = None
