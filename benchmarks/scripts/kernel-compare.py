@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Runs ranch and Netty BenchServer modes under a load client and reports, side by side and as a ratio,
-what each costs the kernel per operation: ops/s, server CPU per op (user and system), and system
-calls per op with epoll_wait, read and write broken out, against the floor of one read and one
-write per operation (per batch when pipelined).
+"""Runs ranch and Netty BenchServer modes under a load client and reports what each costs per operation.
+
+Side by side and as a ratio: ops/s, server CPU per op (user and system), and system calls per op
+with epoll_wait, read and write broken out, against the floor of one read and one write per
+operation (per batch when pipelined).
 
     python3 benchmarks/scripts/kernel-compare.py [--workloads keepalive,pipeline-1,pipeline-16,pipeline-128,echo]
         [--warmup 10] [--duration 10] [--rounds 3] [--netty-loops 1,2] [--syscalls auto|perf|strace|none]
@@ -527,10 +528,11 @@ def main():
     parser.add_argument("--java", default="java")
     parser.add_argument("--jvm-arg", action="append", default=[], help="an option for the server JVMs (repeatable)")
     parser.add_argument("--client-jvm-arg", action="append", default=[], help="an option for the echo client JVM")
-    parser.add_argument("--workloads", default="keepalive,pipeline-1,pipeline-16,pipeline-128,echo")
+    parser.add_argument("--workloads", default="keepalive,pipeline-1,pipeline-16,pipeline-128,echo",
+                        help="comma-separated, from the list below")
     parser.add_argument("--warmup", type=int, default=10, help="seconds of load per server before measuring")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="measured rounds per server")
     parser.add_argument("--connections", type=int, default=100, help="keep-alive connections (wrk -c)")
     parser.add_argument("--depth", type=int, default=16, help="requests per pipelined write")
     parser.add_argument("--echo-connections", type=int, default=100)
