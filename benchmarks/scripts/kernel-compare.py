@@ -6,7 +6,7 @@ with epoll_wait, read and write broken out, against the floor of one read and on
 operation (per batch when pipelined).
 
     python3 benchmarks/scripts/kernel-compare.py [--workloads keepalive,pipeline-1,pipeline-16,pipeline-128,echo]
-        [--warmup 10] [--duration 10] [--rounds 3] [--netty-loops 1,2] [--syscalls auto|perf|strace|none]
+        [--warmup 15] [--duration 10] [--rounds 3] [--netty-loops 1,2] [--syscalls auto|perf|strace|none]
         [--format markdown|json] [--json OUT.json]
 
 Workloads (the client runs on the same machine as the server, one thread):
@@ -530,7 +530,7 @@ def main():
     parser.add_argument("--client-jvm-arg", action="append", default=[], help="an option for the echo client JVM")
     parser.add_argument("--workloads", default="keepalive,pipeline-1,pipeline-16,pipeline-128,echo",
                         help="comma-separated, from the list below")
-    parser.add_argument("--warmup", type=int, default=10, help="seconds of load per server before measuring")
+    parser.add_argument("--warmup", type=int, default=15, help="seconds of load per server before measuring")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured round")
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds per server")
     parser.add_argument("--connections", type=int, default=100, help="keep-alive connections (wrk -c)")
