@@ -9,7 +9,10 @@ IdleMemoryBenchmark the figure is the secondary result heapBytesPerConnection (l
 better); for ChatFanOutBenchmark the primary score, a time (lower is better); for the others
 the primary score (higher is better). When the results carry cpu.time.norm (from
 -prof dev.ranch.bench.CpuTimeProfiler) the table adds CPU per operation and its ratio (lower is
-better). Several result files are read as one. Standard library only.
+better); when they carry its user/system split and system call counts (cpu.user.norm,
+cpu.sys.norm, syscalls.read.norm + syscalls.write.norm, or syscalls.norm and
+syscalls.epoll_wait.norm from perf), columns for those too. Several result files are read as
+one. Standard library only.
 """
 import argparse
 import json
@@ -27,9 +30,18 @@ FIGURE = {  # benchmark short name -> (secondary metric or None, label, higher i
     "TlsEchoBenchmark.echo": (None, "TLS 1.3 echo", True),
     "HttpsBenchmark.requests": (None, "HTTPS hello world, keep-alive", True),
     "WebSocketEchoBenchmark.echo": (None, "WebSocket text echo", True),
-    # Not JMH: scripts/h2load-compare.py writes its result in the same shape.
+    # Not JMH: scripts/h2load-compare.py and kernel-compare.py write their results in the same shape.
     "H2load.requests": (None, "HTTP/2 hello world, h2c, h2load", True),
+    "Kernel.keepalive": (None, "HTTP keep-alive, wrk, server process", True),
+    "Kernel.pipeline_1": (None, "HTTP pipelined 16, wrk -c1, server process", True),
+    "Kernel.pipeline_16": (None, "HTTP pipelined 16, wrk -c16, server process", True),
+    "Kernel.pipeline_128": (None, "HTTP pipelined 16, wrk -c128, server process", True),
+    "Kernel.echo": (None, "TCP echo 64 B, EchoLoad, server process", True),
 }
+
+
+COSTS = {"user": "cpu.user.norm", "sys": "cpu.sys.norm", "calls": "syscalls.norm",
+         "epoll": "syscalls.epoll_wait.norm", "reads": "syscalls.read.norm", "writes": "syscalls.write.norm"}
 
 
 def number(value):
@@ -67,7 +79,12 @@ def rows(results):
             # CPU microseconds per operation (-prof dev.ranch.bench.CpuTimeProfiler), with its error
             "cpu": number(cpu["score"]) if cpu and not secondary else float("nan"),
             "cpu_error": number(cpu.get("scoreError")) if cpu and not secondary else float("nan"),
+            # per operation: CPU user and system, system calls (all; read+write; epoll_wait); NaN when absent
+            **{key: number(r.get("secondaryMetrics", {}).get(metric, {}).get("score"))
+               if not secondary else float("nan") for key, metric in COSTS.items()},
         }
+        reads, writes = group["servers"][server]["reads"], group["servers"][server]["writes"]
+        group["servers"][server]["rw"] = reads + writes
     for key in sorted(groups):
         yield groups[key]
 
@@ -99,9 +116,16 @@ def describe(group):
 def table(groups):
     # The CPU column only when some result has it, so older result files keep their table.
     with_cpu = any(not math.isnan(s["cpu"]) for g in groups for s in g["servers"].values())
+    # The same for each of the other costs: a column only when some result has it.
+    extra = [(key, title) for key, title in (("user", "CPU user us/op"), ("sys", "CPU sys us/op"),
+                                             ("calls", "syscalls/op"), ("epoll", "epoll_wait/op"),
+                                             ("rw", "read+write calls/op"))
+             if any(not math.isnan(s[key]) for g in groups for s in g["servers"].values())]
     out = ["| pair | ranch | Netty | kind | ratio ranch/Netty | alloc B/op ranch / Netty |"
-           + (" CPU us/op ranch / Netty | CPU ratio ranch/Netty |" if with_cpu else ""),
-           "| --- | ---: | ---: | --- | ---: | ---: |" + (" ---: | ---: |" if with_cpu else "")]
+           + (" CPU us/op ranch / Netty | CPU ratio ranch/Netty |" if with_cpu else "")
+           + "".join(f" {title} ranch / Netty |" for _, title in extra),
+           "| --- | ---: | ---: | --- | ---: | ---: |" + (" ---: | ---: |" if with_cpu else "")
+           + " ---: |" * len(extra)]
     for g in groups:
         ranch = g["servers"].get("ranch")
         if not ranch:
@@ -116,7 +140,8 @@ def table(groups):
                 f"| {describe(g)}, {better} | {fmt(ranch['score'])} ± {fmt(ranch['error'])} {unit} "
                 f"| {fmt(netty['score'])} ± {fmt(netty['error'])} {unit} | {kind} "
                 f"| **{fmt(r, 2)}** ± {fmt(e, 2)} | {fmt(ranch['alloc'])} / {fmt(netty['alloc'])} |"
-                + (cpu_cells(ranch, netty) if with_cpu else ""))
+                + (cpu_cells(ranch, netty) if with_cpu else "")
+                + "".join(f" {fmt(ranch[key], 2)} / {fmt(netty[key], 2)} |" for key, _ in extra))
     return "\n".join(out)
 
 

@@ -18,63 +18,20 @@ any JMH result. Linux only (/proc). Standard library only.
 """
 import argparse
 import json
-import math
 import os
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 
-# Student's t at 0.9995 (two-sided 99.9%, what JMH reports) by degrees of freedom.
-T999 = {1: 636.62, 2: 31.60, 3: 12.92, 4: 8.61, 5: 6.87, 6: 5.96, 7: 5.41, 8: 5.04, 9: 4.78, 10: 4.59}
+from benchlib import Server, cpu_seconds, java_version, load_average, mean_and_error
 
 FINISHED = re.compile(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s")
 REQUESTS = re.compile(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
                       r"(\d+) errored, (\d+) timeout")
 STATUS = re.compile(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx")
-
-
-def cpu_seconds(pid):
-    """utime + stime of the process, in seconds (fields 14 and 15 of /proc/PID/stat)."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-        stat = f.read()
-    fields = stat[stat.rindex(")") + 2:].split()  # the command may hold spaces; the fields after it do not
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def load_average():
-    with open("/proc/loadavg", encoding="ascii") as f:
-        return " ".join(f.read().split()[:3])
-
-
-class Server:
-    """A BenchServer JVM of one mode on a free port, stopped with SIGTERM."""
-
-    def __init__(self, args, mode):
-        command = [args.java] + args.jvm_arg + ["-cp", args.jar, "dev.ranch.bench.BenchServer", mode, "0"]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        # JVM options such as -XX:StartFlightRecording may print before BenchServer does.
-        seen = []
-        for line in self.process.stdout:
-            match = re.match(r"listening on (\d+)", line)
-            if match:
-                self.port = int(match.group(1))
-                return
-            seen.append(line)
-        self.stop()
-        sys.exit(f"{mode} did not start: {''.join(seen).strip()}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def h2load(args, port, seconds):
@@ -94,7 +51,7 @@ def h2load(args, port, seconds):
 
 
 def measure(args, mode):
-    server = Server(args, mode)
+    server = Server(args.java, args.jvm_arg, args.jar, mode)
     try:
         h2load(args, server.port, args.warmup)
         before = cpu_seconds(server.process.pid)
@@ -107,23 +64,8 @@ def measure(args, mode):
         server.stop()
 
 
-def mean_and_error(values):
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return mean, float("nan")
-    t = T999.get(len(values) - 1, 3.29)
-    return mean, t * statistics.stdev(values) / math.sqrt(len(values))
-
-
 def kind(mode):
     return "ranch" if mode.startswith("ranch") else "netty-nio"
-
-
-def java_version(java):
-    done = subprocess.run([java, "-version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    first = done.stdout.splitlines()[0] if done.stdout else "?"
-    match = re.search(r'"([^"]+)"', first)
-    return match.group(1) if match else first
 
 
 def main():

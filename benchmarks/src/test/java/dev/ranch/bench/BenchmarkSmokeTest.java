@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.opentest4j.TestAbortedException;
 import dev.ranch.core.test.SystemPackages;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
@@ -20,7 +23,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs every benchmark once in a tiny configuration, so that none can rot: no warm-up, one
  * 200 ms measurement, few connections, in this JVM (the idle-memory benchmark still starts
- * its child servers). Checks that each benchmark and server kind produced a positive score.
+ * its child servers). Checks that each benchmark and server kind produced a positive score, and
+ * that {@link CpuTimeProfiler} reports CPU (user and system) and read/write system calls per
+ * operation for every one of them.
  */
 class BenchmarkSmokeTest {
 
@@ -51,6 +56,7 @@ class BenchmarkSmokeTest {
                 // One command is enough to know the Redis pair still runs; both double its trials.
                 .param("command", "GET")
                 .shouldFailOnError(true)
+                .addProfiler(CpuTimeProfiler.class)
                 .build();
         Collection<RunResult> results = new Runner(options).run();
 
@@ -100,6 +106,20 @@ class BenchmarkSmokeTest {
         }
         assertEquals(expected, ran);
         for (RunResult result : results) {
+            Map<String, Result> secondary = result.getSecondaryResults();
+            String benchmark = result.getParams().getBenchmark();
+            for (String cost : List.of("cpu.time.norm", "cpu.user.norm", "cpu.sys.norm", "cpu.client.norm",
+                    "syscalls.read.norm", "syscalls.write.norm")) {
+                assertTrue(secondary.containsKey(cost), benchmark + " reports " + cost + ": " + secondary.keySet());
+            }
+            if (benchmark.equals(EchoBenchmark.class.getName() + ".echo")) {
+                // One message in flight per connection: every round trip is at least one read and
+                // one write by the client and one of each by the server, all in this JVM.
+                assertTrue(secondary.get("syscalls.read.norm").getScore() >= 1.5
+                        && secondary.get("syscalls.write.norm").getScore() >= 1.5,
+                        "echo reads and writes per round trip: " + secondary.get("syscalls.read.norm")
+                                + ", " + secondary.get("syscalls.write.norm"));
+            }
             if (result.getParams().getBenchmark().endsWith("idleConnections")) {
                 // With 4 connections the figure is GC noise; only check it was measured.
                 double perConnection = result.getSecondaryResults().get("heapBytesPerConnection").getScore();

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * The implementations compared: ranch-core and Netty 4.2 with its NIO and (on Linux x86_64)
- * epoll transports. Every kind runs as many event loops as {@link #DEFAULT_LOOPS}.
+ * epoll transports. Every kind runs as many event loops as {@link #DEFAULT_LOOPS} unless told otherwise.
  */
 public enum ServerKind {
     /** ranch-core on {@code Transports.tcp()}. */
@@ -39,10 +39,20 @@ public enum ServerKind {
      * @throws IllegalStateException when this kind is not {@link #available()} here
      */
     public Server start(Workload workload, int port) {
+        return start(workload, port, DEFAULT_LOOPS);
+    }
+
+    /**
+     * As {@link #start(Workload, int)} with {@code loops} event loops (Netty: worker loops,
+     * beside its one acceptor loop).
+     *
+     * @throws IllegalStateException when this kind is not {@link #available()} here
+     */
+    public Server start(Workload workload, int port, int loops) {
         return switch (this) {
-            case RANCH -> RanchServers.start(workload, port, DEFAULT_LOOPS);
-            case NETTY_NIO -> NettyServers.start(workload, port, DEFAULT_LOOPS, false);
-            case NETTY_EPOLL -> NettyServers.start(workload, port, DEFAULT_LOOPS, true);
+            case RANCH -> RanchServers.start(workload, port, loops);
+            case NETTY_NIO -> NettyServers.start(workload, port, loops, false);
+            case NETTY_EPOLL -> NettyServers.start(workload, port, loops, true);
         };
     }
 
