@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * second, the server's user and system CPU per round trip (from {@code /proc/PID/stat}, in
  * clock ticks of 10 ms, so figures under a few thousand ticks are coarse), and each syscall
  * {@code perf stat -e 'syscalls:sys_enter_*'} counted in the server during the window, per
- * round trip (no syscall lines when {@code perf} cannot run). Loopback only, bounded in time.
+ * round trip, with the server's task clock (CPU time) and context switches (how often its
+ * threads blocked or were preempted) per round trip (none of these when {@code perf} cannot run). Loopback only, bounded in time.
  */
 public final class EchoLoad {
 
@@ -103,7 +104,7 @@ public final class EchoLoad {
                     return null;
                 }
                 Process process = new ProcessBuilder("perf", "stat", "-x", ",", "-o", dir.resolve("perf.csv").toString(),
-                        "-e", "syscalls:sys_enter_*", "-D", "-1", "--control", "fifo:" + control + "," + ack,
+                        "-e", "task-clock,context-switches,cpu-migrations", "-e", "syscalls:sys_enter_*", "-D", "-1", "--control", "fifo:" + control + "," + ack,
                         "-p", Long.toString(pid), "--", "cat")
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -138,6 +139,13 @@ public final class EchoLoad {
         long total = 0;
         for (String line : Files.readAllLines(perfOut, StandardCharsets.UTF_8)) {
             String[] fields = line.split(",");
+            if (fields.length >= 3 && (fields[2].equals("task-clock") || fields[2].equals("context-switches")
+                    || fields[2].equals("cpu-migrations"))) {
+                // task-clock is in milliseconds: the server's threads' time on a core, to the nanosecond.
+                double perOp = Double.parseDouble(fields[0]) / ops * (fields[2].equals("task-clock") ? 1000 : 1);
+                System.out.printf("%s per op %.4f%s%n", fields[2], perOp, fields[2].equals("task-clock") ? " us" : "");
+                continue;
+            }
             if (fields.length < 3 || !fields[2].startsWith("syscalls:sys_enter_")) {
                 continue;
             }
