@@ -14,8 +14,12 @@ public enum ServerKind {
     /** Netty with {@code EpollIoHandler} and {@code EpollServerSocketChannel}; Linux only. */
     NETTY_EPOLL("netty-epoll");
 
-    /** Event loops of every server: one per available processor, both libraries' default. */
-    public static final int DEFAULT_LOOPS = Runtime.getRuntime().availableProcessors();
+    /**
+     * Event loops of every server: the system property {@code bench.loops} when set (to compare
+     * loop counts with the JVM's view of the cores unchanged), else one per available
+     * processor, both libraries' default.
+     */
+    public static final int DEFAULT_LOOPS = Integer.getInteger("bench.loops", Runtime.getRuntime().availableProcessors());
 
     private final String id;
 

@@ -13,6 +13,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -26,7 +27,13 @@ import java.util.function.Consumer;
  * <p>Wake-ups are coalesced: the loop arms its {@link TaskInbox} just before it blocks in
  * {@code select}, and only the producer that disarms it calls {@link Selector#wakeup()}, so a
  * burst of tasks from other threads costs one wake-up, and tasks the loop queues for itself
- * cost none.
+ * cost none. The loop disarms as soon as {@code select} hands it the first ready channel, so
+ * tasks queued by other threads while it works through its ready channels cost none either:
+ * it polls the queue before it next blocks anyway.
+ *
+ * <p>Each turn dispatches every ready channel, expires the due timers and runs every queued
+ * task (up to a bound, so I/O is not starved) before it selects again; it blocks only when
+ * no task is queued, and otherwise only polls the selector ({@code selectNow}).
  */
 public final class EventLoop {
 
@@ -60,6 +67,10 @@ public final class EventLoop {
     private final Thread thread;
     private final Consumer<SelectionKey> onReady = this::dispatch;
     private volatile boolean stopping;
+    /** Whether the inbox is armed: from just before a blocking select until the loop is awake. Loop thread. */
+    private boolean armed;
+    /** How often another thread woke the selector; for tests of the wake-up protocol. */
+    private final AtomicLong wakeups = new AtomicLong();
     private long now = System.nanoTime();
     /**
      * When the callback the loop runs now began ({@link #now} at its start), or {@link #IDLE}.
@@ -185,9 +196,15 @@ public final class EventLoop {
             tasks.offerFromLoop(task);
         } else if (tasks.offerFromOutside(task)) {
             // TaskInbox says why this cannot miss a loop about to block.
+            wakeups.incrementAndGet();
             selector.wakeup();
         }
         return !stopping;
+    }
+
+    /** How many times another thread's {@link #execute} woke the selector so far. Any thread. */
+    long wakeups() {
+        return wakeups.get();
     }
 
     /**
@@ -272,6 +289,7 @@ public final class EventLoop {
     private void turn() throws IOException {
         if (tasks.isEmpty()) {
             long waitNanos = timers.nanosUntilNext(System.nanoTime());
+            armed = true;
             if (tasks.armBeforeBlocking() && !stopping) {
                 BUSY_SINCE.setRelease(this, IDLE);
                 if (waitNanos < 0) {
@@ -284,7 +302,7 @@ public final class EventLoop {
             } else {
                 selector.selectNow(onReady);
             }
-            tasks.disarm();
+            awake();
         } else {
             selector.selectNow(onReady);
         }
@@ -292,6 +310,17 @@ public final class EventLoop {
         busy(now, timers);
         timers.expireDue(now);
         runTasks();
+    }
+
+    /**
+     * Disarms the inbox once the loop is back from {@code select}: from here it polls the
+     * queue before it blocks again, so a producer needs to wake it no more.
+     */
+    private void awake() {
+        if (armed) {
+            armed = false;
+            tasks.disarm();
+        }
     }
 
     /**
@@ -304,6 +333,8 @@ public final class EventLoop {
     }
 
     private void dispatch(SelectionKey key) {
+        // select(Consumer) dispatches before it returns; the first ready channel says the loop is awake.
+        awake();
         now = System.nanoTime();
         Selectable handler = (Selectable) key.attachment();
         busy(now, handler);

@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * follows the offer (jctools may publish it with a release store only, which a later load may
  * pass), so in the total order of these accesses one of the two reads comes after the other
  * thread's write: the loop sees the task and does not block, or the producer sees the flag
- * armed and wakes the loop. Both may happen; a wake-up too many is harmless.
+ * armed and wakes the loop. Both may happen; a wake-up too many is harmless. Only the arm
+ * and the queue read after it carry this argument, so the loop may {@link #disarm} whenever it
+ * is awake (it does so before dispatching its first ready channel): whatever a producer queues
+ * after that, the loop reads again, after arming, before it next blocks.
  *
  * <p>{@link #offerFromOutside} is any thread but the loop; everything else is the loop thread's.
  */

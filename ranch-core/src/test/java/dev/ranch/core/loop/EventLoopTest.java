@@ -344,6 +344,42 @@ class EventLoopTest {
     }
 
     @Test
+    void tasksQueuedByAnotherThreadWhileTheLoopDispatchesDoNotWakeItButOneQueuedWhileItBlocksDoes()
+            throws Exception {
+        try (Connected connected = Connected.open()) {
+            CountDownLatch dispatching = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            registerOnLoop(connected.accepted(), SelectionKey.OP_READ, key -> {
+                key.interestOps(0);
+                dispatching.countDown();
+                try {
+                    assertTrue(release.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS), "never released");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            // The loop blocked in select, armed, before the byte arrives; it is now inside the handler.
+            connected.client().write(ByteBuffer.wrap(new byte[] {1}));
+            assertTrue(dispatching.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS), "the channel was not dispatched");
+            long before = loop.wakeups();
+            AtomicInteger ran = new AtomicInteger();
+            for (int i = 0; i < 3; i++) {
+                assertTrue(loop.execute(ran::incrementAndGet));
+            }
+            long whileDispatching = loop.wakeups() - before;
+            release.countDown();
+            await().atMost(PATIENCE).untilAsserted(() -> assertEquals(3, ran.get()));
+
+            assertEquals(0, whileDispatching, "wake-ups for tasks queued while the loop was awake");
+            // The counter does count: a task queued while the loop blocks wakes it, once.
+            await().atMost(PATIENCE).until(() -> loop.busySince() == EventLoop.IDLE);
+            assertTrue(loop.execute(ran::incrementAndGet));
+            await().atMost(PATIENCE).untilAsserted(() -> assertEquals(4, ran.get()));
+            assertEquals(1, loop.wakeups() - before, "wake-ups for a task queued while the loop blocked");
+        }
+    }
+
+    @Test
     void aHandlerThatThrowsHasItsChannelClosedAndTheLoopCarriesOn() throws Exception {
         try (Connected connected = Connected.open()) {
             registerOnLoop(connected.accepted(), SelectionKey.OP_READ, key -> {
