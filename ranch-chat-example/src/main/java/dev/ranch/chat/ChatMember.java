@@ -516,8 +516,10 @@ final class ChatMember {
         rooms.queuedChanged(pending - queuedReported);
         queuedReported = pending;
         if (pending > rooms.queueBound()) {
-            rooms.counters().slowConsumer();
             goodbye(ERR_TOO_SLOW, Wire.Farewell.TOO_SLOW);
+            // Counted once the member has left its room: whoever reads the count may rely on
+            // lines sent after it not reaching this member.
+            rooms.counters().slowConsumer();
         }
     }
 

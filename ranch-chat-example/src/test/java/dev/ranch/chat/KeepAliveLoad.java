@@ -72,6 +72,9 @@ final class KeepAliveLoad implements AutoCloseable {
     private void run() {
         Socket socket = null;
         InputStream in = null;
+        int answered = 0;  // on the current connection
+        long lastAnswer = System.nanoTime();
+        long silence = 0;  // from this client's last answer to its request
         while (running) {
             try {
                 if (socket == null) {
@@ -82,17 +85,25 @@ final class KeepAliveLoad implements AutoCloseable {
                     // One request at a time: the buffer never holds bytes of a later answer.
                     in = new BufferedInputStream(socket.getInputStream());
                     connections.incrementAndGet();
+                    answered = 0;
                 }
                 OutputStream out = socket.getOutputStream();
+                silence = System.nanoTime() - lastAnswer;
                 out.write(request);
                 out.flush();
-                if (readAnswer(in)) {
+                boolean close = readAnswer(in);
+                lastAnswer = System.nanoTime();
+                answered++;
+                if (close) {
                     socket.close();
                     socket = null;
                 }
                 ok.incrementAndGet();
             } catch (IOException | RuntimeException e) {
-                fail(e.toString());
+                // Which race lost it: a connection that never answered (accept queue) or a
+                // reused one (closed as idle), and how long this client had been silent.
+                fail(e + " (" + (answered == 0 ? "new connection" : "after " + answered + " answers on the connection")
+                        + ", sent " + silence / 1_000_000 + " ms after this client's previous answer)");
                 closeQuietly(socket);
                 socket = null;
             }

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,7 +42,10 @@ class ZeroDowntimeRestartTest {
 
     private static final int HTTP_CLIENTS = 4;
     private static final Duration PATIENCE = Duration.ofSeconds(90);
+    /** How long restart.sh waits for a new server to log that it listens. */
+    private static final Duration READY = Duration.ofSeconds(180);
     private static final String BYE = "BYE server shutting down";
+    private static final String JOINED = "OK joined restarts";
 
     @TempDir
     Path dir;
@@ -75,9 +79,10 @@ class ZeroDowntimeRestartTest {
         }
     }
 
-    // In -Pstress, not the default verify, until a failure is explained: in one clean-clone
-    // run of the whole suite a line stopped crossing after a restart (no BYE either) for 90 s,
-    // while the test passed alone before and after it with the same code.
+    // In -Pstress, not the default verify: at load 25-48 a new server twice logged nothing at
+    // all before restart.sh's readiness timeout (60 s once, 180 s once; it starts in 1-4 s
+    // otherwise), in 1 of 10 five-restart runs and in the 25-restart run. Not explained yet.
+    // Every run, those two included, failed no HTTP request.
     @Test
     @Tag("stress")
     void fiveRestartsUnderLoadFailNoHttpRequestAndKeepEveryChatMember() throws Exception {
@@ -99,7 +104,7 @@ class ZeroDowntimeRestartTest {
         Member bob = member("bob", port);
         alice.type("JOIN restarts");
         bob.type("JOIN restarts");
-        await().atMost(PATIENCE).until(() -> alice.saw("OK joined restarts") && bob.saw("OK joined restarts"));
+        await().atMost(PATIENCE).until(() -> alice.saw(JOINED) && bob.saw(JOINED));
         Exchange exchange = Exchange.start(alice, bob);
 
         try (KeepAliveLoad load = KeepAliveLoad.start(httpPort, "/chat.css", HTTP_CLIENTS)) {
@@ -108,10 +113,12 @@ class ZeroDowntimeRestartTest {
             for (int i = 1; i <= restarts; i++) {
                 long before = load.ok();
                 long linesBefore = exchange.delivered();
+                int restart = i;
                 restart(port, httpPort);
                 // The new server serves both: requests go on, and lines keep crossing.
                 await().atMost(PATIENCE).until(() -> load.ok() > before);
-                await().atMost(PATIENCE).until(() -> exchange.delivered() > linesBefore);
+                await().atMost(PATIENCE).until(() -> exchange.delivered() > linesBefore || exchange.failure() != null);
+                assertNull(exchange.failure(), () -> "the chat exchange stopped after restart " + restart);
             }
             load.stop();
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -125,6 +132,7 @@ class ZeroDowntimeRestartTest {
             assertTrue(load.connections() > HTTP_CLIENTS, "the drains made the clients reconnect");
         }
         // Both members are still (or again) in the room: a new line crosses each way.
+        await().atMost(PATIENCE).until(() -> alice.count(JOINED) > alice.count(BYE) && bob.count(JOINED) > bob.count(BYE));
         alice.type("alice is still here");
         bob.type("bob is still here");
         await().atMost(PATIENCE).until(() -> bob.saw("alice is still here") && alice.saw("bob is still here"));
@@ -135,15 +143,18 @@ class ZeroDowntimeRestartTest {
     /** Runs the restart script once, the way an operator would, and checks it succeeded. */
     private void restart(int port, int httpPort) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process script = new ProcessBuilder("bash", Path.of("scripts", "restart.sh").toString(), dir.toString(),
+        ProcessBuilder builder = new ProcessBuilder("bash", Path.of("scripts", "restart.sh").toString(), dir.toString(),
                 java, "-Xmx256m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"), ChatServer.class.getName(),
                 "--port", Integer.toString(port), "--http-port", Integer.toString(httpPort),
                 "--reuse-port", "--idle-timeout", "60")
-                .redirectErrorStream(true)
-                .start();
+                .redirectErrorStream(true);
+        // The script's default of 60 s for a server to get ready was once not enough at load 40
+        // (one run in ten: not a line logged in 60 s); the drain's 30 s stays as it is.
+        builder.environment().put("READY_TIMEOUT", Long.toString(READY.toSeconds()));
+        Process script = builder.start();
         String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(script.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS), "restart.sh did not finish: " + output);
+        assertTrue(script.waitFor(READY.plus(PATIENCE).toSeconds(), TimeUnit.SECONDS), "restart.sh did not finish: " + output);
         assertEquals(0, script.exitValue(), "restart.sh failed:\n" + output);
     }
 
@@ -192,12 +203,22 @@ class ZeroDowntimeRestartTest {
             }
         }
 
-        boolean saw(String text) {
-            return screen().contains(text);
+        List<String> lines() {
+            return screen().lines().toList();
+        }
+
+        /** Whether {@code line} was shown as a whole line. */
+        boolean saw(String line) {
+            return screen().lines().anyMatch(line::equals);
         }
 
         int count(String line) {
             return (int) screen().lines().filter(line::equals).count();
+        }
+
+        String tail() {
+            List<String> lines = lines();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
         }
     }
 
@@ -212,6 +233,7 @@ class ZeroDowntimeRestartTest {
         private final AtomicLong lost = new AtomicLong();
         private final Thread thread = new Thread(this, "chat-exchange");
         private volatile boolean running = true;
+        private volatile String failure;
 
         private Exchange(Member alice, Member bob) {
             this.sides = new Member[] {alice, bob};
@@ -234,19 +256,65 @@ class ZeroDowntimeRestartTest {
 
         @Override
         public void run() {
-            for (int n = 0; running; n++) {
-                Member from = sides[n % 2];
-                Member to = sides[1 - n % 2];
-                String line = "line " + n;
-                int byesBefore = from.count(BYE) + to.count(BYE);
-                from.type(line);
-                await().atMost(PATIENCE).until(() -> !running || to.saw(line) || from.count(BYE) + to.count(BYE) > byesBefore);
-                if (to.saw(line)) {
-                    delivered.incrementAndGet();
-                } else if (running) {
-                    lost.incrementAndGet();
+            try {
+                for (int n = 0; running; n++) {
+                    Member from = sides[n % 2];
+                    Member to = sides[1 - n % 2];
+                    String line = "line " + n;
+                    int byesBefore = byesOnceBothAreInTheRoom();
+                    if (byesBefore < 0) {
+                        return;
+                    }
+                    from.type(line);
+                    await().atMost(PATIENCE).until(() -> !running || to.saw(line) || byes() > byesBefore);
+                    if (to.saw(line)) {
+                        delivered.incrementAndGet();
+                    } else if (running) {
+                        lost.incrementAndGet();
+                    }
                 }
+            } catch (Throwable e) {
+                failure = e + "\nalice's screen ends:\n" + sides[0].tail() + "\nbob's screen ends:\n" + sides[1].tail();
             }
+        }
+
+        /**
+         * Waits until each member has re-joined after every BYE it was told, and returns the
+         * BYEs seen then (or -1 once stopped). A line typed while the other member is between
+         * its BYE and its re-join reaches a room it is not in yet: lost, with no BYE after it
+         * to explain the loss. Both counts come from one reading of each screen, so a BYE
+         * arriving after it is a new one.
+         */
+        private int byesOnceBothAreInTheRoom() {
+            int[] byes = new int[1];
+            await().atMost(PATIENCE).until(() -> {
+                if (!running) {
+                    byes[0] = -1;
+                    return true;
+                }
+                int total = 0;
+                for (Member side : sides) {
+                    List<String> lines = side.lines();
+                    long joins = lines.stream().filter(JOINED::equals).count();
+                    long told = lines.stream().filter(BYE::equals).count();
+                    if (joins <= told) {
+                        return false;
+                    }
+                    total += (int) told;
+                }
+                byes[0] = total;
+                return true;
+            });
+            return byes[0];
+        }
+
+        private int byes() {
+            return sides[0].count(BYE) + sides[1].count(BYE);
+        }
+
+        /** Why the exchange stopped on its own, with both screens' last lines, or null. */
+        String failure() {
+            return failure;
         }
 
         void stop() throws InterruptedException {

@@ -8,10 +8,13 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The depth of a listen socket's accept queue: connections the kernel has completed the
@@ -35,6 +38,38 @@ final class AcceptQueue {
 
     /** The accept-queue depth of the listen socket(s) bound to {@code bound}, or {@code -1}. Any thread. */
     static long depth(SocketAddress bound) {
+        return depth(bound, null);
+    }
+
+    /**
+     * The sockets this process holds, by inode, as {@code /proc/self/fd} shows them; empty
+     * elsewhere. With it, {@link #depth(SocketAddress, Set)} tells this process's listen
+     * sockets from another process's on the same port. Any thread.
+     */
+    static Set<String> ownSockets() {
+        Set<String> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[") && target.endsWith("]")) {
+                        inodes.add(target.substring("socket:[".length(), target.length() - 1));
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    // Closed meanwhile, or not a link: not one of ours any more.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Set.of();
+        }
+        return inodes;
+    }
+
+    /**
+     * {@link #depth(SocketAddress)} counting only the listen sockets whose inode is in
+     * {@code inodes} (all of them when {@code null}). Any thread.
+     */
+    static long depth(SocketAddress bound, Set<String> inodes) {
         if (!(bound instanceof InetSocketAddress inet) || !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return -1;
         }
@@ -49,7 +84,7 @@ final class AcceptQueue {
                     if (fields.length < 5 || !LISTEN.equals(fields[3])) {
                         break;
                     }
-                    if (matches(fields[1], inet)) {
+                    if (matches(fields[1], inet) && (inodes == null || fields.length > 9 && inodes.contains(fields[9]))) {
                         found = true;
                         total += Long.parseLong(fields[4].substring(fields[4].indexOf(':') + 1), 16);
                     }

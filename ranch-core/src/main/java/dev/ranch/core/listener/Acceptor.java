@@ -119,6 +119,11 @@ final class Acceptor implements Runnable {
         return true;
     }
 
+    /** Whether this acceptor is inside {@code accept()}, holding no accepted client. Any thread. */
+    boolean inAccept() {
+        return accepting;
+    }
+
     /**
      * Wakes this acceptor's thread for a stop, after its channel was closed: interrupts it
      * unless it is inside {@code accept()}, which the close has already woken. Stopping thread.

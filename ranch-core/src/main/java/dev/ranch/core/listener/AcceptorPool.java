@@ -6,10 +6,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A listener's listen channel(s) and the acceptor threads on them (Ranch's
@@ -17,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * listener has none; resuming creates a new pool on the same address.
  */
 final class AcceptorPool {
+
+    /** The longest a stop that hands the port over waits for the accept queue to empty. */
+    static final Duration QUEUE_HANDOVER = Duration.ofSeconds(1);
 
     private final List<ServerSocketChannel> channels;
     private final List<Thread> threads = new ArrayList<>();
@@ -98,6 +104,17 @@ final class AcceptorPool {
      * @return whether every acceptor exited within the timeout
      */
     boolean stop(long timeout, TimeUnit unit) throws InterruptedException {
+        return stop(timeout, unit, false);
+    }
+
+    /**
+     * {@link #stop(long, TimeUnit)}, first letting the acceptors empty the accept queue when
+     * {@code handingOver}: see {@link #awaitEmptyQueue}.
+     */
+    boolean stop(long timeout, TimeUnit unit, boolean handingOver) throws InterruptedException {
+        if (handingOver) {
+            awaitEmptyQueue();
+        }
         closeAll(channels);
         // Acceptors in accept() saw the channel close; those parked on a limit or the rate need
         // a nudge, and only they get one (Acceptor explains why).
@@ -109,6 +126,33 @@ final class AcceptorPool {
             thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
         return threads.stream().noneMatch(Thread::isAlive);
+    }
+
+    /**
+     * Closing a listen socket makes Linux reset the connections waiting in its accept queue
+     * (unless {@code net.ipv4.tcp_migrate_req} is 1, which moves them to another socket of the
+     * same {@code SO_REUSEPORT} group): clients whose connect succeeded, lost although the
+     * process taking over the port is listening. And a stop drops the client an acceptor holds
+     * between {@code accept()} and its hand-off (waiting for its accept-rate turn). While other
+     * sockets share the port, new clients keep arriving here until the close, so the acceptors
+     * go on taking them until a reading finds this process's queue empty with every acceptor
+     * back inside {@code accept()}, and the close follows at once; a client arriving within
+     * that last reading (about a millisecond) is still reset. Bounded by
+     * {@link #QUEUE_HANDOVER}: acceptors held by the connection limit take nothing. Linux
+     * only; elsewhere, or when the queue cannot be read, it returns at once.
+     */
+    private void awaitEmptyQueue() {
+        Set<String> ours = AcceptQueue.ownSockets();
+        long deadline = System.nanoTime() + QUEUE_HANDOVER.toNanos();
+        while (System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted()) {
+            // The queue first: a client taken after this reading is seen held below.
+            long depth = AcceptQueue.depth(address, ours);
+            if (depth < 0 || depth == 0 && acceptors.stream().allMatch(Acceptor::inAccept)) {
+                return;
+            }
+            // The pace of the readings, not a guess at when the queue empties.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     private static void closeAll(List<ServerSocketChannel> channels) {

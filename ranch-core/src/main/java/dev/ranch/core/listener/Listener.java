@@ -451,7 +451,10 @@ public final class Listener {
             return;
         }
         try {
-            if (!pool.stop(ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+            // A stopping listener sharing its port (reusePort) is handing it over to another
+            // process: the clients already in its accept queue are taken, not reset.
+            boolean handingOver = state == ListenerState.STOPPING && options.reusePort() && options.unixPath() == null;
+            if (!pool.stop(ABORT_GRACE_MILLIS, TimeUnit.MILLISECONDS, handingOver)) {
                 LOG.warn("listener '{}': some acceptor threads did not exit", name);
             }
         } catch (InterruptedException e) {

@@ -276,7 +276,11 @@ public final class ListenerOptions {
          * process holds them; a socket's accept queue is its own, and connections still in it
          * when the socket closes are reset (unless {@code net.ipv4.tcp_migrate_req} is 1, Linux
          * 5.14+), which is why a restart stops the old listener only once the new one is
-         * listening. BSDs and macOS let the port be shared but give new connections to the
+         * listening, and why a graceful stop ({@code Listener.stop}, {@code drain}) of such a
+         * listener first lets its acceptors take what waits in its queue, for at most a
+         * second, until a reading of {@code /proc/net/tcp} finds it empty, and closes right
+         * after: only a client arriving within that last reading (about a millisecond) is
+         * still reset, none with {@code tcp_migrate_req} 1. BSDs and macOS let the port be shared but give new connections to the
          * last socket bound; where the platform has no {@code SO_REUSEPORT} (Windows), the
          * listener fails to start with an {@link UnsupportedOperationException} saying so.
          * Ignored with {@link #inheritedChannel} or a Unix socket path.

@@ -13,8 +13,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static dev.ranch.core.test.GreetingProtocol.GREETING;
+import static dev.ranch.core.test.Patience.PATIENCE;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +66,28 @@ class ReusePortTest {
             connectServed(next.port());
         }
         assertEquals(toNext + CLIENTS, next.info().totalAccepted(), "the second listener took every new client");
+    }
+
+    @Test
+    void aListenerHandingItsPortOverServesTheClientsWaitingInItsAcceptQueue() {
+        // No slot at first, so the clients wait in the kernel's accept queue; then one acceptor
+        // takes 10 a second, so the drain starts with clients still queued, and one waiting in
+        // the acceptor for its turn. Closing the listen socket at once would reset the first
+        // and drop the second.
+        Listener old = start("old", Loopback.options().reusePort(true).numAcceptors(1).acceptRate(10, 1)
+                .maxConnections(0).atLimit(AtLimit.WAIT).build());
+        List<TestClient> waiting = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            waiting.add(clients.connect(old.port()));
+        }
+        await().atMost(PATIENCE).until(old::acceptQueueDepth, depth -> depth == waiting.size());
+        old.setMaxConnections(ListenerOptions.INFINITY);
+
+        old.drain(Duration.ofSeconds(5));
+        for (TestClient client : waiting) {
+            assertEquals(GREETING, client.readExactly(1)[0], "served before the drain closed it");
+        }
+        assertEquals(waiting.size(), old.info().totalAccepted());
     }
 
     @Test

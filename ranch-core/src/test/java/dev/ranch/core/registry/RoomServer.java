@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The registry against real connections: a line protocol on a loopback listener registers
  * each connection under the rooms its client asks for ({@code JOIN room}), and writes every
  * mailbox message it gets back to its client ({@code MSG text}), so a test sees deliveries
- * from the client side. The listener is named {@value #NAME}.
+ * from the client side, and counts each {@link Backlog} it is sent. The listener is named {@value #NAME}.
  */
 final class RoomServer {
 
@@ -32,6 +33,28 @@ final class RoomServer {
     private final OpenClients clients;
     private final Listener listener;
     private final Map<Long, Connection> accepted = new ConcurrentHashMap<>();
+
+    /**
+     * A message that counts its copies not yet taken by their connections: each send adds what
+     * {@code Registry.send} returned, each delivery (or hand-back at a close) takes one away.
+     * A test that floods the mailboxes from many threads waits on it, so that the owner
+     * threads keep up however little of the CPU a loaded machine gives them.
+     */
+    static final class Backlog {
+        private final AtomicLong waiting = new AtomicLong();
+
+        void sent(int copies) {
+            waiting.addAndGet(copies);
+        }
+
+        void arrived() {
+            waiting.decrementAndGet();
+        }
+
+        long waiting() {
+            return waiting.get();
+        }
+    }
 
     /** A client and the server side of its connection. */
     record Member(TestClient client, Connection connection) {
@@ -91,6 +114,15 @@ final class RoomServer {
         public void onMessage(Connection connection, Object message) {
             if (message instanceof String text) {
                 reply(connection, "MSG " + text);
+            } else if (message instanceof Backlog backlog) {
+                backlog.arrived();
+            }
+        }
+
+        @Override
+        public void onUndelivered(Connection connection, Object message) {
+            if (message instanceof Backlog backlog) {
+                backlog.arrived();
             }
         }
 

@@ -27,6 +27,9 @@ final class ProtocolChoice implements Protocol {
     /** The first bytes of a plain connection while they could still be the preface. */
     private byte[] seen;
     private dev.ranch.core.Timer undecided;
+    /** A graceful stop reached the connection before its first bytes: see {@link #onShutdown}. */
+    private boolean shutdownPending;
+    private boolean seenFirstBytes;
 
     ProtocolChoice(HttpConnection http1, Http2Server http2, dev.ranch.http.HttpOptions options) {
         this.http1 = http1;
@@ -61,8 +64,10 @@ final class ProtocolChoice implements Protocol {
 
     @Override
     public void onData(Connection c, ByteBuffer data) {
+        seenFirstBytes = true;
         if (chosen != null) {
             chosen.onData(c, data);
+            passOnPendingShutdown(c);
             return;
         }
         int have = seen == null ? 0 : seen.length;
@@ -89,6 +94,14 @@ final class ProtocolChoice implements Protocol {
         }
         seen = null;
         chosen.onData(c, first);
+        passOnPendingShutdown(c);
+    }
+
+    private void passOnPendingShutdown(Connection c) {
+        if (shutdownPending) {
+            shutdownPending = false;
+            chosen.onShutdown(c);
+        }
     }
 
     @Override
@@ -130,12 +143,22 @@ final class ProtocolChoice implements Protocol {
         }
     }
 
+    /**
+     * Before the connection's first bytes, the stop waits for them and passes itself on to the
+     * chosen protocol once they have been handed over, so the first request is answered (with
+     * {@code Connection: close}) rather than lost: a client that has just connected has seen
+     * nothing that tells it the server is leaving, and a request lost on a fresh connection is
+     * one no client retries. Closing at once would send a FIN before the request (the client
+     * reads end of stream) or, with the request already in the kernel, a reset. A connection
+     * that never speaks is still cut by the request header timeout (or, over TLS, the
+     * handshake timeout).
+     */
     @Override
     public void onShutdown(Connection c) {
-        if (chosen != null) {
+        if (chosen != null && seenFirstBytes) {
             chosen.onShutdown(c);
         } else {
-            c.close();
+            shutdownPending = true;
         }
     }
 

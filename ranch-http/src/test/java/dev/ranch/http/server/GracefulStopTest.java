@@ -8,11 +8,17 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.ranch.core.test.Patience.HOLD;
+import static dev.ranch.core.test.Patience.PATIENCE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A listener stopping gracefully: idle connections close, a request in progress is answered and then closed. */
+/**
+ * A listener stopping gracefully: idle connections close, a request in progress is answered
+ * and then closed, and so is the first request of a connection accepted just before.
+ */
 class GracefulStopTest {
 
     @Test
@@ -34,6 +40,29 @@ class GracefulStopTest {
             assertEquals("finished", response.body());
             assertEquals("close", response.header("connection"));
             assertTrue(busy.isClosedByPeer());
+            stop.join();
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void aClientThatConnectedBeforeTheStopHasItsFirstRequestAnsweredWithClose() {
+        Router router = Router.builder().get("/", (req, res) -> res.send("ok")).build();
+        TestServer server = TestServer.start(router);
+        try (RawClient idle = server.connect(); RawClient fresh = server.connect()) {
+            assertEquals("ok", idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().body());
+            await().atMost(PATIENCE).until(() -> server.listener.info().allConnections() == 2);
+            CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> server.ranch.stopListener("http"));
+            // The stop reached both connections together; the idle one closes once quiet.
+            assertTrue(idle.isClosedByPeer(), "the idle keep-alive connection closes");
+            // The fresh one has not sent its request yet, which closing it would lose (a FIN
+            // before the request, or a reset if the request is already in the kernel).
+            assertFalse(fresh.isClosedByPeerWithin(HOLD), "a connection that has not spoken yet waits for its request");
+            RawClient.Response response = fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals("ok", response.body());
+            assertEquals("close", response.header("connection"));
+            assertTrue(fresh.isClosedByPeer(), "closed after the answer that said so");
             stop.join();
         } finally {
             server.close();

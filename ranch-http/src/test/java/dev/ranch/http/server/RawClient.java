@@ -153,6 +153,29 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the server closes the connection within {@code time}, the server having sent
+     * nothing meanwhile (a byte it sent would be read and lost).
+     */
+    boolean isClosedByPeerWithin(java.time.Duration time) {
+        try {
+            socket.setSoTimeout((int) time.toMillis());
+            return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                socket.setSoTimeout(10_000);
+            } catch (SocketException ignored) {
+                // closed: nothing more will be read
+            }
+        }
+    }
+
     private String line() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int c = in.read(); c >= 0; c = in.read()) {
