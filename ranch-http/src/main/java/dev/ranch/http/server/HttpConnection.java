@@ -71,8 +71,19 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     private Deadlines deadlines;
     private Thread loopThread;
 
+    /**
+     * The request/response pair the next request reuses: free again once a response is complete
+     * within its handler's call, dropped (and made anew) when a request outlives its turn.
+     */
+    private ServerRequest spareRequest;
+    private ServerResponse spareResponse;
+    /** Whether the spare pair serves the request read or in flight now. */
+    private boolean spareInUse;
+
     // The request being read.
     private ServerRequest reading;
+    /** The response to {@link #reading}, made with it. */
+    private ServerResponse readingResponse;
     private RouteMatch match;
     /** The aggregated body of the request being read, then of the request in flight. */
     private final BodyBuffer body;
@@ -406,8 +417,9 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             // RFC 9110 section 10.1.1: an expectation the server cannot meet gets 417.
             throw new HttpParseException(417, "unsupported expectation");
         }
-        ServerRequest request = new ServerRequest(head, connection.peer(), connection.id(), secure);
+        ServerRequest request = pairFor(head);
         reading = request;
+        readingResponse = spareResponse;
         match = router.match(head.method(), request.hostWithPort(), request.path());
         if (!head.hasBody()) {
             deadlines.disarm();
@@ -415,7 +427,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         }
         if (!match.found()) {
             // Refuse before the body is sent (or read): the answer, then close, as the body is unread.
-            ServerResponse response = new ServerResponse(this, request);
+            ServerResponse response = readingResponse;
             response.closeRequested = true;
             inFlight = response;
             writeError(response, match.status(), match.allow());
@@ -442,7 +454,8 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     private void startStreaming(ServerRequest request, RouteMatch route, BodyHandler handler) {
         served++;
         request.route(route.bindings(), route.pathInfo());
-        ServerResponse response = new ServerResponse(this, request);
+        ServerResponse response = readingResponse;
+        keepPair();  // the handler reads the request as its body arrives, after this call
         inFlight = response;
         bodyOpen = true;
         streamer = handler;
@@ -493,13 +506,15 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             return;
         }
         RouteMatch route = match;
+        ServerResponse response = readingResponse;
         reading = null;
+        readingResponse = null;
         match = null;
         aggregating = false;
         byte[] bytes = body.take();
         request.body(bytes, bytes.length, trailers);
         deadlines.disarm();
-        dispatch(request, route);
+        dispatch(request, response, route);
     }
 
     private void endStreaming(Headers trailers) {
@@ -511,6 +526,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         streamRequest = null;
         streamResponse = null;
         reading = null;
+        readingResponse = null;
         match = null;
         deadlines.disarm();
         request.body(null, 0, trailers);
@@ -533,12 +549,39 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
 
     // ---- handlers ----
 
-    private void dispatch(ServerRequest request, RouteMatch route) {
+    /**
+     * The request (with its response) that {@code head} becomes: the spare pair when it is free,
+     * else a new pair, which becomes the spare one.
+     */
+    private ServerRequest pairFor(RequestHead head) {
+        if (spareRequest == null || spareInUse) {
+            spareRequest = new ServerRequest(head, connection.peer(), connection.id(), secure);
+            spareResponse = new ServerResponse(this, spareRequest);
+        } else {
+            spareRequest.reset(head, null, connection.peer(), connection.id(), secure);
+            spareResponse.reset();
+        }
+        spareInUse = true;
+        return spareRequest;
+    }
+
+    /**
+     * The request now in hand outlives its turn (its handler went async, runs elsewhere, streams
+     * or upgrades): it keeps its objects and its head's bytes, and the next request gets new ones.
+     */
+    private void keepPair() {
+        spareRequest = null;
+        spareResponse = null;
+        spareInUse = false;
+        parser.keepHead();
+    }
+
+    private void dispatch(ServerRequest request, ServerResponse response, RouteMatch route) {
         served++;
-        ServerResponse response = new ServerResponse(this, request);
         inFlight = response;
         if (!route.found()) {
             writeError(response, route.status(), route.allow());
+            spareInUse = response.phase() != ServerResponse.COMPLETE;
             return;
         }
         request.route(route.bindings(), route.pathInfo());
@@ -554,11 +597,17 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         try {
             handler.handle(request, response);
         } catch (Throwable t) {
+            keepPair();  // it may have handed the request to another thread before it threw
             handlerFailed(response, t);
             return;
         }
         if (response.phase() == ServerResponse.OPEN && !response.isAsync()) {
             response.end();
+        }
+        if (response.isAsync() || response.phase() != ServerResponse.COMPLETE) {
+            keepPair();  // the handler may read the request after this call
+        } else {
+            spareInUse = false;
         }
         if (response == inFlight) {
             deadlines.armResponse(response.timeoutNanos());  // async, or a streamed response still under way
@@ -567,6 +616,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
 
     /** RFC 6455 section 4.2: a valid upgrade hands the connection to WebSocket after the 101. */
     private void upgrade(WebSocketRoute route, ServerRequest request, ServerResponse response) {
+        keepPair();  // the new protocol's handler may keep the request
         Protocol next;
         try {
             next = route.upgrade(request, response);
@@ -602,6 +652,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
                     "a blocking handler needs HttpOptions.blockingExecutor, which is not set"));
             return;
         }
+        keepPair();  // the request is read on the executor's thread, from now on
         // The queued task holds the body even after its client has gone: it, not the connection, gives
         // the memory back, once the handler has returned.
         Runnable giveBack = body.handOver();
@@ -686,6 +737,26 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         writer.head(response, bodiless ? -1 : length, false);
         if (!bodiless && !response.isHead && length > 0) {
             writer.body(bytes, offset, length);
+        }
+        completed(response);
+    }
+
+    /** A text body that is all ASCII goes into the output as it is, with no array made for it. */
+    @Override
+    public void writeResponse(ServerResponse response, String text) {
+        if (!ResponseWriter.isAscii(text)) {
+            ResponseTarget.super.writeResponse(response, text);
+            return;
+        }
+        if (response != inFlight) {
+            return;
+        }
+        boolean bodiless = HttpStatus.bodiless(response.status);
+        int length = text.length();
+        response.keepAlive = decideKeepAlive(response);
+        writer.head(response, bodiless ? -1 : length, false);
+        if (!bodiless && !response.isHead && length > 0) {
+            writer.body(text);
         }
         completed(response);
     }

@@ -24,6 +24,8 @@ import java.util.Objects;
  */
 public final class ServerResponse implements Response {
 
+    private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
+
     /** Nothing sent yet. */
     public static final int OPEN = 0;
     /** The head of a streamed response has been sent. */
@@ -34,7 +36,7 @@ public final class ServerResponse implements Response {
     private final ResponseTarget connection;
     final Request request;
     /** Whether the request is a HEAD: the answer carries no body. */
-    final boolean isHead;
+    boolean isHead;
 
     int status = 200;
     /** Names and values, alternating; allocated with the first header. */
@@ -58,6 +60,24 @@ public final class ServerResponse implements Response {
         this.connection = target;
         this.request = request;
         this.isHead = request != null && "HEAD".equals(request.method());
+    }
+
+    /**
+     * Makes this the fresh response to its request, which has just been {@link ServerRequest#reset}
+     * for the next request on an HTTP/1.1 connection: the previous response is complete and was
+     * answered within its handler's call. Keeps the arrays it grew. Owner thread.
+     */
+    void reset() {
+        isHead = "HEAD".equals(request.method());
+        status = 200;
+        headerCount = 0;
+        hasContentType = false;
+        trailerCount = 0;
+        closeRequested = false;
+        keepAlive = false;
+        phase = OPEN;
+        async = false;
+        timeoutNanos = -1;
     }
 
     /** The request answered. */
@@ -205,10 +225,20 @@ public final class ServerResponse implements Response {
 
     @Override
     public void send(String body) {
-        if (!hasContentType) {
-            header("Content-Type", "text/plain; charset=utf-8");
+        if (!connection.inLoop()) {
+            if (!hasContentType) {
+                header("Content-Type", TEXT_PLAIN);
+            }
+            send(body.getBytes(StandardCharsets.UTF_8));
+            return;
         }
-        send(body.getBytes(StandardCharsets.UTF_8));
+        if (phase != OPEN) {
+            throw new IllegalStateException("the response to " + request + " was already sent");
+        }
+        if (!hasContentType) {
+            header("Content-Type", TEXT_PLAIN);
+        }
+        connection.writeResponse(this, body);
     }
 
     @Override
