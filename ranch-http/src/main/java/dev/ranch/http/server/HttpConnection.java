@@ -71,14 +71,8 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     private Deadlines deadlines;
     private Thread loopThread;
 
-    /**
-     * The request/response pair the next request reuses: free again once a response is complete
-     * within its handler's call, dropped (and made anew) when a request outlives its turn.
-     */
-    private ServerRequest spareRequest;
-    private ServerResponse spareResponse;
-    /** Whether the spare pair serves the request read or in flight now. */
-    private boolean spareInUse;
+    /** The request/response pair reused by requests answered within their handler's call. */
+    private final ReusedExchange exchange;
 
     // The request being read.
     private ServerRequest reading;
@@ -92,11 +86,8 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
 
     /** The request whose response is outstanding, or null. */
     private ServerResponse inFlight;
-    /** A streamed body is still arriving for the request dispatched at its head. */
-    private boolean bodyOpen;
-    private BodyHandler streamer;
-    private ServerRequest streamRequest;
-    private ServerResponse streamResponse;
+    /** The body still arriving for a request dispatched at its head, or null. */
+    private StreamedBody streamed;
     /** Input read but not parsed while suspended. */
     private final InputStash stash = new InputStash();
     private int served;
@@ -119,6 +110,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         this.serverLine = serverLine;
         this.parser = new RequestParser(options);
         this.body = new BodyBuffer(budget);
+        this.exchange = new ReusedExchange(this, parser);
     }
 
     // ---- Protocol ----
@@ -323,7 +315,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     @Override
     public void onClose(Connection c, Throwable cause) {
         closing = true;
-        streamer = null;
+        streamed = null;
         inFlight = null;
         stash.clear();
         aggregating = false;
@@ -337,7 +329,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
 
     private boolean suspended() {
         // A streamed body keeps being parsed while its request is in flight.
-        return (inFlight != null && !bodyOpen) || closing || writeBlocked || upgraded != null;
+        return (inFlight != null && streamed == null) || closing || writeBlocked || upgraded != null;
     }
 
     /** Parses requests from {@code in} until it is empty or the connection is suspended. */
@@ -417,9 +409,9 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             // RFC 9110 section 10.1.1: an expectation the server cannot meet gets 417.
             throw new HttpParseException(417, "unsupported expectation");
         }
-        ServerRequest request = pairFor(head);
+        ServerRequest request = exchange.take(head, connection.peer(), connection.id(), secure);
         reading = request;
-        readingResponse = spareResponse;
+        readingResponse = exchange.response();
         match = router.match(head.method(), request.hostWithPort(), request.path());
         if (!head.hasBody()) {
             deadlines.disarm();
@@ -428,7 +420,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         if (!match.found()) {
             // Refuse before the body is sent (or read): the answer, then close, as the body is unread.
             ServerResponse response = readingResponse;
-            response.closeRequested = true;
+            response.requestClose();
             inFlight = response;
             writeError(response, match.status(), match.allow());
             return;
@@ -455,17 +447,12 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         served++;
         request.route(route.bindings(), route.pathInfo());
         ServerResponse response = readingResponse;
-        keepPair();  // the handler reads the request as its body arrives, after this call
+        exchange.keep();  // the handler reads the request as its body arrives, after this call
         inFlight = response;
-        bodyOpen = true;
-        streamer = handler;
-        streamRequest = request;
-        streamResponse = response;
-        try {
-            handler.onHead(request, response);
-        } catch (Throwable t) {
-            streamer = null;
-            handlerFailed(response, t);
+        streamed = new StreamedBody(handler, request, response);
+        Throwable failure = streamed.start();
+        if (failure != null) {
+            handlerFailed(response, failure);
         }
     }
 
@@ -473,15 +460,11 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     public void onBody(ByteBuffer data) {
         int n = data.remaining();
         deadlines.bodyProgress(n);
-        if (bodyOpen) {
-            BodyHandler handler = streamer;
-            if (handler != null) {
-                try {
-                    handler.onBody(streamRequest, streamResponse, data);
-                } catch (Throwable t) {
-                    streamer = null;  // the rest of the body is read and dropped
-                    handlerFailed(streamResponse, t);
-                }
+        if (streamed != null) {
+            StreamedBody s = streamed;
+            Throwable failure = s.piece(data);
+            if (failure != null) {
+                handlerFailed(s.response, failure);  // the rest of the body is read and dropped
             }
             return;
         }
@@ -501,7 +484,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         if (request == null || closing) {
             return;  // the request was refused at its head; its body was only being drained
         }
-        if (bodyOpen) {
+        if (streamed != null) {
             endStreaming(trailers);
             return;
         }
@@ -518,25 +501,17 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     }
 
     private void endStreaming(Headers trailers) {
-        ServerRequest request = streamRequest;
-        ServerResponse response = streamResponse;
-        BodyHandler handler = streamer;
-        bodyOpen = false;
-        streamer = null;
-        streamRequest = null;
-        streamResponse = null;
+        StreamedBody s = streamed;
+        ServerResponse response = s.response;
+        streamed = null;
         reading = null;
         readingResponse = null;
         match = null;
         deadlines.disarm();
-        request.body(null, 0, trailers);
-        if (handler != null) {
-            try {
-                handler.onEnd(request, response);
-            } catch (Throwable t) {
-                handlerFailed(response, t);
-                return;
-            }
+        Throwable failure = s.end(trailers);
+        if (failure != null) {
+            handlerFailed(response, failure);
+            return;
         }
         if (response == inFlight && response.phase() == ServerResponse.OPEN && !response.isAsync()) {
             response.end();
@@ -549,39 +524,14 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
 
     // ---- handlers ----
 
-    /**
-     * The request (with its response) that {@code head} becomes: the spare pair when it is free,
-     * else a new pair, which becomes the spare one.
-     */
-    private ServerRequest pairFor(RequestHead head) {
-        if (spareRequest == null || spareInUse) {
-            spareRequest = new ServerRequest(head, connection.peer(), connection.id(), secure);
-            spareResponse = new ServerResponse(this, spareRequest);
-        } else {
-            spareRequest.reset(head, null, connection.peer(), connection.id(), secure);
-            spareResponse.reset();
-        }
-        spareInUse = true;
-        return spareRequest;
-    }
-
-    /**
-     * The request now in hand outlives its turn (its handler went async, runs elsewhere, streams
-     * or upgrades): it keeps its objects and its head's bytes, and the next request gets new ones.
-     */
-    private void keepPair() {
-        spareRequest = null;
-        spareResponse = null;
-        spareInUse = false;
-        parser.keepHead();
-    }
-
     private void dispatch(ServerRequest request, ServerResponse response, RouteMatch route) {
         served++;
         inFlight = response;
         if (!route.found()) {
             writeError(response, route.status(), route.allow());
-            spareInUse = response.phase() != ServerResponse.COMPLETE;
+            if (response.phase() == ServerResponse.COMPLETE) {
+                exchange.free();
+            }
             return;
         }
         request.route(route.bindings(), route.pathInfo());
@@ -597,7 +547,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         try {
             handler.handle(request, response);
         } catch (Throwable t) {
-            keepPair();  // it may have handed the request to another thread before it threw
+            exchange.keep();  // it may have handed the request to another thread before it threw
             handlerFailed(response, t);
             return;
         }
@@ -605,9 +555,9 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             response.end();
         }
         if (response.isAsync() || response.phase() != ServerResponse.COMPLETE) {
-            keepPair();  // the handler may read the request after this call
+            exchange.keep();  // the handler may read the request after this call
         } else {
-            spareInUse = false;
+            exchange.free();
         }
         if (response == inFlight) {
             deadlines.armResponse(response.timeoutNanos());  // async, or a streamed response still under way
@@ -616,33 +566,23 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
 
     /** RFC 6455 section 4.2: a valid upgrade hands the connection to WebSocket after the 101. */
     private void upgrade(WebSocketRoute route, ServerRequest request, ServerResponse response) {
-        keepPair();  // the new protocol's handler may keep the request
+        exchange.keep();  // the new protocol's handler may keep the request
         Protocol next;
         try {
-            next = route.upgrade(request, response);
+            next = UpgradeHandOver.decide(route, request, response);
         } catch (Throwable t) {
             handlerFailed(response, t);
             return;
         }
         if (next == null) {
-            if (response.phase() == ServerResponse.OPEN) {
-                response.end();  // refused and answered as HTTP; the connection stays HTTP
-            }
             return;
         }
-        response.phase(ServerResponse.COMPLETE);
         inFlight = null;
         body.release();
         deadlines.disarm();
         flush();  // earlier pipelined answers leave before the 101
         upgraded = next;
-        if (connection.isReadPaused()) {
-            connection.resumeReads();  // paused while this request waited its turn; reading is the new protocol's now
-        }
-        next.init(connection);
-        if (shuttingDown) {
-            next.onShutdown(connection);  // the stop reached this connection while it was still HTTP
-        }
+        UpgradeHandOver.start(next, connection, shuttingDown);
     }
 
     private void runBlocking(HttpHandler handler, ServerRequest request, ServerResponse response) {
@@ -652,7 +592,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
                     "a blocking handler needs HttpOptions.blockingExecutor, which is not set"));
             return;
         }
-        keepPair();  // the request is read on the executor's thread, from now on
+        exchange.keep();  // the request is read on the executor's thread, from now on
         // The queued task holds the body even after its client has gone: it, not the connection, gives
         // the memory back, once the handler has returned.
         Runnable giveBack = body.handOver();
@@ -723,7 +663,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
 
     private boolean decideKeepAlive(ServerResponse response) {
         RequestHead head = ((ServerRequest) response.request).head();
-        return head.keepAlive() && !response.closeRequested && !shuttingDown && !listenerStopping()
+        return head.keepAlive() && !response.closeRequested() && !shuttingDown && !listenerStopping()
                 && served < options.maxKeepAliveRequests();
     }
 
@@ -732,13 +672,21 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         if (response != inFlight) {
             return;
         }
-        boolean bodiless = HttpStatus.bodiless(response.status);
-        response.keepAlive = decideKeepAlive(response);
-        writer.head(response, bodiless ? -1 : length, false);
-        if (!bodiless && !response.isHead && length > 0) {
+        if (wholeHead(response, length)) {
             writer.body(bytes, offset, length);
         }
         completed(response);
+    }
+
+    /**
+     * Writes the head of a whole response of {@code length} body bytes, deciding keep-alive;
+     * returns whether the body follows (not for a HEAD or a bodiless status).
+     */
+    private boolean wholeHead(ServerResponse response, long length) {
+        boolean bodiless = HttpStatus.bodiless(response.status());
+        response.keepAlive(decideKeepAlive(response));
+        writer.head(response, bodiless ? -1 : length, false);
+        return !bodiless && !response.isHead() && length > 0;
     }
 
     /** A text body that is all ASCII goes into the output as it is, with no array made for it. */
@@ -751,11 +699,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         if (response != inFlight) {
             return;
         }
-        boolean bodiless = HttpStatus.bodiless(response.status);
-        int length = text.length();
-        response.keepAlive = decideKeepAlive(response);
-        writer.head(response, bodiless ? -1 : length, false);
-        if (!bodiless && !response.isHead && length > 0) {
+        if (wholeHead(response, text.length())) {
             writer.body(text);
         }
         completed(response);
@@ -768,10 +712,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             closeQuietly(file);
             return;
         }
-        boolean bodiless = HttpStatus.bodiless(response.status);
-        response.keepAlive = decideKeepAlive(response);
-        writer.head(response, bodiless ? -1 : count, false);
-        if (!bodiless && !response.isHead && count > 0) {
+        if (wholeHead(response, count)) {
             writer.file(file, position, count);
         } else {
             closeQuietly(file);
@@ -804,7 +745,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
      */
     @Override
     public void retimeResponse(ServerResponse response) {
-        if (response == inFlight && !bodyOpen && !closing) {
+        if (response == inFlight && streamed == null && !closing) {
             deadlines.armResponse(response.timeoutNanos());
         }
     }
@@ -818,7 +759,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             return;
         }
         boolean chunked = response.request.version() == 11;
-        response.keepAlive = chunked && decideKeepAlive(response);
+        response.keepAlive(chunked && decideKeepAlive(response));
         // HTTP/1.0 has no chunked coding: the body ends when the connection does (RFC 9112 section 6.3).
         writer.head(response, -1, chunked);
         response.phase(ServerResponse.STREAMING);
@@ -832,7 +773,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         }
         // A write answering HEAD sends nothing, but the handler is alive all the same.
         deadlines.responseProgress();
-        if (data.length == 0 || response.isHead) {
+        if (data.length == 0 || response.isHead()) {
             return;
         }
         writer.chunk(response.request.version() == 11, data);
@@ -846,15 +787,14 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         if (response != inFlight) {
             return;
         }
-        if (response.request.version() == 11 && !response.isHead) {
+        if (response.request.version() == 11 && !response.isHead()) {
             writer.lastChunk(response);
         }
         completed(response);
     }
 
     private void writeError(ServerResponse response, int status, String allow) {
-        response.status = status;
-        response.headerCount = 0;
+        response.replaceWithError(status);
         if (allow != null) {
             response.header("Allow", allow);
         }
@@ -869,7 +809,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         if (!aggregating) {
             body.release();  // the request is done with (a streamed one has none to give back)
         }
-        if (!response.keepAlive) {
+        if (!response.keepAlive()) {
             closing = true;
             flush();
             boolean inputExpected = reading != null || parser.inBody();
@@ -882,7 +822,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             }
             return;
         }
-        if (!bodyOpen) {
+        if (streamed == null) {
             deadlines.armIdle();
         }
         if (!processing) {
@@ -893,17 +833,15 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     /** Answers a request the server refuses, then closes (RFC 9112 section 9.6 and each rule's section). */
     private void reject(int status, String reason) {
         LOG.debug("connection {}: {} {}", connection.id(), status, reason);
-        if (bodyOpen && streamResponse != null && streamResponse.phase() != ServerResponse.OPEN) {
+        if (streamed != null && streamed.answered()) {
             // The streamed request was already (partly) answered: a second answer would be a lie.
-            bodyOpen = false;
-            streamer = null;
+            streamed = null;
             closing = true;
             flush();
             connection.abort();
             return;
         }
-        bodyOpen = false;
-        streamer = null;
+        streamed = null;
         boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reading != null;
         writer.rejection(status, status == 503);
         closing = true;

@@ -58,7 +58,7 @@ final class ResponseWriter {
      */
     void head(ServerResponse response, long contentLength, boolean chunked) {
         OutBuffer out = OutBuffer.of(connection);
-        out.put(HttpStatus.line(response.status));
+        out.put(HttpStatus.line(response.status()));
         out.put(DateHeader.line());
         if (serverLine != null) {
             out.put(serverLine);
@@ -72,7 +72,7 @@ final class ResponseWriter {
         } else if (contentLength >= 0) {
             out.putLine(CONTENT_LENGTH, contentLength);
         }
-        if (!response.keepAlive) {
+        if (!response.keepAlive()) {
             out.put(CLOSE);
         } else if (response.request.version() == 10) {
             out.put(KEEP_ALIVE);

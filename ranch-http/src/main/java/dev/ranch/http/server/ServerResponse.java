@@ -36,9 +36,9 @@ public final class ServerResponse implements Response {
     private final ResponseTarget connection;
     final Request request;
     /** Whether the request is a HEAD: the answer carries no body. */
-    boolean isHead;
+    private boolean isHead;
 
-    int status = 200;
+    private int status = 200;
     /** Names and values, alternating; allocated with the first header. */
     String[] headers;
     int headerCount;
@@ -47,9 +47,9 @@ public final class ServerResponse implements Response {
     private String[] trailers;
     private int trailerCount;
     /** The handler asked for {@code Connection: close}. */
-    boolean closeRequested;
+    private boolean closeRequested;
     /** Decided when the head is written. */
-    boolean keepAlive;
+    private boolean keepAlive;
     private volatile int phase = OPEN;
     private volatile boolean async;
     /** This response's own responseTimeout in nanoseconds, 0 for none; -1 (the option's) until {@link #timeout} is called. Owner thread. */
@@ -78,6 +78,37 @@ public final class ServerResponse implements Response {
         phase = OPEN;
         async = false;
         timeoutNanos = -1;
+    }
+
+    /**
+     * Drops the status and headers the handler set, for an error the server answers instead
+     * ({@code 500} for a handler that threw, {@code 503}, or the router's {@code 404}/{@code 405}).
+     * Owner thread, before the head is written.
+     */
+    void replaceWithError(int status) {
+        this.status = status;
+        headerCount = 0;
+        hasContentType = false;
+    }
+
+    /** Asks for {@code Connection: close} after this response, as a handler's {@code Connection} field does. */
+    void requestClose() {
+        closeRequested = true;
+    }
+
+    /** Whether the handler (or the server) asked to close the connection after this response. */
+    boolean closeRequested() {
+        return closeRequested;
+    }
+
+    /** Records whether the connection stays open after this response; decided as its head is written. */
+    void keepAlive(boolean keepAlive) {
+        this.keepAlive = keepAlive;
+    }
+
+    /** Whether the connection stays open after this response, as its head said. */
+    boolean keepAlive() {
+        return keepAlive;
     }
 
     /** The request answered. */
