@@ -71,7 +71,8 @@ public final class ServerRequest implements Request {
         String authority = null;
         if (target != parsedTarget) {
             authority = readTarget(target, head.method());
-            parsedTarget = authority == null ? target : null;  // an authority must be read again each time
+            // Only an origin-form target means the same whatever the method (CONNECT reads its target as an authority).
+            parsedTarget = target.startsWith("/") ? target : null;
         }
         if (given != null) {
             this.host = given;
