@@ -2,8 +2,6 @@ package dev.ranch.http.server;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
-import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerState;
 import dev.ranch.http.BodyHandler;
 import dev.ranch.http.Headers;
 import dev.ranch.http.HttpHandler;
@@ -18,9 +16,7 @@ import dev.ranch.http.websocket.WebSocketRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,7 +40,7 @@ import java.util.concurrent.RejectedExecutionException;
  * cannot cover gets {@code 503}. Its memory is given back when the response completes, the
  * request is refused, or the connection closes, whichever comes first.
  */
-final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
+final class HttpConnection implements Protocol, RequestSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
 
@@ -58,8 +54,6 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
      * closing under it would lose that request to a reset.
      */
     private static final long SHUTDOWN_QUIET_NANOS = Duration.ofMillis(200).toNanos();
-    /** Pipelined responses gathered beyond this are written out before the next request is parsed. */
-    private static final int FLUSH_THRESHOLD = 64 * 1024;
 
     private final Router router;
     private final HttpOptions options;
@@ -69,7 +63,8 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     /** Made at {@link #init}, with the connection. */
     private ResponseWriter writer;
     private Deadlines deadlines;
-    private Thread loopThread;
+    /** The response side: what this connection's {@link ServerResponse}s call. */
+    private final Http1Responses responses;
 
     /** The request/response pair reused by requests answered within their handler's call. */
     private final ReusedExchange exchange;
@@ -110,7 +105,8 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         this.serverLine = serverLine;
         this.parser = new RequestParser(options);
         this.body = new BodyBuffer(budget);
-        this.exchange = new ReusedExchange(this, parser);
+        this.responses = new Http1Responses(this, options);
+        this.exchange = new ReusedExchange(responses, parser);
     }
 
     // ---- Protocol ----
@@ -124,9 +120,9 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     /** Binds this protocol to {@code c} without starting its handshake (done already when {@link ProtocolChoice} hands over). */
     void attach(Connection c) {
         this.connection = c;
-        this.loopThread = Thread.currentThread();
         this.writer = new ResponseWriter(c, serverLine);
         this.deadlines = new Deadlines(c, options);
+        responses.attach(c, writer, deadlines);
     }
 
     @Override
@@ -294,7 +290,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
      * progress, nothing half-received) and has been silent for {@link #SHUTDOWN_QUIET_NANOS};
      * if it is between requests but spoke more recently, looks again when that time is up. A
      * request in progress or arriving meanwhile is answered with {@code Connection: close}
-     * ({@link #decideKeepAlive}). HTTP/1.1 has no way to warn an idle client, so a close that
+     * ({@link Http1Responses}). HTTP/1.1 has no way to warn an idle client, so a close that
      * crosses its next request loses that request (RFC 9112 section 9.6 asks servers to close
      * in a way that does not discard what the client sent); the quiet time keeps a busy client
      * out of that race, and an idle one still goes at once.
@@ -348,7 +344,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
                     return;
                 }
                 if (inFlight == null && !closing) {
-                    if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
+                    if (OutBuffer.of(connection).size() > Http1Responses.FLUSH_THRESHOLD) {
                         flush();
                     }
                     if (!connection.isWritable()) {
@@ -422,7 +418,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             ServerResponse response = readingResponse;
             response.requestClose();
             inFlight = response;
-            writeError(response, match.status(), match.allow());
+            responses.writeError(response, match.status(), match.allow());
             return;
         }
         deadlines.armBody();
@@ -528,7 +524,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         served++;
         inFlight = response;
         if (!route.found()) {
-            writeError(response, route.status(), route.allow());
+            responses.writeError(response, route.status(), route.allow());
             if (response.phase() == ServerResponse.COMPLETE) {
                 exchange.free();
             }
@@ -605,7 +601,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
                         response.end();  // a no-op if the handler completed the response
                     }
                 } catch (Throwable t) {
-                    post(() -> handlerFailed(response, t));
+                    responses.post(() -> handlerFailed(response, t));
                 } finally {
                     giveBack.run();
                 }
@@ -613,7 +609,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             accepted = true;
         } catch (RejectedExecutionException e) {
             response.status(503);
-            writeError(response, 503, null);
+            responses.writeError(response, 503, null);
             return;
         } finally {
             if (!accepted) {
@@ -633,7 +629,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             return;
         }
         if (response.phase() == ServerResponse.OPEN) {
-            writeError(response, 500, null);
+            responses.writeError(response, 500, null);
         } else {
             // Part of the response is on the wire: the only honest end is to cut the connection.
             OutBuffer.of(connection).discard(connection);
@@ -643,167 +639,38 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         }
     }
 
-    // ---- writing responses (loop thread) ----
+    // ---- state the response side reads (owner thread) ----
 
-    @Override
-    public boolean inLoop() {
-        return Thread.currentThread() == loopThread;
+    /** The response outstanding, or null: a call for any other is dropped. */
+    ServerResponse inFlight() {
+        return inFlight;
+    }
+
+    /** Whether a streaming handler's request body is still arriving. */
+    boolean bodyArriving() {
+        return streamed != null;
+    }
+
+    /** Whether the connection is on its way out: no further request will be served. */
+    boolean closing() {
+        return closing;
+    }
+
+    /** Whether a graceful stop has reached this connection: answers say {@code Connection: close}. */
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    /** Requests dispatched so far, for {@code maxKeepAliveRequests}. */
+    int served() {
+        return served;
     }
 
     /**
-     * Runs {@code task} on the loop through the mailbox; dropped if the connection is gone.
-     *
-     * @return whether the mailbox took it; if the connection closes before running it, it goes
-     *     to {@link #onUndelivered}
+     * {@code response} is complete on the wire: close, or go on with the next request. Called
+     * by {@link Http1Responses}.
      */
-    @Override
-    public boolean post(Runnable task) {
-        return connection.send(task);
-    }
-
-    private boolean decideKeepAlive(ServerResponse response) {
-        RequestHead head = ((ServerRequest) response.request).head();
-        return head.keepAlive() && !response.closeRequested() && !shuttingDown && !listenerStopping()
-                && served < options.maxKeepAliveRequests();
-    }
-
-    @Override
-    public void writeResponse(ServerResponse response, byte[] bytes, int offset, int length) {
-        if (response != inFlight) {
-            return;
-        }
-        if (wholeHead(response, length)) {
-            writer.body(bytes, offset, length);
-        }
-        completed(response);
-    }
-
-    /**
-     * Writes the head of a whole response of {@code length} body bytes, deciding keep-alive;
-     * returns whether the body follows (not for a HEAD or a bodiless status).
-     */
-    private boolean wholeHead(ServerResponse response, long length) {
-        boolean bodiless = HttpStatus.bodiless(response.status());
-        response.keepAlive(decideKeepAlive(response));
-        writer.head(response, bodiless ? -1 : length, false);
-        return !bodiless && !response.isHead() && length > 0;
-    }
-
-    /** A text body that is all ASCII goes into the output as it is, with no array made for it. */
-    @Override
-    public void writeResponse(ServerResponse response, String text) {
-        if (!ResponseWriter.isAscii(text)) {
-            ResponseTarget.super.writeResponse(response, text);
-            return;
-        }
-        if (response != inFlight) {
-            return;
-        }
-        if (wholeHead(response, text.length())) {
-            writer.body(text);
-        }
-        completed(response);
-    }
-
-    /** A whole response whose body is part of a file; the connection takes the channel. */
-    @Override
-    public void writeFile(ServerResponse response, FileChannel file, long position, long count) {
-        if (response != inFlight) {
-            closeQuietly(file);
-            return;
-        }
-        if (wholeHead(response, count)) {
-            writer.file(file, position, count);
-        } else {
-            closeQuietly(file);
-        }
-        completed(response);
-    }
-
-    private static void closeQuietly(FileChannel file) {
-        try {
-            file.close();
-        } catch (IOException ignored) {
-            // Nothing will be sent from it.
-        }
-    }
-
-    /**
-     * Whether the listener has begun to stop: a response finished before this connection's
-     * {@code onShutdown} has arrived still says {@code Connection: close}.
-     */
-    private boolean listenerStopping() {
-        Listener listener = connection.listener();
-        ListenerState state = listener == null ? ListenerState.RUNNING : listener.state();
-        return state == ListenerState.STOPPING || state == ListenerState.STOPPED;
-    }
-
-    /**
-     * {@code response} has a timeout of its own now ({@link ServerResponse#timeout}): its
-     * deadline starts again from now. While a streaming handler's request body still arrives,
-     * that body's deadline runs on; the response's starts when the body has ended.
-     */
-    @Override
-    public void retimeResponse(ServerResponse response) {
-        if (response == inFlight && streamed == null && !closing) {
-            deadlines.armResponse(response.timeoutNanos());
-        }
-    }
-
-    @Override
-    public void startStream(ServerResponse response) {
-        if (response != inFlight) {
-            // Abandoned (timed out, or its connection gone): the handler's writes and end that follow
-            // must find it streaming, to be dropped as quietly as this.
-            response.phase(ServerResponse.STREAMING);
-            return;
-        }
-        boolean chunked = response.request.version() == 11;
-        response.keepAlive(chunked && decideKeepAlive(response));
-        // HTTP/1.0 has no chunked coding: the body ends when the connection does (RFC 9112 section 6.3).
-        writer.head(response, -1, chunked);
-        response.phase(ServerResponse.STREAMING);
-        deadlines.responseProgress();
-    }
-
-    @Override
-    public void writeChunk(ServerResponse response, byte[] data) {
-        if (response != inFlight) {
-            return;
-        }
-        // A write answering HEAD sends nothing, but the handler is alive all the same.
-        deadlines.responseProgress();
-        if (data.length == 0 || response.isHead()) {
-            return;
-        }
-        writer.chunk(response.request.version() == 11, data);
-        if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
-            flush();
-        }
-    }
-
-    @Override
-    public void endStream(ServerResponse response) {
-        if (response != inFlight) {
-            return;
-        }
-        if (response.request.version() == 11 && !response.isHead()) {
-            writer.lastChunk(response);
-        }
-        completed(response);
-    }
-
-    private void writeError(ServerResponse response, int status, String allow) {
-        response.replaceWithError(status);
-        if (allow != null) {
-            response.header("Allow", allow);
-        }
-        response.header("Content-Type", "text/plain; charset=utf-8");
-        byte[] text = ResponseWriter.errorText(status);
-        writeResponse(response, text, 0, text.length);
-    }
-
-    private void completed(ServerResponse response) {
+    void completed(ServerResponse response) {
         response.phase(ServerResponse.COMPLETE);
         inFlight = null;
         if (!aggregating) {
