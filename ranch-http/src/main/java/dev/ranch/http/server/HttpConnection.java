@@ -12,14 +12,11 @@ import dev.ranch.http.parse.RequestParser;
 import dev.ranch.http.parse.RequestSink;
 import dev.ranch.http.router.RouteMatch;
 import dev.ranch.http.router.Router;
-import dev.ranch.http.websocket.WebSocketRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * HTTP/1.1 on one ranch connection: the {@link Protocol} that parses requests, routes them,
@@ -65,6 +62,8 @@ final class HttpConnection implements Protocol, RequestSink {
     private Deadlines deadlines;
     /** The response side: what this connection's {@link ServerResponse}s call. */
     private final Http1Responses responses;
+    /** Hands each request read whole to its route's handler. */
+    private final RequestDispatch dispatch;
 
     /** The request/response pair reused by requests answered within their handler's call. */
     private final ReusedExchange exchange;
@@ -107,6 +106,7 @@ final class HttpConnection implements Protocol, RequestSink {
         this.body = new BodyBuffer(budget);
         this.responses = new Http1Responses(this, options);
         this.exchange = new ReusedExchange(responses, parser);
+        this.dispatch = new RequestDispatch(this, options, exchange, body, responses);
     }
 
     // ---- Protocol ----
@@ -123,6 +123,7 @@ final class HttpConnection implements Protocol, RequestSink {
         this.writer = new ResponseWriter(c, serverLine);
         this.deadlines = new Deadlines(c, options);
         responses.attach(c, writer, deadlines);
+        dispatch.attach(c, deadlines);
     }
 
     @Override
@@ -448,7 +449,7 @@ final class HttpConnection implements Protocol, RequestSink {
         streamed = new StreamedBody(handler, request, response);
         Throwable failure = streamed.start();
         if (failure != null) {
-            handlerFailed(response, failure);
+            dispatch.handlerFailed(response, failure);
         }
     }
 
@@ -460,7 +461,7 @@ final class HttpConnection implements Protocol, RequestSink {
             StreamedBody s = streamed;
             Throwable failure = s.piece(data);
             if (failure != null) {
-                handlerFailed(s.response, failure);  // the rest of the body is read and dropped
+                dispatch.handlerFailed(s.response, failure);  // the rest of the body is read and dropped
             }
             return;
         }
@@ -493,7 +494,7 @@ final class HttpConnection implements Protocol, RequestSink {
         byte[] bytes = body.take();
         request.body(bytes, bytes.length, trailers);
         deadlines.disarm();
-        dispatch(request, response, route);
+        dispatch.dispatch(request, response, route);
     }
 
     private void endStreaming(Headers trailers) {
@@ -506,7 +507,7 @@ final class HttpConnection implements Protocol, RequestSink {
         deadlines.disarm();
         Throwable failure = s.end(trailers);
         if (failure != null) {
-            handlerFailed(response, failure);
+            dispatch.handlerFailed(response, failure);
             return;
         }
         if (response == inFlight && response.phase() == ServerResponse.OPEN && !response.isAsync()) {
@@ -518,61 +519,19 @@ final class HttpConnection implements Protocol, RequestSink {
         }
     }
 
-    // ---- handlers ----
+    // ---- what the response side and the dispatch read and do (owner thread) ----
 
-    private void dispatch(ServerRequest request, ServerResponse response, RouteMatch route) {
+    /** {@code response} is in flight: the next request waits until it completes. */
+    void dispatched(ServerResponse response) {
         served++;
         inFlight = response;
-        if (!route.found()) {
-            responses.writeError(response, route.status(), route.allow());
-            if (response.phase() == ServerResponse.COMPLETE) {
-                exchange.free();
-            }
-            return;
-        }
-        request.route(route.bindings(), route.pathInfo());
-        HttpHandler handler = route.handler();
-        if (handler instanceof WebSocketRoute) {
-            upgrade((WebSocketRoute) handler, request, response);
-            return;
-        }
-        if (handler instanceof HttpHandler.Blocking) {
-            runBlocking(handler, request, response);
-            return;
-        }
-        try {
-            handler.handle(request, response);
-        } catch (Throwable t) {
-            exchange.keep();  // it may have handed the request to another thread before it threw
-            handlerFailed(response, t);
-            return;
-        }
-        if (response.phase() == ServerResponse.OPEN && !response.isAsync()) {
-            response.end();
-        }
-        if (response.isAsync() || response.phase() != ServerResponse.COMPLETE) {
-            exchange.keep();  // the handler may read the request after this call
-        } else {
-            exchange.free();
-        }
-        if (response == inFlight) {
-            deadlines.armResponse(response.timeoutNanos());  // async, or a streamed response still under way
-        }
     }
 
-    /** RFC 6455 section 4.2: a valid upgrade hands the connection to WebSocket after the 101. */
-    private void upgrade(WebSocketRoute route, ServerRequest request, ServerResponse response) {
-        exchange.keep();  // the new protocol's handler may keep the request
-        Protocol next;
-        try {
-            next = UpgradeHandOver.decide(route, request, response);
-        } catch (Throwable t) {
-            handlerFailed(response, t);
-            return;
-        }
-        if (next == null) {
-            return;
-        }
+    /**
+     * The request in flight upgraded: every earlier answer and the {@code 101} leave, then
+     * {@code next} takes the connection and gets every callback from now on.
+     */
+    void handOver(Protocol next) {
         inFlight = null;
         body.release();
         deadlines.disarm();
@@ -581,65 +540,12 @@ final class HttpConnection implements Protocol, RequestSink {
         UpgradeHandOver.start(next, connection, shuttingDown);
     }
 
-    private void runBlocking(HttpHandler handler, ServerRequest request, ServerResponse response) {
-        Executor executor = options.blockingExecutor();
-        if (executor == null) {
-            handlerFailed(response, new IllegalStateException(
-                    "a blocking handler needs HttpOptions.blockingExecutor, which is not set"));
-            return;
-        }
-        exchange.keep();  // the request is read on the executor's thread, from now on
-        // The queued task holds the body even after its client has gone: it, not the connection, gives
-        // the memory back, once the handler has returned.
-        Runnable giveBack = body.handOver();
-        boolean accepted = false;
-        try {
-            executor.execute(() -> {
-                try {
-                    handler.handle(request, response);
-                    if (!response.isAsync()) {
-                        response.end();  // a no-op if the handler completed the response
-                    }
-                } catch (Throwable t) {
-                    responses.post(() -> handlerFailed(response, t));
-                } finally {
-                    giveBack.run();
-                }
-            });
-            accepted = true;
-        } catch (RejectedExecutionException e) {
-            response.status(503);
-            responses.writeError(response, 503, null);
-            return;
-        } finally {
-            if (!accepted) {
-                giveBack.run();
-            }
-        }
-        // An executor that ran the task in this thread has answered already, and the next deadline
-        // is armed; otherwise the answer comes through the mailbox, on this loop after this returns.
-        if (response == inFlight) {
-            deadlines.armResponse(response.timeoutNanos());
-        }
+    /** Cuts the connection: the answer under way cannot be finished honestly. */
+    void abort() {
+        closing = true;
+        inFlight = null;
+        connection.abort();
     }
-
-    private void handlerFailed(ServerResponse response, Throwable t) {
-        LOG.warn("connection {}: handler for {} failed", connection.id(), response.request, t);
-        if (response != inFlight || response.phase() == ServerResponse.COMPLETE) {
-            return;
-        }
-        if (response.phase() == ServerResponse.OPEN) {
-            responses.writeError(response, 500, null);
-        } else {
-            // Part of the response is on the wire: the only honest end is to cut the connection.
-            OutBuffer.of(connection).discard(connection);
-            closing = true;
-            inFlight = null;
-            connection.abort();
-        }
-    }
-
-    // ---- state the response side reads (owner thread) ----
 
     /** The response outstanding, or null: a call for any other is dropped. */
     ServerResponse inFlight() {
