@@ -2,15 +2,9 @@ package dev.ranch.http.server;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
-import dev.ranch.http.BodyHandler;
-import dev.ranch.http.Headers;
-import dev.ranch.http.HttpHandler;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.parse.HttpParseException;
-import dev.ranch.http.parse.RequestHead;
 import dev.ranch.http.parse.RequestParser;
-import dev.ranch.http.parse.RequestSink;
-import dev.ranch.http.router.RouteMatch;
 import dev.ranch.http.router.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +30,16 @@ import java.time.Duration;
  * with the bytes received, within the server's {@link BodyBudget}: a request the budget
  * cannot cover gets {@code 503}. Its memory is given back when the response completes, the
  * request is refused, or the connection closes, whichever comes first.
+ *
+ * <p>This class is the connection's state machine: suspension and resumption of parsing,
+ * deadlines, refusals, what follows a completed response, the graceful stop and the hand-over
+ * to an upgraded protocol. Its parts: {@link RequestReader} reads a request (the parser's
+ * sink), {@link RequestDispatch} runs its handler, {@link Http1Responses} writes the answer
+ * (the responses' {@link ResponseTarget}) and calls {@link #completed} back.
+ *
+ * <p>Owner thread, as every {@link Protocol} callback; one per connection.
  */
-final class HttpConnection implements Protocol, RequestSink {
+final class HttpConnection implements Protocol {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
 
@@ -52,7 +54,6 @@ final class HttpConnection implements Protocol, RequestSink {
      */
     private static final long SHUTDOWN_QUIET_NANOS = Duration.ofMillis(200).toNanos();
 
-    private final Router router;
     private final HttpOptions options;
     private final byte[] serverLine;
     private final RequestParser parser;
@@ -65,23 +66,13 @@ final class HttpConnection implements Protocol, RequestSink {
     /** Hands each request read whole to its route's handler. */
     private final RequestDispatch dispatch;
 
-    /** The request/response pair reused by requests answered within their handler's call. */
-    private final ReusedExchange exchange;
-
-    // The request being read.
-    private ServerRequest reading;
-    /** The response to {@link #reading}, made with it. */
-    private ServerResponse readingResponse;
-    private RouteMatch match;
+    /** The parser's sink: the request being read, its body aggregated or streamed. */
+    private final RequestReader reader;
     /** The aggregated body of the request being read, then of the request in flight. */
     private final BodyBuffer body;
-    /** Whether {@link #body} is collecting the current request's body. */
-    private boolean aggregating;
 
     /** The request whose response is outstanding, or null. */
     private ServerResponse inFlight;
-    /** The body still arriving for a request dispatched at its head, or null. */
-    private StreamedBody streamed;
     /** Input read but not parsed while suspended. */
     private final InputStash stash = new InputStash();
     private int served;
@@ -99,14 +90,15 @@ final class HttpConnection implements Protocol, RequestSink {
     private Protocol upgraded;
 
     HttpConnection(Router router, HttpOptions options, byte[] serverLine, BodyBudget budget) {
-        this.router = router;
         this.options = options;
         this.serverLine = serverLine;
         this.parser = new RequestParser(options);
         this.body = new BodyBuffer(budget);
         this.responses = new Http1Responses(this, options);
-        this.exchange = new ReusedExchange(responses, parser);
+        // The request/response pair reused by requests answered within their handler's call.
+        ReusedExchange exchange = new ReusedExchange(responses, parser);
         this.dispatch = new RequestDispatch(this, options, exchange, body, responses);
+        this.reader = new RequestReader(this, router, options, exchange, body, responses, dispatch);
     }
 
     // ---- Protocol ----
@@ -124,6 +116,7 @@ final class HttpConnection implements Protocol, RequestSink {
         this.deadlines = new Deadlines(c, options);
         responses.attach(c, writer, deadlines);
         dispatch.attach(c, deadlines);
+        reader.attach(c, writer, deadlines);
     }
 
     @Override
@@ -312,10 +305,9 @@ final class HttpConnection implements Protocol, RequestSink {
     @Override
     public void onClose(Connection c, Throwable cause) {
         closing = true;
-        streamed = null;
+        reader.closed();
         inFlight = null;
         stash.clear();
-        aggregating = false;
         body.release();
         if (upgraded != null) {
             upgraded.onClose(c, cause);
@@ -326,7 +318,7 @@ final class HttpConnection implements Protocol, RequestSink {
 
     private boolean suspended() {
         // A streamed body keeps being parsed while its request is in flight.
-        return (inFlight != null && streamed == null) || closing || writeBlocked || upgraded != null;
+        return (inFlight != null && !reader.bodyArriving()) || closing || writeBlocked || upgraded != null;
     }
 
     /** Parses requests from {@code in} until it is empty or the connection is suspended. */
@@ -339,7 +331,7 @@ final class HttpConnection implements Protocol, RequestSink {
                     deadlines.armHeader();
                 }
                 try {
-                    parser.parse(in, this);
+                    parser.parse(in, reader);
                 } catch (HttpParseException e) {
                     reject(e.status(), e.getMessage());
                     return;
@@ -393,133 +385,12 @@ final class HttpConnection implements Protocol, RequestSink {
         }
     }
 
-    // ---- RequestSink: called by the parser inside process() ----
-
-    @Override
-    public void onHead(RequestHead head) {
-        // RFC 9112 section 3.2: a server MUST answer 400 to an HTTP/1.1 request without exactly one
-        // Host field, and to any request with more than one.
-        if (head.hostCount() > 1 || (head.version() == 11 && head.hostCount() == 0)) {
-            throw new HttpParseException(400, head.hostCount() == 0 ? "no Host field" : "several Host fields");
-        }
-        if (head.expectOther()) {
-            // RFC 9110 section 10.1.1: an expectation the server cannot meet gets 417.
-            throw new HttpParseException(417, "unsupported expectation");
-        }
-        ServerRequest request = exchange.take(head, connection.peer(), connection.id(), secure);
-        reading = request;
-        readingResponse = exchange.response();
-        match = router.match(head.method(), request.hostWithPort(), request.path());
-        if (!head.hasBody()) {
-            deadlines.disarm();
-            return;
-        }
-        if (!match.found()) {
-            // Refuse before the body is sent (or read): the answer, then close, as the body is unread.
-            ServerResponse response = readingResponse;
-            response.requestClose();
-            inFlight = response;
-            responses.writeError(response, match.status(), match.allow());
-            return;
-        }
-        deadlines.armBody();
-        if (head.expectContinue() && head.version() == 11 && (input == null || !input.hasRemaining())) {
-            // RFC 9110 section 10.1.1: the interim 100 invites the body now that we will read it
-            // (and may be left out when some of the body is here already).
-            writer.interimContinue();
-        }
-        if (match.handler() instanceof HttpHandler.Streaming) {
-            startStreaming(request, match, ((HttpHandler.Streaming) match.handler()).bodyHandler());
-            return;
-        }
-        // Memory comes with the bytes, never from the declared length: a client may declare
-        // megabytes and send one byte.
-        long length = head.contentLength();
-        body.start(length >= 0 ? length : options.maxBodySize());
-        aggregating = true;
-    }
-
-    /** Dispatches a request at its head; its body then goes to {@code handler} piece by piece. */
-    private void startStreaming(ServerRequest request, RouteMatch route, BodyHandler handler) {
-        served++;
-        request.route(route.bindings(), route.pathInfo());
-        ServerResponse response = readingResponse;
-        exchange.keep();  // the handler reads the request as its body arrives, after this call
-        inFlight = response;
-        streamed = new StreamedBody(handler, request, response);
-        Throwable failure = streamed.start();
-        if (failure != null) {
-            dispatch.handlerFailed(response, failure);
-        }
-    }
-
-    @Override
-    public void onBody(ByteBuffer data) {
-        int n = data.remaining();
-        deadlines.bodyProgress(n);
-        if (streamed != null) {
-            StreamedBody s = streamed;
-            Throwable failure = s.piece(data);
-            if (failure != null) {
-                dispatch.handlerFailed(s.response, failure);  // the rest of the body is read and dropped
-            }
-            return;
-        }
-        if (!aggregating) {
-            data.position(data.limit());
-            return;
-        }
-        if (!body.append(data)) {
-            // RFC 9110 section 15.6.4: 503 for a temporary overload; Retry-After says when to retry.
-            throw new HttpParseException(503, "buffered request bodies are at maxBufferedBodyBytes");
-        }
-    }
-
-    @Override
-    public void onComplete(Headers trailers) {
-        ServerRequest request = reading;
-        if (request == null || closing) {
-            return;  // the request was refused at its head; its body was only being drained
-        }
-        if (streamed != null) {
-            endStreaming(trailers);
-            return;
-        }
-        RouteMatch route = match;
-        ServerResponse response = readingResponse;
-        reading = null;
-        readingResponse = null;
-        match = null;
-        aggregating = false;
-        byte[] bytes = body.take();
-        request.body(bytes, bytes.length, trailers);
-        deadlines.disarm();
-        dispatch.dispatch(request, response, route);
-    }
-
-    private void endStreaming(Headers trailers) {
-        StreamedBody s = streamed;
-        ServerResponse response = s.response;
-        streamed = null;
-        reading = null;
-        readingResponse = null;
-        match = null;
-        deadlines.disarm();
-        Throwable failure = s.end(trailers);
-        if (failure != null) {
-            dispatch.handlerFailed(response, failure);
-            return;
-        }
-        if (response == inFlight && response.phase() == ServerResponse.OPEN && !response.isAsync()) {
-            response.end();
-        } else if (inFlight == null && !closing) {
-            deadlines.armIdle();  // answered early: now the next request may come
-        } else if (inFlight != null) {
-            deadlines.armResponse(response.timeoutNanos());
-        }
-    }
-
     // ---- what the response side and the dispatch read and do (owner thread) ----
+
+    /** {@code response} is in flight, not counted as served (refused at its head). */
+    void inFlight(ServerResponse response) {
+        inFlight = response;
+    }
 
     /** {@code response} is in flight: the next request waits until it completes. */
     void dispatched(ServerResponse response) {
@@ -554,7 +425,7 @@ final class HttpConnection implements Protocol, RequestSink {
 
     /** Whether a streaming handler's request body is still arriving. */
     boolean bodyArriving() {
-        return streamed != null;
+        return reader.bodyArriving();
     }
 
     /** Whether the connection is on its way out: no further request will be served. */
@@ -565,6 +436,16 @@ final class HttpConnection implements Protocol, RequestSink {
     /** Whether a graceful stop has reached this connection: answers say {@code Connection: close}. */
     boolean shuttingDown() {
         return shuttingDown;
+    }
+
+    /** Whether the connection is TLS; known from the handshake on. */
+    boolean secure() {
+        return secure;
+    }
+
+    /** Whether the input being parsed is all consumed (a head's body has not arrived with it). */
+    boolean inputDrained() {
+        return input == null || !input.hasRemaining();
     }
 
     /** Requests dispatched so far, for {@code maxKeepAliveRequests}. */
@@ -579,13 +460,13 @@ final class HttpConnection implements Protocol, RequestSink {
     void completed(ServerResponse response) {
         response.phase(ServerResponse.COMPLETE);
         inFlight = null;
-        if (!aggregating) {
+        if (!reader.aggregating()) {
             body.release();  // the request is done with (a streamed one has none to give back)
         }
         if (!response.keepAlive()) {
             closing = true;
             flush();
-            boolean inputExpected = reading != null || parser.inBody();
+            boolean inputExpected = reader.midRequest() || parser.inBody();
             if (!inputExpected && connection.pendingWriteBytes() > 0 && Deadlines.sendTimeoutBounds(connection)) {
                 // close() gives queued bytes only closeTimeout to leave, which would cut a long answer to
                 // a slow reader: close once it has left. A reader that stalls is sendTimeout's to cut.
@@ -595,7 +476,7 @@ final class HttpConnection implements Protocol, RequestSink {
             }
             return;
         }
-        if (streamed == null) {
+        if (!reader.bodyArriving()) {
             deadlines.armIdle();
         }
         if (!processing) {
@@ -606,21 +487,20 @@ final class HttpConnection implements Protocol, RequestSink {
     /** Answers a request the server refuses, then closes (RFC 9112 section 9.6 and each rule's section). */
     private void reject(int status, String reason) {
         LOG.debug("connection {}: {} {}", connection.id(), status, reason);
-        if (streamed != null && streamed.answered()) {
+        if (reader.streamAnswered()) {
             // The streamed request was already (partly) answered: a second answer would be a lie.
-            streamed = null;
+            reader.dropStream();
             closing = true;
             flush();
             connection.abort();
             return;
         }
-        streamed = null;
-        boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reading != null;
+        reader.dropStream();
+        boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reader.midRequest();
         writer.rejection(status, status == 503);
         closing = true;
         inFlight = null;
-        reading = null;
-        aggregating = false;
+        reader.abandon();
         body.release();
         deadlines.disarm();
         flush();
