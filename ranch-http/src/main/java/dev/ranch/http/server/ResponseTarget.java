@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Where the calls of a {@link ServerResponse} go once they are on the connection's owner thread: the
- * protocol that carries its request, HTTP/1.1's {@code HttpConnection} or an HTTP/2 stream.
+ * protocol that carries its request, HTTP/1.1's {@code Http1Responses} or an HTTP/2 stream.
  * Public only so that {@code dev.ranch.http.h2} shares {@link ServerResponse} with HTTP/1.1;
  * not an application API. Every method but {@link #inLoop} and {@link #post} is called on
  * the owner thread, with the response's phase checked already.

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The wire format of responses on one connection: status line, header section, bodies and
  * chunks, put into the loop's {@link OutBuffer} from pre-encoded bytes. It decides how bytes
- * look, never whether or when to send them: that, keep-alive and the request order are
- * {@link HttpConnection}'s.
+ * look, never whether or when to send them: keep-alive is {@link Http1Responses}', when
+ * bytes leave and the request order {@link HttpConnection}'s.
  *
  * <p>Loop thread only, like the {@link OutBuffer} it fills; one per connection.
  */

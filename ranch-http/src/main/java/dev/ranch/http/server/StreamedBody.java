@@ -9,8 +9,8 @@ import java.nio.ByteBuffer;
  * The body of one request whose handler takes it piece by piece ({@code HttpHandler.Streaming}):
  * the request was dispatched at its head, and each piece, then the end, goes to its
  * {@link BodyHandler} as it arrives. A handler that throws gets nothing more; the rest of the
- * body is read and dropped. {@link HttpConnection} holds one while the body is open and decides
- * what a failure means for the connection.
+ * body is read and dropped. {@link RequestReader} holds one while the body is open;
+ * {@link RequestDispatch} decides what a failure means for the connection.
  *
  * <p>Loop thread only.
  */
