@@ -27,6 +27,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * pipelined, pair 2), against the {@link Workload#HTTP} server of each {@link ServerKind}.
  * One operation is one whole response received; the {@link HttpLoadClient} runs on the
  * benchmark thread, in the server's JVM, on the same cores.
+ *
+ * <p>Warm up for long enough: on a loaded machine C2 took seconds to compile the parser's
+ * field-line and head methods (2.75 s and 2.17 s in one JFR {@code jdk.Compilation} record,
+ * the connection's dispatch 20 s into the run), and a short warm-up ({@code -w 2s}) then
+ * measures the interpreter and C1, which made the 128-connection, depth-16 case read as
+ * slower than Netty. Five warm-up iterations of 5 s were enough there.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

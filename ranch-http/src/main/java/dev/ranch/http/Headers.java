@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * The header (or trailer) fields of one request, in arrival order, names compared without
  * regard to case (RFC 9110 section 5.1). Backed by the bytes the parser kept: strings are
- * made only for the names and values asked for. Immutable, so safe to share across threads.
+ * made only for the names and values asked for. Read-only, and safe to share across threads
+ * for as long as its {@link Request} is valid (see there: an HTTP/1.1 connection reuses the
+ * fields of a request answered within its handler's call for the next request).
  */
 public final class Headers {
 

@@ -6,8 +6,14 @@ import java.util.Map;
 
 /**
  * One complete HTTP request as a handler sees it: the head, the route's bindings and the
- * whole body (aggregated up to {@link HttpOptions#maxBodySize()}). Immutable; safe to read
- * from any thread.
+ * whole body (aggregated up to {@link HttpOptions#maxBodySize()}). Not changed while its
+ * handler may read it; safe to read from any thread then.
+ *
+ * <p>A request is valid until its response is complete. An HTTP/1.1 connection reuses the
+ * request object (and its {@link #headers()}) for its next request once a handler has answered
+ * within its call; a handler that keeps the request beyond that must call
+ * {@link Response#async()} before returning (as it must anyway to answer later), run as
+ * {@link HttpHandler.Blocking}, or stream: those requests are never reused.
  */
 public interface Request {
 

@@ -29,6 +29,9 @@ final class HeaderFacts {
     boolean expectContinue;
     boolean expectOther;
     int hosts;
+    /** Where the first Host field's value is in the parser's bytes; meaningful when {@link #hosts} > 0. */
+    int hostStart;
+    int hostEnd;
 
     /** Forgets the previous request's fields, at the start of a header section. */
     void reset() {
@@ -64,7 +67,10 @@ final class HeaderFacts {
             // RFC 9112 section 3.2: a Host field with an invalid value gets 400; RFC 9110 section 7.2:
             // Host = uri-host [ ":" port ], empty when the target URI has no authority.
             Authority.check(bytes, from, to, Authority.Need.HOST_FIELD);
-            hosts++;
+            if (hosts++ == 0) {
+                hostStart = from;
+                hostEnd = to;
+            }
         } else if (regionIsIgnoreCase(bytes, nameFrom, nameTo, "connection")) {
             // RFC 9110 section 7.6.1: Connection is a list of case-insensitive options.
             for (int at = from; at < to; ) {

@@ -4,39 +4,67 @@ import dev.ranch.http.Headers;
 
 /**
  * A parsed request line and header section, with the facts the server needs from the
- * headers already extracted (framing, persistence, expectation, host). Immutable.
+ * headers already extracted (framing, persistence, expectation, host).
+ *
+ * <p>The head of an HTTP/1.1 request belongs to its {@link RequestParser}, which fills the same
+ * instance again for the next request on the connection: its header fields stay offsets into
+ * the parser's own bytes, read (and made into strings) only when asked for. The connection
+ * calls {@link RequestParser#keepHead()} when a request must outlive its turn (an async,
+ * blocking, streaming or upgrading handler); the head and its bytes are then the request's
+ * for good, and the parser takes fresh ones. An HTTP/2 head ({@link #http2}) is never reused.
+ * Owner thread only while the parser may refill it; read-only and safe to share once kept.
  */
 public final class RequestHead {
 
     /** No {@code Content-Length}: the body is chunked or absent. */
     public static final long NO_CONTENT_LENGTH = -1;
 
-    private final String method;
-    private final String target;
-    private final int version;
-    private final Headers headers;
-    private final long contentLength;
-    private final boolean chunked;
-    private final boolean connectionClose;
-    private final boolean connectionKeepAlive;
-    private final boolean expectContinue;
-    private final boolean expectOther;
-    private final int hostCount;
+    private String method;
+    private String target;
+    private int version;
+    private long contentLength;
+    private boolean chunked;
+    private boolean connectionClose;
+    private boolean connectionKeepAlive;
+    private boolean expectContinue;
+    private boolean expectOther;
+    private int hostCount;
+    /** The first Host field's value, or null for none. */
+    private String host;
 
-    RequestHead(String method, String target, int version, Headers headers, long contentLength, boolean chunked,
-                boolean connectionClose, boolean connectionKeepAlive, boolean expectContinue, boolean expectOther,
-                int hostCount) {
+    // The header fields: four offsets per field into bytes, as Headers takes them.
+    private byte[] bytes;
+    private int[] spans;
+    private int fieldCount;
+    /** Made at the first {@link #headers()} call, kept while it still describes the fields. */
+    private Headers view;
+
+    RequestHead() {
+    }
+
+    /** Fills this head with the request the parser has just read. */
+    void set(String method, String target, int version, String host, HeaderFacts facts) {
         this.method = method;
         this.target = target;
         this.version = version;
-        this.headers = headers;
-        this.contentLength = contentLength;
-        this.chunked = chunked;
-        this.connectionClose = connectionClose;
-        this.connectionKeepAlive = connectionKeepAlive;
-        this.expectContinue = expectContinue;
-        this.expectOther = expectOther;
-        this.hostCount = hostCount;
+        this.host = host;
+        this.contentLength = facts.contentLength;
+        this.chunked = facts.chunked;
+        this.connectionClose = facts.close;
+        this.connectionKeepAlive = facts.keepAlive;
+        this.expectContinue = facts.expectContinue;
+        this.expectOther = facts.expectOther;
+        this.hostCount = facts.hosts;
+    }
+
+    /** Points the header fields at {@code fieldCount} fields of {@code spans} into {@code bytes}. */
+    void fields(byte[] bytes, int[] spans, int fieldCount) {
+        if (view != null && (bytes != this.bytes || spans != this.spans || fieldCount != this.fieldCount)) {
+            view = null;
+        }
+        this.bytes = bytes;
+        this.spans = spans;
+        this.fieldCount = fieldCount;
     }
 
     /**
@@ -46,8 +74,16 @@ public final class RequestHead {
      */
     public static RequestHead http2(String method, String target, Headers headers, long contentLength,
                                     boolean expectContinue) {
-        return new RequestHead(method, target, 20, headers, contentLength, false, false, false, expectContinue,
-                false, headers.contains("host") ? 1 : 0);
+        RequestHead head = new RequestHead();
+        head.method = method;
+        head.target = target;
+        head.version = 20;
+        head.view = headers;
+        head.contentLength = contentLength;
+        head.expectContinue = expectContinue;
+        head.host = headers.get("host");
+        head.hostCount = head.host == null ? 0 : 1;
+        return head;
     }
 
     /** The method token, case-sensitive (RFC 9110 section 9.1). */
@@ -65,9 +101,23 @@ public final class RequestHead {
         return version;
     }
 
-    /** The header fields. */
+    /**
+     * The header fields: a view of the bytes they arrived in, made once and kept while the
+     * same arrays hold them (so a keep-alive connection reading the same fields each time
+     * makes none).
+     */
     public Headers headers() {
-        return headers;
+        Headers h = view;
+        if (h == null) {
+            h = new Headers(bytes, spans, fieldCount);
+            view = h;
+        }
+        return h;
+    }
+
+    /** The value of the first {@code Host} field, or null when there is none. */
+    public String host() {
+        return host;
     }
 
     /** The declared body length, or {@link #NO_CONTENT_LENGTH}. */
@@ -118,6 +168,6 @@ public final class RequestHead {
 
     @Override
     public String toString() {
-        return method + " " + target + " HTTP/" + (version / 10) + "." + (version % 10) + " " + headers;
+        return method + " " + target + " HTTP/" + (version / 10) + "." + (version % 10) + " " + headers();
     }
 }

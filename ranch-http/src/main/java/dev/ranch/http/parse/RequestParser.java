@@ -15,9 +15,12 @@ import static dev.ranch.http.parse.Syntax.bad;
  * An incremental HTTP/1.1 request parser (RFC 9112, with the field rules of RFC 9110).
  *
  * <p>Feed it bytes as they arrive, split anywhere, one byte at a time if need be: it keeps
- * the request line and header bytes it has seen in one reusable scratch array, copies them
- * once into the {@link RequestHead} when the head is complete, and hands body bytes to the
- * sink as views of the caller's buffer, never copied. It allocates nothing per byte.
+ * the request line and header bytes it has seen in one scratch array, and hands them to its
+ * one {@link RequestHead} as offsets, not copies; body bytes go to the sink as views of the
+ * caller's buffer, never copied. A request whose method is a common one and whose target and
+ * Host value are those of the previous request on the connection (a keep-alive client asking
+ * again) costs no allocation at all; {@link #keepHead()} hands the head and its bytes to a
+ * request that must outlive its turn.
  *
  * <p>Strict by default: anything the RFCs let a recipient reject is rejected with an
  * {@link HttpParseException} carrying the status to answer; the connection must then be
@@ -69,6 +72,12 @@ public final class RequestParser {
     private int valueStart;
     private int valueEnd;
 
+    /** The head of the request being read; the next request's too unless {@link #keepHead()} is called. */
+    private RequestHead head = new RequestHead();
+    /** The previous target and Host value, reused when the next request repeats them byte for byte. */
+    private String lastTarget = "";
+    private String lastHost = "";
+
     /** What the header section said so far. */
     private final HeaderFacts facts = new HeaderFacts();
     private final ChunkDecoder chunks;
@@ -82,6 +91,18 @@ public final class RequestParser {
         this.maxBodySize = options.maxBodySize();
         this.allowBareLf = options.allowBareLf();
         this.chunks = new ChunkDecoder(options.maxChunkExtensionBytes(), options.maxBodySize());
+    }
+
+    /**
+     * Gives the current head, its bytes and its fields to the request that was made from it,
+     * for good: the parser takes fresh ones for the next message. Called when a request must
+     * outlive its turn on the connection (its handler went async, runs elsewhere, streams or
+     * upgrades). Owner thread.
+     */
+    public void keepHead() {
+        head = new RequestHead();
+        scratch = new byte[scratch.length];
+        spans = new int[spans.length];
     }
 
     /** Whether the parser is between messages with nothing of the next one seen yet. */
@@ -150,6 +171,8 @@ public final class RequestParser {
                 } else if (line == ChunkDecoder.LAST) {
                     // RFC 9112 section 7.1.2: the last chunk is followed by the trailer section.
                     trailers = true;
+                    // The trailer section must not overwrite the head's fields, which the request still reads.
+                    keepHead();
                     length = 0;
                     startSection();
                 }
@@ -415,22 +438,27 @@ public final class RequestParser {
     }
 
     private boolean endSection(RequestSink sink) {
-        Headers section = new Headers(Arrays.copyOf(scratch, length), Arrays.copyOf(spans, 4 * fields), fields);
         if (trailers) {
-            complete(sink, section);
+            // Rare enough to copy: the trailers stay the request's, whatever the parser reads next.
+            complete(sink, new Headers(Arrays.copyOf(scratch, length), Arrays.copyOf(spans, 4 * fields), fields));
             return true;
         }
-        return head(section, sink);
+        return head(sink);
     }
 
     /** @return {@code true} when the message is complete already (no body). */
-    private boolean head(Headers headers, RequestSink sink) {
+    private boolean head(RequestSink sink) {
         int version = scratch[targetEnd + 7] == '1' ? 11 : 10;
         facts.checkFraming(version, maxBodySize);
         String method = RequestLine.method(scratch, methodEnd);
-        String target = new String(scratch, methodEnd, targetEnd - methodEnd, StandardCharsets.ISO_8859_1);
-        RequestHead head = new RequestHead(method, target, version, headers, facts.contentLength, facts.chunked,
-                facts.close, facts.keepAlive, facts.expectContinue, facts.expectOther, facts.hosts);
+        String target = lastTarget = repeated(lastTarget, methodEnd, targetEnd);
+        String host = null;
+        if (facts.hosts > 0) {
+            host = lastHost = repeated(lastHost, facts.hostStart, facts.hostEnd);
+        }
+        RequestHead head = this.head;
+        head.set(method, target, version, host, facts);
+        head.fields(scratch, spans, fields);
         if (facts.chunked) {
             chunks.start();
             state = CHUNK_LINE;
@@ -450,6 +478,23 @@ public final class RequestParser {
     }
 
     // ---- helpers ----
+
+    /** {@code previous} if the bytes from {@code from} to {@code to} spell it, else a new string of them. */
+    private String repeated(String previous, int from, int to) {
+        int n = to - from;
+        if (previous.length() == n) {
+            byte[] b = scratch;
+            int i = 0;
+            while (i < n && (b[from + i] & 0xff) == previous.charAt(i)) {
+                i++;
+            }
+            if (i == n) {
+                return previous;
+            }
+        }
+        // Field values may carry obs-text (RFC 9110 section 5.5): bytes, read as ISO-8859-1.
+        return new String(scratch, from, n, StandardCharsets.ISO_8859_1);
+    }
 
     private void complete(RequestSink sink, Headers trailerSection) {
         state = START;

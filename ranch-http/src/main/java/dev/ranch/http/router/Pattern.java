@@ -25,19 +25,23 @@ final class Pattern {
     private final String[] values;
     private final boolean rest;
     private final boolean matchAll;
+    /** A host's trailing {@code [...]} binds nothing, a path's binds the path info. */
+    private final boolean isHostPattern;
 
-    private Pattern(String source, int[] kinds, String[] values, boolean rest, boolean matchAll) {
+    private Pattern(String source, int[] kinds, String[] values, boolean rest, boolean matchAll,
+                    boolean isHostPattern) {
         this.source = source;
         this.kinds = kinds;
         this.values = values;
         this.rest = rest;
         this.matchAll = matchAll;
+        this.isHostPattern = isHostPattern;
     }
 
     /** Compiles a path pattern: {@code /}, {@code /users/:id}, {@code /static/[...]}, or {@code _} for any path. */
     static Pattern path(String pattern) {
         if (pattern.equals("_")) {
-            return new Pattern(pattern, new int[0], new String[0], true, true);
+            return new Pattern(pattern, new int[0], new String[0], true, true, false);
         }
         if (!pattern.startsWith("/")) {
             throw new IllegalArgumentException("a path pattern starts with '/' (or is '_'): " + pattern);
@@ -48,7 +52,7 @@ final class Pattern {
     /** Compiles a host pattern: {@code example.com}, {@code :sub.example.com}, {@code [...].example.com}, {@code _}. */
     static Pattern host(String pattern) {
         if (pattern.equals("_")) {
-            return new Pattern(pattern, new int[0], new String[0], true, true);
+            return new Pattern(pattern, new int[0], new String[0], true, true, true);
         }
         String body = pattern.toLowerCase(Locale.ROOT);
         boolean rest = body.startsWith("[...].");
@@ -90,11 +94,33 @@ final class Pattern {
                 values[i] = s;
             }
         }
-        return new Pattern(source, kinds, values, rest, false);
+        return new Pattern(source, kinds, values, rest, false, !pathLike);
     }
 
     String source() {
         return source;
+    }
+
+    /** Whether this pattern matches every host or path, "_". */
+    boolean matchesAll() {
+        return matchAll;
+    }
+
+    /**
+     * Whether a match of this pattern can bind anything (a {@code :name}, or what a trailing
+     * {@code [...]} of a path matched); when not, {@link #matchPath}/{@link #matchHost} take a
+     * null {@link Match}.
+     */
+    boolean binds() {
+        if (matchAll) {
+            return false;
+        }
+        for (int kind : kinds) {
+            if (kind == BINDING) {
+                return true;
+            }
+        }
+        return rest && !isHostPattern;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.ranch.http.websocket.WebSocketRoute;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,23 +59,35 @@ public final class Router {
      * @param path the path, still percent-encoded, starting with {@code /}
      */
     public RouteMatch match(String method, String host, String path) {
-        String hostName = normalizeHost(host);
-        Pattern.Match match = new Pattern.Match();
+        // A static route (no binding in its host or path pattern) answers with a match made when
+        // the router was built, and "_" needs no host name: the common lookup allocates nothing.
+        String hostName = null;
         for (HostRoutes h : hosts) {
-            match.reset();
-            if (!h.pattern.matchHost(hostName, match)) {
-                continue;
+            Pattern.Match hostMatch = h.pattern.binds() ? new Pattern.Match() : null;
+            if (!h.pattern.matchesAll()) {
+                if (hostName == null) {
+                    hostName = normalizeHost(host);
+                }
+                if (!h.pattern.matchHost(hostName, hostMatch)) {
+                    continue;
+                }
             }
-            Map<String, String> hostBindings = match.bindings;
+            Map<String, String> hostBindings = hostMatch == null ? null : hostMatch.bindings;
             for (Route route : h.sealedRoutes) {
-                match.bindings = hostBindings == null ? null : new LinkedHashMap<>(hostBindings);
-                match.pathInfo = null;
+                Pattern.Match match = null;
+                if (hostBindings != null || route.pattern.binds()) {
+                    match = new Pattern.Match();
+                    match.bindings = hostBindings == null ? null : new LinkedHashMap<>(hostBindings);
+                }
                 if (!route.pattern.matchPath(path, match)) {
                     continue;
                 }
+                if (match == null) {
+                    return route.staticMatch(method);
+                }
                 HttpHandler handler = route.handlerFor(method);
                 if (handler == null) {
-                    return new RouteMatch(RouteMatch.Outcome.METHOD_NOT_ALLOWED, null, Collections.emptyMap(), null, route.allow);
+                    return route.notAllowed;
                 }
                 Map<String, String> bindings = match.bindings == null ? Collections.emptyMap()
                         : Collections.unmodifiableMap(match.bindings);
@@ -132,11 +145,19 @@ public final class Router {
         final Map<String, HttpHandler> byMethod;
         HttpHandler any;
         final String allow;
+        /** The 405 of this route, with its Allow value; null in the builder. */
+        final RouteMatch notAllowed;
+        /** Per method, the match of a request for this route when nothing binds; null in the builder. */
+        private final Map<String, RouteMatch> staticFound;
+        private final RouteMatch anyFound;
 
         Route(Pattern pattern) {
             this.pattern = pattern;
             this.byMethod = new LinkedHashMap<>();
             this.allow = null;
+            this.notAllowed = null;
+            this.staticFound = null;
+            this.anyFound = null;
         }
 
         private Route(Route draft) {
@@ -148,6 +169,28 @@ public final class Router {
                 methods.add("HEAD");
             }
             this.allow = String.join(", ", methods);
+            this.notAllowed = new RouteMatch(RouteMatch.Outcome.METHOD_NOT_ALLOWED, null, Collections.emptyMap(),
+                    null, allow);
+            Map<String, RouteMatch> found = new HashMap<>();
+            byMethod.forEach((method, handler) -> found.put(method, found(handler)));
+            this.staticFound = Map.copyOf(found);
+            this.anyFound = any == null ? null : found(any);
+        }
+
+        private static RouteMatch found(HttpHandler handler) {
+            return new RouteMatch(RouteMatch.Outcome.FOUND, handler, Collections.emptyMap(), null, null);
+        }
+
+        /** The match of a request for this route when its patterns bind nothing; made when built. */
+        RouteMatch staticMatch(String method) {
+            RouteMatch m = staticFound.get(method);
+            if (m == null && method.equals("HEAD")) {
+                m = staticFound.get("GET");  // RFC 9110 section 9.3.2
+            }
+            if (m != null) {
+                return m;
+            }
+            return anyFound != null ? anyFound : notAllowed;
         }
 
         /** A copy no builder call reaches, with its {@code Allow} value computed. */

@@ -86,7 +86,7 @@ public final class BodyBuffer {
         bytes = null;
         length = 0;
         if (body == null) {
-            return new byte[0];
+            return ServerRequest.NO_BODY;
         }
         if (n < body.length) {
             body = Arrays.copyOf(body, n);

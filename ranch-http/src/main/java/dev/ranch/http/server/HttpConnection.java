@@ -2,28 +2,15 @@ package dev.ranch.http.server;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
-import dev.ranch.core.listener.Listener;
-import dev.ranch.core.listener.ListenerState;
-import dev.ranch.http.BodyHandler;
-import dev.ranch.http.Headers;
-import dev.ranch.http.HttpHandler;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.parse.HttpParseException;
-import dev.ranch.http.parse.RequestHead;
 import dev.ranch.http.parse.RequestParser;
-import dev.ranch.http.parse.RequestSink;
-import dev.ranch.http.router.RouteMatch;
 import dev.ranch.http.router.Router;
-import dev.ranch.http.websocket.WebSocketRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.time.Duration;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * HTTP/1.1 on one ranch connection: the {@link Protocol} that parses requests, routes them,
@@ -43,8 +30,16 @@ import java.util.concurrent.RejectedExecutionException;
  * with the bytes received, within the server's {@link BodyBudget}: a request the budget
  * cannot cover gets {@code 503}. Its memory is given back when the response completes, the
  * request is refused, or the connection closes, whichever comes first.
+ *
+ * <p>This class is the connection's state machine: suspension and resumption of parsing,
+ * deadlines, refusals, what follows a completed response, the graceful stop and the hand-over
+ * to an upgraded protocol. Its parts: {@link RequestReader} reads a request (the parser's
+ * sink), {@link RequestDispatch} runs its handler, {@link Http1Responses} writes the answer
+ * (the responses' {@link ResponseTarget}) and calls {@link #completed} back.
+ *
+ * <p>Owner thread, as every {@link Protocol} callback; one per connection.
  */
-final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
+final class HttpConnection implements Protocol {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
 
@@ -58,10 +53,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
      * closing under it would lose that request to a reset.
      */
     private static final long SHUTDOWN_QUIET_NANOS = Duration.ofMillis(200).toNanos();
-    /** Pipelined responses gathered beyond this are written out before the next request is parsed. */
-    private static final int FLUSH_THRESHOLD = 64 * 1024;
 
-    private final Router router;
     private final HttpOptions options;
     private final byte[] serverLine;
     private final RequestParser parser;
@@ -69,23 +61,18 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     /** Made at {@link #init}, with the connection. */
     private ResponseWriter writer;
     private Deadlines deadlines;
-    private Thread loopThread;
+    /** The response side: what this connection's {@link ServerResponse}s call. */
+    private final Http1Responses responses;
+    /** Hands each request read whole to its route's handler. */
+    private final RequestDispatch dispatch;
 
-    // The request being read.
-    private ServerRequest reading;
-    private RouteMatch match;
+    /** The parser's sink: the request being read, its body aggregated or streamed. */
+    private final RequestReader reader;
     /** The aggregated body of the request being read, then of the request in flight. */
     private final BodyBuffer body;
-    /** Whether {@link #body} is collecting the current request's body. */
-    private boolean aggregating;
 
     /** The request whose response is outstanding, or null. */
     private ServerResponse inFlight;
-    /** A streamed body is still arriving for the request dispatched at its head. */
-    private boolean bodyOpen;
-    private BodyHandler streamer;
-    private ServerRequest streamRequest;
-    private ServerResponse streamResponse;
     /** Input read but not parsed while suspended. */
     private final InputStash stash = new InputStash();
     private int served;
@@ -103,11 +90,15 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     private Protocol upgraded;
 
     HttpConnection(Router router, HttpOptions options, byte[] serverLine, BodyBudget budget) {
-        this.router = router;
         this.options = options;
         this.serverLine = serverLine;
         this.parser = new RequestParser(options);
         this.body = new BodyBuffer(budget);
+        this.responses = new Http1Responses(this, options);
+        // The request/response pair reused by requests answered within their handler's call.
+        ReusedExchange exchange = new ReusedExchange(responses, parser);
+        this.dispatch = new RequestDispatch(this, options, exchange, body, responses);
+        this.reader = new RequestReader(this, router, options, exchange, body, responses, dispatch);
     }
 
     // ---- Protocol ----
@@ -121,9 +112,11 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     /** Binds this protocol to {@code c} without starting its handshake (done already when {@link ProtocolChoice} hands over). */
     void attach(Connection c) {
         this.connection = c;
-        this.loopThread = Thread.currentThread();
         this.writer = new ResponseWriter(c, serverLine);
         this.deadlines = new Deadlines(c, options);
+        responses.attach(c, writer, deadlines);
+        dispatch.attach(c, deadlines);
+        reader.attach(c, writer, deadlines);
     }
 
     @Override
@@ -291,7 +284,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
      * progress, nothing half-received) and has been silent for {@link #SHUTDOWN_QUIET_NANOS};
      * if it is between requests but spoke more recently, looks again when that time is up. A
      * request in progress or arriving meanwhile is answered with {@code Connection: close}
-     * ({@link #decideKeepAlive}). HTTP/1.1 has no way to warn an idle client, so a close that
+     * ({@link Http1Responses}). HTTP/1.1 has no way to warn an idle client, so a close that
      * crosses its next request loses that request (RFC 9112 section 9.6 asks servers to close
      * in a way that does not discard what the client sent); the quiet time keeps a busy client
      * out of that race, and an idle one still goes at once.
@@ -312,10 +305,9 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     @Override
     public void onClose(Connection c, Throwable cause) {
         closing = true;
-        streamer = null;
+        reader.closed();
         inFlight = null;
         stash.clear();
-        aggregating = false;
         body.release();
         if (upgraded != null) {
             upgraded.onClose(c, cause);
@@ -326,7 +318,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
 
     private boolean suspended() {
         // A streamed body keeps being parsed while its request is in flight.
-        return (inFlight != null && !bodyOpen) || closing || writeBlocked || upgraded != null;
+        return (inFlight != null && !reader.bodyArriving()) || closing || writeBlocked || upgraded != null;
     }
 
     /** Parses requests from {@code in} until it is empty or the connection is suspended. */
@@ -339,13 +331,13 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
                     deadlines.armHeader();
                 }
                 try {
-                    parser.parse(in, this);
+                    parser.parse(in, reader);
                 } catch (HttpParseException e) {
                     reject(e.status(), e.getMessage());
                     return;
                 }
                 if (inFlight == null && !closing) {
-                    if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
+                    if (OutBuffer.of(connection).size() > Http1Responses.FLUSH_THRESHOLD) {
                         flush();
                     }
                     if (!connection.isWritable()) {
@@ -393,415 +385,88 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
         }
     }
 
-    // ---- RequestSink: called by the parser inside process() ----
+    // ---- what the response side and the dispatch read and do (owner thread) ----
 
-    @Override
-    public void onHead(RequestHead head) {
-        // RFC 9112 section 3.2: a server MUST answer 400 to an HTTP/1.1 request without exactly one
-        // Host field, and to any request with more than one.
-        if (head.hostCount() > 1 || (head.version() == 11 && head.hostCount() == 0)) {
-            throw new HttpParseException(400, head.hostCount() == 0 ? "no Host field" : "several Host fields");
-        }
-        if (head.expectOther()) {
-            // RFC 9110 section 10.1.1: an expectation the server cannot meet gets 417.
-            throw new HttpParseException(417, "unsupported expectation");
-        }
-        ServerRequest request = new ServerRequest(head, connection.peer(), connection.id(), secure);
-        reading = request;
-        match = router.match(head.method(), request.hostWithPort(), request.path());
-        if (!head.hasBody()) {
-            deadlines.disarm();
-            return;
-        }
-        if (!match.found()) {
-            // Refuse before the body is sent (or read): the answer, then close, as the body is unread.
-            ServerResponse response = new ServerResponse(this, request);
-            response.closeRequested = true;
-            inFlight = response;
-            writeError(response, match.status(), match.allow());
-            return;
-        }
-        deadlines.armBody();
-        if (head.expectContinue() && head.version() == 11 && (input == null || !input.hasRemaining())) {
-            // RFC 9110 section 10.1.1: the interim 100 invites the body now that we will read it
-            // (and may be left out when some of the body is here already).
-            writer.interimContinue();
-        }
-        if (match.handler() instanceof HttpHandler.Streaming) {
-            startStreaming(request, match, ((HttpHandler.Streaming) match.handler()).bodyHandler());
-            return;
-        }
-        // Memory comes with the bytes, never from the declared length: a client may declare
-        // megabytes and send one byte.
-        long length = head.contentLength();
-        body.start(length >= 0 ? length : options.maxBodySize());
-        aggregating = true;
-    }
-
-    /** Dispatches a request at its head; its body then goes to {@code handler} piece by piece. */
-    private void startStreaming(ServerRequest request, RouteMatch route, BodyHandler handler) {
-        served++;
-        request.route(route.bindings(), route.pathInfo());
-        ServerResponse response = new ServerResponse(this, request);
+    /** {@code response} is in flight, not counted as served (refused at its head). */
+    void inFlight(ServerResponse response) {
         inFlight = response;
-        bodyOpen = true;
-        streamer = handler;
-        streamRequest = request;
-        streamResponse = response;
-        try {
-            handler.onHead(request, response);
-        } catch (Throwable t) {
-            streamer = null;
-            handlerFailed(response, t);
-        }
     }
 
-    @Override
-    public void onBody(ByteBuffer data) {
-        int n = data.remaining();
-        deadlines.bodyProgress(n);
-        if (bodyOpen) {
-            BodyHandler handler = streamer;
-            if (handler != null) {
-                try {
-                    handler.onBody(streamRequest, streamResponse, data);
-                } catch (Throwable t) {
-                    streamer = null;  // the rest of the body is read and dropped
-                    handlerFailed(streamResponse, t);
-                }
-            }
-            return;
-        }
-        if (!aggregating) {
-            data.position(data.limit());
-            return;
-        }
-        if (!body.append(data)) {
-            // RFC 9110 section 15.6.4: 503 for a temporary overload; Retry-After says when to retry.
-            throw new HttpParseException(503, "buffered request bodies are at maxBufferedBodyBytes");
-        }
-    }
-
-    @Override
-    public void onComplete(Headers trailers) {
-        ServerRequest request = reading;
-        if (request == null || closing) {
-            return;  // the request was refused at its head; its body was only being drained
-        }
-        if (bodyOpen) {
-            endStreaming(trailers);
-            return;
-        }
-        RouteMatch route = match;
-        reading = null;
-        match = null;
-        aggregating = false;
-        byte[] bytes = body.take();
-        request.body(bytes, bytes.length, trailers);
-        deadlines.disarm();
-        dispatch(request, route);
-    }
-
-    private void endStreaming(Headers trailers) {
-        ServerRequest request = streamRequest;
-        ServerResponse response = streamResponse;
-        BodyHandler handler = streamer;
-        bodyOpen = false;
-        streamer = null;
-        streamRequest = null;
-        streamResponse = null;
-        reading = null;
-        match = null;
-        deadlines.disarm();
-        request.body(null, 0, trailers);
-        if (handler != null) {
-            try {
-                handler.onEnd(request, response);
-            } catch (Throwable t) {
-                handlerFailed(response, t);
-                return;
-            }
-        }
-        if (response == inFlight && response.phase() == ServerResponse.OPEN && !response.isAsync()) {
-            response.end();
-        } else if (inFlight == null && !closing) {
-            deadlines.armIdle();  // answered early: now the next request may come
-        } else if (inFlight != null) {
-            deadlines.armResponse(response.timeoutNanos());
-        }
-    }
-
-    // ---- handlers ----
-
-    private void dispatch(ServerRequest request, RouteMatch route) {
+    /** {@code response} is in flight: the next request waits until it completes. */
+    void dispatched(ServerResponse response) {
         served++;
-        ServerResponse response = new ServerResponse(this, request);
         inFlight = response;
-        if (!route.found()) {
-            writeError(response, route.status(), route.allow());
-            return;
-        }
-        request.route(route.bindings(), route.pathInfo());
-        HttpHandler handler = route.handler();
-        if (handler instanceof WebSocketRoute) {
-            upgrade((WebSocketRoute) handler, request, response);
-            return;
-        }
-        if (handler instanceof HttpHandler.Blocking) {
-            runBlocking(handler, request, response);
-            return;
-        }
-        try {
-            handler.handle(request, response);
-        } catch (Throwable t) {
-            handlerFailed(response, t);
-            return;
-        }
-        if (response.phase() == ServerResponse.OPEN && !response.isAsync()) {
-            response.end();
-        }
-        if (response == inFlight) {
-            deadlines.armResponse(response.timeoutNanos());  // async, or a streamed response still under way
-        }
     }
 
-    /** RFC 6455 section 4.2: a valid upgrade hands the connection to WebSocket after the 101. */
-    private void upgrade(WebSocketRoute route, ServerRequest request, ServerResponse response) {
-        Protocol next;
-        try {
-            next = route.upgrade(request, response);
-        } catch (Throwable t) {
-            handlerFailed(response, t);
-            return;
-        }
-        if (next == null) {
-            if (response.phase() == ServerResponse.OPEN) {
-                response.end();  // refused and answered as HTTP; the connection stays HTTP
-            }
-            return;
-        }
-        response.phase(ServerResponse.COMPLETE);
+    /**
+     * The request in flight upgraded: every earlier answer and the {@code 101} leave, then
+     * {@code next} takes the connection and gets every callback from now on.
+     */
+    void handOver(Protocol next) {
         inFlight = null;
         body.release();
         deadlines.disarm();
         flush();  // earlier pipelined answers leave before the 101
         upgraded = next;
-        if (connection.isReadPaused()) {
-            connection.resumeReads();  // paused while this request waited its turn; reading is the new protocol's now
-        }
-        next.init(connection);
-        if (shuttingDown) {
-            next.onShutdown(connection);  // the stop reached this connection while it was still HTTP
-        }
+        UpgradeHandOver.start(next, connection, shuttingDown);
     }
 
-    private void runBlocking(HttpHandler handler, ServerRequest request, ServerResponse response) {
-        Executor executor = options.blockingExecutor();
-        if (executor == null) {
-            handlerFailed(response, new IllegalStateException(
-                    "a blocking handler needs HttpOptions.blockingExecutor, which is not set"));
-            return;
-        }
-        // The queued task holds the body even after its client has gone: it, not the connection, gives
-        // the memory back, once the handler has returned.
-        Runnable giveBack = body.handOver();
-        boolean accepted = false;
-        try {
-            executor.execute(() -> {
-                try {
-                    handler.handle(request, response);
-                    if (!response.isAsync()) {
-                        response.end();  // a no-op if the handler completed the response
-                    }
-                } catch (Throwable t) {
-                    post(() -> handlerFailed(response, t));
-                } finally {
-                    giveBack.run();
-                }
-            });
-            accepted = true;
-        } catch (RejectedExecutionException e) {
-            response.status(503);
-            writeError(response, 503, null);
-            return;
-        } finally {
-            if (!accepted) {
-                giveBack.run();
-            }
-        }
-        // An executor that ran the task in this thread has answered already, and the next deadline
-        // is armed; otherwise the answer comes through the mailbox, on this loop after this returns.
-        if (response == inFlight) {
-            deadlines.armResponse(response.timeoutNanos());
-        }
+    /** Cuts the connection: the answer under way cannot be finished honestly. */
+    void abort() {
+        closing = true;
+        inFlight = null;
+        connection.abort();
     }
 
-    private void handlerFailed(ServerResponse response, Throwable t) {
-        LOG.warn("connection {}: handler for {} failed", connection.id(), response.request, t);
-        if (response != inFlight || response.phase() == ServerResponse.COMPLETE) {
-            return;
-        }
-        if (response.phase() == ServerResponse.OPEN) {
-            writeError(response, 500, null);
-        } else {
-            // Part of the response is on the wire: the only honest end is to cut the connection.
-            OutBuffer.of(connection).discard(connection);
-            closing = true;
-            inFlight = null;
-            connection.abort();
-        }
+    /** The response outstanding, or null: a call for any other is dropped. */
+    ServerResponse inFlight() {
+        return inFlight;
     }
 
-    // ---- writing responses (loop thread) ----
+    /** Whether a streaming handler's request body is still arriving. */
+    boolean bodyArriving() {
+        return reader.bodyArriving();
+    }
 
-    @Override
-    public boolean inLoop() {
-        return Thread.currentThread() == loopThread;
+    /** Whether the connection is on its way out: no further request will be served. */
+    boolean closing() {
+        return closing;
+    }
+
+    /** Whether a graceful stop has reached this connection: answers say {@code Connection: close}. */
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    /** Whether the connection is TLS; known from the handshake on. */
+    boolean secure() {
+        return secure;
+    }
+
+    /** Whether the input being parsed is all consumed (a head's body has not arrived with it). */
+    boolean inputDrained() {
+        return input == null || !input.hasRemaining();
+    }
+
+    /** Requests dispatched so far, for {@code maxKeepAliveRequests}. */
+    int served() {
+        return served;
     }
 
     /**
-     * Runs {@code task} on the loop through the mailbox; dropped if the connection is gone.
-     *
-     * @return whether the mailbox took it; if the connection closes before running it, it goes
-     *     to {@link #onUndelivered}
+     * {@code response} is complete on the wire: close, or go on with the next request. Called
+     * by {@link Http1Responses}.
      */
-    @Override
-    public boolean post(Runnable task) {
-        return connection.send(task);
-    }
-
-    private boolean decideKeepAlive(ServerResponse response) {
-        RequestHead head = ((ServerRequest) response.request).head();
-        return head.keepAlive() && !response.closeRequested && !shuttingDown && !listenerStopping()
-                && served < options.maxKeepAliveRequests();
-    }
-
-    @Override
-    public void writeResponse(ServerResponse response, byte[] bytes, int offset, int length) {
-        if (response != inFlight) {
-            return;
-        }
-        boolean bodiless = HttpStatus.bodiless(response.status);
-        response.keepAlive = decideKeepAlive(response);
-        writer.head(response, bodiless ? -1 : length, false);
-        if (!bodiless && !response.isHead && length > 0) {
-            writer.body(bytes, offset, length);
-        }
-        completed(response);
-    }
-
-    /** A whole response whose body is part of a file; the connection takes the channel. */
-    @Override
-    public void writeFile(ServerResponse response, FileChannel file, long position, long count) {
-        if (response != inFlight) {
-            closeQuietly(file);
-            return;
-        }
-        boolean bodiless = HttpStatus.bodiless(response.status);
-        response.keepAlive = decideKeepAlive(response);
-        writer.head(response, bodiless ? -1 : count, false);
-        if (!bodiless && !response.isHead && count > 0) {
-            writer.file(file, position, count);
-        } else {
-            closeQuietly(file);
-        }
-        completed(response);
-    }
-
-    private static void closeQuietly(FileChannel file) {
-        try {
-            file.close();
-        } catch (IOException ignored) {
-            // Nothing will be sent from it.
-        }
-    }
-
-    /**
-     * Whether the listener has begun to stop: a response finished before this connection's
-     * {@code onShutdown} has arrived still says {@code Connection: close}.
-     */
-    private boolean listenerStopping() {
-        Listener listener = connection.listener();
-        ListenerState state = listener == null ? ListenerState.RUNNING : listener.state();
-        return state == ListenerState.STOPPING || state == ListenerState.STOPPED;
-    }
-
-    /**
-     * {@code response} has a timeout of its own now ({@link ServerResponse#timeout}): its
-     * deadline starts again from now. While a streaming handler's request body still arrives,
-     * that body's deadline runs on; the response's starts when the body has ended.
-     */
-    @Override
-    public void retimeResponse(ServerResponse response) {
-        if (response == inFlight && !bodyOpen && !closing) {
-            deadlines.armResponse(response.timeoutNanos());
-        }
-    }
-
-    @Override
-    public void startStream(ServerResponse response) {
-        if (response != inFlight) {
-            // Abandoned (timed out, or its connection gone): the handler's writes and end that follow
-            // must find it streaming, to be dropped as quietly as this.
-            response.phase(ServerResponse.STREAMING);
-            return;
-        }
-        boolean chunked = response.request.version() == 11;
-        response.keepAlive = chunked && decideKeepAlive(response);
-        // HTTP/1.0 has no chunked coding: the body ends when the connection does (RFC 9112 section 6.3).
-        writer.head(response, -1, chunked);
-        response.phase(ServerResponse.STREAMING);
-        deadlines.responseProgress();
-    }
-
-    @Override
-    public void writeChunk(ServerResponse response, byte[] data) {
-        if (response != inFlight) {
-            return;
-        }
-        // A write answering HEAD sends nothing, but the handler is alive all the same.
-        deadlines.responseProgress();
-        if (data.length == 0 || response.isHead) {
-            return;
-        }
-        writer.chunk(response.request.version() == 11, data);
-        if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
-            flush();
-        }
-    }
-
-    @Override
-    public void endStream(ServerResponse response) {
-        if (response != inFlight) {
-            return;
-        }
-        if (response.request.version() == 11 && !response.isHead) {
-            writer.lastChunk(response);
-        }
-        completed(response);
-    }
-
-    private void writeError(ServerResponse response, int status, String allow) {
-        response.status = status;
-        response.headerCount = 0;
-        if (allow != null) {
-            response.header("Allow", allow);
-        }
-        response.header("Content-Type", "text/plain; charset=utf-8");
-        byte[] text = ResponseWriter.errorText(status);
-        writeResponse(response, text, 0, text.length);
-    }
-
-    private void completed(ServerResponse response) {
+    void completed(ServerResponse response) {
         response.phase(ServerResponse.COMPLETE);
         inFlight = null;
-        if (!aggregating) {
+        if (!reader.aggregating()) {
             body.release();  // the request is done with (a streamed one has none to give back)
         }
-        if (!response.keepAlive) {
+        if (!response.keepAlive()) {
             closing = true;
             flush();
-            boolean inputExpected = reading != null || parser.inBody();
+            boolean inputExpected = reader.midRequest() || parser.inBody();
             if (!inputExpected && connection.pendingWriteBytes() > 0 && Deadlines.sendTimeoutBounds(connection)) {
                 // close() gives queued bytes only closeTimeout to leave, which would cut a long answer to
                 // a slow reader: close once it has left. A reader that stalls is sendTimeout's to cut.
@@ -811,7 +476,7 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
             }
             return;
         }
-        if (!bodyOpen) {
+        if (!reader.bodyArriving()) {
             deadlines.armIdle();
         }
         if (!processing) {
@@ -822,23 +487,20 @@ final class HttpConnection implements Protocol, RequestSink, ResponseTarget {
     /** Answers a request the server refuses, then closes (RFC 9112 section 9.6 and each rule's section). */
     private void reject(int status, String reason) {
         LOG.debug("connection {}: {} {}", connection.id(), status, reason);
-        if (bodyOpen && streamResponse != null && streamResponse.phase() != ServerResponse.OPEN) {
+        if (reader.streamAnswered()) {
             // The streamed request was already (partly) answered: a second answer would be a lie.
-            bodyOpen = false;
-            streamer = null;
+            reader.dropStream();
             closing = true;
             flush();
             connection.abort();
             return;
         }
-        bodyOpen = false;
-        streamer = null;
-        boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reading != null;
+        reader.dropStream();
+        boolean bodyUnread = status == 413 || status == 417 || parser.inBody() || reader.midRequest();
         writer.rejection(status, status == 503);
         closing = true;
         inFlight = null;
-        reading = null;
-        aggregating = false;
+        reader.abandon();
         body.release();
         deadlines.disarm();
         flush();

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The wire format of responses on one connection: status line, header section, bodies and
  * chunks, put into the loop's {@link OutBuffer} from pre-encoded bytes. It decides how bytes
- * look, never whether or when to send them: that, keep-alive and the request order are
- * {@link HttpConnection}'s.
+ * look, never whether or when to send them: keep-alive is {@link Http1Responses}', when
+ * bytes leave and the request order {@link HttpConnection}'s.
  *
  * <p>Loop thread only, like the {@link OutBuffer} it fills; one per connection.
  */
@@ -32,7 +32,6 @@ final class ResponseWriter {
      */
     private static final byte[] RETRY_AFTER = "Retry-After: 5\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] COLON_SPACE = {':', ' '};
 
     private final Connection connection;
     private final byte[] serverLine;
@@ -59,21 +58,21 @@ final class ResponseWriter {
      */
     void head(ServerResponse response, long contentLength, boolean chunked) {
         OutBuffer out = OutBuffer.of(connection);
-        out.put(HttpStatus.line(response.status));
+        out.put(HttpStatus.line(response.status()));
         out.put(DateHeader.line());
         if (serverLine != null) {
             out.put(serverLine);
         }
         String[] h = response.headers;
         for (int i = 0; i < response.headerCount; i++) {
-            out.putLatin1(h[2 * i]).put(COLON_SPACE).putLatin1(h[2 * i + 1]).crlf();
+            out.putField(h[2 * i], h[2 * i + 1]);
         }
         if (chunked) {
             out.put(CHUNKED);
         } else if (contentLength >= 0) {
-            out.put(CONTENT_LENGTH).putDecimal(contentLength).crlf();
+            out.putLine(CONTENT_LENGTH, contentLength);
         }
-        if (!response.keepAlive) {
+        if (!response.keepAlive()) {
             out.put(CLOSE);
         } else if (response.request.version() == 10) {
             out.put(KEEP_ALIVE);
@@ -90,6 +89,26 @@ final class ResponseWriter {
             // Too big to copy: the head and the body as it is, in one gathering write.
             out.flushWith(connection, ByteBuffer.wrap(bytes, offset, length));
         }
+    }
+
+    /** A whole body of ASCII text after its head (see {@link #isAscii}). */
+    void body(String ascii) {
+        OutBuffer out = OutBuffer.of(connection);
+        if (ascii.length() <= COPY_BODY_LIMIT) {
+            out.putAscii(ascii);
+        } else {
+            out.flushWith(connection, ByteBuffer.wrap(ascii.getBytes(StandardCharsets.US_ASCII)));
+        }
+    }
+
+    /** Whether every character of {@code s} is ASCII, so that its UTF-8 bytes are its characters. */
+    static boolean isAscii(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A body that is part of a file, after its head: the head first, then the kernel's copy. */
@@ -128,7 +147,7 @@ final class ResponseWriter {
         }
         out.put(LAST_CHUNK, 0, LAST_CHUNK.length - 2);
         for (int i = 0; i < n; i++) {
-            out.putLatin1(response.trailerName(i)).put(COLON_SPACE).putLatin1(response.trailerValue(i)).crlf();
+            out.putField(response.trailerName(i), response.trailerValue(i));
         }
         out.crlf();
     }
@@ -148,6 +167,6 @@ final class ResponseWriter {
         if (retryLater) {
             out.put(RETRY_AFTER);
         }
-        out.put(TEXT_PLAIN).put(CONTENT_LENGTH).putDecimal(text.length).crlf().put(CLOSE).crlf().put(text);
+        out.put(TEXT_PLAIN).putLine(CONTENT_LENGTH, text.length).put(CLOSE).crlf().put(text);
     }
 }

@@ -12,26 +12,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@link Request} the server hands to handlers, for HTTP/1.1 and HTTP/2 alike. Immutable
- * once dispatched. Public (with its mutators) only so that {@code dev.ranch.http.h2} shares
- * it; applications see it as a {@link Request}.
+ * The {@link Request} the server hands to handlers, for HTTP/1.1 and HTTP/2 alike. Not changed
+ * by the server while its handler may read it. Public (with its mutators) only so that
+ * {@code dev.ranch.http.h2} shares it; applications see it as a {@link Request}.
+ *
+ * <p>An HTTP/1.1 connection keeps one instance and {@link #reset}s it for each request answered
+ * within its handler's call; a request whose handler goes async, runs on an executor, streams
+ * or upgrades keeps its instance (and its head) for good, and the connection takes a new one.
  */
 public final class ServerRequest implements Request {
 
-    private static final byte[] NO_BODY = new byte[0];
+    /** The body of a request without one; empty, so shared. */
+    static final byte[] NO_BODY = new byte[0];
 
-    private final RequestHead head;
-    private final SocketAddress peer;
-    private final long connectionId;
-    private final String path;
-    private final String rawQuery;
-    private final String host;
+    private RequestHead head;
+    private SocketAddress peer;
+    private long connectionId;
+    private boolean secure;
+    /** The target the path and query below were read from. */
+    private String parsedTarget;
+    private String path;
+    private String rawQuery;
+    private String host;
     private Map<String, String> bindings = Collections.emptyMap();
     private String pathInfo;
     private byte[] body = NO_BODY;
     private Headers trailers = Headers.EMPTY;
     private volatile Map<String, List<String>> queryParams;
-    private final boolean secure;
 
     ServerRequest(RequestHead head, SocketAddress peer, long connectionId, boolean secure) {
         this(head, null, peer, connectionId, secure);
@@ -42,18 +49,52 @@ public final class ServerRequest implements Request {
      * {@code :authority}, RFC 9113 section 8.3.1) as {@code given}, or null to read it from them.
      */
     public ServerRequest(RequestHead head, String given, SocketAddress peer, long connectionId, boolean secure) {
+        reset(head, given, peer, connectionId, secure);
+    }
+
+    /**
+     * Makes this the request read into {@code head}: every field the previous request set is
+     * forgotten. Path and query are read again only when the target changed. Owner thread,
+     * once the previous request's response is complete.
+     */
+    void reset(RequestHead head, String given, SocketAddress peer, long connectionId, boolean secure) {
         this.head = head;
         this.secure = secure;
         this.peer = peer;
         this.connectionId = connectionId;
+        this.bindings = Collections.emptyMap();
+        this.pathInfo = null;
+        this.body = NO_BODY;
+        this.trailers = Headers.EMPTY;
+        this.queryParams = null;
         String target = head.target();
+        String authority = null;
+        if (target != parsedTarget) {
+            authority = readTarget(target, head.method());
+            // Only an origin-form target means the same whatever the method (CONNECT reads its target as an authority).
+            parsedTarget = target.startsWith("/") ? target : null;
+        }
+        if (given != null) {
+            this.host = given;
+        } else if (authority != null) {
+            // RFC 9112 section 3.2.2: with an absolute-form target, its authority replaces Host; the
+            // parser refused userinfo in it (RFC 9110 section 4.2.4).
+            this.host = authority;
+        } else {
+            String h = head.host();
+            this.host = h == null ? "" : h;
+        }
+    }
+
+    /** Sets path and query from {@code target}; returns the authority it names, or null. */
+    private String readTarget(String target, String method) {
         String authority = null;
         String rest;
         if (target.startsWith("/")) {
             rest = target;
         } else if (target.equals("*")) {
             rest = "*";
-        } else if (head.method().equals("CONNECT")) {
+        } else if (method.equals("CONNECT")) {
             authority = target;
             rest = "";
         } else {
@@ -78,16 +119,7 @@ public final class ServerRequest implements Request {
         int q = rest.indexOf('?');
         this.path = q < 0 ? rest : rest.substring(0, q);
         this.rawQuery = q < 0 ? "" : rest.substring(q + 1);
-        if (given != null) {
-            this.host = given;
-        } else if (authority != null) {
-            // RFC 9112 section 3.2.2: with an absolute-form target, its authority replaces Host; the
-            // parser refused userinfo in it (RFC 9110 section 4.2.4).
-            this.host = authority;
-        } else {
-            String h = head.headers().get("host");
-            this.host = h == null ? "" : h;
-        }
+        return authority;
     }
 
     private static int indexOfAny(String s, int from, String chars) {
@@ -111,7 +143,8 @@ public final class ServerRequest implements Request {
 
     /** The body received (null for none) and the trailer fields. Owner thread, before the handler reads them. */
     public void body(byte[] body, int length, Headers trailers) {
-        this.body = body == null ? NO_BODY : (length == body.length ? body : java.util.Arrays.copyOf(body, length));
+        this.body = body == null || length == 0 ? NO_BODY
+                : (length == body.length ? body : java.util.Arrays.copyOf(body, length));
         this.trailers = trailers;
     }
 

@@ -24,6 +24,8 @@ import java.util.Objects;
  */
 public final class ServerResponse implements Response {
 
+    private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
+
     /** Nothing sent yet. */
     public static final int OPEN = 0;
     /** The head of a streamed response has been sent. */
@@ -34,9 +36,9 @@ public final class ServerResponse implements Response {
     private final ResponseTarget connection;
     final Request request;
     /** Whether the request is a HEAD: the answer carries no body. */
-    final boolean isHead;
+    private boolean isHead;
 
-    int status = 200;
+    private int status = 200;
     /** Names and values, alternating; allocated with the first header. */
     String[] headers;
     int headerCount;
@@ -45,9 +47,9 @@ public final class ServerResponse implements Response {
     private String[] trailers;
     private int trailerCount;
     /** The handler asked for {@code Connection: close}. */
-    boolean closeRequested;
+    private boolean closeRequested;
     /** Decided when the head is written. */
-    boolean keepAlive;
+    private boolean keepAlive;
     private volatile int phase = OPEN;
     private volatile boolean async;
     /** This response's own responseTimeout in nanoseconds, 0 for none; -1 (the option's) until {@link #timeout} is called. Owner thread. */
@@ -58,6 +60,55 @@ public final class ServerResponse implements Response {
         this.connection = target;
         this.request = request;
         this.isHead = request != null && "HEAD".equals(request.method());
+    }
+
+    /**
+     * Makes this the fresh response to its request, which has just been {@link ServerRequest#reset}
+     * for the next request on an HTTP/1.1 connection: the previous response is complete and was
+     * answered within its handler's call. Keeps the arrays it grew. Owner thread.
+     */
+    void reset() {
+        isHead = "HEAD".equals(request.method());
+        status = 200;
+        headerCount = 0;
+        hasContentType = false;
+        trailerCount = 0;
+        closeRequested = false;
+        keepAlive = false;
+        phase = OPEN;
+        async = false;
+        timeoutNanos = -1;
+    }
+
+    /**
+     * Drops the status and headers the handler set, for an error the server answers instead
+     * ({@code 500} for a handler that threw, {@code 503}, or the router's {@code 404}/{@code 405}).
+     * Owner thread, before the head is written.
+     */
+    void replaceWithError(int status) {
+        this.status = status;
+        headerCount = 0;
+        hasContentType = false;
+    }
+
+    /** Asks for {@code Connection: close} after this response, as a handler's {@code Connection} field does. */
+    void requestClose() {
+        closeRequested = true;
+    }
+
+    /** Whether the handler (or the server) asked to close the connection after this response. */
+    boolean closeRequested() {
+        return closeRequested;
+    }
+
+    /** Records whether the connection stays open after this response; decided as its head is written. */
+    void keepAlive(boolean keepAlive) {
+        this.keepAlive = keepAlive;
+    }
+
+    /** Whether the connection stays open after this response, as its head said. */
+    boolean keepAlive() {
+        return keepAlive;
     }
 
     /** The request answered. */
@@ -205,10 +256,20 @@ public final class ServerResponse implements Response {
 
     @Override
     public void send(String body) {
-        if (!hasContentType) {
-            header("Content-Type", "text/plain; charset=utf-8");
+        if (!connection.inLoop()) {
+            if (!hasContentType) {
+                header("Content-Type", TEXT_PLAIN);
+            }
+            send(body.getBytes(StandardCharsets.UTF_8));
+            return;
         }
-        send(body.getBytes(StandardCharsets.UTF_8));
+        if (phase != OPEN) {
+            throw new IllegalStateException("the response to " + request + " was already sent");
+        }
+        if (!hasContentType) {
+            header("Content-Type", TEXT_PLAIN);
+        }
+        connection.writeResponse(this, body);
     }
 
     @Override
