@@ -1,11 +1,11 @@
 package dev.ranch.bench;
 
-import dev.ranch.http.h2.hpack.HeaderBlock;
-import dev.ranch.http.h2.hpack.HeaderListTooLargeException;
-import dev.ranch.http.h2.hpack.HeaderSink;
-import dev.ranch.http.h2.hpack.HpackDecoder;
-import dev.ranch.http.h2.hpack.HpackEncoder;
-import dev.ranch.http.h2.hpack.HpackException;
+import dev.ranch.http.internal.h2.hpack.HeaderBlock;
+import dev.ranch.http.internal.h2.hpack.HeaderListTooLargeException;
+import dev.ranch.http.internal.h2.hpack.HeaderSink;
+import dev.ranch.http.internal.h2.hpack.HpackDecoder;
+import dev.ranch.http.internal.h2.hpack.HpackEncoder;
+import dev.ranch.http.internal.h2.hpack.HpackException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;

@@ -2,9 +2,9 @@ package dev.ranch.bench;
 
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.Headers;
-import dev.ranch.http.parse.RequestHead;
-import dev.ranch.http.parse.RequestParser;
-import dev.ranch.http.parse.RequestSink;
+import dev.ranch.http.internal.parse.RequestHead;
+import dev.ranch.http.internal.parse.RequestParser;
+import dev.ranch.http.internal.parse.RequestSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -1,8 +1,8 @@
 package dev.ranch.redis;
 
 import dev.ranch.core.client.FifoCodec;
-import dev.ranch.redis.resp.CommandEncoder;
-import dev.ranch.redis.resp.RespDecoder;
+import dev.ranch.redis.internal.resp.CommandEncoder;
+import dev.ranch.redis.internal.resp.RespDecoder;
 
 import java.nio.ByteBuffer;
 import java.util.function.Predicate;

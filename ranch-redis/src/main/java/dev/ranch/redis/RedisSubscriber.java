@@ -4,7 +4,7 @@ import dev.ranch.core.Connection;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.client.FifoClient;
 import dev.ranch.redis.RedisConnectionException.Reason;
-import dev.ranch.redis.resp.CommandEncoder;
+import dev.ranch.redis.internal.resp.CommandEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

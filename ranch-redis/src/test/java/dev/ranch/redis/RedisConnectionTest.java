@@ -9,7 +9,7 @@ import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.TestRanch;
 import dev.ranch.core.transport.Transports;
 import dev.ranch.redis.RedisConnectionException.Reason;
-import dev.ranch.redis.resp.RespProtocolException;
+import dev.ranch.redis.internal.resp.RespProtocolException;
 import dev.ranch.redis.test.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.ranch.core.client;
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
-import dev.ranch.core.loop.TimerQueue;
+import dev.ranch.core.internal.loop.TimerQueue;
 import dev.ranch.core.transport.Transport;
 import dev.ranch.core.transport.Transports;
 

@@ -2,16 +2,16 @@ package dev.ranch.core.client;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
-import dev.ranch.core.connection.Admission;
-import dev.ranch.core.connection.ConnectionOwner;
-import dev.ranch.core.connection.SocketConnection;
+import dev.ranch.core.internal.connection.Admission;
+import dev.ranch.core.internal.connection.ConnectionOwner;
+import dev.ranch.core.internal.connection.SocketConnection;
 import dev.ranch.core.transport.Transport;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;
-import dev.ranch.core.loop.EventLoop;
-import dev.ranch.core.loop.EventLoopGroup;
-import dev.ranch.core.loop.Selectable;
-import dev.ranch.core.loop.TimerQueue;
+import dev.ranch.core.internal.loop.EventLoop;
+import dev.ranch.core.internal.loop.EventLoopGroup;
+import dev.ranch.core.internal.loop.Selectable;
+import dev.ranch.core.internal.loop.TimerQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

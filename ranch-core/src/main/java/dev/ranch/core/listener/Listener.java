@@ -1,11 +1,15 @@
 package dev.ranch.core.listener;
 
+import dev.ranch.core.internal.listener.AcceptQueue;
+import dev.ranch.core.internal.listener.AcceptorPool;
+import dev.ranch.core.internal.listener.Alarms;
+import dev.ranch.core.internal.listener.ConnectionSupervisor;
 import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
-import dev.ranch.core.connection.Admission;
-import dev.ranch.core.connection.SocketConnection;
-import dev.ranch.core.loop.EventLoop;
-import dev.ranch.core.loop.EventLoopGroup;
+import dev.ranch.core.internal.connection.Admission;
+import dev.ranch.core.internal.connection.SocketConnection;
+import dev.ranch.core.internal.loop.EventLoop;
+import dev.ranch.core.internal.loop.EventLoopGroup;
 import dev.ranch.core.transport.Transport;
 import dev.ranch.core.transport.tls.TlsTransport;
 import org.slf4j.Logger;

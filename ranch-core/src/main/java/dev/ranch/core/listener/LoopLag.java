@@ -1,7 +1,7 @@
 package dev.ranch.core.listener;
 
-import dev.ranch.core.loop.EventLoop;
-import dev.ranch.core.loop.EventLoopGroup;
+import dev.ranch.core.internal.loop.EventLoop;
+import dev.ranch.core.internal.loop.EventLoopGroup;
 
 import java.time.Duration;
 import java.util.ArrayList;

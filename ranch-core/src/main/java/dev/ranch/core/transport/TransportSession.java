@@ -1,5 +1,6 @@
 package dev.ranch.core.transport;
 
+import dev.ranch.core.internal.transport.PrefixedSession;
 import dev.ranch.core.transport.tls.TlsInfo;
 
 import java.io.IOException;

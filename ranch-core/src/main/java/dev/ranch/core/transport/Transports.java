@@ -1,5 +1,7 @@
 package dev.ranch.core.transport;
 
+import dev.ranch.core.internal.transport.TcpTransport;
+import dev.ranch.core.internal.transport.UnixTransport;
 import dev.ranch.core.transport.tls.TlsOptions;
 import dev.ranch.core.transport.tls.TlsTransport;
 

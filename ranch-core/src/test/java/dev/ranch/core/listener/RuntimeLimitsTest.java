@@ -3,7 +3,7 @@ package dev.ranch.core.listener;
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
 import dev.ranch.core.Ranch;
-import dev.ranch.core.connection.SocketConnection;
+import dev.ranch.core.internal.connection.SocketConnection;
 import dev.ranch.core.test.ConnectionTracker;
 import dev.ranch.core.test.Loopback;
 import dev.ranch.core.test.OpenClients;

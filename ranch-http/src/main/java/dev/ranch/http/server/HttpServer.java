@@ -1,5 +1,8 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.internal.server.BodyBudget;
+import dev.ranch.http.internal.server.HttpConnection;
+import dev.ranch.http.internal.server.ProtocolChoice;
 import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
@@ -7,7 +10,7 @@ import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.transport.Transports;
 import dev.ranch.core.transport.tls.TlsOptions;
 import dev.ranch.http.HttpOptions;
-import dev.ranch.http.h2.Http2Server;
+import dev.ranch.http.internal.h2.Http2Server;
 import dev.ranch.http.router.Router;
 
 import java.nio.charset.StandardCharsets;

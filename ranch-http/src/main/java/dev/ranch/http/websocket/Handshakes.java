@@ -1,5 +1,7 @@
 package dev.ranch.http.websocket;
 
+import dev.ranch.http.internal.websocket.PerMessageDeflate;
+import dev.ranch.http.internal.websocket.WebSocketConnection;
 import dev.ranch.core.Protocol;
 import dev.ranch.http.Headers;
 import dev.ranch.http.Request;

@@ -1,5 +1,6 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.internal.server.BodyBudget;
 import dev.ranch.http.BodyHandler;
 import dev.ranch.http.HttpHandler;
 import dev.ranch.http.HttpOptions;

@@ -1,5 +1,6 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.internal.server.BodyBudget;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
 import dev.ranch.core.listener.ListenerOptions;

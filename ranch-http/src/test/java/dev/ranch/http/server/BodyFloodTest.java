@@ -1,5 +1,6 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.internal.server.BodyBuffer;
 import dev.ranch.core.test.ExternalProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

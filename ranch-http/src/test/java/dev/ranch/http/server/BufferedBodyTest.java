@@ -1,5 +1,7 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.internal.server.BodyBudget;
+import dev.ranch.http.internal.server.BodyBuffer;
 import dev.ranch.http.HttpHandler;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.router.Router;

@@ -1,5 +1,6 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.internal.server.HttpConnection;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;

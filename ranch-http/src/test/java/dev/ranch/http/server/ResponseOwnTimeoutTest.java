@@ -1,5 +1,6 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.internal.server.ServerResponse;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.Response;

@@ -1,6 +1,6 @@
 package dev.ranch.core.registry;
 
-import dev.ranch.core.connection.StressConnection;
+import dev.ranch.core.internal.connection.StressConnection;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;

@@ -1,5 +1,6 @@
 package dev.ranch.core.transport.tls;
 
+import dev.ranch.core.internal.transport.tls.TlsSession;
 import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.transport.SessionContext;
 import dev.ranch.core.transport.Transport;

@@ -1,0 +1,808 @@
+package dev.ranch.core.internal.connection;
+
+import dev.ranch.core.Connection;
+import dev.ranch.core.Protocol;
+import dev.ranch.core.ProtocolFactory;
+import dev.ranch.core.Timer;
+import dev.ranch.core.listener.ListenerOptions;
+import dev.ranch.core.internal.loop.EventLoop;
+import dev.ranch.core.internal.loop.Selectable;
+import dev.ranch.core.proxy.ProxyHeader;
+import dev.ranch.core.proxy.ProxyMode;
+import dev.ranch.core.transport.Transport;
+import dev.ranch.core.transport.TransportSession;
+import dev.ranch.core.transport.tls.TlsInfo;
+import dev.ranch.core.transport.tls.TlsOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@link Connection} of an accepted socket, owned by one {@link EventLoop}.
+ *
+ * <p>This class is the owner-thread half: the state machine (PROXY_HEADER, NEW, HANDSHAKING,
+ * OPEN, CLOSING, CLOSED), the read path, writes and the callback discipline. {@link ConnectionHandle} holds
+ * the half any thread may touch, {@link ConnectionTimers} the connection's timers, and
+ * {@link Handshake} the steps from accepted socket to open connection (PROXY header, transport
+ * handshake, STARTTLS). It is
+ * created on an acceptor thread (or an outbound connector), which only constructs it and
+ * queues {@link #start()} on the owner loop; from then on its fields are the owner's alone.
+ *
+ * <p>Every protocol callback goes through {@link #invoke}: it counts the nesting depth and
+ * turns an exception into a crash of this connection. State changes asked for inside a
+ * callback (handshake, close, abort, a crossed watermark) are applied in {@link #settle()}
+ * once the outermost callback has returned, so callbacks never nest and a protocol never sees
+ * {@code onClose} while it is still inside {@code onData}.
+ */
+public final class SocketConnection extends ConnectionHandle implements Selectable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
+
+    /** Reading a PROXY header; the protocol does not exist yet. */
+    private static final int PROXY_HEADER = 0;
+    private static final int NEW = 1;
+    private static final int HANDSHAKING = 2;
+    private static final int OPEN = 3;
+    private static final int CLOSING = 4;
+    private static final int CLOSED = 5;
+
+    private final int shard;
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final ProtocolFactory factory;
+    private final ListenerOptions options;
+    private final ConnectionTimers timers;
+    private final Handshake handshake;
+    private final boolean rejected;
+    private final Runnable deliverMail = this::deliverMail;
+
+    private TransportSession session;
+    private Protocol protocol;
+    private SelectionKey key;
+    private int state = NEW;
+    private int interestOps;
+    private boolean readsPaused;
+    private final OutboundQueue outbound;
+    private boolean reportedWritable = true;
+    private int depth;
+    private boolean handshakeRequested;
+    private boolean closeRequested;
+    private boolean abortRequested;
+    private Throwable closeCause;
+
+    /**
+     * Wraps an accepted, configured channel. Acceptor thread; does no I/O.
+     *
+     * @param owner who is told about the connection's life
+     * @param shard the supervisor shard whose slot this connection holds; ignored unless
+     *        {@code admission} is {@link Admission#COUNTED}
+     * @param admission whether it holds a slot, was refused at the limit, or is outbound
+     */
+    public SocketConnection(long id, ConnectionOwner owner, int shard, Admission admission,
+                            EventLoop loop, SocketChannel channel, Transport transport,
+                            ProtocolFactory factory, ListenerOptions options) {
+        super(id, owner, admission == Admission.COUNTED, channel);
+        this.shard = shard;
+        this.rejected = admission == Admission.REJECTED;
+        this.loop = loop;
+        this.channel = channel;
+        this.factory = factory;
+        this.options = options;
+        this.timers = new ConnectionTimers(this, loop, options.idleTimeout(), options.sendTimeout());
+        this.outbound = new OutboundQueue(options.writeHighWatermark(), options.writeLowWatermark());
+        this.handshake = new Handshake(this, loop, channel, transport);
+    }
+
+    @Override
+    long bytesOut() {
+        return outbound.bytesWritten();
+    }
+
+    /** The supervisor shard whose slot this connection holds. */
+    public int shard() {
+        return shard;
+    }
+
+    /**
+     * Takes ownership on the owner loop: registers the channel, creates the protocol and calls
+     * its {@code init}. Queued by the acceptor; runs on the owner thread.
+     */
+    public void start() {
+        if (loop.isStopping()) {
+            forceClose(new ClosedChannelException());
+            return;
+        }
+        boolean proxied = options.proxyProtocol() != ProxyMode.OFF;
+        // Armed first, so that whatever fails below, something still ends this connection.
+        timers.boundPhase(proxied ? options.proxyHeaderTimeout() : options.handshakeTimeout());
+        try {
+            key = loop.register(channel, 0, this);
+            if (proxied) {
+                handshake.expectProxyHeader(options.proxyProtocol());
+                state = PROXY_HEADER;
+                setInterest(SelectionKey.OP_READ);
+                return;
+            }
+            session = handshake.newSession(null);
+        } catch (Throwable t) {
+            forceClose(t);
+            return;
+        }
+        invoke(ProtocolCallback.INIT, null);
+    }
+
+    /**
+     * Asks the protocol to wind down because the listener is stopping. A connection whose
+     * handshake is not done closes at once instead: still reading its PROXY header it has no
+     * protocol to ask, and before the handshake a protocol could not write its goodbye (a
+     * write would throw and count as a crash). Any thread.
+     */
+    public void shutdown() {
+        loop.execute(() -> {
+            if (state < OPEN) {
+                // Waiting would only hold the stop for a header, handshake or shutdown timeout.
+                close();
+            } else if (state < CLOSING) {
+                invoke(ProtocolCallback.SHUTDOWN, null);
+            }
+        });
+    }
+
+    // ---- Connection: owner-thread operations ----
+
+    @Override
+    public void handshake() {
+        checkOwner("handshake()");
+        if (state != NEW) {
+            throw new IllegalStateException("connection " + id + ": handshake() may be called only once");
+        }
+        state = HANDSHAKING;
+        handshakeRequested = true;
+        settleIfIdle();
+    }
+
+    @Override
+    public Optional<TlsInfo> tls() {
+        checkOwner("tls()");
+        return Optional.ofNullable(session == null || handshake.isUpgrading() ? null : session.tlsInfo());
+    }
+
+    @Override
+    public void startTls(TlsOptions tls) {
+        checkOwner("startTls()");
+        Objects.requireNonNull(tls, "tls");
+        if (state != OPEN) {
+            throw new IllegalStateException("connection " + id + ": startTls() needs an open connection");
+        }
+        if (session.tlsInfo() != null) {
+            throw new IllegalStateException("connection " + id + " is already TLS");
+        }
+        state = HANDSHAKING;
+        handshake.upgradeTo(tls);
+        handshakeRequested = true;
+        timers.boundPhase(options.handshakeTimeout());
+        settleIfIdle();
+    }
+
+    @Override
+    public void write(byte[] data) {
+        write(ByteBuffer.wrap(data));
+    }
+
+    @Override
+    public void write(ByteBuffer data) {
+        if (canWrite()) {
+            try {
+                outbound.write(session, channel, data);
+            } catch (IOException e) {
+                failed(e);
+                return;
+            }
+            afterWrite();
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer... data) {
+        if (canWrite()) {
+            try {
+                outbound.write(session, channel, data);
+            } catch (IOException e) {
+                failed(e);
+                return;
+            }
+            afterWrite();
+        }
+    }
+
+    @Override
+    public void sendFile(FileChannel file, long position, long count) {
+        if (!canWrite()) {
+            closeQuietly(file);
+            return;
+        }
+        try {
+            outbound.sendFile(session, channel, file, position, count);
+        } catch (IOException e) {
+            failed(e);
+            return;
+        }
+        afterWrite();
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            LOG.debug("closing a file that could not be sent failed", e);
+        }
+    }
+
+    /** Whether a write may proceed: owner thread, handshake done; writes after close are dropped. */
+    private boolean canWrite() {
+        checkOwner("write()");
+        if (state < OPEN) {
+            throw beforeHandshake("write()");
+        }
+        return state == OPEN;
+    }
+
+    private void afterWrite() {
+        updateInterest();
+        if (!nothingToWrite()) {
+            timers.outputPending();
+        }
+        if (outbound.isWritable() != reportedWritable) {
+            settleIfIdle();
+        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        checkOwner("isWritable()");
+        return outbound.isWritable();
+    }
+
+    @Override
+    public long pendingWriteBytes() {
+        checkOwner("pendingWriteBytes()");
+        return outbound.bytes();
+    }
+
+    @Override
+    public void pauseReads() {
+        checkReadControl("pauseReads()");
+        readsPaused = true;
+        updateInterest();
+    }
+
+    @Override
+    public void resumeReads() {
+        checkReadControl("resumeReads()");
+        if (readsPaused) {
+            timers.activity(loop.now());
+        }
+        boolean wasPaused = readsPaused;
+        readsPaused = false;
+        updateInterest();
+        if (wasPaused) {
+            readBufferedIfAny();
+        }
+    }
+
+    @Override
+    public boolean isReadPaused() {
+        checkOwner("isReadPaused()");
+        return readsPaused;
+    }
+
+    @Override
+    public Timer schedule(Duration delay, Object token) {
+        checkOwner("schedule()");
+        if (state == CLOSED) {
+            return new UserTimer(this, token);
+        }
+        return timers.schedule(delay, token);
+    }
+
+    @Override
+    public void setIdleTimeout(Duration timeout) {
+        checkOwner("setIdleTimeout()");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("idle timeout must not be negative, got " + timeout);
+        }
+        timers.setIdleTimeout(timeout, state == OPEN);
+    }
+
+    @Override
+    public void close() {
+        checkOwner("close()");
+        if (state >= CLOSING) {
+            return;
+        }
+        state = CLOSING;
+        closeRequested = true;
+        updateInterest();
+        if (!nothingToWrite()) {
+            timers.boundPhase(options.closeTimeout());
+        }
+        settleIfIdle();
+    }
+
+    @Override
+    public void removeFromCount() {
+        checkOwner("removeFromCount()");
+        if (state != CLOSED && uncount()) {
+            owner.uncounted(this);
+        }
+    }
+
+    // ---- Connection: any thread ----
+
+    @Override
+    void mailArrived() {
+        loop.execute(deliverMail);
+    }
+
+    /**
+     * Delivers the mailbox's next message, and queues itself again while more wait: one
+     * message per task, so the loop's bound on tasks per turn bounds mail as well, and a
+     * flooded mailbox cannot hold off the owner thread's reads. Owner thread.
+     */
+    private void deliverMail() {
+        if (state == CLOSED) {
+            return;  // the close handed the rest to onUndelivered
+        }
+        Object message = mailbox.poll();
+        if (message == null) {
+            return;
+        }
+        invoke(ProtocolCallback.MESSAGE, message);
+        if (state != CLOSED && mailbox.hasMail()) {
+            loop.execute(deliverMail);
+        }
+    }
+
+    @Override
+    public void abort() {
+        if (loop.inLoop()) {
+            abortNow();
+        } else {
+            loop.execute(this::abortNow);
+        }
+    }
+
+    // ---- readiness, from the loop ----
+
+    @Override
+    public void onReady(SelectionKey readyKey) {
+        if (state == CLOSED) {
+            return;
+        }
+        int ready = readyKey.readyOps();
+        try {
+            if (state == HANDSHAKING) {
+                handshake.advance();
+                return;
+            }
+            if (state == PROXY_HEADER) {
+                handshake.readProxyHeader(loop.readBuffer());
+                return;
+            }
+            if ((ready & SelectionKey.OP_WRITE) != 0) {
+                flush();
+            }
+            if ((ready & SelectionKey.OP_READ) != 0) {
+                read();
+            }
+        } catch (RuntimeException e) {
+            // Protocol code is guarded where it is called; this is the transport failing.
+            failed(e);
+        }
+    }
+
+    @Override
+    public void forceClose(Throwable cause) {
+        if (state == CLOSED) {
+            return;
+        }
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+        abortRequested = true;
+        depth = 0;
+        finish();
+    }
+
+    /**
+     * Reads until the socket is drained or {@code readBudget} bytes were read this turn; a
+     * socket with bytes left stays readable, and the level-triggered selector reports it again
+     * on the owner thread's next turn, after every other ready connection, the timers and the tasks.
+     */
+    private void read() {
+        ByteBuffer buffer = loop.readBuffer();
+        long budget = options.readBudget();
+        while (budget > 0 && state == OPEN && !readsPaused) {
+            buffer.clear();
+            int n;
+            try {
+                n = session.read(channel, buffer);
+            } catch (IOException e) {
+                failed(e);
+                return;
+            }
+            if (n < 0) {
+                // The peer closed its side: write what is queued, then close ours.
+                close();
+                return;
+            }
+            if (n == 0) {
+                // A read can make the session answer (a TLS KeyUpdate) without delivering a byte.
+                if (session.hasPendingOutput()) {
+                    updateInterest();
+                }
+                return;
+            }
+            timers.activity(loop.now());
+            addBytesIn(n);
+            budget -= n;
+            buffer.flip();
+            invoke(ProtocolCallback.DATA, buffer);
+            if (n < buffer.capacity() && !session.hasBufferedInput()) {
+                break;
+            }
+        }
+        afterRead();
+    }
+
+    /**
+     * Reads again soon when the session still holds input the selector cannot announce (the
+     * read budget ran out over buffered TLS records), and watches for writability when reading
+     * made the session produce output of its own (a TLS KeyUpdate answer).
+     */
+    private void afterRead() {
+        if (state != OPEN) {
+            return;
+        }
+        if (session.hasBufferedInput() && !readsPaused) {
+            readBufferedSoon();
+        }
+        if (session.hasPendingOutput()) {
+            updateInterest();
+        }
+    }
+
+    private void readBufferedSoon() {
+        loop.execute(() -> {
+            if (state == OPEN && !readsPaused && session.hasBufferedInput()) {
+                read();
+            }
+        });
+    }
+
+    private void flush() {
+        try {
+            if (session.flushPending(channel)) {
+                outbound.flush(session, channel);
+            }
+        } catch (IOException e) {
+            failed(e);
+            return;
+        }
+        updateInterest();
+        settle();
+    }
+
+    // ---- hooks for the handshake ----
+
+    /** The transport handshake is done: open the connection and tell the protocol. */
+    void opened(boolean upgraded) {
+        state = OPEN;
+        timers.phaseDone();
+        if (upgraded) {
+            timers.startIdle();
+            updateInterest();
+            invoke(ProtocolCallback.TLS_STARTED, null);
+            readBufferedIfAny();
+            return;
+        }
+        if (rejected) {
+            readsPaused = true;
+            invoke(ProtocolCallback.REJECTED, null);
+            close();
+            return;
+        }
+        timers.startIdle();
+        updateInterest();
+        invoke(ProtocolCallback.HANDSHAKE, null);
+        readBufferedIfAny();
+    }
+
+    /** The PROXY header is in: create the transport session (in front of it {@code rest}, if any) and the protocol. */
+    void proxyHeaderRead(ByteBuffer rest) {
+        state = NEW;
+        setInterest(0);
+        timers.boundPhase(options.handshakeTimeout());
+        try {
+            session = handshake.newSession(rest);
+        } catch (Throwable t) {
+            forceClose(t);
+            return;
+        }
+        invoke(ProtocolCallback.INIT, null);
+    }
+
+    void handshakeFailed(Throwable cause) {
+        owner.handshakeFailed(this);
+        failed(cause);
+    }
+
+    boolean isHandshaking() {
+        return state == HANDSHAKING;
+    }
+
+    TransportSession session() {
+        return session;
+    }
+
+    void session(TransportSession upgraded) {
+        session = upgraded;
+    }
+
+    /**
+     * Whether the plaintext written before {@link #startTls} is out; while it is not, the
+     * socket's writability brings the handshake back.
+     */
+    boolean plaintextSent() throws IOException {
+        if (!outbound.isEmpty() && !outbound.flush(session, channel)) {
+            setInterest(SelectionKey.OP_WRITE);
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public Optional<ProxyHeader> proxyHeader() {
+        return Optional.ofNullable(handshake.proxyHeader());
+    }
+
+    /** Bytes that arrived with the handshake's last flight wait in the session; no event will announce them. */
+    private void readBufferedIfAny() {
+        if (state == OPEN && !readsPaused && session.hasBufferedInput()) {
+            readBufferedSoon();
+        }
+    }
+
+    // ---- hooks for the timers ----
+
+    boolean isOpenForReads() {
+        return state == OPEN;
+    }
+
+    boolean isReadPausedInternally() {
+        return readsPaused;
+    }
+
+    /** The lifecycle timer expired: the handshake or a graceful close took too long. */
+    void lifecycleTimedOut() {
+        if (state == PROXY_HEADER) {
+            owner.handshakeFailed(this);
+            failed(new TimeoutException("PROXY header not received within " + options.proxyHeaderTimeout()));
+        } else if (state < OPEN) {
+            owner.handshakeFailed(this);
+            LOG.debug("connection {} of {}: handshake not completed within {}",
+                    id, owner.describe(), options.handshakeTimeout());
+            failed(new TimeoutException("handshake not completed within " + options.handshakeTimeout()));
+        } else if (state == CLOSING) {
+            failed(new TimeoutException("queued bytes not written within closeTimeout " + options.closeTimeout()));
+        }
+    }
+
+    /** Whether the send timeout has anything to watch: open, with bytes the kernel has not taken. */
+    boolean isOpenWithOutputPending() {
+        return state == OPEN && !nothingToWrite();
+    }
+
+    /** The send timer saw pending output make no progress for a whole {@code sendTimeout}. */
+    void sendTimedOut() {
+        failed(new TimeoutException("queued output made no progress within sendTimeout " + options.sendTimeout()
+                + "; the peer does not read"));
+    }
+
+    void idleTimedOut() {
+        invoke(ProtocolCallback.IDLE, null);
+    }
+
+    void timerFired(UserTimer timer, Object token) {
+        timers.fired(timer);
+        if (state != CLOSED) {
+            invoke(ProtocolCallback.TIMEOUT, token);
+        }
+    }
+
+    void cancelTimer(UserTimer timer) {
+        checkOwner("Timer.cancel()");
+        timers.cancel(timer);
+    }
+
+    // ---- the callback discipline ----
+
+    /** Calls one protocol callback; a throw is a crash of this connection. Owner thread. */
+    private void invoke(ProtocolCallback callback, Object argument) {
+        if (protocol == null && callback != ProtocolCallback.INIT) {
+            return;
+        }
+        depth++;
+        loop.runningFor(this);
+        try {
+            if (callback == ProtocolCallback.INIT) {
+                protocol = Objects.requireNonNull(factory.create(this), "the ProtocolFactory returned null");
+                if (rejected) {
+                    handshake();
+                } else {
+                    protocol.init(this);
+                }
+            } else {
+                callback.call(protocol, this, argument);
+            }
+        } catch (Throwable t) {
+            crashed(callback, t);
+        } finally {
+            if (--depth == 0) {
+                settle();
+            }
+        }
+    }
+
+    private void settleIfIdle() {
+        if (depth == 0) {
+            settle();
+        }
+    }
+
+    /** Applies what callbacks asked for, now that none is running. Owner thread, depth 0. */
+    private void settle() {
+        if (state == CLOSED) {
+            return;
+        }
+        if (abortRequested || (closeRequested && nothingToWrite())) {
+            finish();
+        } else if (handshakeRequested) {
+            handshakeRequested = false;
+            handshake.advance();
+        } else if (state == OPEN && reportedWritable != outbound.isWritable()) {
+            reportedWritable = outbound.isWritable();
+            invoke(ProtocolCallback.WRITABILITY, reportedWritable);
+        }
+    }
+
+    private void abortNow() {
+        if (state == CLOSED) {
+            return;
+        }
+        state = CLOSING;
+        abortRequested = true;
+        settleIfIdle();
+    }
+
+    private void crashed(ProtocolCallback callback, Throwable t) {
+        owner.crashed(this);
+        LOG.warn("connection {} of {} crashed in {}; closing it", id, owner.describe(), callback.method, t);
+        if (state == CLOSED) {
+            return;
+        }
+        closeCause = t;
+        abortRequested = true;
+        state = CLOSING;
+    }
+
+    private void failed(Throwable cause) {
+        LOG.debug("connection {} of {} failed", id, owner.describe(), cause);
+        if (state == CLOSED) {
+            return;
+        }
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+        abortRequested = true;
+        state = CLOSING;
+        settleIfIdle();
+    }
+
+    /** Closes the socket, tells everyone, then frees the slot; exactly once. Owner thread. */
+    private void finish() {
+        if (state == CLOSED) {
+            return;
+        }
+        state = CLOSED;
+        try {
+            timers.cancelAll();
+            if (session != null && !abortRequested) {
+                session.beforeClose(channel);
+            }
+        } catch (Throwable t) {
+            LOG.debug("connection {}: transport failed while closing", id, t);
+        } finally {
+            if (key != null) {
+                key.cancel();
+            }
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("closing connection {} failed", id, e);
+            }
+            // Files still queued are closed here; their bytes will never be sent.
+            outbound.discard();
+            try {
+                // Every message still in the mailbox, before onClose, which stays the last callback.
+                markClosed(message -> invoke(ProtocolCallback.UNDELIVERED, message));
+                if (protocol != null) {
+                    invoke(ProtocolCallback.CLOSE, closeCause);
+                }
+            } finally {
+                // Last, so that a stop which waits for free slots also waits for every onClose,
+                // and a protocol counting from init to onClose never sees more than maxConnections.
+                owner.closed(this, isCounted());
+            }
+        }
+    }
+
+    // ---- helpers ----
+
+    private void updateInterest() {
+        if (key == null || state < OPEN || state == CLOSED) {
+            return;
+        }
+        int ops = 0;
+        if (state == OPEN && !readsPaused) {
+            ops |= SelectionKey.OP_READ;
+        }
+        if (!nothingToWrite()) {
+            ops |= SelectionKey.OP_WRITE;
+        }
+        setInterest(ops);
+    }
+
+    /** Whether neither the queue nor the session (TLS records it wrapped) holds bytes for the kernel. */
+    private boolean nothingToWrite() {
+        return outbound.isEmpty() && (session == null || !session.hasPendingOutput());
+    }
+
+    void setInterest(int ops) {
+        if (ops != interestOps) {
+            interestOps = ops;
+            key.interestOps(ops);
+        }
+    }
+
+    void checkOwner(String operation) {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException(operation + " called on thread '" + Thread.currentThread().getName()
+                    + "', but connection " + id + " is owned by '" + loop.name()
+                    + "': use send() to reach a connection from another thread");
+        }
+    }
+
+    private void checkReadControl(String operation) {
+        checkOwner(operation);
+        if (state < OPEN) {
+            throw beforeHandshake(operation);
+        }
+    }
+
+    private IllegalStateException beforeHandshake(String operation) {
+        return new IllegalStateException(operation + " on connection " + id
+                + " before its handshake completed: call connection.handshake() (Protocol.init does by default)"
+                + " and use the socket from Protocol.onHandshake on");
+    }
+}
