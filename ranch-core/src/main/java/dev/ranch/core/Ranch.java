@@ -1,6 +1,7 @@
 package dev.ranch.core;
 
 import dev.ranch.core.client.OutboundConnection;
+import dev.ranch.core.internal.ApiConstructors;
 import dev.ranch.core.client.OutboundState;
 import dev.ranch.core.client.ReconnectPolicy;
 import dev.ranch.core.listener.Listener;
@@ -105,7 +106,7 @@ public final class Ranch implements AutoCloseable {
                         + "stop it first or choose another name");
             }
             ListenerManagement[] management = new ListenerManagement[1];
-            Listener listener = Listener.start(name, transport, options, protocolFactory, loops, stopped -> {
+            Listener listener = ApiConstructors.listeners().start(name, transport, options, protocolFactory, loops, stopped -> {
                 if (management[0] != null) {
                     management[0].unregister();
                 }
@@ -190,7 +191,7 @@ public final class Ranch implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("this Ranch is closed; cannot connect to " + address);
             }
-            OutboundConnection outbound = new OutboundConnection(loops, address, transport, protocolFactory, policy,
+            OutboundConnection outbound = ApiConstructors.outbound().start(loops, address, transport, protocolFactory, policy,
                     stateListener, outbounds::remove);
             outbounds.add(outbound);
             return outbound;
@@ -212,7 +213,7 @@ public final class Ranch implements AutoCloseable {
      * {@link Builder#loopLagInterval}). Any thread; reads a field per loop.
      */
     public List<LoopLag> loopLags() {
-        return LoopLag.of(loops);
+        return loops.lags();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ranch.core.client;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
+import dev.ranch.core.internal.ApiConstructors;
 import dev.ranch.core.internal.connection.Admission;
 import dev.ranch.core.internal.connection.ConnectionOwner;
 import dev.ranch.core.internal.connection.SocketConnection;
@@ -39,6 +40,10 @@ import java.util.function.Consumer;
  */
 public final class OutboundConnection {
 
+    static {
+        ApiConstructors.register(OutboundConnection::new);
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(OutboundConnection.class);
 
     private final SocketAddress address;
@@ -63,7 +68,7 @@ public final class OutboundConnection {
     private boolean closing;
 
     /**
-     * Use {@code Ranch.connect}. Starts the first connect on a loop of {@code loops}.
+     * Called by {@code Ranch.connect} (through {@code ApiConstructors}). Starts the first connect on a loop of {@code loops}.
      *
      * @param transport how bytes cross each connection: {@code Transports.tcp()}, or a TLS
      *     transport made with client options ({@code TlsOptions.clientBuilder})
@@ -71,9 +76,9 @@ public final class OutboundConnection {
      * @param onTerminated called once on reaching {@link OutboundState#CLOSED} or
      *     {@link OutboundState#GAVE_UP}, on the owner thread
      */
-    public OutboundConnection(EventLoopGroup loops, SocketAddress address, Transport transport, ProtocolFactory factory,
-                              ReconnectPolicy policy, BiConsumer<OutboundConnection, OutboundState> stateListener,
-                              Consumer<OutboundConnection> onTerminated) {
+    private OutboundConnection(EventLoopGroup loops, SocketAddress address, Transport transport, ProtocolFactory factory,
+                               ReconnectPolicy policy, BiConsumer<OutboundConnection, OutboundState> stateListener,
+                               Consumer<OutboundConnection> onTerminated) {
         this.loops = loops;
         this.loop = loops.next();
         this.address = address;

@@ -1,11 +1,13 @@
 package dev.ranch.core.listener;
 
 import dev.ranch.core.internal.listener.AcceptQueue;
+import dev.ranch.core.internal.listener.AcceptedChannels;
 import dev.ranch.core.internal.listener.AcceptorPool;
 import dev.ranch.core.internal.listener.Alarms;
 import dev.ranch.core.internal.listener.ConnectionSupervisor;
 import dev.ranch.core.Connection;
 import dev.ranch.core.ProtocolFactory;
+import dev.ranch.core.internal.ApiConstructors;
 import dev.ranch.core.internal.connection.Admission;
 import dev.ranch.core.internal.connection.SocketConnection;
 import dev.ranch.core.internal.loop.EventLoop;
@@ -50,6 +52,10 @@ public final class Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
 
+    static {
+        ApiConstructors.register(Listener::start);
+    }
+
     /** How long a stop waits for aborted connections and acceptor threads before giving up. */
     private static final long ABORT_GRACE_MILLIS = 5000;
 
@@ -59,7 +65,8 @@ public final class Listener {
     private final ConnectionSupervisor supervisor;
     private final Consumer<Listener> onStopped;
     private final Object lifecycleLock = new Object();
-    private final Alarms alarms = new Alarms(this);
+    private final Alarms alarms = new Alarms(this, this::liveConnections);
+    private final AcceptedChannels accepted = new Acceptance();
     private volatile ListenerOptions options;
     private volatile ProtocolFactory factory;
     private volatile ListenerState state = ListenerState.RUNNING;
@@ -84,8 +91,8 @@ public final class Listener {
     }
 
     /**
-     * Binds and starts accepting. Called by {@code Ranch.startListener}, which also keeps
-     * names unique; use that instead.
+     * Binds and starts accepting. Called by {@code Ranch.startListener} (through
+     * {@code ApiConstructors}), which also keeps names unique.
      *
      * @param onStopped called once the listener has stopped, on the stopping thread
      * @throws UncheckedIOException when the address cannot be bound
@@ -94,8 +101,8 @@ public final class Listener {
      * @throws IllegalStateException when {@code inheritedChannel} is asked for and the process
      *     inherited no listening socket
      */
-    public static Listener start(String name, Transport transport, ListenerOptions options, ProtocolFactory factory,
-                                 EventLoopGroup loops, Consumer<Listener> onStopped) {
+    private static Listener start(String name, Transport transport, ListenerOptions options, ProtocolFactory factory,
+                                  EventLoopGroup loops, Consumer<Listener> onStopped) {
         Listener listener = new Listener(name, transport, options, factory, loops, onStopped);
         synchronized (listener.lifecycleLock) {
             listener.listen(requestedAddress(options));
@@ -115,7 +122,7 @@ public final class Listener {
 
     /** Under lifecycleLock. */
     private void listen(SocketAddress requested) {
-        pool = AcceptorPool.start(this, transport, requested, options, supervisor);
+        pool = AcceptorPool.start(this, accepted, transport, requested, options, supervisor);
         runningAcceptors = options.numAcceptors();
         address = pool.address();
         // A resume binds the same port again, even when the kernel chose it.
@@ -128,7 +135,7 @@ public final class Listener {
      * Configures an accepted channel and gives it to a loop. Acceptor thread; the slot is
      * taken. Never throws: whatever fails, the channel is closed and the slot given back.
      */
-    void handOff(SocketChannel channel, int shard) {
+    private void handOff(SocketChannel channel, int shard) {
         // Counting live connections sums a concurrent map's cells: only when an alarm needs it.
         if (startConnection(channel, shard, Admission.COUNTED) && !options.alarms().isEmpty()) {
             alarms.check(supervisor.activeConnections());
@@ -136,7 +143,7 @@ public final class Listener {
     }
 
     /** A client arrived at the limit under {@code policy} CLOSE or REJECT. Acceptor thread. */
-    void refuse(SocketChannel channel, AtLimit policy) {
+    private void refuse(SocketChannel channel, AtLimit policy) {
         supervisor.recordRefused();
         if (policy == AtLimit.REJECT) {
             startConnection(channel, -1, Admission.REJECTED);
@@ -146,7 +153,7 @@ public final class Listener {
     }
 
     /** Closes a channel accepted while stopping, before it got a slot. Acceptor thread. */
-    void dropUnserved(SocketChannel channel) {
+    private void dropUnserved(SocketChannel channel) {
         closeQuietly(channel);
     }
 
@@ -270,7 +277,7 @@ public final class Listener {
      * {@code Ranch}, shared with its other listeners). Any thread.
      */
     public List<LoopLag> loopLags() {
-        return LoopLag.of(loops);
+        return loops.lags();
     }
 
     /** A snapshot of the live connections. O(connections); no loop is disturbed. */
@@ -283,7 +290,7 @@ public final class Listener {
     }
 
     /** The live connections themselves, for alarms and tools that use thread-safe methods. */
-    List<Connection> liveConnections() {
+    private List<Connection> liveConnections() {
         return new ArrayList<>(supervisor.liveConnections());
     }
 
@@ -484,6 +491,24 @@ public final class Listener {
             channel.close();
         } catch (IOException e) {
             LOG.debug("closing {} failed", channel, e);
+        }
+    }
+
+    /** The acceptors' side of this listener, kept out of its public methods. */
+    private final class Acceptance implements AcceptedChannels {
+        @Override
+        public void handOff(SocketChannel channel, int shard) {
+            Listener.this.handOff(channel, shard);
+        }
+
+        @Override
+        public void refuse(SocketChannel channel, AtLimit policy) {
+            Listener.this.refuse(channel, policy);
+        }
+
+        @Override
+        public void dropUnserved(SocketChannel channel) {
+            Listener.this.dropUnserved(channel);
         }
     }
 

@@ -27,6 +27,9 @@ public final class Registry<K> {
     private final Map<K, Set<Connection>> members = new ConcurrentHashMap<>();
     private final Map<Connection, Set<K>> keysOf = new ConcurrentHashMap<>();
 
+    /** An empty registry. */
+    public Registry() {}
+
     /**
      * Adds {@code connection} under {@code key}. A second registration under the same key is
      * a no-op. Any thread.

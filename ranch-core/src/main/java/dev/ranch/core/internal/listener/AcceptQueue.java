@@ -29,7 +29,7 @@ import java.util.Set;
  * first entry that is not listening; a read costs one open and a few lines of each file, not
  * a line per connection of the host.
  */
-final class AcceptQueue {
+public final class AcceptQueue {
 
     private static final String LISTEN = "0A";
     private static final Path[] TABLES = {Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6")};
@@ -37,7 +37,7 @@ final class AcceptQueue {
     private AcceptQueue() {}
 
     /** The accept-queue depth of the listen socket(s) bound to {@code bound}, or {@code -1}. Any thread. */
-    static long depth(SocketAddress bound) {
+    public static long depth(SocketAddress bound) {
         return depth(bound, null);
     }
 

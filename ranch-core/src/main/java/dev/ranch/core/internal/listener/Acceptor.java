@@ -35,6 +35,7 @@ final class Acceptor implements Runnable {
     private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Listener listener;
+    private final AcceptedChannels accepted;
     private final ServerSocketChannel server;
     private final ConnectionSupervisor supervisor;
     /** The shard this acceptor takes slots from first. */
@@ -50,9 +51,10 @@ final class Acceptor implements Runnable {
      */
     private volatile boolean accepting;
 
-    Acceptor(Listener listener, ServerSocketChannel server, ConnectionSupervisor supervisor, int shard,
+    Acceptor(Listener listener, AcceptedChannels accepted, ServerSocketChannel server, ConnectionSupervisor supervisor, int shard,
              AcceptRateLimiter rateLimiter, AtomicLong lastWarning) {
         this.listener = listener;
+        this.accepted = accepted;
         this.server = server;
         this.supervisor = supervisor;
         this.shard = shard;
@@ -109,14 +111,14 @@ final class Acceptor implements Runnable {
                     ? supervisor.acquire(shard, notWaiting)
                     : supervisor.tryAcquire(shard);
         } catch (InterruptedException e) {
-            listener.dropUnserved(channel);
+            accepted.dropUnserved(channel);
             return false;
         }
         if (slot >= 0) {
-            listener.handOff(channel, slot);
+            accepted.handOff(channel, slot);
         } else {
             AtLimit policy = listener.options().atLimit();
-            listener.refuse(channel, policy == AtLimit.WAIT ? AtLimit.CLOSE : policy);
+            accepted.refuse(channel, policy == AtLimit.WAIT ? AtLimit.CLOSE : policy);
         }
         return true;
     }

@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@code ranch_acceptors_sup}): created bound and running, stopped as a whole. A suspended
  * listener has none; resuming creates a new pool on the same address.
  */
-final class AcceptorPool {
+public final class AcceptorPool {
 
     /** The longest a stop that hands the port over waits for the accept queue to empty. */
     static final Duration QUEUE_HANDOVER = Duration.ofSeconds(1);
@@ -44,7 +44,7 @@ final class AcceptorPool {
      * @throws UncheckedIOException when the address cannot be bound
      * @throws IllegalStateException when an inherited channel is asked for and there is none
      */
-    static AcceptorPool start(Listener listener, Transport transport, SocketAddress requested,
+    public static AcceptorPool start(Listener listener, AcceptedChannels accepted, Transport transport, SocketAddress requested,
                               ListenerOptions options, ConnectionSupervisor supervisor) {
         List<ServerSocketChannel> channels = new ArrayList<>();
         SocketAddress address = requested;
@@ -69,11 +69,11 @@ final class AcceptorPool {
             closeAll(channels);
             throw e;
         }
-        pool.startAcceptors(listener, options, supervisor);
+        pool.startAcceptors(listener, accepted, options, supervisor);
         return pool;
     }
 
-    private void startAcceptors(Listener listener, ListenerOptions options, ConnectionSupervisor supervisor) {
+    private void startAcceptors(Listener listener, AcceptedChannels accepted, ListenerOptions options, ConnectionSupervisor supervisor) {
         AtomicLong lastWarning = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
         AcceptRateLimiter rateLimiter = options.acceptRate() > 0
                 ? new AcceptRateLimiter(options.acceptRate(), options.acceptBurst())
@@ -84,7 +84,7 @@ final class AcceptorPool {
             // their first choice over the shards (a full shard borrows from the others).
             ServerSocketChannel channel = channels.get(i % sockets);
             int shard = (i / sockets) % supervisor.shardCount();
-            Acceptor acceptor = new Acceptor(listener, channel, supervisor, shard, rateLimiter, lastWarning);
+            Acceptor acceptor = new Acceptor(listener, accepted, channel, supervisor, shard, rateLimiter, lastWarning);
             Thread thread = new Thread(acceptor, "ranch-" + listener.name() + "-acceptor-" + i);
             thread.setDaemon(true);
             threads.add(thread);
@@ -96,7 +96,7 @@ final class AcceptorPool {
     }
 
     /** The address the channels are bound to. */
-    SocketAddress address() {
+    public SocketAddress address() {
         return address;
     }
 
@@ -105,7 +105,7 @@ final class AcceptorPool {
      *
      * @return whether every acceptor exited within the timeout
      */
-    boolean stop(long timeout, TimeUnit unit) throws InterruptedException {
+    public boolean stop(long timeout, TimeUnit unit) throws InterruptedException {
         return stop(timeout, unit, false);
     }
 
@@ -113,7 +113,7 @@ final class AcceptorPool {
      * {@link #stop(long, TimeUnit)}, first letting the acceptors empty the accept queue when
      * {@code handingOver}: see {@link #awaitEmptyQueue}.
      */
-    boolean stop(long timeout, TimeUnit unit, boolean handingOver) throws InterruptedException {
+    public boolean stop(long timeout, TimeUnit unit, boolean handingOver) throws InterruptedException {
         if (handingOver) {
             awaitEmptyQueue();
         }

@@ -94,7 +94,7 @@ public final class ConnectionSupervisor implements ConnectionOwner {
      * @param maxConnections the limit, or {@link ListenerOptions#INFINITY}
      * @param shardCount number of shards, at least 1
      */
-    ConnectionSupervisor(Listener listener, int maxConnections, int shardCount) {
+    public ConnectionSupervisor(Listener listener, int maxConnections, int shardCount) {
         this(listener, "listener '" + listener.name() + "'", maxConnections, shardCount);
     }
 
@@ -140,7 +140,7 @@ public final class ConnectionSupervisor implements ConnectionOwner {
      * </ol>
      * Why a fast acquire can no longer slip past: see {@link #fastAcquire}.
      */
-    void setMaxConnections(int max) {
+    public void setMaxConnections(int max) {
         parkLock.lock();
         try {
             Limits next = Limits.of(max, held.length);
@@ -242,13 +242,13 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     }
 
     /** Gives back a slot of {@code shard}. Any thread. */
-    void releaseSlot(int shard) {
+    public void releaseSlot(int shard) {
         held[shard].decrementAndGet();
         signalIfWaiting();
     }
 
     /** Records a connection that now holds a slot (or a rejected one, {@code counted} false). */
-    void started(SocketConnection connection, boolean counted) {
+    public void started(SocketConnection connection, boolean counted) {
         if (counted) {
             accepted.increment();
         } else {
@@ -299,7 +299,7 @@ public final class ConnectionSupervisor implements ConnectionOwner {
      *
      * @return whether this call forgot it
      */
-    boolean release(SocketConnection connection, boolean counted) {
+    public boolean release(SocketConnection connection, boolean counted) {
         if (!live.remove(connection)) {
             return false;
         }
@@ -316,7 +316,7 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     }
 
     /** Counts a client refused at the limit. Acceptor threads. */
-    void recordRefused() {
+    public void recordRefused() {
         refused.increment();
     }
 
@@ -331,23 +331,23 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     }
 
     /** A snapshot of the live connections. Any thread. */
-    List<SocketConnection> liveConnections() {
+    public List<SocketConnection> liveConnections() {
         return new ArrayList<>(live);
     }
 
-    long totalAccepted() {
+    public long totalAccepted() {
         return accepted.sum();
     }
 
-    long totalRefused() {
+    public long totalRefused() {
         return refused.sum();
     }
 
-    long handshakeFailures() {
+    public long handshakeFailures() {
         return handshakeFailures.sum();
     }
 
-    long crashes() {
+    public long crashes() {
         return crashes.sum();
     }
 
@@ -357,7 +357,7 @@ public final class ConnectionSupervisor implements ConnectionOwner {
      * can be missed by one call (it left the live set and its bytes are not yet added), so the
      * result is clamped to the largest value returned before: it never decreases. Any thread.
      */
-    long bytesIn() {
+    public long bytesIn() {
         long sum = closedBytesIn.sum();
         for (SocketConnection connection : live) {
             sum += connection.snapshot().bytesIn();
@@ -366,7 +366,7 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     }
 
     /** Bytes handed to the kernel for the peers since start, as {@link #bytesIn()}. Any thread. */
-    long bytesOut() {
+    public long bytesOut() {
         long sum = closedBytesOut.sum();
         for (SocketConnection connection : live) {
             sum += connection.snapshot().bytesOut();
@@ -380,7 +380,7 @@ public final class ConnectionSupervisor implements ConnectionOwner {
      *
      * @return whether it held before the timeout
      */
-    boolean await(BooleanSupplier condition, long timeout, TimeUnit unit) throws InterruptedException {
+    public boolean await(BooleanSupplier condition, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         parkLock.lockInterruptibly();
         waiting.incrementAndGet();
@@ -400,7 +400,7 @@ public final class ConnectionSupervisor implements ConnectionOwner {
     }
 
     /** Waits until no connection is live and no acceptor holds a slot. */
-    boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
+    public boolean awaitEmpty(long timeout, TimeUnit unit) throws InterruptedException {
         return await(() -> live.isEmpty() && totalHeld() == 0, timeout, unit);
     }
 

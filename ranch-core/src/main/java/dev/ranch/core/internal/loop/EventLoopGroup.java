@@ -1,5 +1,9 @@
 package dev.ranch.core.internal.loop;
 
+import dev.ranch.core.listener.LoopLag;
+
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,6 +60,16 @@ public final class EventLoopGroup {
     /** The number of loops. */
     public int size() {
         return loops.length;
+    }
+
+    /** The lags of every loop, in index order. Any thread. */
+    public List<LoopLag> lags() {
+        List<LoopLag> lags = new ArrayList<>(loops.length);
+        for (EventLoop loop : loops) {
+            long nanos = loop.lagNanos();
+            lags.add(new LoopLag(loop.name(), nanos < 0 ? null : Duration.ofNanos(nanos)));
+        }
+        return lags;
     }
 
     /** Every loop, in index order. */

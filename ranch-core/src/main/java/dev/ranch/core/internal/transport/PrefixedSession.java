@@ -14,12 +14,12 @@ import java.nio.channels.SocketChannel;
  * PROXY header reader that read past the header). Reads serve those bytes before the channel;
  * everything else goes to the wrapped session. Owner thread only, like every session.
  */
-final class PrefixedSession implements TransportSession {
+public final class PrefixedSession implements TransportSession {
 
     private final TransportSession inner;
     private ByteBuffer prefix;
 
-    PrefixedSession(TransportSession inner, ByteBuffer prefix) {
+    public PrefixedSession(TransportSession inner, ByteBuffer prefix) {
         this.inner = inner;
         this.prefix = prefix.hasRemaining() ? prefix : null;
     }

@@ -19,9 +19,9 @@ import java.nio.channels.SocketChannel;
  * and, as its own {@link TransportSession}, every connection, so a TCP connection carries
  * no transport state at all.
  */
-final class TcpTransport implements Transport, TransportSession {
+public final class TcpTransport implements Transport, TransportSession {
 
-    static final TcpTransport INSTANCE = new TcpTransport();
+    public static final TcpTransport INSTANCE = new TcpTransport();
 
     private TcpTransport() {}
 

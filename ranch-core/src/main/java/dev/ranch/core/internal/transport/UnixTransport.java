@@ -18,9 +18,9 @@ import java.nio.file.Files;
  * socket options do not apply and are ignored; the socket file is deleted when the listener
  * stops.
  */
-final class UnixTransport implements Transport {
+public final class UnixTransport implements Transport {
 
-    static final UnixTransport INSTANCE = new UnixTransport();
+    public static final UnixTransport INSTANCE = new UnixTransport();
 
     private UnixTransport() {}
 

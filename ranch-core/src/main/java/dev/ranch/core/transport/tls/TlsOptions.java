@@ -120,7 +120,7 @@ public final class TlsOptions {
     }
 
     /** An engine on {@code ctx} for the side these options are for, configured with them. Any thread. */
-    SSLEngine newEngine(SSLContext ctx) {
+    public SSLEngine newEngine(SSLContext ctx) {
         SSLEngine engine = isClient() ? ctx.createSSLEngine(peerName, -1) : ctx.createSSLEngine();
         engine.setUseClientMode(isClient());
         SSLParameters params = engine.getSSLParameters();

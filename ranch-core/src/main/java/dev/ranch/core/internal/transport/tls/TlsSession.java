@@ -37,7 +37,7 @@ import java.util.concurrent.RejectedExecutionException;
  * (a partial record), {@code appIn} (plaintext the protocol has not taken) and
  * {@code netOut} (records the kernel has not taken).
  */
-final class TlsSession implements TransportSession, TlsInfo {
+public final class TlsSession implements TransportSession, TlsInfo {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsSession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -65,7 +65,7 @@ final class TlsSession implements TransportSession, TlsInfo {
     private ByteBuffer spareAppIn;
 
     /** @param context the connection's context, or {@code null}: then delegated tasks run inline */
-    TlsSession(TlsOptions options, SessionContext context) {
+    public TlsSession(TlsOptions options, SessionContext context) {
         this.options = options;
         this.context = context;
     }
