@@ -1,7 +1,6 @@
 package dev.ranch.http.server;
 
 import dev.ranch.http.internal.server.BodyBudget;
-import dev.ranch.http.internal.server.HttpConnection;
 import dev.ranch.http.internal.server.ProtocolChoice;
 import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.Ranch;
@@ -10,10 +9,8 @@ import dev.ranch.core.listener.ListenerOptions;
 import dev.ranch.core.transport.Transports;
 import dev.ranch.core.transport.tls.TlsOptions;
 import dev.ranch.http.HttpOptions;
-import dev.ranch.http.internal.h2.Http2Server;
 import dev.ranch.http.router.Router;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -43,18 +40,9 @@ public final class HttpServer {
      */
     public static ProtocolFactory protocol(Router router, HttpOptions options) {
         Objects.requireNonNull(options, "options");
-        return protocol(router, options, new BodyBudget(options.maxBufferedBodyBytes()));
+        return ProtocolChoice.factory(router, options, new BodyBudget(options.maxBufferedBodyBytes()));
     }
 
-    /** A protocol factory whose connections share {@code budget}; tests read the budget. */
-    static ProtocolFactory protocol(Router router, HttpOptions options, BodyBudget budget) {
-        Objects.requireNonNull(router, "router");
-        Objects.requireNonNull(options, "options");
-        byte[] serverLine = options.serverHeader() == null ? null
-                : ("Server: " + options.serverHeader() + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        Http2Server http2 = new Http2Server(router, options, budget);
-        return connection -> new ProtocolChoice(new HttpConnection(router, options, serverLine, budget), http2, options);
-    }
 
     /**
      * Starts an HTTPS listener named {@code name} on {@code ranch}: the same router over TLS.

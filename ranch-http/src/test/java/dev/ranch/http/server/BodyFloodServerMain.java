@@ -1,5 +1,6 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.internal.server.ProtocolChoice;
 import dev.ranch.http.internal.server.BodyBudget;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
@@ -37,7 +38,7 @@ public final class BodyFloodServerMain {
         try (Ranch ranch = Ranch.builder().eventLoops(2).jmx(false).build()) {
             Listener listener = ranch.startListener("flood", Transports.tcp(), ListenerOptions.builder()
                     .bindAddress(InetAddress.getLoopbackAddress()).port(0).maxConnections(4096).build(),
-                    HttpServer.protocol(router, options, budget));
+                    ProtocolChoice.factory(router, options, budget));
             System.out.println("PORT " + listener.port() + " budget " + budget.limit());
             System.out.flush();
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

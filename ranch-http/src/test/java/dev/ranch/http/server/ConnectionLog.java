@@ -1,6 +1,5 @@
 package dev.ranch.http.server;
 
-import dev.ranch.http.internal.server.HttpConnection;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -14,13 +13,13 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * What {@link HttpConnection} logs during one test. Register it as an instance field with
+ * What {@code HttpConnection} logs during one test. Register it as an instance field with
  * {@code @RegisterExtension}; it listens from before each test to after it.
  */
 final class ConnectionLog implements BeforeEachCallback, AfterEachCallback {
 
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(HttpConnection.class);
+    private final Logger logger = (Logger) LoggerFactory.getLogger("dev.ranch.http.internal.server.HttpConnection");
 
     @Override
     public void beforeEach(ExtensionContext context) {

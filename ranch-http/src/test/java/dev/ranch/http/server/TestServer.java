@@ -1,5 +1,6 @@
 package dev.ranch.http.server;
 
+import dev.ranch.http.internal.server.ProtocolChoice;
 import dev.ranch.http.internal.server.BodyBudget;
 import dev.ranch.core.Ranch;
 import dev.ranch.core.listener.Listener;
@@ -44,7 +45,7 @@ final class TestServer implements AutoCloseable {
         try {
             Listener listener = ranch.startListener("http", Transports.tcp(),
                     listenerOptions.bindAddress(InetAddress.getLoopbackAddress()).port(0).build(),
-                    HttpServer.protocol(router, options, budget));
+                    ProtocolChoice.factory(router, options, budget));
             return new TestServer(ranch, listener);
         } catch (RuntimeException e) {
             ranch.close();

@@ -18,9 +18,9 @@ import java.util.function.Consumer;
  * calling thread: it keeps what the protocol writes and whether it closed. Nothing the kernel
  * decides is modelled, so only decoding behaviour may be judged through it. Calling thread only.
  */
-final class RecordingConnection implements Connection {
+public final class RecordingConnection implements Connection {
 
-    final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    public final ByteArrayOutputStream written = new ByteArrayOutputStream();
     boolean closed;
     boolean aborted;
     private final Map<String, Object> attributes = new HashMap<>();

@@ -27,7 +27,7 @@ public final class BodyBudget {
      */
     private final AtomicLong reserved = new AtomicLong();
 
-    BodyBudget(long limit) {
+    public BodyBudget(long limit) {
         this.limit = limit;
     }
 
@@ -52,11 +52,11 @@ public final class BodyBudget {
     }
 
     /** The bytes reserved now, for tests and diagnostics. Any thread. */
-    long reserved() {
+    public long reserved() {
         return reserved.get();
     }
 
-    long limit() {
+    public long limit() {
         return limit;
     }
 }

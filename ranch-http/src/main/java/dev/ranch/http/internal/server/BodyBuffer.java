@@ -18,7 +18,7 @@ import java.util.Arrays;
 public final class BodyBuffer {
 
     /** A body's first array: small bodies fit, and a crowd of one-byte senders costs little. */
-    static final int FIRST_CAPACITY = 4096;
+    public static final int FIRST_CAPACITY = 4096;
     /** The largest array the JVM reliably allocates. */
     static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 

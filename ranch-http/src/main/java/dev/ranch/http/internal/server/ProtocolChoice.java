@@ -2,10 +2,15 @@ package dev.ranch.http.internal.server;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
+import dev.ranch.core.ProtocolFactory;
+import dev.ranch.http.HttpOptions;
+import dev.ranch.http.router.Router;
 import dev.ranch.http.internal.h2.Http2Server;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Decides, once per connection, whether it speaks HTTP/1.1 or HTTP/2, then hands every
@@ -15,7 +20,7 @@ import java.util.Arrays;
  * (§3.1 deprecates it). Until the choice, the connection is bounded by the request header
  * timeout, as an HTTP/1.1 connection is before its first request.
  */
-final class ProtocolChoice implements Protocol {
+public final class ProtocolChoice implements Protocol {
 
     private static final Object UNDECIDED = new Object();
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -30,6 +35,19 @@ final class ProtocolChoice implements Protocol {
     /** A graceful stop reached the connection before its first bytes: see {@link #onShutdown}. */
     private boolean shutdownPending;
     private boolean seenFirstBytes;
+
+    /**
+     * The protocol factory behind {@code HttpServer.protocol}: each connection speaks HTTP/1.1
+     * or HTTP/2, and all share {@code budget} (tests read it). Any thread.
+     */
+    public static ProtocolFactory factory(Router router, HttpOptions options, BodyBudget budget) {
+        Objects.requireNonNull(router, "router");
+        Objects.requireNonNull(options, "options");
+        byte[] serverLine = options.serverHeader() == null ? null
+                : ("Server: " + options.serverHeader() + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        Http2Server http2 = new Http2Server(router, options, budget);
+        return connection -> new ProtocolChoice(new HttpConnection(router, options, serverLine, budget), http2, options);
+    }
 
     ProtocolChoice(HttpConnection http1, Http2Server http2, dev.ranch.http.HttpOptions options) {
         this.http1 = http1;

@@ -15,7 +15,7 @@ import java.util.zip.Inflater;
  * compressor and decompressor, made on first use (a deflater holds a few hundred KiB of native
  * memory). Loop thread only, except {@link #negotiate}, which is stateless.
  */
-final class PerMessageDeflate {
+public final class PerMessageDeflate {
 
     /** RFC 7692 section 7.2.1: the empty stored block every sync flush ends with. */
     private static final byte[] TAIL = {0x00, 0x00, (byte) 0xFF, (byte) 0xFF};
@@ -44,7 +44,7 @@ final class PerMessageDeflate {
      * Accepts the first permessage-deflate offer of {@code Sec-WebSocket-Extensions} that this
      * server can honour, or none ({@code null}).
      */
-    static PerMessageDeflate negotiate(List<String> fieldValues, WebSocketOptions options) {
+    public static PerMessageDeflate negotiate(List<String> fieldValues, WebSocketOptions options) {
         for (String value : fieldValues) {
             for (String offer : splitOutsideQuotes(value, ',')) {
                 PerMessageDeflate accepted = consider(offer, options);
@@ -160,7 +160,7 @@ final class PerMessageDeflate {
     }
 
     /** The value of {@code Sec-WebSocket-Extensions} in the {@code 101}. */
-    String responseValue() {
+    public String responseValue() {
         return responseValue;
     }
 

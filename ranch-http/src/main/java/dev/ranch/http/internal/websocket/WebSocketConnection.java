@@ -34,7 +34,7 @@ import java.nio.charset.StandardCharsets;
  * that closes first waits for the other's close frame; the server closes the TCP connection once
  * both are exchanged (RFC 6455 section 7.1.1), or after {@code closeTimeout}.
  */
-final class WebSocketConnection implements Protocol, WebSocketSession {
+public final class WebSocketConnection implements Protocol, WebSocketSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
 
@@ -65,7 +65,7 @@ final class WebSocketConnection implements Protocol, WebSocketSession {
     private volatile boolean open;
     private volatile boolean writable = true;
 
-    WebSocketConnection(WebSocketHandler handler, WebSocketOptions options, Request request, byte[] head,
+    public WebSocketConnection(WebSocketHandler handler, WebSocketOptions options, Request request, byte[] head,
                         String subprotocol, PerMessageDeflate deflate) {
         this.handler = handler;
         this.options = options;
