@@ -24,6 +24,9 @@ public final class HelloServer {
     }
 
     public static void main(String[] args) throws Exception {
+        // "unnamed" when run on the class path; the build runs it on the module path.
+        Module module = HelloServer.class.getModule();
+        System.out.println("running in module " + (module.isNamed() ? module.getName() : "unnamed"));
         try (Ranch ranch = Ranch.builder().eventLoops(1).build()) {
             Router router = Router.builder()
                     .get("/hello/:name", (req, res) -> res.send("hello " + req.binding("name")))
