@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * HTTPS hello world (issue 7): {@link HttpBenchmark}'s keep-alive case inside TLS 1.3.
+ * HTTPS hello world: {@link HttpBenchmark}'s keep-alive case inside TLS 1.3.
  * Requests per second over {@code connections} keep-alive connections, one request in
  * flight on each, against the {@link Workload#HTTPS_HELLO} server of each {@link ServerKind},
  * which presents the {@link LoopbackCertificate}. One operation is one whole response; the

@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * TLS echo (issue 7): {@link EchoBenchmark} inside TLS 1.3. Round trips per second over
+ * TLS echo: {@link EchoBenchmark} inside TLS 1.3. Round trips per second over
  * {@code connections} connections, each with one message of {@code size} bytes in flight,
  * against the {@link Workload#TLS_ECHO} server of each {@link ServerKind}, which presents the
  * {@link LoopbackCertificate}. The {@link EchoClient} encrypts and decrypts on the benchmark

@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * WebSocket echo (issue 8): messages per second over {@code connections} WebSocket
+ * WebSocket echo: messages per second over {@code connections} WebSocket
  * connections, each with {@code depth} text messages of {@code size} bytes in flight (sent in
  * one write, the next batch once all are echoed), against the
  * {@link Workload#WS_ECHO} server of each {@link ServerKind} (upgraded at {@code /ws} during

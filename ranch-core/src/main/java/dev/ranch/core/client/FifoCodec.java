@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * How a {@link FifoClient} turns requests into bytes and bytes into responses, for a protocol
- * that answers requests in the order they were sent (seed 002's FIFO of waiting callers).
+ * that answers requests in the order they were sent, first in, first out.
  * Called on the connection's owner thread only.
  *
  * @param <Q> request type

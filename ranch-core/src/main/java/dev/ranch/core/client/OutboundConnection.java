@@ -29,7 +29,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * A connection this side opens (seed 002's client): a non-blocking connect on one event loop,
+ * A connection this side opens: a non-blocking connect on one event loop,
  * then the same {@link Connection} and {@code Protocol} SPI as accepted connections, and
  * reconnects with back-off by a {@link ReconnectPolicy} whenever the connect fails or the
  * connection drops, until it gives up or is closed. Create one with {@code Ranch.connect}.

@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  *
  * <p>{@code numAcceptors} acceptor threads (named {@code ranch-<listener>-acceptor-<i>}) call
  * blocking {@code accept()} on the listen channel(s). Each accepted channel is configured on
- * the acceptor, counted by the {@link ConnectionSupervisor}, and handed to an event loop
+ * the acceptor, counted against the connection limit, and handed to an event loop
  * through the loop's task queue; from then on that loop owns it.
  *
  * <p>What can change while running: {@link #setMaxConnections} applies at once;

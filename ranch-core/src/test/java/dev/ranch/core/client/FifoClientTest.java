@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Request/response in order over an outbound connection (seed 002's FIFO of callers). */
+/** Request/response in order over an outbound connection: callers answered first in, first out. */
 class FifoClientTest {
 
     private static final ReconnectPolicy QUICK = ReconnectPolicy.exponential()

@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code acceptRate(perSecond, burst)}: the acceptors space accepts to the rate, parked
- * rather than spinning. The only tests of this module that assert on time, as the issue
- * asks for a rate that holds within 10%.
+ * rather than spinning. The only tests of this module that assert on time: the option
+ * promises a rate that holds within 10%.
  */
 class AcceptRateTest {
 

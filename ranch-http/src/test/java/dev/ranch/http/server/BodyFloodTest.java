@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The attack of issue 13: hundreds of connections each declare an 8 MB body and send one
+ * The body-flood attack: hundreds of connections each declare an 8 MB body and send one
  * byte. The server (alone in a child JVM with a 256 MiB heap, so its heap can be measured)
  * must hold only what arrived, stay far from its heap limit, and keep answering a
  * well-behaved keep-alive client meanwhile. Before the fix the same attack reserved 8 MB per

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * served as fast as ever, and the server's heap holds only what each connection's unfinished
  * head costs and is given back afterwards. The server runs in a child JVM so its heap, threads
  * and descriptors are its own. The default build runs 1,000 attackers; {@code -Pstress}
- * runs 5,000 (the issue's size), and both print their figures.
+ * runs 5,000 (the full-size attack), and both print their figures.
  */
 @EnabledOnOs(OS.LINUX)
 class SlowlorisTest {

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The limit on its own, one step at a time: what a change of the limit must make of the slots
  * taken before it. The interleavings of these steps are ranch-jcstress's
- * {@code SetMaxConnectionsStress}, which failed on the code before issue 13's fix; these are
+ * {@code SetMaxConnectionsStress}, which failed on the code before the fix of that race; these are
  * the sequential outcomes that test accepts.
  */
 class ConnectionSupervisorTest {

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The h2spec harness itself, before it judges ranch: its reading of the JUnit report agrees
  * with h2spec's own summary, it sees failures and names them by ids that rerun the same
  * cases, and it sees passes. The failing server is a ranch listener that hangs up on every
- * connection; the passing one is nghttp2's {@code nghttpd}, the issue's yardstick (Debian
+ * connection; the passing one is nghttp2's {@code nghttpd}, the reference server (Debian
  * {@code nghttp2-server}, installed by the test when it can be, else that case is skipped).
  */
 class H2specHarnessTest {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * Reads llhttp's request test cases (markdown, MIT licence, copied as test data into
  * {@code src/test/resources/llhttp-request/}) into raw bytes and the messages llhttp
- * reported, following {@code ../shared/conformance/README.md}.
+ * reported.
  */
 final class LlhttpCorpus {
 

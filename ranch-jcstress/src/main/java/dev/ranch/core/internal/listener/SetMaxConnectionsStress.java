@@ -20,7 +20,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * after both, reports the slots held and whether one more acquire gets in. Under the old limits
  * the acceptor's slot lands in shard 1, over that shard's new share; if the change did not see
  * it, the change leaves the supervisor unconstrained and shard 0's free share admits a fourth
- * holder: the race of issue 13.
+ * holder: the race a change of the limit once lost.
  *
  * <p>Results: (acceptor admitted, slots held after both, arbiter's extra acquire admitted).
  */
