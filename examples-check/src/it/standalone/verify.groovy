@@ -55,9 +55,10 @@ api.each { name, expected ->
     println "${descriptor.name()} exports ${exported}; ${hidden.size()} internal packages"
 }
 
-// The chat example and the README's snippets are users of the library, compiled on the class
-// path where a module boundary is not enforced: they must name API packages only.
-def users = ['ranch-chat-example/src/main/java', 'ranch-http/src/test/java/dev/ranch/readme']
+// The chat example, the README's snippets and the guide's examples are users of the library,
+// compiled on the class path where no module boundary is enforced: they name API packages only.
+def users = ['ranch-chat-example/src/main/java', 'ranch-http/src/test/java/dev/ranch/readme', 'guide-examples/src']
+        .findAll { new File(rootDirectory, it).isDirectory() }
 def internalUses = users.collectMany { dir ->
     def found = []
     new File(rootDirectory, dir).eachFileRecurse(groovy.io.FileType.FILES) { file ->
