@@ -183,7 +183,13 @@ class HaProxyInteropTest {
             // LOCAL: the proxy speaks for itself, so the socket's own addresses stand.
             assertEquals(LOOPBACK, check.peer().getAddress().getHostAddress());
             assertEquals(listener.port(), check.local().getPort());
-            TestClient client = clients.connect(proxy.port());
+            // Once, in a whole-suite run, HAProxy reset the first client it accepted 0.2 s after
+            // its start, while its checks were already reaching us; the cause was not found, so
+            // the client may try again within the test's patience. What is proved below does not
+            // depend on that first connection.
+            TestClient client = await("HAProxy forwards a client").atMost(PATIENCE)
+                    .ignoreException(java.io.UncheckedIOException.class)
+                    .until(() -> clients.connect(proxy.port()), java.util.Objects::nonNull);
             assertEchoes(client, "between health checks");
             assertEquals(client.socket().getLocalPort(), servedFor(client.socket().getLocalPort()).peer().getPort());
             assertEquals(0, listener.info().handshakeFailures(), "a health check is not a failure");
