@@ -8,8 +8,9 @@
 #
 # 1. starts COMMAND in the background, its output in RUN_DIR/chat-<pid>.log;
 # 2. waits until it logs that both ports listen ("browser chat at"), at most READY_TIMEOUT
-#    seconds (default 60); if it exits or is not ready by then, it is killed, the old server
-#    keeps serving, and the script exits 1;
+#    seconds (default 60); if it exits or is not ready by then, it is killed (after a SIGQUIT
+#    that leaves its thread dump in its log), the old server keeps serving, and the script
+#    exits 1;
 # 3. sends SIGTERM to the old server (RUN_DIR/chat.pid): it stops accepting, says BYE to chat
 #    members, answers HTTP requests in progress with "Connection: close", closes idle
 #    connections, and exits; the script waits at most DRAIN_TIMEOUT seconds (default 30) and
@@ -52,6 +53,12 @@ exec {follow}<&-
 kill "$follower" 2>/dev/null || true
 if [[ $ready == 0 ]]; then
     echo "restart: the new server (pid $new_pid) did not get ready within ${ready_timeout}s; the old one keeps serving" >&2
+    # A JVM answers SIGQUIT with a thread dump on its standard output, the log: where a server
+    # that never got ready was stuck is the one thing worth keeping from it.
+    if kill -QUIT "$new_pid" 2>/dev/null; then
+        timeout 5 grep -q -m1 "Full thread dump" <(tail -n +1 --pid="$new_pid" -F "$log" 2>/dev/null) || true
+        echo "restart: its thread dump is in $log" >&2
+    fi
     tail -n 20 "$log" >&2 || true
     kill -KILL "$new_pid" 2>/dev/null || true
     exit 1
