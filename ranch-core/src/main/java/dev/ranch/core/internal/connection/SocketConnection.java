@@ -31,8 +31,9 @@ import java.util.concurrent.TimeoutException;
  * The {@link Connection} of an accepted socket, owned by one {@link EventLoop}.
  *
  * <p>This class is the owner-thread half: the state machine (PROXY_HEADER, NEW, HANDSHAKING,
- * OPEN, CLOSING, CLOSED), the read path, writes and the callback discipline. {@link ConnectionHandle} holds
- * the half any thread may touch, {@link ConnectionTimers} the connection's timers, and
+ * OPEN, CLOSING, CLOSED), the read path and the callback discipline. {@link ConnectionHandle} holds
+ * the half any thread may touch, {@link ConnectionTimers} the connection's timers, {@link WritePath}
+ * its writes and their queue, and
  * {@link Handshake} the steps from accepted socket to open connection (PROXY header, transport
  * handshake, STARTTLS). It is
  * created on an acceptor thread (or an outbound connector), which only constructs it and
@@ -72,8 +73,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private int state = NEW;
     private int interestOps;
     private boolean readsPaused;
-    private final OutboundQueue outbound;
-    private boolean reportedWritable = true;
+    private final WritePath writes;
     private int depth;
     private boolean handshakeRequested;
     private boolean closeRequested;
@@ -99,13 +99,13 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         this.factory = factory;
         this.options = options;
         this.timers = new ConnectionTimers(this, loop, options.idleTimeout(), options.sendTimeout());
-        this.outbound = new OutboundQueue(options.writeHighWatermark(), options.writeLowWatermark());
+        this.writes = new WritePath(this, channel, timers, options.writeHighWatermark(), options.writeLowWatermark());
         this.handshake = new Handshake(this, loop, channel, transport);
     }
 
     @Override
     long bytesOut() {
-        return outbound.bytesWritten();
+        return writes.bytesWritten();
     }
 
     /** The supervisor shard whose slot this connection holds. */
@@ -202,49 +202,23 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     @Override
     public void write(ByteBuffer data) {
         if (canWrite()) {
-            try {
-                outbound.write(session, channel, data);
-            } catch (IOException e) {
-                failed(e);
-                return;
-            }
-            afterWrite();
+            writes.write(data, null);
         }
     }
 
     @Override
     public void write(ByteBuffer... data) {
         if (canWrite()) {
-            try {
-                outbound.write(session, channel, data);
-            } catch (IOException e) {
-                failed(e);
-                return;
-            }
-            afterWrite();
+            writes.write(null, data);
         }
     }
 
     @Override
     public void sendFile(FileChannel file, long position, long count) {
-        if (!canWrite()) {
-            closeQuietly(file);
-            return;
-        }
-        try {
-            outbound.sendFile(session, channel, file, position, count);
-        } catch (IOException e) {
-            failed(e);
-            return;
-        }
-        afterWrite();
-    }
-
-    private static void closeQuietly(FileChannel file) {
-        try {
-            file.close();
-        } catch (IOException e) {
-            LOG.debug("closing a file that could not be sent failed", e);
+        if (canWrite()) {
+            writes.sendFile(file, position, count);
+        } else {
+            WritePath.closeQuietly(file);
         }
     }
 
@@ -257,26 +231,16 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         return state == OPEN;
     }
 
-    private void afterWrite() {
-        updateInterest();
-        if (!nothingToWrite()) {
-            timers.outputPending();
-        }
-        if (outbound.isWritable() != reportedWritable) {
-            settleIfIdle();
-        }
-    }
-
     @Override
     public boolean isWritable() {
         checkOwner("isWritable()");
-        return outbound.isWritable();
+        return writes.isWritable();
     }
 
     @Override
     public long pendingWriteBytes() {
         checkOwner("pendingWriteBytes()");
-        return outbound.bytes();
+        return writes.pendingBytes();
     }
 
     @Override
@@ -399,8 +363,9 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 handshake.readProxyHeader(loop.readBuffer());
                 return;
             }
-            if ((ready & SelectionKey.OP_WRITE) != 0) {
-                flush();
+            if ((ready & SelectionKey.OP_WRITE) != 0 && writes.flush()) {
+                updateInterest();
+                settle();
             }
             if ((ready & SelectionKey.OP_READ) != 0) {
                 read();
@@ -490,19 +455,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         });
     }
 
-    private void flush() {
-        try {
-            if (session.flushPending(channel)) {
-                outbound.flush(session, channel);
-            }
-        } catch (IOException e) {
-            failed(e);
-            return;
-        }
-        updateInterest();
-        settle();
-    }
-
     // ---- hooks for the handshake ----
 
     /** The transport handshake is done: open the connection and tell the protocol. */
@@ -564,7 +516,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
      * socket's writability brings the handshake back.
      */
     boolean plaintextSent() throws IOException {
-        if (!outbound.isEmpty() && !outbound.flush(session, channel)) {
+        if (!writes.plaintextSent()) {
             setInterest(SelectionKey.OP_WRITE);
             return false;
         }
@@ -664,7 +616,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         }
     }
 
-    private void settleIfIdle() {
+    void settleIfIdle() {
         if (depth == 0) {
             settle();
         }
@@ -680,9 +632,8 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         } else if (handshakeRequested) {
             handshakeRequested = false;
             handshake.advance();
-        } else if (state == OPEN && reportedWritable != outbound.isWritable()) {
-            reportedWritable = outbound.isWritable();
-            invoke(ProtocolCallback.WRITABILITY, reportedWritable);
+        } else if (state == OPEN && writes.writabilityToReport()) {
+            invoke(ProtocolCallback.WRITABILITY, writes.isWritable());
         }
     }
 
@@ -706,7 +657,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         state = CLOSING;
     }
 
-    private void failed(Throwable cause) {
+    void failed(Throwable cause) {
         LOG.debug("connection {} of {} failed", id, owner.describe(), cause);
         if (state == CLOSED) {
             return;
@@ -742,7 +693,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 LOG.debug("closing connection {} failed", id, e);
             }
             // Files still queued are closed here; their bytes will never be sent.
-            outbound.discard();
+            writes.discard();
             try {
                 // Every message still in the mailbox, before onClose, which stays the last callback.
                 markClosed(message -> invoke(ProtocolCallback.UNDELIVERED, message));
@@ -759,7 +710,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     // ---- helpers ----
 
-    private void updateInterest() {
+    void updateInterest() {
         if (key == null || state < OPEN || state == CLOSED) {
             return;
         }
@@ -773,9 +724,8 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         setInterest(ops);
     }
 
-    /** Whether neither the queue nor the session (TLS records it wrapped) holds bytes for the kernel. */
     private boolean nothingToWrite() {
-        return outbound.isEmpty() && (session == null || !session.hasPendingOutput());
+        return writes.nothingToWrite();
     }
 
     void setInterest(int ops) {
