@@ -33,7 +33,8 @@ import java.util.concurrent.TimeoutException;
  * <p>This class is the owner-thread half: the state machine (PROXY_HEADER, NEW, HANDSHAKING,
  * OPEN, CLOSING, CLOSED), the read path and the callback discipline. {@link ConnectionHandle} holds
  * the half any thread may touch, {@link ConnectionTimers} the connection's timers, {@link WritePath}
- * its writes and their queue, and
+ * its writes and their queue, {@link SelectorInterest} what the selector watches and whether reads
+ * are paused, and
  * {@link Handshake} the steps from accepted socket to open connection (PROXY header, transport
  * handshake, STARTTLS). It is
  * created on an acceptor thread (or an outbound connector), which only constructs it and
@@ -69,10 +70,8 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     private TransportSession session;
     private Protocol protocol;
-    private SelectionKey key;
     private int state = NEW;
-    private int interestOps;
-    private boolean readsPaused;
+    private final SelectorInterest interest = new SelectorInterest();
     private final WritePath writes;
     private int depth;
     private boolean handshakeRequested;
@@ -126,7 +125,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         // Armed first, so that whatever fails below, something still ends this connection.
         timers.boundPhase(proxied ? options.proxyHeaderTimeout() : options.handshakeTimeout());
         try {
-            key = loop.register(channel, 0, this);
+            interest.registered(loop.register(channel, 0, this));
             if (proxied) {
                 handshake.expectProxyHeader(options.proxyProtocol());
                 state = PROXY_HEADER;
@@ -246,18 +245,17 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     @Override
     public void pauseReads() {
         checkReadControl("pauseReads()");
-        readsPaused = true;
+        interest.pauseReads();
         updateInterest();
     }
 
     @Override
     public void resumeReads() {
         checkReadControl("resumeReads()");
-        if (readsPaused) {
+        if (interest.readsPaused()) {
             timers.activity(loop.now());
         }
-        boolean wasPaused = readsPaused;
-        readsPaused = false;
+        boolean wasPaused = interest.resumeReads();
         updateInterest();
         if (wasPaused) {
             readBufferedIfAny();
@@ -267,7 +265,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     @Override
     public boolean isReadPaused() {
         checkOwner("isReadPaused()");
-        return readsPaused;
+        return interest.readsPaused();
     }
 
     @Override
@@ -397,7 +395,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private void read() {
         ByteBuffer buffer = loop.readBuffer();
         long budget = options.readBudget();
-        while (budget > 0 && state == OPEN && !readsPaused) {
+        while (budget > 0 && state == OPEN && !interest.readsPaused()) {
             buffer.clear();
             int n;
             try {
@@ -439,7 +437,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         if (state != OPEN) {
             return;
         }
-        if (session.hasBufferedInput() && !readsPaused) {
+        if (session.hasBufferedInput() && !interest.readsPaused()) {
             readBufferedSoon();
         }
         if (session.hasPendingOutput()) {
@@ -449,7 +447,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     private void readBufferedSoon() {
         loop.execute(() -> {
-            if (state == OPEN && !readsPaused && session.hasBufferedInput()) {
+            if (state == OPEN && !interest.readsPaused() && session.hasBufferedInput()) {
                 read();
             }
         });
@@ -469,7 +467,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             return;
         }
         if (rejected) {
-            readsPaused = true;
+            interest.pauseReads();
             invoke(ProtocolCallback.REJECTED, null);
             close();
             return;
@@ -530,7 +528,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     /** Bytes that arrived with the handshake's last flight wait in the session; no event will announce them. */
     private void readBufferedIfAny() {
-        if (state == OPEN && !readsPaused && session.hasBufferedInput()) {
+        if (state == OPEN && !interest.readsPaused() && session.hasBufferedInput()) {
             readBufferedSoon();
         }
     }
@@ -542,7 +540,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     }
 
     boolean isReadPausedInternally() {
-        return readsPaused;
+        return interest.readsPaused();
     }
 
     /** The lifecycle timer expired: the handshake or a graceful close took too long. */
@@ -684,9 +682,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         } catch (Throwable t) {
             LOG.debug("connection {}: transport failed while closing", id, t);
         } finally {
-            if (key != null) {
-                key.cancel();
-            }
+            interest.cancel();
             try {
                 channel.close();
             } catch (IOException e) {
@@ -711,17 +707,9 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     // ---- helpers ----
 
     void updateInterest() {
-        if (key == null || state < OPEN || state == CLOSED) {
-            return;
+        if (interest.isRegistered() && state >= OPEN && state != CLOSED) {
+            interest.update(state == OPEN, !nothingToWrite());
         }
-        int ops = 0;
-        if (state == OPEN && !readsPaused) {
-            ops |= SelectionKey.OP_READ;
-        }
-        if (!nothingToWrite()) {
-            ops |= SelectionKey.OP_WRITE;
-        }
-        setInterest(ops);
     }
 
     private boolean nothingToWrite() {
@@ -729,10 +717,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     }
 
     void setInterest(int ops) {
-        if (ops != interestOps) {
-            interestOps = ops;
-            key.interestOps(ops);
-        }
+        interest.set(ops);
     }
 
     void checkOwner(String operation) {
