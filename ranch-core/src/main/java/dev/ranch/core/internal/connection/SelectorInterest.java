@@ -54,6 +54,7 @@ final class SelectorInterest {
         set(interest);
     }
 
+    /** Whether the protocol paused reads (or the connection was rejected and never reads). */
     boolean readsPaused() {
         return readsPaused;
     }

@@ -31,9 +31,9 @@ import java.util.concurrent.TimeoutException;
  * The {@link Connection} of an accepted socket, owned by one {@link EventLoop}.
  *
  * <p>This class is the owner-thread half: the state machine (PROXY_HEADER, NEW, HANDSHAKING,
- * OPEN, CLOSING, CLOSED), the read path and the callback discipline. {@link ConnectionHandle} holds
- * the half any thread may touch, {@link ConnectionTimers} the connection's timers, {@link WritePath}
- * its writes and their queue, {@link SelectorInterest} what the selector watches and whether reads
+ * OPEN, CLOSING, CLOSED) and the callback discipline. {@link ConnectionHandle} holds
+ * the half any thread may touch, {@link ConnectionTimers} the connection's timers, {@link ReadPath}
+ * its reads, {@link WritePath} its writes and their queue, {@link SelectorInterest} what the selector watches and whether reads
  * are paused, and
  * {@link Handshake} the steps from accepted socket to open connection (PROXY header, transport
  * handshake, STARTTLS). It is
@@ -73,6 +73,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private int state = NEW;
     private final SelectorInterest interest = new SelectorInterest();
     private final WritePath writes;
+    private final ReadPath reads;
     private int depth;
     private boolean handshakeRequested;
     private boolean closeRequested;
@@ -99,6 +100,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         this.options = options;
         this.timers = new ConnectionTimers(this, loop, options.idleTimeout(), options.sendTimeout());
         this.writes = new WritePath(this, channel, timers, options.writeHighWatermark(), options.writeLowWatermark());
+        this.reads = new ReadPath(this, loop, channel, timers, interest, options.readBudget());
         this.handshake = new Handshake(this, loop, channel, transport);
     }
 
@@ -258,7 +260,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         boolean wasPaused = interest.resumeReads();
         updateInterest();
         if (wasPaused) {
-            readBufferedIfAny();
+            reads.readBufferedIfAny();
         }
     }
 
@@ -366,7 +368,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 settle();
             }
             if ((ready & SelectionKey.OP_READ) != 0) {
-                read();
+                reads.read();
             }
         } catch (RuntimeException e) {
             // Protocol code is guarded where it is called; this is the transport failing.
@@ -387,72 +389,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         finish();
     }
 
-    /**
-     * Reads until the socket is drained or {@code readBudget} bytes were read this turn; a
-     * socket with bytes left stays readable, and the level-triggered selector reports it again
-     * on the owner thread's next turn, after every other ready connection, the timers and the tasks.
-     */
-    private void read() {
-        ByteBuffer buffer = loop.readBuffer();
-        long budget = options.readBudget();
-        while (budget > 0 && state == OPEN && !interest.readsPaused()) {
-            buffer.clear();
-            int n;
-            try {
-                n = session.read(channel, buffer);
-            } catch (IOException e) {
-                failed(e);
-                return;
-            }
-            if (n < 0) {
-                // The peer closed its side: write what is queued, then close ours.
-                close();
-                return;
-            }
-            if (n == 0) {
-                // A read can make the session answer (a TLS KeyUpdate) without delivering a byte.
-                if (session.hasPendingOutput()) {
-                    updateInterest();
-                }
-                return;
-            }
-            timers.activity(loop.now());
-            addBytesIn(n);
-            budget -= n;
-            buffer.flip();
-            invoke(ProtocolCallback.DATA, buffer);
-            if (n < buffer.capacity() && !session.hasBufferedInput()) {
-                break;
-            }
-        }
-        afterRead();
-    }
-
-    /**
-     * Reads again soon when the session still holds input the selector cannot announce (the
-     * read budget ran out over buffered TLS records), and watches for writability when reading
-     * made the session produce output of its own (a TLS KeyUpdate answer).
-     */
-    private void afterRead() {
-        if (state != OPEN) {
-            return;
-        }
-        if (session.hasBufferedInput() && !interest.readsPaused()) {
-            readBufferedSoon();
-        }
-        if (session.hasPendingOutput()) {
-            updateInterest();
-        }
-    }
-
-    private void readBufferedSoon() {
-        loop.execute(() -> {
-            if (state == OPEN && !interest.readsPaused() && session.hasBufferedInput()) {
-                read();
-            }
-        });
-    }
-
     // ---- hooks for the handshake ----
 
     /** The transport handshake is done: open the connection and tell the protocol. */
@@ -463,7 +399,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             timers.startIdle();
             updateInterest();
             invoke(ProtocolCallback.TLS_STARTED, null);
-            readBufferedIfAny();
+            reads.readBufferedIfAny();
             return;
         }
         if (rejected) {
@@ -475,7 +411,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         timers.startIdle();
         updateInterest();
         invoke(ProtocolCallback.HANDSHAKE, null);
-        readBufferedIfAny();
+        reads.readBufferedIfAny();
     }
 
     /** The PROXY header is in: create the transport session (in front of it {@code rest}, if any) and the protocol. */
@@ -524,13 +460,6 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     @Override
     public Optional<ProxyHeader> proxyHeader() {
         return Optional.ofNullable(handshake.proxyHeader());
-    }
-
-    /** Bytes that arrived with the handshake's last flight wait in the session; no event will announce them. */
-    private void readBufferedIfAny() {
-        if (state == OPEN && !interest.readsPaused() && session.hasBufferedInput()) {
-            readBufferedSoon();
-        }
     }
 
     // ---- hooks for the timers ----
@@ -588,7 +517,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     // ---- the callback discipline ----
 
     /** Calls one protocol callback; a throw is a crash of this connection. Owner thread. */
-    private void invoke(ProtocolCallback callback, Object argument) {
+    void invoke(ProtocolCallback callback, Object argument) {
         if (protocol == null && callback != ProtocolCallback.INIT) {
             return;
         }
