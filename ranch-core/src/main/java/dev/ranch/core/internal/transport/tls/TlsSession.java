@@ -540,21 +540,10 @@ public final class TlsSession implements TransportSession, TlsInfo {
         if (!bytes.hasRemaining()) {
             return;
         }
-        int kept = netIn == null ? 0 : netIn.remaining();
-        int needed = kept + bytes.remaining();
-        ByteBuffer joined;
-        if (netIn == null && spareNetIn != null && spareNetIn.capacity() >= needed) {
-            joined = spareNetIn;
-        } else {
-            // Room for what a read can leave behind, so the buffer can be reused (spareNetIn).
-            int room = needed <= 4096 ? 4096 : Math.max(needed, TlsScratch.netInCapacity(packetSize));
-            joined = ByteBuffer.allocate(room);
-            if (netIn != null) {
-                joined.put(netIn);
-            }
-        }
+        // Room for what a read can leave behind, so the buffer can be reused (spareNetIn).
+        int needed = remaining(netIn) + bytes.remaining();
+        netIn = joined(netIn, spareNetIn, bytes, needed <= 4096 ? 4096 : TlsScratch.netInCapacity(packetSize));
         spareNetIn = null;
-        netIn = joined.put(bytes).flip();
     }
 
     private void keepRawInput(ByteBuffer in) {
@@ -567,20 +556,9 @@ public final class TlsSession implements TransportSession, TlsInfo {
         if (!app.hasRemaining()) {
             return;
         }
-        int kept = appIn == null ? 0 : appIn.remaining();
-        int needed = kept + app.remaining();
-        ByteBuffer joined;
-        if (appIn == null && spareAppIn != null && spareAppIn.capacity() >= needed) {
-            joined = spareAppIn;
-        } else {
-            // A record's plaintext fits, so the buffer can be reused (spareAppIn).
-            joined = ByteBuffer.allocate(Math.max(needed, applicationSize));
-            if (appIn != null) {
-                joined.put(appIn);
-            }
-        }
+        // A record's plaintext fits, so the buffer can be reused (spareAppIn).
+        appIn = joined(appIn, spareAppIn, app, applicationSize);
         spareAppIn = null;
-        appIn = joined.put(app).flip();
     }
 
     private int takeApplicationData(ByteBuffer dst) {
@@ -596,15 +574,32 @@ public final class TlsSession implements TransportSession, TlsInfo {
     }
 
     private void keepOutput(ByteBuffer out) {
-        if (!out.hasRemaining()) {
-            return;
+        if (out.hasRemaining()) {
+            netOut = joined(netOut, null, out, 0);
         }
-        int kept = netOut == null ? 0 : netOut.remaining();
-        ByteBuffer joined = ByteBuffer.allocate(kept + out.remaining());
-        if (netOut != null) {
-            joined.put(netOut);
+    }
+
+    /**
+     * {@code kept} (null when nothing is kept) followed by {@code more}, flipped for reading:
+     * in {@code spare} when nothing was kept and it is large enough, else in a new buffer of at
+     * least {@code room} bytes. The three kept buffers grow only through here.
+     */
+    private static ByteBuffer joined(ByteBuffer kept, ByteBuffer spare, ByteBuffer more, int room) {
+        int needed = remaining(kept) + more.remaining();
+        ByteBuffer joined;
+        if (kept == null && spare != null && spare.capacity() >= needed) {
+            joined = spare;
+        } else {
+            joined = ByteBuffer.allocate(Math.max(needed, room));
+            if (kept != null) {
+                joined.put(kept);
+            }
         }
-        netOut = joined.put(out).flip();
+        return joined.put(more).flip();
+    }
+
+    private static int remaining(ByteBuffer kept) {
+        return kept == null ? 0 : kept.remaining();
     }
 
     private static int moveInto(ByteBuffer from, ByteBuffer to) {
