@@ -7,14 +7,18 @@ import java.nio.ByteBuffer;
 /**
  * The response bytes of one callback, gathered so that a response (or a batch of pipelined
  * responses) leaves in one {@link Connection#write} call: one system call where the kernel
- * takes it all. One per event loop thread, direct so the JDK does not copy it again before
- * the write; every callback that fills it flushes it before returning, so it never carries
- * bytes from one connection to another.
+ * takes it all. One per event loop thread; every callback that fills it flushes it before
+ * returning, so it never carries bytes from one connection to another.
+ *
+ * <p>The bytes gather in a heap array, where a status line, a field or a number is a few
+ * array stores or one {@code arraycopy}, and move to a direct buffer in one bulk copy at the
+ * flush: a direct buffer's own puts cost a bounds and scope check each, and the JDK would
+ * copy a heap buffer into a direct one before the write anyway.
  */
 final class OutBuffer {
 
     private static final int INITIAL = 16 * 1024;
-    /** Beyond this the buffer is given back after a flush instead of kept for the thread. */
+    /** Beyond this the arrays are given back after a flush instead of kept for the thread. */
     private static final int KEEP = 256 * 1024;
 
     private static final ThreadLocal<OutBuffer> LOCAL = ThreadLocal.withInitial(OutBuffer::new);
@@ -22,9 +26,11 @@ final class OutBuffer {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(INITIAL);
-    /** Where strings and numbers are encoded before one bulk put into {@link #buffer}. */
-    private byte[] staging = new byte[256];
+    /** What is gathered: {@code size} bytes from the start. */
+    private byte[] gathered = new byte[INITIAL];
+    private int size;
+    /** What a flush hands to the connection; holds the bytes only during the write call. */
+    private ByteBuffer direct = ByteBuffer.allocateDirect(INITIAL);
     /** The connection the gathered bytes belong to. */
     private Connection owner;
 
@@ -52,17 +58,17 @@ final class OutBuffer {
     }
 
     private void flush() {
-        if (owner != null && buffer.position() > 0) {
+        if (owner != null && size > 0) {
             flushTo(owner);
         }
     }
 
     int size() {
-        return buffer.position();
+        return size;
     }
 
     boolean isEmpty() {
-        return buffer.position() == 0;
+        return size == 0;
     }
 
     OutBuffer put(byte[] bytes) {
@@ -70,100 +76,125 @@ final class OutBuffer {
     }
 
     OutBuffer put(byte[] bytes, int offset, int length) {
-        ensure(length);
-        buffer.put(bytes, offset, length);
+        System.arraycopy(bytes, offset, room(length), size, length);
+        size += length;
         return this;
     }
 
     OutBuffer put(ByteBuffer bytes) {
-        ensure(bytes.remaining());
-        buffer.put(bytes);
+        int n = bytes.remaining();
+        bytes.get(room(n), size, n);
+        size += n;
         return this;
     }
 
     /**
      * A whole field line, {@code name: value} and CRLF, as ISO-8859-1 bytes (names and values
-     * are checked before they get here): encoded in the heap staging array, then one bulk put,
-     * as a direct buffer's byte-at-a-time puts cost a bounds check each.
+     * are checked before they get here).
      */
     @SuppressWarnings("deprecation")  // getBytes(int, int, byte[], int): the Latin-1 copy without a new array
     OutBuffer putField(String name, String value) {
         int n = name.length();
         int m = value.length();
-        byte[] stage = staging(n + m + 4);
-        name.getBytes(0, n, stage, 0);
-        stage[n] = ':';
-        stage[n + 1] = ' ';
-        value.getBytes(0, m, stage, n + 2);
-        stage[n + m + 2] = '\r';
-        stage[n + m + 3] = '\n';
-        return put(stage, 0, n + m + 4);
+        byte[] to = room(n + m + 4);
+        int at = size;
+        name.getBytes(0, n, to, at);
+        to[at + n] = ':';
+        to[at + n + 1] = ' ';
+        value.getBytes(0, m, to, at + n + 2);
+        to[at + n + m + 2] = '\r';
+        to[at + n + m + 3] = '\n';
+        size = at + n + m + 4;
+        return this;
     }
 
-    /** {@code prefix}, {@code value} in decimal and CRLF, in one bulk put: a Content-Length line. */
+    /** {@code prefix}, {@code value} in decimal and CRLF: a Content-Length line. */
     OutBuffer putLine(byte[] prefix, long value) {
         int p = prefix.length;
-        byte[] stage = staging(p + 22);
-        System.arraycopy(prefix, 0, stage, 0, p);
+        byte[] to = room(p + 22);
+        int at = size;
+        System.arraycopy(prefix, 0, to, at, p);
         int digits = 1;
         for (long v = value / 10; v > 0; v /= 10) {
             digits++;
         }
         long v = value;
-        for (int at = p + digits - 1; at >= p; at--) {
-            stage[at] = (byte) ('0' + v % 10);
+        for (int i = at + p + digits - 1; i >= at + p; i--) {
+            to[i] = (byte) ('0' + v % 10);
             v /= 10;
         }
-        stage[p + digits] = '\r';
-        stage[p + digits + 1] = '\n';
-        return put(stage, 0, p + digits + 2);
+        to[at + p + digits] = '\r';
+        to[at + p + digits + 1] = '\n';
+        size = at + p + digits + 2;
+        return this;
     }
 
     OutBuffer putHex(int value) {
-        byte[] stage = staging(8);
-        int at = 8;
+        int digits = 1;
+        for (int v = value >>> 4; v != 0; v >>>= 4) {
+            digits++;
+        }
+        byte[] to = room(digits);
         int v = value;
-        do {
-            stage[--at] = HEX[v & 0xf];
+        for (int i = size + digits - 1; i >= size; i--) {
+            to[i] = HEX[v & 0xf];
             v >>>= 4;
-        } while (v != 0);
-        return put(stage, at, 8 - at);
+        }
+        size += digits;
+        return this;
     }
 
-    /** {@code s}, whose characters are all ASCII, as its bytes, in one bulk put. */
+    /** {@code s}, whose characters are all ASCII, as its bytes. */
     @SuppressWarnings("deprecation")  // as in putField
     OutBuffer putAscii(String s) {
         int n = s.length();
-        byte[] stage = staging(n);
-        s.getBytes(0, n, stage, 0);
-        return put(stage, 0, n);
+        s.getBytes(0, n, room(n), size);
+        size += n;
+        return this;
     }
 
     OutBuffer crlf() {
         return put(CRLF, 0, 2);
     }
 
-    /** The staging array, at least {@code n} long. */
-    private byte[] staging(int n) {
-        if (staging.length < n) {
-            staging = new byte[Math.max(n, 2 * staging.length)];
+    /** The gathering array, with room for {@code more} bytes after {@link #size}. */
+    private byte[] room(int more) {
+        if (gathered.length - size < more) {
+            gathered = java.util.Arrays.copyOf(gathered, Math.max(size + more, 2 * gathered.length));
         }
-        return staging;
+        return gathered;
+    }
+
+    /** The gathered bytes in the direct buffer, ready to write; {@link #emptied} must follow. */
+    private ByteBuffer moved() {
+        if (direct.capacity() < size) {
+            direct = ByteBuffer.allocateDirect(Math.max(size, 2 * direct.capacity()));
+        }
+        direct.clear();
+        direct.put(gathered, 0, size);
+        return direct.flip();
+    }
+
+    private void emptied() {
+        size = 0;
+        direct.clear();
+        if (gathered.length > KEEP) {
+            gathered = new byte[INITIAL];
+        }
+        if (direct.capacity() > KEEP) {
+            direct = ByteBuffer.allocateDirect(INITIAL);
+        }
     }
 
     /** Writes everything gathered to {@code connection}, its owner, in one call and empties the buffer. */
     private void flushTo(Connection connection) {
-        if (buffer.position() == 0) {
+        if (size == 0) {
             return;
         }
-        buffer.flip();
         try {
-            connection.write(buffer);
+            connection.write(moved());
         } finally {
-            buffer.clear();
-            if (buffer.capacity() > KEEP) {
-                buffer = ByteBuffer.allocateDirect(INITIAL);
-            }
+            emptied();
         }
     }
 
@@ -173,19 +204,15 @@ final class OutBuffer {
      * the body into this buffer.
      */
     void flushWith(Connection connection, ByteBuffer body) {
-        if (owner != connection || buffer.position() == 0) {
+        if (owner != connection || size == 0) {
             flushFor(connection);
             connection.write(body);
             return;
         }
-        buffer.flip();
         try {
-            connection.write(buffer, body);
+            connection.write(moved(), body);
         } finally {
-            buffer.clear();
-            if (buffer.capacity() > KEEP) {
-                buffer = ByteBuffer.allocateDirect(INITIAL);
-            }
+            emptied();
         }
     }
 
@@ -199,21 +226,7 @@ final class OutBuffer {
     /** Drops whatever was gathered for {@code connection} (it is being aborted). */
     void discard(Connection connection) {
         if (owner == connection) {
-            buffer.clear();
+            size = 0;
         }
-    }
-
-    private void ensure(int more) {
-        if (buffer.remaining() >= more) {
-            return;
-        }
-        int capacity = buffer.capacity();
-        while (capacity - buffer.position() < more) {
-            capacity *= 2;
-        }
-        ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
-        buffer.flip();
-        bigger.put(buffer);
-        buffer = bigger;
     }
 }
