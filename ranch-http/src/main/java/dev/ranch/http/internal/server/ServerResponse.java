@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -193,7 +192,7 @@ public final class ServerResponse implements Response {
 
     @Override
     public Response header(String name, String value) {
-        ResponseHeaders.check(name, value);
+        int kind = CheckedFields.kindOf(name, value);
         if (!connection.inLoop()) {
             connection.post(() -> header(name, value));
             return this;
@@ -201,13 +200,14 @@ public final class ServerResponse implements Response {
         if (phase != OPEN) {
             return this;
         }
-        if (name.equalsIgnoreCase("connection")) {
-            if (value.toLowerCase(Locale.ROOT).contains("close")) {
-                closeRequested = true;
-            }
+        if (kind == CheckedFields.CONNECTION_CLOSE) {
+            closeRequested = true;
             return this;
         }
-        if (name.equalsIgnoreCase("content-type")) {
+        if (kind == CheckedFields.CONNECTION) {
+            return this;
+        }
+        if (kind == CheckedFields.CONTENT_TYPE) {
             hasContentType = true;
         }
         if (headers == null) {
