@@ -59,6 +59,14 @@ public final class RequestParser {
     /** Request line and field bytes of the message being parsed; reused from message to message. */
     private byte[] scratch = new byte[512];
     private int length;
+    /**
+     * Bytes read from a heap copy at a time by {@link #lines}. Small, because what follows a
+     * complete message in the copy is copied again by the next call: a typical head (a few
+     * hundred bytes) takes a few copies, a keep-alive client's short one a single copy.
+     */
+    private static final int WINDOW = 128;
+    /** The heap copy of the input that {@link #lines} reads. */
+    private final byte[] window = new byte[WINDOW];
     /** Four offsets per field into {@link #scratch}, as {@link Headers} takes them. */
     private int[] spans = new int[4 * 16];
     private int fields;
@@ -140,67 +148,105 @@ public final class RequestParser {
                 }
                 continue;
             }
-            if (s == VALUE || s == NAME || s == TARGET) {
-                // The bulk of a head: copy plain bytes in a tight loop, leave the rest to the state machine.
-                scan(in, s);
-                if (!in.hasRemaining()) {
-                    break;
-                }
-            }
-            int b = in.get() & 0xff;
-            if (s <= LINE_LF) {
-                if (++lineBytes > maxRequestLine) {
-                    // RFC 9112 section 3: a request-target longer than the server will parse gets 414.
-                    throw new HttpParseException(414, "request line longer than " + maxRequestLine + " bytes");
-                }
-                requestLine(s, b);
-            } else if (s <= VALUE_LF) {
-                if (++sectionBytes > maxHeaderBytes) {
-                    // RFC 6585 section 5: 431 when the header (or trailer) section is too large.
-                    throw new HttpParseException(431, (trailers ? "trailer" : "header") + " section larger than "
-                            + maxHeaderBytes + " bytes");
-                }
-                if (fieldLine(s, b, sink)) {
-                    return true;
-                }
-            } else {
-                int line = chunks.line(b);
-                if (line == ChunkDecoder.DATA) {
-                    bodyRemaining = chunks.chunkSize();
-                    state = CHUNK_DATA;
-                } else if (line == ChunkDecoder.LAST) {
-                    // RFC 9112 section 7.1.2: the last chunk is followed by the trailer section.
-                    trailers = true;
-                    // The trailer section must not overwrite the head's fields, which the request still reads.
-                    keepHead();
-                    length = 0;
-                    startSection();
-                }
+            if (lines(in, sink)) {
+                return true;
             }
         }
         return false;
     }
 
     /**
-     * Copies the run of ordinary bytes at the front of {@code in} for a target, field name or
-     * field value, as the byte-at-a-time states would, within the remaining line or section
-     * budget; stops at the first byte that needs a decision (a delimiter, an invalid byte) or
-     * at the budget, which the byte-at-a-time path then handles.
+     * Parses the line bytes at the front of {@code in} (request line, field lines, chunk
+     * lines) until a message is complete, the body begins or the input ends, advancing
+     * {@code in} past what it used. It reads them from a heap copy of at most
+     * {@link #WINDOW} bytes: the connection's buffer is direct, where every single-byte read
+     * pays a bounds and scope check that an array read in a loop does not.
+     *
+     * @return {@code true} when a message was completed
      */
-    private void scan(ByteBuffer in, int s) {
-        int pos = in.position();
+    private boolean lines(ByteBuffer in, RequestSink sink) {
+        int from = in.position();
+        int n = Math.min(in.remaining(), WINDOW);
+        byte[] w = window;
+        in.get(from, w, 0, n);
+        int i = 0;
+        boolean completed = false;
+        try {
+            while (i < n) {
+                int s = state;
+                if (s == BODY || s == CHUNK_DATA) {
+                    break;
+                }
+                if (s == VALUE || s == NAME || s == TARGET) {
+                    // The bulk of a head: copy plain bytes in a tight loop, leave the rest to the state machine.
+                    i = scan(w, i, n, s);
+                    if (i == n) {
+                        break;
+                    }
+                }
+                int b = w[i++] & 0xff;
+                if (s <= LINE_LF) {
+                    if (++lineBytes > maxRequestLine) {
+                        // RFC 9112 section 3: a request-target longer than the server will parse gets 414.
+                        throw new HttpParseException(414, "request line longer than " + maxRequestLine + " bytes");
+                    }
+                    requestLine(s, b);
+                } else if (s <= VALUE_LF) {
+                    if (++sectionBytes > maxHeaderBytes) {
+                        // RFC 6585 section 5: 431 when the header (or trailer) section is too large.
+                        throw new HttpParseException(431, (trailers ? "trailer" : "header") + " section larger than "
+                                + maxHeaderBytes + " bytes");
+                    }
+                    if (b == '\n') {
+                        // A line ends, maybe the head: the sink sees the input as it stands after it.
+                        in.position(from + i);
+                    }
+                    if (fieldLine(s, b, sink)) {
+                        completed = true;
+                        break;
+                    }
+                } else {
+                    int line = chunks.line(b);
+                    if (line == ChunkDecoder.DATA) {
+                        bodyRemaining = chunks.chunkSize();
+                        state = CHUNK_DATA;
+                    } else if (line == ChunkDecoder.LAST) {
+                        // RFC 9112 section 7.1.2: the last chunk is followed by the trailer section.
+                        trailers = true;
+                        // The trailer section must not overwrite the head's fields, which the request still reads.
+                        keepHead();
+                        length = 0;
+                        startSection();
+                    }
+                }
+            }
+        } finally {
+            in.position(from + i);
+        }
+        return completed;
+    }
+
+    /**
+     * Copies the run of ordinary bytes of {@code w} from {@code from} (before {@code to}) for a
+     * target, field name or field value, as the byte-at-a-time states would, within the
+     * remaining line or section budget; stops at the first byte that needs a decision (a
+     * delimiter, an invalid byte) or at the budget, which the byte-at-a-time path then handles.
+     *
+     * @return the index of the first byte not taken
+     */
+    private int scan(byte[] w, int from, int to, int s) {
         int budget = s == TARGET ? maxRequestLine - lineBytes : maxHeaderBytes - sectionBytes;
-        int end = Math.min(in.limit(), pos + Math.max(0, budget));
-        if (length + (end - pos) > scratch.length) {
-            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, length + (end - pos)));
+        int end = Math.min(to, from + Math.max(0, budget));
+        if (length + (end - from) > scratch.length) {
+            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, length + (end - from)));
         }
         byte[] out = scratch;
         int len = length;
-        int i = pos;
+        int i = from;
         if (s == VALUE) {
             int lastVisible = valueEnd;
             for (; i < end; i++) {
-                int b = in.get(i) & 0xff;
+                int b = w[i] & 0xff;
                 if (FIELD_VCHAR[b]) {
                     out[len++] = (byte) b;
                     lastVisible = len;
@@ -213,7 +259,7 @@ public final class RequestParser {
             valueEnd = lastVisible;
         } else if (s == NAME) {
             for (; i < end; i++) {
-                int b = in.get(i) & 0xff;
+                int b = w[i] & 0xff;
                 if (!TCHAR[b]) {
                     break;
                 }
@@ -221,21 +267,21 @@ public final class RequestParser {
             }
         } else {
             for (; i < end; i++) {
-                int b = in.get(i) & 0xff;
+                int b = w[i] & 0xff;
                 if (b <= 0x20 || b >= 0x7f) {
                     break;
                 }
                 out[len++] = (byte) b;
             }
         }
-        int n = i - pos;
+        int n = i - from;
         if (s == TARGET) {
             lineBytes += n;
         } else {
             sectionBytes += n;
         }
         length = len;
-        in.position(i);
+        return i;
     }
 
     // ---- request line (RFC 9112 section 3) ----

@@ -68,6 +68,51 @@ class RequestParserTest {
         assertEquals("abc", m.trailers.get(0)[1]);
     }
 
+    /**
+     * The connection decides at the head whether to invite the body (an interim 100 only once
+     * the input is drained) and where the next pipelined request starts, from the position of
+     * its input buffer: the parser reads lines from a copy of the input, yet each head, body
+     * and completion must see the buffer positioned right after what it has used. A direct
+     * buffer, as the event loop reads into; a head longer than the parser's copy window.
+     */
+    @Test
+    void everyCallbackSeesTheInputPositionedRightAfterWhatWasParsed() {
+        String first = "POST /upload HTTP/1.1\r\nHost: x\r\nX-Long: " + "v".repeat(300)
+                + "\r\nContent-Length: 3\r\n\r\n";
+        String second = "GET /next HTTP/1.1\r\nHost: x\r\n\r\n";
+        byte[] all = bytes(first + "abc" + second);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.allocateDirect(all.length);
+        in.put(all).flip();
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        RequestSink sink = new RequestSink() {
+            @Override
+            public void onHead(RequestHead head) {
+                seen.add("head " + head.target() + " at " + in.position());
+            }
+
+            @Override
+            public void onBody(java.nio.ByteBuffer data) {
+                seen.add("body at " + in.position());
+            }
+
+            @Override
+            public void onComplete(dev.ranch.http.Headers trailers) {
+                seen.add("complete at " + in.position());
+            }
+        };
+        RequestParser parser = new RequestParser(DEFAULTS);
+        assertTrue(parser.parse(in, sink));
+        assertEquals(first.length() + 3, in.position(), "the first parse stops right after its message");
+        assertTrue(parser.parse(in, sink));
+        int bodyAt = first.length();
+        assertEquals(java.util.List.of(
+                "head /upload at " + bodyAt,
+                "body at " + bodyAt,
+                "complete at " + (bodyAt + 3),
+                "head /next at " + all.length,
+                "complete at " + all.length), seen);
+    }
+
     @Test
     void fieldValuesLoseSurroundingWhitespaceOnly() {
         ParseRecorder r = sameAtEverySplit("GET / HTTP/1.1\r\nHost: x\r\nA: \t b  c \t\r\n\r\n", DEFAULTS);
