@@ -14,11 +14,12 @@ Workloads (the client runs on the same machine as the server, one thread):
   pipeline-N    wrk -t1 -cN with scripts/pipeline.lua: 16 requests per write per connection (N = 1, 16, 128)
   echo          EchoLoad (benchmarks.jar): 100 connections, one 64-byte message in flight on each
 
-For each workload it starts one server per configuration (ranch at its default loop count, Netty
+For each workload it starts one server per configuration (ranch at each of --ranch-loops, Netty
 at each of --netty-loops), loads each for --warmup seconds, then measures --rounds rounds of
 --duration seconds, the servers' order alternating between rounds so neither always runs first
-on a warmer machine. Netty is reported at its best loop count (highest mean ops/s); the lines on
-standard error show every configuration and round.
+on a warmer machine. Each library is reported at its best loop count (highest mean ops/s): the
+client takes a core of its own here, so the best count depends on the workload for both; the
+lines on standard error show every configuration and round.
 
 Per measured round, for the server's JVM only (the client is another process):
   CPU       utime and stime of /proc/PID/stat (all threads: loops, GC, compiler) before and after
@@ -466,10 +467,17 @@ def markdown(results, header, syscalls):
     lines += ["", f"ops/s and CPU: mean ± 99.9% half-width over the rounds; CPU is the server JVM's utime and "
                   f"stime (/proc/PID/stat) per operation; system calls per operation by {source}; "
                   f"× floor: system calls per op over the floor of one read and one write per operation "
-                  f"(per write of the client's batch when pipelined). Netty at the better of "
-                  f"{' and '.join(str(l) for l in sorted({c.loops for r in results for c in r['configs'] if c.kind == 'netty'}))} "
-                  f"worker loops by ops/s (its acceptor loop is extra)."]
+                  f"(per write of the client's batch when pipelined). Each library at its best loop count by ops/s "
+                  f"(ranch: {tried(results, 'ranch')} loops tried; Netty: {tried(results, 'netty')} worker loops, "
+                  f"its acceptor loop extra)."]
     return "\n".join(lines)
+
+
+def tried(results, kind):
+    """The loop counts tried for one library, as prose: '1 and 2', or 'the default'."""
+    counts = sorted({c.loops for r in results for c in r["configs"] if c.kind == kind},
+                    key=lambda l: -1 if l is None else l)
+    return " and ".join("the default" if l is None else str(l) for l in counts)
 
 
 def jmh_json(results, args):
@@ -537,7 +545,7 @@ def main():
     parser.add_argument("--depth", type=int, default=16, help="requests per pipelined write")
     parser.add_argument("--echo-connections", type=int, default=100)
     parser.add_argument("--echo-size", type=int, default=64)
-    parser.add_argument("--ranch-loops", type=loops, default=[None],
+    parser.add_argument("--ranch-loops", type=loops, default=[1, 2],
                         help="ranch's loop counts to try, comma-separated ('default': BenchServer's default)")
     parser.add_argument("--netty-loops", type=loops, default=[1, 2], help="Netty worker loop counts to try")
     parser.add_argument("--syscalls", choices=("auto", "perf", "strace", "none"), default="auto")

@@ -331,14 +331,19 @@ public final class Ranch implements AutoCloseable {
         /**
          * Event loop threads shared by all listeners. Default: one per processor the JVM may
          * use, {@link Runtime#availableProcessors()}, which counts only the cores left to the
-         * process (its CPU affinity, its container's quota). Measured for issue 14 on a 2-core
-         * machine that the echo load client and other busy processes shared (echo, 100
-         * connections): 2 loops carried 20,800-38,600 round trips/s (median 26,700 over 8 runs)
-         * at 12-14 us of server CPU per round trip, 1 loop 19,000-24,400 (median 21,600 over 5)
-         * at about 22 us; 1 loop made fewer syscalls (2.02 per round trip against 2.05, one
-         * {@code epoll_wait} per 70 round trips against one per 20). So keep the default
-         * unless syscalls count for more than throughput; fewer loops batch more ready
-         * channels per wake-up.
+         * process (its CPU affinity, its container's quota), not the cores other busy
+         * processes on the machine take.
+         *
+         * <p>So where another process keeps cores busy beside the server (a load generator, a
+         * proxy, a database), set it to the cores that are really left. Measured on a 2-core
+         * machine with the load client on the same cores, the machine otherwise quiet, every
+         * figure the mean of 4 alternating rounds ({@code benchmarks/scripts/kernel-compare.py}):
+         * HTTP keep-alive over 100 connections, 1 loop served 77,500 requests/s at 11.7 us of
+         * server CPU each, 2 loops 73,100 at 13.0 us; echo over 100 connections, 1 loop
+         * 86,600 round trips/s at 2.06 system calls each, 2 loops 80,300 at 2.37 (one
+         * {@code epoll_wait} per 17 round trips against one per 3). Pipelined HTTP, where
+         * each read carries 16 requests, went the other way: 2 loops served 5 to 9% more.
+         * Fewer loops find more ready channels per wake-up; more loops use more cores.
          */
         public Builder eventLoops(int count) {
             if (count < 1) {
