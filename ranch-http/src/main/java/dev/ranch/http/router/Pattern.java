@@ -27,6 +27,8 @@ final class Pattern {
     private final boolean matchAll;
     /** A host's trailing {@code [...]} binds nothing, a path's binds the path info. */
     private final boolean isHostPattern;
+    /** What {@link #binds()} answers: asked for every route on every request, so decided once. */
+    private final boolean binds;
 
     private Pattern(String source, int[] kinds, String[] values, boolean rest, boolean matchAll,
                     boolean isHostPattern) {
@@ -36,6 +38,7 @@ final class Pattern {
         this.rest = rest;
         this.matchAll = matchAll;
         this.isHostPattern = isHostPattern;
+        this.binds = bindsAnything(kinds, rest, matchAll, isHostPattern);
     }
 
     /** Compiles a path pattern: {@code /}, {@code /users/:id}, {@code /static/[...]}, or {@code _} for any path. */
@@ -112,6 +115,10 @@ final class Pattern {
      * null {@link Match}.
      */
     boolean binds() {
+        return binds;
+    }
+
+    private static boolean bindsAnything(int[] kinds, boolean rest, boolean matchAll, boolean isHostPattern) {
         if (matchAll) {
             return false;
         }
