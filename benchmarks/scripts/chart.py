@@ -131,7 +131,7 @@ def table(groups):
         if not ranch:
             continue
         for kind, netty in sorted(g["servers"].items()):
-            if kind == "ranch":
+            if kind.startswith("ranch"):
                 continue
             r, e = ratio(ranch, netty)
             unit = ranch["unit"]
@@ -160,7 +160,7 @@ def svg(groups, title):
         if not ranch:
             continue
         for kind, netty in sorted(g["servers"].items()):
-            if kind != "ranch":
+            if not kind.startswith("ranch"):
                 r, e = ratio(ranch, netty)
                 good = (r >= 1) == g["higher"]
                 better = "higher is better" if g["higher"] else "lower is better"

@@ -473,6 +473,13 @@ def markdown(results, header, syscalls):
     return "\n".join(lines)
 
 
+def server_name(config, best):
+    """The JSON's server parameter: "ranch" for ranch's best loop count, otherwise with the count."""
+    if config.kind == "ranch":
+        return "ranch" if best else f"ranch, {config.loops_label}"
+    return f"netty-nio, {config.loops_label}"
+
+
 def tried(results, kind):
     """The loop counts tried for one library, as prose: '1 and 2', or 'the default'."""
     counts = sorted({c.loops for r in results for c in r["configs"] if c.kind == kind},
@@ -504,8 +511,9 @@ def jmh_json(results, args):
                 "mode": "thrpt",
                 "jdkVersion": java,
                 "vmName": workload.label,
-                # chart.py pairs ranch with every other server value: one per Netty loop count.
-                "params": {"server": "ranch" if config.kind == "ranch" else f"netty-nio, {config.loops_label}",
+                # chart.py pairs "ranch" (its best loop count) with every Netty server value, one per
+                # loop count; ranch's other loop counts are named apart, and chart.py leaves them out.
+                "params": {"server": server_name(config, best),
                            "floor": f"{workload.floor:.4g}"},
                 "loops": "default" if config.loops is None else config.loops,
                 "best": best,

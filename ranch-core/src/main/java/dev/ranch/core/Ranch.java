@@ -338,12 +338,13 @@ public final class Ranch implements AutoCloseable {
          * proxy, a database), set it to the cores that are really left. Measured on a 2-core
          * machine with the load client on the same cores, the machine otherwise quiet, every
          * figure the mean of 4 alternating rounds ({@code benchmarks/scripts/kernel-compare.py}):
-         * HTTP keep-alive over 100 connections, 1 loop served 77,500 requests/s at 11.7 us of
-         * server CPU each, 2 loops 73,100 at 13.0 us; echo over 100 connections, 1 loop
-         * 86,600 round trips/s at 2.06 system calls each, 2 loops 80,300 at 2.37 (one
-         * {@code epoll_wait} per 17 round trips against one per 3). Pipelined HTTP, where
-         * each read carries 16 requests, went the other way: 2 loops served 5 to 9% more.
-         * Fewer loops find more ready channels per wake-up; more loops use more cores.
+         * HTTP keep-alive over 100 connections, 1 loop served 71,800 requests/s at 12.6 us of
+         * server CPU each, 2 loops 66,500 at 13.9 us; echo over 100 connections, 1 loop
+         * 95,800 round trips/s at 2.07 system calls each, 2 loops 85,200 at 2.28 (one
+         * {@code epoll_wait} per 15 round trips against one per 4). Pipelined HTTP (16
+         * requests per read) did not settle: 1 loop led by 4 to 10% in that run, 2 loops by 9%
+         * in the run before. Fewer loops find more ready channels per wake-up; more loops use
+         * more cores.
          */
         public Builder eventLoops(int count) {
             if (count < 1) {
