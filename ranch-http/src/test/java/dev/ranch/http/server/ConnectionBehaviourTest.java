@@ -131,6 +131,29 @@ class ConnectionBehaviourTest {
         }
     }
 
+    /**
+     * The header and idle deadlines armed while one read's pipelined requests are answered are
+     * counted once that read is done: the idle timeout runs from there, and the header timeout
+     * armed when the connection opened does not cut it short.
+     */
+    @Test
+    void pipelinedAnswersLeaveTheIdleTimeoutCountingFromTheLastOfThem() {
+        HttpOptions options = HttpOptions.builder()
+                .requestHeaderTimeout(Duration.ofMillis(300))
+                .idleTimeout(Duration.ofMillis(1500))
+                .build();
+        try (TestServer server = TestServer.start(echoPath(), options); RawClient client = server.connect()) {
+            client.send(GET + GET + GET);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, client.read().status);
+            }
+            long answered = System.nanoTime();
+            assertTrue(client.isClosedByPeer());
+            long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
+            assertTrue(closedAfter >= 1400, "closed " + closedAfter + " ms after the answers, before idleTimeout");
+        }
+    }
+
     @Test
     void slowHeaderIsAnswered408AndClosed() {
         HttpOptions options = HttpOptions.builder().requestHeaderTimeout(Duration.ofMillis(300)).build();

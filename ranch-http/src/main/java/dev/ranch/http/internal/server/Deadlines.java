@@ -67,6 +67,12 @@ final class Deadlines {
     private long timerDue;
     /** The idle deadline passed while the last response was still leaving; it restarts once that has gone. */
     private boolean awaitingDrain;
+    /** Between {@link #beginBatch()} and {@link #endBatch()}: header and idle deadlines wait for the batch's end. */
+    private boolean batching;
+    /** A header or idle deadline armed in this batch, not yet counted from a clock reading. */
+    private boolean unstamped;
+    /** Its length, counted once the batch ends. */
+    private long unstampedNanos;
 
     Deadlines(Connection connection, HttpOptions options) {
         this.connection = connection;
@@ -129,6 +135,7 @@ final class Deadlines {
             arm(RESPONSE, responseNanos);
         } else {
             kind = NONE;
+            unstamped = false;
         }
     }
 
@@ -143,6 +150,27 @@ final class Deadlines {
     void disarm() {
         kind = NONE;
         awaitingDrain = false;
+        unstamped = false;
+    }
+
+    /**
+     * The connection starts parsing the requests of one read. Until {@link #endBatch()}, a
+     * header or idle deadline is only noted, and counted from the clock when the batch ends:
+     * later than it was armed, so never early, and one clock reading per read instead of two
+     * per request (on a pipelined connection, 16 requests per read). The body, response and
+     * drain deadlines, which the batch may itself depend on, are counted at once.
+     */
+    void beginBatch() {
+        batching = true;
+    }
+
+    /** The batch {@link #beginBatch()} began has ended: a deadline armed in it starts now. */
+    void endBatch() {
+        batching = false;
+        if (unstamped) {
+            unstamped = false;
+            place(unstampedNanos);
+        }
     }
 
     /** {@code n} bytes of body arrived: a body deadline moves on by what they earn. */
@@ -225,6 +253,17 @@ final class Deadlines {
     private void arm(int newKind, long nanos) {
         kind = newKind;
         awaitingDrain = false;
+        if (batching && (newKind == HEADER || newKind == IDLE)) {
+            unstamped = true;
+            unstampedNanos = nanos;
+            return;
+        }
+        unstamped = false;
+        place(nanos);
+    }
+
+    /** The current deadline is {@code nanos} from now; the timer fires by then. */
+    private void place(long nanos) {
         deadline = System.nanoTime() + nanos;
         if (timer == null) {
             schedule(nanos);

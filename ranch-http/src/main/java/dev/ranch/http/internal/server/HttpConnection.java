@@ -325,6 +325,7 @@ final class HttpConnection implements Protocol {
     private void process(ByteBuffer in) {
         processing = true;
         input = in;
+        deadlines.beginBatch();
         try {
             while (in.hasRemaining() && !suspended()) {
                 if (parser.isIdle()) {
@@ -349,6 +350,7 @@ final class HttpConnection implements Protocol {
         } finally {
             processing = false;
             input = null;
+            deadlines.endBatch();
         }
     }
 
