@@ -257,16 +257,37 @@ final class FrameClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Frames of other streams read while {@link #response} waited for one: the server may
+     * answer concurrent streams in any order, and the next {@code response} call takes them.
+     */
+    private final List<Frame> otherStreams = new ArrayList<>();
+
+    /** The next frame of {@code stream}, kept or read; frames of other streams are kept, stream 0's dropped. */
+    private Frame nextOf(int stream) {
+        for (int i = 0; i < otherStreams.size(); i++) {
+            if (otherStreams.get(i).stream == stream) {
+                return otherStreams.remove(i);
+            }
+        }
+        while (true) {
+            Frame f = next();
+            if (f == null || f.stream == stream) {
+                return f;
+            }
+            if (f.stream != 0) {
+                otherStreams.add(f);
+            }
+        }
+    }
+
     /** Reads frames until {@code stream} ends (END_STREAM or RST_STREAM), collecting its response. */
     Response response(int stream) {
         Response r = new Response();
         while (true) {
-            Frame f = next();
+            Frame f = nextOf(stream);
             if (f == null) {
                 throw new AssertionError("the server closed before stream " + stream + " ended");
-            }
-            if (f.stream != stream) {
-                continue;
             }
             if (f.type == RST_STREAM) {
                 r.resetCode = f.errorCode();
