@@ -2,7 +2,6 @@ package dev.ranch.http.internal.h2;
 
 import dev.ranch.core.Connection;
 import dev.ranch.core.Protocol;
-import dev.ranch.core.Timer;
 import dev.ranch.http.Http2Options;
 import dev.ranch.http.HttpOptions;
 import dev.ranch.http.internal.h2.hpack.HeaderListTooLargeException;
@@ -14,9 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static dev.ranch.http.internal.h2.ErrorCode.*;
 
@@ -41,9 +37,6 @@ final class Http2Connection implements Protocol, FrameListener {
     /** RFC 9113 §3.4: the client's connection preface begins with these 24 octets. */
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private static final Object IDLE_TIMER = new Object();
-    private static final Object STALL_TIMER = new Object();
-
     final HttpOptions options;
     final Http2Options limits;
     private final Connection connection;
@@ -61,9 +54,8 @@ final class Http2Connection implements Protocol, FrameListener {
     private boolean closing;
     private boolean goAwaySent;
     private boolean goAwayReceived;
-    private Timer idleTimer;
-    private long idleSince;
-    private Timer stallTimer;
+    private final IdleWatch idle;
+    private final WindowStallWatch stall;
 
     private final InboundHeaderBlock block;
 
@@ -87,6 +79,8 @@ final class Http2Connection implements Protocol, FrameListener {
         this.inbound = new InboundFlow(writer, limits);
         this.exchanges = new Exchanges(this, connection, shared);
         this.settings = new SettingsExchange(limits, connection, writer, decoder, exchanges.encoder(), flow);
+        this.idle = new IdleWatch(this, connection, streams, options.idleTimeout());
+        this.stall = new WindowStallWatch(this, connection, streams, limits.windowStallTimeout());
     }
 
     Exchanges exchanges() {
@@ -106,8 +100,7 @@ final class Http2Connection implements Protocol, FrameListener {
     void start() {
         settings.send();
         inbound.open();
-        idleSince = System.nanoTime();
-        idleTimer = connection.schedule(options.idleTimeout(), IDLE_TIMER);
+        idle.idle();
         writer.flush();
     }
 
@@ -180,10 +173,10 @@ final class Http2Connection implements Protocol, FrameListener {
                 exchanges.deadline((Stream) token);
             } else if (token == SettingsExchange.ACK_TIMER) {
                 connectionError(SETTINGS_TIMEOUT, "SETTINGS not acknowledged");  // §6.5.3
-            } else if (token == IDLE_TIMER) {
-                idleCheck();
-            } else if (token == STALL_TIMER) {
-                stallCheck();
+            } else if (token == IdleWatch.TIMER) {
+                idle.check();
+            } else if (token == WindowStallWatch.TIMER) {
+                stall.check();
             }
         } finally {
             writer.flush();
@@ -379,10 +372,7 @@ final class Http2Connection implements Protocol, FrameListener {
         s = new Stream(id, exchanges, limits.initialWindowSize(), flow.initialWindow());
         s.remoteClosed = block.endStream();
         streams.add(s);
-        if (idleTimer != null && idleTimer.isPending()) {
-            idleTimer.cancel();
-        }
-        idleTimer = null;
+        idle.busy();
         exchanges.open(s, fields, tooLarge);
         if (s.remoteClosed && s.localClosed) {
             close(s, false);
@@ -554,10 +544,7 @@ final class Http2Connection implements Protocol, FrameListener {
         s.dropOutput();
         exchanges.closed(s);
         if (streams.isEmpty()) {
-            idleSince = System.nanoTime();
-            if (idleTimer == null && !closing) {
-                idleTimer = connection.schedule(options.idleTimeout(), IDLE_TIMER);
-            }
+            idle.idle();
             closeIfDone();
         }
     }
@@ -576,51 +563,16 @@ final class Http2Connection implements Protocol, FrameListener {
 
     /** Some stream waits for window: make sure the stall check will run. */
     void stalled() {
-        if (stallTimer == null && !closing) {
-            stallTimer = connection.schedule(limits.windowStallTimeout(), STALL_TIMER);
-        }
+        stall.stalled();
     }
 
-    private void stallCheck() {
-        stallTimer = null;
-        long now = System.nanoTime();
-        long timeout = limits.windowStallTimeout().toNanos();
-        long soonest = Long.MAX_VALUE;
-        List<Stream> expired = new ArrayList<>();
-        for (Stream s : streams.all()) {
-            if (s.stalledSince == 0 || !s.hasOutput()) {
-                continue;
-            }
-            long waited = now - s.stalledSince;
-            if (waited >= timeout) {
-                expired.add(s);
-            } else {
-                soonest = Math.min(soonest, timeout - waited);
-            }
-        }
-        boolean connectionStuck = !expired.isEmpty() && flow.connectionWindow() <= 0;
-        for (Stream s : expired) {
-            resetStream(s, CANCEL, "no window for windowStallTimeout");
-        }
-        if (connectionStuck) {
-            connectionError(ENHANCE_YOUR_CALM, "connection window closed for windowStallTimeout");
-            return;
-        }
-        if (soonest != Long.MAX_VALUE && !closing) {
-            stallTimer = connection.schedule(Duration.ofNanos(soonest), STALL_TIMER);
-        }
+    /** Whether the connection is ending: no new timers, no new streams. */
+    boolean isClosing() {
+        return closing;
     }
 
-    private void idleCheck() {
-        idleTimer = null;
-        if (!streams.isEmpty() || closing) {
-            return;
-        }
-        long left = options.idleTimeout().toNanos() - (System.nanoTime() - idleSince);
-        if (left > 0) {
-            idleTimer = connection.schedule(Duration.ofNanos(left), IDLE_TIMER);
-            return;
-        }
+    /** The idle timeout passed with no stream open: GOAWAY and close. */
+    void idledOut() {
         goAway(NO_ERROR, "idle");
     }
 
