@@ -1,5 +1,7 @@
 package dev.ranch.http.internal.parse;
 
+import java.util.Arrays;
+
 import static dev.ranch.http.internal.parse.Syntax.bad;
 import static dev.ranch.http.internal.parse.Syntax.end;
 import static dev.ranch.http.internal.parse.Syntax.isDigit;
@@ -20,6 +22,8 @@ final class HeaderFacts {
 
     /** Most significant digits of a Content-Length before it is an overflow (18 always fit a long). */
     private static final int MAX_LENGTH_DIGITS = 18;
+    /** Longest Host value remembered as checked; a longer one is checked every time. */
+    private static final int CHECKED_HOST_BYTES = 64;
 
     long contentLength;
     boolean transferEncoding;
@@ -32,6 +36,14 @@ final class HeaderFacts {
     /** Where the first Host field's value is in the parser's bytes; meaningful when {@link #hosts} > 0. */
     int hostStart;
     int hostEnd;
+
+    /**
+     * The last Host value that passed {@link Authority#check}, when it fit: a keep-alive client
+     * sends the same one on every request, and the check depends on nothing but the bytes.
+     */
+    private final byte[] checkedHost = new byte[CHECKED_HOST_BYTES];
+    /** How many bytes of {@link #checkedHost} hold it, or -1 before the first. */
+    private int checkedHostLength = -1;
 
     /** Forgets the previous request's fields, at the start of a header section. */
     void reset() {
@@ -66,7 +78,7 @@ final class HeaderFacts {
         } else if (regionIsIgnoreCase(bytes, nameFrom, nameTo, "host")) {
             // RFC 9112 section 3.2: a Host field with an invalid value gets 400; RFC 9110 section 7.2:
             // Host = uri-host [ ":" port ], empty when the target URI has no authority.
-            Authority.check(bytes, from, to, Authority.Need.HOST_FIELD);
+            checkHost(bytes, from, to);
             if (hosts++ == 0) {
                 hostStart = from;
                 hostEnd = to;
@@ -95,6 +107,18 @@ final class HeaderFacts {
             // RFC 9112 section 6.1 and 6.3 (item 3): Transfer-Encoding with Content-Length is a
             // request-smuggling vector; we reject it (the RFC allows that) and the server closes.
             throw bad("both Transfer-Encoding and Content-Length");
+        }
+    }
+
+    private void checkHost(byte[] bytes, int from, int to) {
+        int n = to - from;
+        if (n == checkedHostLength && Arrays.equals(bytes, from, to, checkedHost, 0, n)) {
+            return;
+        }
+        Authority.check(bytes, from, to, Authority.Need.HOST_FIELD);
+        if (n <= CHECKED_HOST_BYTES) {
+            System.arraycopy(bytes, from, checkedHost, 0, n);
+            checkedHostLength = n;
         }
     }
 

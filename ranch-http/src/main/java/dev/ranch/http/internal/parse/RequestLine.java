@@ -107,6 +107,10 @@ final class RequestLine {
 
     /** The method as a string: one of the interned constants when it is a common one. */
     static String method(byte[] scratch, int methodEnd) {
+        // GET first, in straight-line code: it is nearly every request a server sees.
+        if (methodEnd == 3 && scratch[0] == 'G' && scratch[1] == 'E' && scratch[2] == 'T') {
+            return "GET";
+        }
         for (String known : COMMON_METHODS) {
             if (known.length() == methodEnd && regionIs(scratch, 0, known)) {
                 return known;

@@ -177,7 +177,7 @@ public final class RequestParser {
                 if (s == BODY || s == CHUNK_DATA) {
                     break;
                 }
-                if (s == VALUE || s == NAME || s == TARGET) {
+                if (s == VALUE || s == NAME || s == TARGET || s == METHOD || s == VERSION) {
                     // The bulk of a head: copy plain bytes in a tight loop, leave the rest to the state machine.
                     i = scan(w, i, n, s);
                     if (i == n) {
@@ -228,15 +228,21 @@ public final class RequestParser {
 
     /**
      * Copies the run of ordinary bytes of {@code w} from {@code from} (before {@code to}) for a
-     * target, field name or field value, as the byte-at-a-time states would, within the
-     * remaining line or section budget; stops at the first byte that needs a decision (a
-     * delimiter, an invalid byte) or at the budget, which the byte-at-a-time path then handles.
+     * method, target, version, field name or field value, as the byte-at-a-time states would,
+     * within the remaining line or section budget; stops at the first byte that needs a
+     * decision (a delimiter, an invalid byte, the version's last byte, which completes it) or
+     * at the budget, which the byte-at-a-time path then handles.
      *
      * @return the index of the first byte not taken
      */
     private int scan(byte[] w, int from, int to, int s) {
-        int budget = s == TARGET ? maxRequestLine - lineBytes : maxHeaderBytes - sectionBytes;
+        boolean requestLine = s <= LINE_LF;
+        int budget = requestLine ? maxRequestLine - lineBytes : maxHeaderBytes - sectionBytes;
         int end = Math.min(to, from + Math.max(0, budget));
+        if (s == VERSION) {
+            // The eighth version byte is left to requestLine, which checks the whole version then.
+            end = Math.min(end, from + Math.max(0, 7 - (length - targetEnd)));
+        }
         if (length + (end - from) > scratch.length) {
             scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, length + (end - from)));
         }
@@ -257,7 +263,7 @@ public final class RequestParser {
                 }
             }
             valueEnd = lastVisible;
-        } else if (s == NAME) {
+        } else if (s == NAME || s == METHOD) {
             for (; i < end; i++) {
                 int b = w[i] & 0xff;
                 if (!TCHAR[b]) {
@@ -275,7 +281,7 @@ public final class RequestParser {
             }
         }
         int n = i - from;
-        if (s == TARGET) {
+        if (requestLine) {
             lineBytes += n;
         } else {
             sectionBytes += n;

@@ -131,6 +131,41 @@ class RequestParserTest {
         assertEquals(414, ParseRecorder.run(bytes(over + "Host: x\r\n\r\n"), new int[0], options).error.status());
     }
 
+    /** The method and the version are read in runs too; their bytes count against the limit as the target's do. */
+    @ValueSource(strings = {"method", "version"})
+    @ParameterizedTest
+    void requestLineLimitCountsTheMethodAndTheVersionAtEverySplit(String longPart) {
+        HttpOptions options = HttpOptions.builder().maxRequestLine(64).build();
+        String target = " /t ";
+        String version = "HTTP/1.1\r\n";
+        String fields = "Host: x\r\n\r\n";
+        if (longPart.equals("method")) {
+            String atLimit = "M".repeat(64 - target.length() - version.length()) + target + version;
+            assertEquals(64, atLimit.length());
+            assertNull(sameAtEverySplit(atLimit + fields, options).error);
+            String over = "M" + atLimit;
+            assertEquals(414, sameAtEverySplit(over + fields, options).error.status());
+        } else {
+            // 62 bytes reach the version's sixth byte: the limit of 60 falls inside the version.
+            String line = "GET /" + "a".repeat(64 - 5 - 1 - version.length()) + " " + version;
+            assertEquals(64, line.length());
+            HttpOptions tight = HttpOptions.builder().maxRequestLine(60).build();
+            ParseRecorder r = sameAtEverySplit(line + fields, tight);
+            assertEquals(414, r.error.status(), r.describe());
+            assertNull(sameAtEverySplit(line + fields, options).error);
+        }
+    }
+
+    @Test
+    void aRepeatedHostValueIsAcceptedAndADifferentBadOneIsStillRefused() {
+        String good = "GET / HTTP/1.1\r\nHost: a.example:8080\r\n\r\n";
+        String bad = "GET / HTTP/1.1\r\nHost: a.example:80800\r\n\r\n";
+        ParseRecorder r = sameAtEverySplit(good + good + bad + good, DEFAULTS);
+        assertEquals(2, r.messages.stream().filter(m -> m.complete).count(), r.describe());
+        assertNotNull(r.error, r.describe());
+        assertEquals(400, r.error.status());
+    }
+
     @Test
     void headerSectionExactlyAtTheByteLimitPassesAndOneMoreIs431AtEverySplit() {
         HttpOptions options = HttpOptions.builder().maxHeaderBytes(64).build();
