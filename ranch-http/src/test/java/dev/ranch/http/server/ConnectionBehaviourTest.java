@@ -59,6 +59,31 @@ class ConnectionBehaviourTest {
     }
 
     @Test
+    void eachRequestOnAKeepAliveConnectionReachesItsOwnRouteWhetherItRepeatsTheLastOrNot() {
+        Router router = Router.builder()
+                .host("other.example").get("_", (req, res) -> res.send("other " + req.path()))
+                .host("_")
+                .get("/a", (req, res) -> res.send("get a"))
+                .post("/a", (req, res) -> res.send("post a"))
+                .get("/b", (req, res) -> res.send("get b"))
+                .build();
+        try (TestServer server = TestServer.start(router); RawClient client = server.connect()) {
+            String[][] exchanges = {
+                {"GET /a", "x", "get a"}, {"GET /a", "x", "get a"}, {"GET /b", "x", "get b"},
+                {"GET /a", "x", "get a"}, {"POST /a", "x", "post a"}, {"GET /a", "other.example", "other /a"},
+                {"GET /a", "other.example", "other /a"}, {"GET /a", "x", "get a"}, {"DELETE /a", "x", "405"},
+            };
+            for (String[] e : exchanges) {
+                String length = e[0].startsWith("POST") ? "Content-Length: 0\r\n" : "";
+                RawClient.Response response = client.send(e[0] + " HTTP/1.1\r\nHost: " + e[1] + "\r\n" + length
+                        + "\r\n").read();
+                String got = response.status == 405 ? "405" : response.body();
+                assertEquals(e[2], got, e[0] + " to " + e[1]);
+            }
+        }
+    }
+
+    @Test
     void clientConnectionCloseIsHonoured() {
         try (TestServer server = TestServer.start(echoPath()); RawClient client = server.connect()) {
             RawClient.Response response = client.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read();

@@ -42,6 +42,15 @@ final class RequestReader implements RequestSink {
     /** The response to {@link #reading}, made with it. */
     private ServerResponse readingResponse;
     private RouteMatch match;
+    /**
+     * The last routing on this connection and what it was for. The parser and the request hand
+     * back the very same strings when a client repeats its method, target and Host (a keep-alive
+     * client polling one resource), and a router's answer depends on nothing else.
+     */
+    private String routedMethod;
+    private String routedHost;
+    private String routedPath;
+    private RouteMatch routed;
     /** Whether {@link #body} is collecting the current request's body. */
     private boolean aggregating;
     /** The body still arriving for a request dispatched at its head, or null. */
@@ -79,7 +88,7 @@ final class RequestReader implements RequestSink {
         ServerRequest request = exchange.take(head, connection.peer(), connection.id(), http.secure());
         reading = request;
         readingResponse = exchange.response();
-        match = router.match(head.method(), request.hostWithPort(), request.path());
+        match = route(head.method(), request.hostWithPort(), request.path());
         if (!head.hasBody()) {
             deadlines.disarm();
             return;
@@ -107,6 +116,18 @@ final class RequestReader implements RequestSink {
         long length = head.contentLength();
         body.start(length >= 0 ? length : options.maxBodySize());
         aggregating = true;
+    }
+
+    private RouteMatch route(String method, String host, String path) {
+        if (method == routedMethod && host == routedHost && path == routedPath) {
+            return routed;
+        }
+        RouteMatch m = router.match(method, host, path);
+        routedMethod = method;
+        routedHost = host;
+        routedPath = path;
+        routed = m;
+        return m;
     }
 
     /** Dispatches a request at its head; its body then goes to {@code handler} piece by piece. */
