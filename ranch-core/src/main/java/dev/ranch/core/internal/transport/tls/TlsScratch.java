@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * The buffers TLS sessions work in, one set per event loop thread. A session uses them only
  * inside one call and copies out what must survive it (a partial record, decrypted bytes the
- * protocol has not taken, records the kernel has not taken), so an idle TLS connection holds
- * no buffer at all.
+ * protocol has not taken, records the kernel has not taken) into its {@link KeptBuffers}, so an
+ * idle TLS connection holds no buffer at all.
  */
 final class TlsScratch {
 

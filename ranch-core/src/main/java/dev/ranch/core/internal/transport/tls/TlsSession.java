@@ -32,10 +32,9 @@ import java.util.concurrent.RejectedExecutionException;
  * loop leaves the engine alone ({@code taskRunning}); the executor's hand-off and the loop's
  * task queue order those accesses.
  *
- * <p>Work happens in the loop's {@link TlsScratch} buffers. What outlives a call is copied
- * into three per-connection buffers that exist only while they hold bytes: {@code netIn}
- * (a partial record), {@code appIn} (plaintext the protocol has not taken) and
- * {@code netOut} (records the kernel has not taken).
+ * <p>Work happens in the loop's {@link TlsScratch} buffers. What outlives a call (a partial
+ * record, plaintext the protocol has not taken, records the kernel has not taken) is copied
+ * into the session's {@link KeptBuffers}, which hold a buffer only while it holds bytes.
  */
 public final class TlsSession implements TransportSession, TlsInfo {
 
@@ -44,6 +43,7 @@ public final class TlsSession implements TransportSession, TlsInfo {
 
     private final TlsOptions options;
     private final SessionContext context;
+    private final KeptBuffers kept = new KeptBuffers();
     private SSLEngine engine;
     private int packetSize;
     private int applicationSize;
@@ -51,18 +51,6 @@ public final class TlsSession implements TransportSession, TlsInfo {
     private boolean taskRunning;
     private boolean inboundDone;
     private String serverName;
-
-    private ByteBuffer netIn;
-    private ByteBuffer appIn;
-    private ByteBuffer netOut;
-    /**
-     * {@code netIn} and {@code appIn} once emptied, kept while the connection is busy for the
-     * next bytes to keep: a steady stream keeps a partial record and some plaintext after
-     * nearly every read, and would otherwise allocate both each time. Dropped by the first
-     * read that leaves nothing behind, so an idle connection still holds no buffer.
-     */
-    private ByteBuffer spareNetIn;
-    private ByteBuffer spareAppIn;
 
     /** @param context the connection's context, or {@code null}: then delegated tasks run inline */
     public TlsSession(TlsOptions options, SessionContext context) {
@@ -144,8 +132,8 @@ public final class TlsSession implements TransportSession, TlsInfo {
         SSLContext chosen = options.context();
         ServerNameSelector selector = options.serverNames();
         if (selector != null) {
-            int read = readRaw(channel);
-            ClientHelloReader.Hello hello = ClientHelloReader.read(netIn);
+            int read = kept.readRaw(channel);
+            ClientHelloReader.Hello hello = ClientHelloReader.read(kept.raw());
             if (hello == ClientHelloReader.Hello.INCOMPLETE) {
                 if (read < 0) {
                     throw new EOFException("peer closed before its ClientHello was complete");
@@ -180,16 +168,16 @@ public final class TlsSession implements TransportSession, TlsInfo {
      */
     private boolean unwrapHandshake(SocketChannel channel) throws IOException {
         ByteBuffer in = TlsScratch.get().netIn(packetSize);
-        int read = fill(channel, in);
+        int read = kept.fill(channel, in);
         in.flip();
         SSLEngineResult result;
         try {
             ByteBuffer app = TlsScratch.get().app(applicationSize);
             result = engine.unwrap(in, app);
             // Application data right behind the client's Finished: keep it for the first read.
-            keepApplicationData(app.flip());
+            kept.keepApplicationData(app.flip(), applicationSize);
         } finally {
-            keepRawInput(in);
+            kept.keepRawInput(in, packetSize);
         }
         switch (result.getStatus()) {
             case OK:
@@ -247,7 +235,7 @@ public final class TlsSession implements TransportSession, TlsInfo {
 
     @Override
     public int read(SocketChannel channel, ByteBuffer dst) throws IOException {
-        int n = takeApplicationData(dst);
+        int n = kept.takeApplicationData(dst);
         if (inboundDone) {
             return n > 0 ? n : -1;
         }
@@ -255,7 +243,7 @@ public final class TlsSession implements TransportSession, TlsInfo {
             return n;
         }
         ByteBuffer in = TlsScratch.get().netIn(packetSize);
-        int read = fill(channel, in);
+        int read = kept.fill(channel, in);
         in.flip();
         try {
             n += unwrapInto(in, dst);
@@ -263,15 +251,10 @@ public final class TlsSession implements TransportSession, TlsInfo {
             sendAlert(channel);
             throw e;
         } finally {
-            keepRawInput(in);
+            kept.keepRawInput(in, packetSize);
         }
-        if (netIn == null) {
-            spareNetIn = null;
-        }
-        if (appIn == null) {
-            spareAppIn = null;
-        }
-        if (netOut != null) {
+        kept.dropSparesIfEmpty();
+        if (kept.holdsOutput()) {
             flushPending(channel);
         }
         if (n == 0 && (inboundDone || read < 0)) {
@@ -286,7 +269,8 @@ public final class TlsSession implements TransportSession, TlsInfo {
     /** Unwraps whole records from {@code in} into {@code dst} until one of them runs out. */
     private int unwrapInto(ByteBuffer in, ByteBuffer dst) throws IOException {
         int produced = 0;
-        while (in.hasRemaining() && appIn == null && !inboundDone && dst.hasRemaining()) {
+        KeptBuffers kept = this.kept;  // a local: the check before every record stays one field load
+        while (in.hasRemaining() && !kept.holdsApplicationData() && !inboundDone && dst.hasRemaining()) {
             boolean direct = dst.remaining() >= applicationSize;
             ByteBuffer target = direct ? dst : TlsScratch.get().app(applicationSize);
             SSLEngineResult result = engine.unwrap(in, target);
@@ -294,8 +278,8 @@ public final class TlsSession implements TransportSession, TlsInfo {
                 produced += result.bytesProduced();
             } else {
                 target.flip();
-                produced += moveInto(target, dst);
-                keepApplicationData(target);
+                produced += KeptBuffers.moveInto(target, dst);
+                kept.keepApplicationData(target, applicationSize);
             }
             switch (result.getStatus()) {
                 case OK:
@@ -340,7 +324,7 @@ public final class TlsSession implements TransportSession, TlsInfo {
             } else {
                 ByteBuffer out = TlsScratch.get().netOut(packetSize);
                 engine.wrap(EMPTY, out);
-                keepOutput(out.flip());
+                kept.keepOutput(out.flip());
             }
             status = engine.getHandshakeStatus();
         }
@@ -358,21 +342,12 @@ public final class TlsSession implements TransportSession, TlsInfo {
      */
     @Override
     public boolean hasBufferedInput() {
-        return inboundDone || appIn != null || (netIn != null && holdsWholeRecord(netIn));
-    }
-
-    private static boolean holdsWholeRecord(ByteBuffer raw) {
-        if (raw.remaining() < 5) {
-            return false;
-        }
-        int p = raw.position();
-        int length = (raw.get(p + 3) & 0xff) << 8 | (raw.get(p + 4) & 0xff);
-        return raw.remaining() >= 5 + length;
+        return inboundDone || kept.holdsInput();
     }
 
     @Override
     public TransportSession withPrefix(ByteBuffer prefix) {
-        appendRaw(prefix);
+        kept.keepRawInput(prefix, packetSize);
         return this;
     }
 
@@ -414,14 +389,14 @@ public final class TlsSession implements TransportSession, TlsInfo {
         }
         out.flip();
         channel.write(out);
-        keepOutput(out);
+        kept.keepOutput(out);
         return consumed;
     }
 
     /** Reads file bytes into the loop's buffer and encrypts them: the kernel cannot copy them for us. */
     @Override
     public long transferFile(FileChannel file, long position, long count, SocketChannel channel) throws IOException {
-        if (netOut != null && !flushPending(channel)) {
+        if (kept.holdsOutput() && !flushPending(channel)) {
             return 0;
         }
         ByteBuffer chunk = TlsScratch.get().file(count);
@@ -436,19 +411,12 @@ public final class TlsSession implements TransportSession, TlsInfo {
 
     @Override
     public boolean hasPendingOutput() {
-        return netOut != null;
+        return kept.holdsOutput();
     }
 
     @Override
     public boolean flushPending(SocketChannel channel) throws IOException {
-        if (netOut == null) {
-            return true;
-        }
-        channel.write(netOut);
-        if (!netOut.hasRemaining()) {
-            netOut = null;
-        }
-        return netOut == null;
+        return kept.flush(channel);
     }
 
     /** Wraps what the handshake wants to send and offers it to the socket. */
@@ -457,7 +425,7 @@ public final class TlsSession implements TransportSession, TlsInfo {
         SSLEngineResult result = engine.wrap(EMPTY, out);
         out.flip();
         channel.write(out);
-        keepOutput(out);
+        kept.keepOutput(out);
         if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
             // The engine failed the handshake and wrapped its alert; send it, then give up.
             flushPending(channel);
@@ -502,112 +470,5 @@ public final class TlsSession implements TransportSession, TlsInfo {
             }
         }
         return serverName;
-    }
-
-    // ---- the per-connection buffers ----
-
-    /** Puts any kept raw input into {@code in}, then reads the socket into the rest. */
-    private int fill(SocketChannel channel, ByteBuffer in) throws IOException {
-        if (netIn != null) {
-            in.put(netIn);
-            spareNetIn = netIn.clear();
-            netIn = null;
-        }
-        return in.hasRemaining() ? channel.read(in) : 0;
-    }
-
-    /** Reads the socket into {@code netIn}, which grows up to the largest ClientHello we wait for. */
-    private int readRaw(SocketChannel channel) throws IOException {
-        if (netIn == null) {
-            netIn = ByteBuffer.allocate(4096).flip();
-        }
-        if (netIn.capacity() - netIn.remaining() < 1024) {
-            int grown = Math.min(netIn.capacity() * 2, ClientHelloReader.MAX_HELLO_BYTES + 5);
-            if (grown <= netIn.capacity()) {
-                throw new SSLHandshakeException("ClientHello larger than " + ClientHelloReader.MAX_HELLO_BYTES);
-            }
-            netIn = ByteBuffer.allocate(grown).put(netIn).flip();
-        }
-        netIn.compact();
-        try {
-            return channel.read(netIn);
-        } finally {
-            netIn.flip();
-        }
-    }
-
-    private void appendRaw(ByteBuffer bytes) {
-        if (!bytes.hasRemaining()) {
-            return;
-        }
-        // Room for what a read can leave behind, so the buffer can be reused (spareNetIn).
-        int needed = remaining(netIn) + bytes.remaining();
-        netIn = joined(netIn, spareNetIn, bytes, needed <= 4096 ? 4096 : TlsScratch.netInCapacity(packetSize));
-        spareNetIn = null;
-    }
-
-    private void keepRawInput(ByteBuffer in) {
-        if (in.hasRemaining()) {
-            appendRaw(in);
-        }
-    }
-
-    private void keepApplicationData(ByteBuffer app) {
-        if (!app.hasRemaining()) {
-            return;
-        }
-        // A record's plaintext fits, so the buffer can be reused (spareAppIn).
-        appIn = joined(appIn, spareAppIn, app, applicationSize);
-        spareAppIn = null;
-    }
-
-    private int takeApplicationData(ByteBuffer dst) {
-        if (appIn == null) {
-            return 0;
-        }
-        int n = moveInto(appIn, dst);
-        if (!appIn.hasRemaining()) {
-            spareAppIn = appIn.clear();
-            appIn = null;
-        }
-        return n;
-    }
-
-    private void keepOutput(ByteBuffer out) {
-        if (out.hasRemaining()) {
-            netOut = joined(netOut, null, out, 0);
-        }
-    }
-
-    /**
-     * {@code kept} (null when nothing is kept) followed by {@code more}, flipped for reading:
-     * in {@code spare} when nothing was kept and it is large enough, else in a new buffer of at
-     * least {@code room} bytes. The three kept buffers grow only through here.
-     */
-    private static ByteBuffer joined(ByteBuffer kept, ByteBuffer spare, ByteBuffer more, int room) {
-        int needed = remaining(kept) + more.remaining();
-        ByteBuffer joined;
-        if (kept == null && spare != null && spare.capacity() >= needed) {
-            joined = spare;
-        } else {
-            joined = ByteBuffer.allocate(Math.max(needed, room));
-            if (kept != null) {
-                joined.put(kept);
-            }
-        }
-        return joined.put(more).flip();
-    }
-
-    private static int remaining(ByteBuffer kept) {
-        return kept == null ? 0 : kept.remaining();
-    }
-
-    private static int moveInto(ByteBuffer from, ByteBuffer to) {
-        int n = Math.min(from.remaining(), to.remaining());
-        int limit = from.limit();
-        from.limit(from.position() + n);
-        to.put(from);
-        from.limit(limit);
-        return n;
     }
 }
