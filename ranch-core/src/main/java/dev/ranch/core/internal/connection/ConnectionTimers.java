@@ -18,17 +18,21 @@ final class ConnectionTimers {
 
     private final SocketConnection connection;
     private final EventLoop loop;
+    /** Handed to the idle timer, which must see the protocol's read pause. */
+    private final SelectorInterest interest;
     private final LifecycleTimer lifecycle;
     private final SendTimer send;
     private IdleTimer idle;
     private List<UserTimer> user;
 
-    ConnectionTimers(SocketConnection connection, EventLoop loop, Duration idleTimeout, Duration sendTimeout) {
+    ConnectionTimers(SocketConnection connection, EventLoop loop, SelectorInterest interest,
+                     Duration idleTimeout, Duration sendTimeout) {
         this.connection = connection;
         this.loop = loop;
+        this.interest = interest;
         this.lifecycle = new LifecycleTimer(connection);
         if (!idleTimeout.isZero()) {
-            idle = new IdleTimer(connection, loop, idleTimeout.toNanos());
+            idle = new IdleTimer(connection, loop, interest, idleTimeout.toNanos());
         }
         this.send = sendTimeout.isZero() ? null : new SendTimer(connection, loop, sendTimeout.toNanos());
     }
@@ -70,7 +74,7 @@ final class ConnectionTimers {
             if (timeout.isZero()) {
                 return;
             }
-            idle = new IdleTimer(connection, loop, 0);
+            idle = new IdleTimer(connection, loop, interest, 0);
         }
         idle.setTimeout(timeout.toNanos(), open);
     }

@@ -25,9 +25,10 @@ import java.nio.channels.SocketChannel;
  * {@code startTls} has left.
  *
  * <p>It is the {@link SessionContext} the transport session talks to. The connection keeps its
- * lifecycle state, the session in use and the protocol's callbacks; this class tells it what the
- * socket needs next ({@link SocketConnection#setInterest}) and when the handshake is over
- * ({@link SocketConnection#opened}) or failed ({@link SocketConnection#handshakeFailed}). Owner
+ * lifecycle state, the session in use and the protocol's callbacks; this class sets what the
+ * socket needs next on the connection's {@link SelectorInterest}, and tells the connection when
+ * the handshake is over ({@link SocketConnection#opened}) or failed
+ * ({@link SocketConnection#handshakeFailed}). Owner
  * thread only, like the connection's own fields, except {@link #proxyHeader()} and
  * {@link #executeOnOwner}.
  */
@@ -37,6 +38,9 @@ final class Handshake implements SessionContext {
     private final EventLoop loop;
     private final SocketChannel channel;
     private final Transport transport;
+    private final SelectorInterest interest;
+    /** Asked whether the plaintext written before a STARTTLS is out. */
+    private final WritePath writes;
     /** Assembles the PROXY header until it is complete; {@code null} otherwise. */
     private ProxyHeaderReader proxyReader;
     /** Written once on the owner thread before the protocol exists; read by any thread. */
@@ -45,11 +49,14 @@ final class Handshake implements SessionContext {
     private TlsOptions tlsUpgrade;
     private boolean upgrading;
 
-    Handshake(SocketConnection connection, EventLoop loop, SocketChannel channel, Transport transport) {
+    Handshake(SocketConnection connection, EventLoop loop, SocketChannel channel, Transport transport,
+              SelectorInterest interest, WritePath writes) {
         this.connection = connection;
         this.loop = loop;
         this.channel = channel;
         this.transport = transport;
+        this.interest = interest;
+        this.writes = writes;
     }
 
     /** The connection reads a PROXY header ({@code mode} is not OFF) before its transport session exists. Owner thread. */
@@ -132,13 +139,13 @@ final class Handshake implements SessionContext {
                 connection.opened(upgraded);
                 break;
             case NEED_READ:
-                connection.setInterest(SelectionKey.OP_READ);
+                interest.set(SelectionKey.OP_READ);
                 break;
             case NEED_WRITE:
-                connection.setInterest(SelectionKey.OP_WRITE);
+                interest.set(SelectionKey.OP_WRITE);
                 break;
             case PENDING:
-                connection.setInterest(0);
+                interest.set(0);
                 break;
             default:
                 throw new AssertionError(status);
@@ -151,7 +158,8 @@ final class Handshake implements SessionContext {
      * @return {@code false} while plaintext is still queued (the socket's writability brings us back)
      */
     private boolean beginTls() throws IOException {
-        if (!connection.plaintextSent()) {
+        if (!writes.plaintextSent()) {
+            interest.set(SelectionKey.OP_WRITE);
             return false;
         }
         TlsTransport tls = Transports.tls(tlsUpgrade);

@@ -15,12 +15,15 @@ final class IdleTimer extends TimerQueue.Entry {
 
     private final SocketConnection connection;
     private final EventLoop loop;
+    /** Where the protocol's pause is kept; read directly, as the connection has nothing to add. */
+    private final SelectorInterest interest;
     private long timeoutNanos;
     private long lastActivity;
 
-    IdleTimer(SocketConnection connection, EventLoop loop, long timeoutNanos) {
+    IdleTimer(SocketConnection connection, EventLoop loop, SelectorInterest interest, long timeoutNanos) {
         this.connection = connection;
         this.loop = loop;
+        this.interest = interest;
         this.timeoutNanos = timeoutNanos;
     }
 
@@ -57,7 +60,7 @@ final class IdleTimer extends TimerQueue.Entry {
             return;
         }
         long now = loop.now();
-        if (connection.isReadPausedInternally()) {
+        if (interest.readsPaused()) {
             lastActivity = now;
         }
         long quiet = now - lastActivity;

@@ -12,7 +12,8 @@ import java.nio.channels.SocketChannel;
  * shared buffer and hands each read to the protocol's {@code onData}, within a budget per
  * turn, and reads again by itself the input a TLS session holds that no selector event will
  * announce. Whether the connection may read at all (open, reads not paused) is asked anew
- * before every read, as {@code onData} may close it, pause it or start TLS.
+ * before every read, as {@code onData} may close it, pause it or start TLS. It also carries
+ * out the protocol's {@link #pause} and {@link #resume}.
  *
  * <p>Owner thread only. It holds no bytes between calls: the buffer is the loop's, so an idle
  * connection costs no read buffer.
@@ -24,15 +25,17 @@ final class ReadPath {
     private final SocketChannel channel;
     private final ConnectionTimers timers;
     private final SelectorInterest interest;
+    private final ProtocolCalls calls;
     private final int readBudget;
 
     ReadPath(SocketConnection connection, EventLoop loop, SocketChannel channel, ConnectionTimers timers,
-             SelectorInterest interest, int readBudget) {
+             SelectorInterest interest, ProtocolCalls calls, int readBudget) {
         this.connection = connection;
         this.loop = loop;
         this.channel = channel;
         this.timers = timers;
         this.interest = interest;
+        this.calls = calls;
         this.readBudget = readBudget;
     }
 
@@ -69,7 +72,7 @@ final class ReadPath {
             connection.addBytesIn(n);
             budget -= n;
             buffer.flip();
-            connection.invoke(ProtocolCallback.DATA, buffer);
+            calls.invoke(ProtocolCallback.DATA, buffer);
             if (n < buffer.capacity() && !connection.session().hasBufferedInput()) {
                 break;
             }
@@ -102,6 +105,31 @@ final class ReadPath {
     void readBufferedIfAny() {
         if (mayRead() && connection.session().hasBufferedInput()) {
             readBufferedSoon();
+        }
+    }
+
+    /**
+     * The protocol paused reads: the selector stops watching for them, so the kernel's buffer
+     * fills and TCP pushes back on the peer. Owner thread, connection open.
+     */
+    void pause() {
+        interest.pauseReads();
+        connection.updateInterest();
+    }
+
+    /**
+     * The protocol resumed reads: the selector watches for them again, and input the session
+     * already holds is read on a task, as no event will announce it. Owner thread, connection open.
+     */
+    void resume() {
+        if (interest.readsPaused()) {
+            // The pause was the server's choice, not the peer's silence: idleness counts from now.
+            timers.activity(loop.now());
+        }
+        boolean wasPaused = interest.resumeReads();
+        connection.updateInterest();
+        if (wasPaused) {
+            readBufferedIfAny();
         }
     }
 

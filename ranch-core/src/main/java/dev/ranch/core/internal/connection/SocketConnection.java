@@ -1,7 +1,6 @@
 package dev.ranch.core.internal.connection;
 
 import dev.ranch.core.Connection;
-import dev.ranch.core.Protocol;
 import dev.ranch.core.ProtocolFactory;
 import dev.ranch.core.Timer;
 import dev.ranch.core.listener.ListenerOptions;
@@ -31,19 +30,18 @@ import java.util.concurrent.TimeoutException;
  * The {@link Connection} of an accepted socket, owned by one {@link EventLoop}.
  *
  * <p>This class is the owner-thread half: the state machine (PROXY_HEADER, NEW, HANDSHAKING,
- * OPEN, CLOSING, CLOSED) and the callback discipline. {@link ConnectionHandle} holds
- * the half any thread may touch, {@link ConnectionTimers} the connection's timers, {@link ReadPath}
- * its reads, {@link WritePath} its writes and their queue, {@link SelectorInterest} what the selector watches and whether reads
- * are paused, and
- * {@link Handshake} the steps from accepted socket to open connection (PROXY header, transport
- * handshake, STARTTLS). It is
+ * OPEN, CLOSING, CLOSED) and the Connection calls that drive it. {@link ConnectionHandle} holds
+ * the half any thread may touch, {@link ProtocolCalls} the protocol and the discipline of calling
+ * it, {@link MailDelivery} the way messages reach it, {@link ConnectionTimers} the connection's
+ * timers, {@link ReadPath} its reads and their pause, {@link WritePath} its writes and their
+ * queue, {@link SelectorInterest} what the selector watches, and {@link Handshake} the steps from
+ * accepted socket to open connection (PROXY header, transport handshake, STARTTLS). It is
  * created on an acceptor thread (or an outbound connector), which only constructs it and
  * queues {@link #start()} on the owner loop; from then on its fields are the owner's alone.
  *
- * <p>Every protocol callback goes through {@link #invoke}: it counts the nesting depth and
- * turns an exception into a crash of this connection. State changes asked for inside a
- * callback (handshake, close, abort, a crossed watermark) are applied in {@link #settle()}
- * once the outermost callback has returned, so callbacks never nest and a protocol never sees
+ * <p>State changes asked for inside a callback (handshake, close, abort, a crossed watermark)
+ * are recorded here and applied in {@link #settle()} once the outermost callback has returned
+ * ({@link ProtocolCalls} counts them), so callbacks never nest and a protocol never sees
  * {@code onClose} while it is still inside {@code onData}.
  */
 public final class SocketConnection extends ConnectionHandle implements Selectable {
@@ -61,20 +59,18 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     private final int shard;
     private final EventLoop loop;
     private final SocketChannel channel;
-    private final ProtocolFactory factory;
     private final ListenerOptions options;
     private final ConnectionTimers timers;
     private final Handshake handshake;
     private final boolean rejected;
-    private final Runnable deliverMail = this::deliverMail;
+    private final ProtocolCalls calls;
+    private final MailDelivery mail;
 
     private TransportSession session;
-    private Protocol protocol;
     private int state = NEW;
     private final SelectorInterest interest = new SelectorInterest();
     private final WritePath writes;
     private final ReadPath reads;
-    private int depth;
     private boolean handshakeRequested;
     private boolean closeRequested;
     private boolean abortRequested;
@@ -96,12 +92,13 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         this.rejected = admission == Admission.REJECTED;
         this.loop = loop;
         this.channel = channel;
-        this.factory = factory;
         this.options = options;
-        this.timers = new ConnectionTimers(this, loop, options.idleTimeout(), options.sendTimeout());
+        this.calls = new ProtocolCalls(this, loop, factory, rejected);
+        this.mail = new MailDelivery(this, loop, mailbox, calls);
+        this.timers = new ConnectionTimers(this, loop, interest, options.idleTimeout(), options.sendTimeout());
         this.writes = new WritePath(this, channel, timers, options.writeHighWatermark(), options.writeLowWatermark());
-        this.reads = new ReadPath(this, loop, channel, timers, interest, options.readBudget());
-        this.handshake = new Handshake(this, loop, channel, transport);
+        this.reads = new ReadPath(this, loop, channel, timers, interest, calls, options.readBudget());
+        this.handshake = new Handshake(this, loop, channel, transport, interest, writes);
     }
 
     @Override
@@ -131,7 +128,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             if (proxied) {
                 handshake.expectProxyHeader(options.proxyProtocol());
                 state = PROXY_HEADER;
-                setInterest(SelectionKey.OP_READ);
+                interest.set(SelectionKey.OP_READ);
                 return;
             }
             session = handshake.newSession(null);
@@ -139,7 +136,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             forceClose(t);
             return;
         }
-        invoke(ProtocolCallback.INIT, null);
+        calls.invoke(ProtocolCallback.INIT, null);
     }
 
     /**
@@ -154,7 +151,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 // Waiting would only hold the stop for a header, handshake or shutdown timeout.
                 close();
             } else if (state < CLOSING) {
-                invoke(ProtocolCallback.SHUTDOWN, null);
+                calls.invoke(ProtocolCallback.SHUTDOWN, null);
             }
         });
     }
@@ -247,21 +244,13 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
     @Override
     public void pauseReads() {
         checkReadControl("pauseReads()");
-        interest.pauseReads();
-        updateInterest();
+        reads.pause();
     }
 
     @Override
     public void resumeReads() {
         checkReadControl("resumeReads()");
-        if (interest.readsPaused()) {
-            timers.activity(loop.now());
-        }
-        boolean wasPaused = interest.resumeReads();
-        updateInterest();
-        if (wasPaused) {
-            reads.readBufferedIfAny();
-        }
+        reads.resume();
     }
 
     @Override
@@ -297,7 +286,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         state = CLOSING;
         closeRequested = true;
         updateInterest();
-        if (!nothingToWrite()) {
+        if (!writes.nothingToWrite()) {
             timers.boundPhase(options.closeTimeout());
         }
         settleIfIdle();
@@ -315,26 +304,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     @Override
     void mailArrived() {
-        loop.execute(deliverMail);
-    }
-
-    /**
-     * Delivers the mailbox's next message, and queues itself again while more wait: one
-     * message per task, so the loop's bound on tasks per turn bounds mail as well, and a
-     * flooded mailbox cannot hold off the owner thread's reads. Owner thread.
-     */
-    private void deliverMail() {
-        if (state == CLOSED) {
-            return;  // the close handed the rest to onUndelivered
-        }
-        Object message = mailbox.poll();
-        if (message == null) {
-            return;
-        }
-        invoke(ProtocolCallback.MESSAGE, message);
-        if (state != CLOSED && mailbox.hasMail()) {
-            loop.execute(deliverMail);
-        }
+        mail.arrived();
     }
 
     @Override
@@ -385,7 +355,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             closeCause = cause;
         }
         abortRequested = true;
-        depth = 0;
+        calls.resetDepth();
         finish();
     }
 
@@ -398,26 +368,26 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         if (upgraded) {
             timers.startIdle();
             updateInterest();
-            invoke(ProtocolCallback.TLS_STARTED, null);
+            calls.invoke(ProtocolCallback.TLS_STARTED, null);
             reads.readBufferedIfAny();
             return;
         }
         if (rejected) {
             interest.pauseReads();
-            invoke(ProtocolCallback.REJECTED, null);
+            calls.invoke(ProtocolCallback.REJECTED, null);
             close();
             return;
         }
         timers.startIdle();
         updateInterest();
-        invoke(ProtocolCallback.HANDSHAKE, null);
+        calls.invoke(ProtocolCallback.HANDSHAKE, null);
         reads.readBufferedIfAny();
     }
 
     /** The PROXY header is in: create the transport session (in front of it {@code rest}, if any) and the protocol. */
     void proxyHeaderRead(ByteBuffer rest) {
         state = NEW;
-        setInterest(0);
+        interest.set(0);
         timers.boundPhase(options.handshakeTimeout());
         try {
             session = handshake.newSession(rest);
@@ -425,7 +395,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             forceClose(t);
             return;
         }
-        invoke(ProtocolCallback.INIT, null);
+        calls.invoke(ProtocolCallback.INIT, null);
     }
 
     void handshakeFailed(Throwable cause) {
@@ -445,31 +415,21 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         session = upgraded;
     }
 
-    /**
-     * Whether the plaintext written before {@link #startTls} is out; while it is not, the
-     * socket's writability brings the handshake back.
-     */
-    boolean plaintextSent() throws IOException {
-        if (!writes.plaintextSent()) {
-            setInterest(SelectionKey.OP_WRITE);
-            return false;
-        }
-        return true;
-    }
-
     @Override
     public Optional<ProxyHeader> proxyHeader() {
         return Optional.ofNullable(handshake.proxyHeader());
     }
 
-    // ---- hooks for the timers ----
+    // ---- hooks for the timers and the mail ----
 
+    /** Whether the connection is open, so reads and the idle timeout apply. Owner thread. */
     boolean isOpenForReads() {
         return state == OPEN;
     }
 
-    boolean isReadPausedInternally() {
-        return interest.readsPaused();
+    /** Whether the connection is closed for good: no callback but those of its close comes any more. Owner thread. */
+    boolean isClosed() {
+        return state == CLOSED;
     }
 
     /** The lifecycle timer expired: the handshake or a graceful close took too long. */
@@ -489,7 +449,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     /** Whether the send timeout has anything to watch: open, with bytes the kernel has not taken. */
     boolean isOpenWithOutputPending() {
-        return state == OPEN && !nothingToWrite();
+        return state == OPEN && !writes.nothingToWrite();
     }
 
     /** The send timer saw pending output make no progress for a whole {@code sendTimeout}. */
@@ -498,14 +458,15 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
                 + "; the peer does not read"));
     }
 
+    /** The idle timer saw no read for a whole idle timeout: the protocol hears {@code onIdle}. Owner thread. */
     void idleTimedOut() {
-        invoke(ProtocolCallback.IDLE, null);
+        calls.invoke(ProtocolCallback.IDLE, null);
     }
 
     void timerFired(UserTimer timer, Object token) {
         timers.fired(timer);
         if (state != CLOSED) {
-            invoke(ProtocolCallback.TIMEOUT, token);
+            calls.invoke(ProtocolCallback.TIMEOUT, token);
         }
     }
 
@@ -514,53 +475,27 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         timers.cancel(timer);
     }
 
-    // ---- the callback discipline ----
+    // ---- applying what callbacks asked for ----
 
-    /** Calls one protocol callback; a throw is a crash of this connection. Owner thread. */
-    void invoke(ProtocolCallback callback, Object argument) {
-        if (protocol == null && callback != ProtocolCallback.INIT) {
-            return;
-        }
-        depth++;
-        loop.runningFor(this);
-        try {
-            if (callback == ProtocolCallback.INIT) {
-                protocol = Objects.requireNonNull(factory.create(this), "the ProtocolFactory returned null");
-                if (rejected) {
-                    handshake();
-                } else {
-                    protocol.init(this);
-                }
-            } else {
-                callback.call(protocol, this, argument);
-            }
-        } catch (Throwable t) {
-            crashed(callback, t);
-        } finally {
-            if (--depth == 0) {
-                settle();
-            }
-        }
-    }
-
+    /** Applies what callbacks asked for now if no callback is running, else once the outermost returns. Owner thread. */
     void settleIfIdle() {
-        if (depth == 0) {
+        if (calls.isIdle()) {
             settle();
         }
     }
 
     /** Applies what callbacks asked for, now that none is running. Owner thread, depth 0. */
-    private void settle() {
+    void settle() {
         if (state == CLOSED) {
             return;
         }
-        if (abortRequested || (closeRequested && nothingToWrite())) {
+        if (abortRequested || (closeRequested && writes.nothingToWrite())) {
             finish();
         } else if (handshakeRequested) {
             handshakeRequested = false;
             handshake.advance();
         } else if (state == OPEN && writes.writabilityToReport()) {
-            invoke(ProtocolCallback.WRITABILITY, writes.isWritable());
+            calls.invoke(ProtocolCallback.WRITABILITY, writes.isWritable());
         }
     }
 
@@ -573,7 +508,8 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         settleIfIdle();
     }
 
-    private void crashed(ProtocolCallback callback, Throwable t) {
+    /** {@code callback} threw {@code t}: the connection is aborted with it as the cause. Owner thread. */
+    void crashed(ProtocolCallback callback, Throwable t) {
         owner.crashed(this);
         LOG.warn("connection {} of {} crashed in {}; closing it", id, owner.describe(), callback.method, t);
         if (state == CLOSED) {
@@ -621,9 +557,9 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
             writes.discard();
             try {
                 // Every message still in the mailbox, before onClose, which stays the last callback.
-                markClosed(message -> invoke(ProtocolCallback.UNDELIVERED, message));
-                if (protocol != null) {
-                    invoke(ProtocolCallback.CLOSE, closeCause);
+                markClosed(message -> calls.invoke(ProtocolCallback.UNDELIVERED, message));
+                if (calls.hasProtocol()) {
+                    calls.invoke(ProtocolCallback.CLOSE, closeCause);
                 }
             } finally {
                 // Last, so that a stop which waits for free slots also waits for every onClose,
@@ -635,18 +571,14 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
 
     // ---- helpers ----
 
+    /**
+     * Sets what the selector watches from the state: reads while open and not paused, writes
+     * while bytes wait for the kernel. Owner thread.
+     */
     void updateInterest() {
         if (interest.isRegistered() && state >= OPEN && state != CLOSED) {
-            interest.update(state == OPEN, !nothingToWrite());
+            interest.update(state == OPEN, !writes.nothingToWrite());
         }
-    }
-
-    private boolean nothingToWrite() {
-        return writes.nothingToWrite();
-    }
-
-    void setInterest(int ops) {
-        interest.set(ops);
     }
 
     void checkOwner(String operation) {
