@@ -338,7 +338,7 @@ final class HttpConnection implements Protocol {
                     return;
                 }
                 if (inFlight == null && !closing) {
-                    if (OutBuffer.of(connection).size() > Http1Responses.FLUSH_THRESHOLD) {
+                    if (writer.out().size() > Http1Responses.FLUSH_THRESHOLD) {
                         flush();
                     }
                     if (!connection.isWritable()) {
@@ -550,6 +550,6 @@ final class HttpConnection implements Protocol {
 
     /** Writes what this loop gathered, for this connection or any other of the loop. */
     private void flush() {
-        OutBuffer.flushAll();
+        writer.flushGathered();
     }
 }

@@ -33,6 +33,8 @@ final class OutBuffer {
     private ByteBuffer direct = ByteBuffer.allocateDirect(INITIAL);
     /** The connection the gathered bytes belong to. */
     private Connection owner;
+    /** The thread whose buffer this is: the only one that ever touches it. */
+    private final Thread thread = Thread.currentThread();
 
     private OutBuffer() {}
 
@@ -42,19 +44,37 @@ final class OutBuffer {
      * async request) are written to that one first, so bytes never cross connections.
      */
     static OutBuffer of(Connection connection) {
-        OutBuffer out = LOCAL.get();
-        if (out.owner != connection) {
-            if (out.owner != null) {
-                out.flush();
+        return LOCAL.get().claim(connection);
+    }
+
+    /**
+     * {@code known} if it is the calling thread's buffer, else the calling thread's: a caller
+     * that stays on one thread (a connection's writer) keeps its buffer and saves the
+     * thread-local lookup, a few per response, while one that moves still gets its own.
+     */
+    static OutBuffer local(OutBuffer known) {
+        return known != null && known.thread == Thread.currentThread() ? known : LOCAL.get();
+    }
+
+    /** This buffer, for bytes of {@code connection}: see {@link #of}. Its own thread only. */
+    OutBuffer claim(Connection connection) {
+        if (owner != connection) {
+            if (owner != null) {
+                flush();
             }
-            out.owner = connection;
+            owner = connection;
         }
-        return out;
+        return this;
     }
 
     /** Writes what is gathered to the connection it belongs to. */
     static void flushAll() {
         LOCAL.get().flush();
+    }
+
+    /** Writes what this buffer gathered to the connection it belongs to. Its own thread only. */
+    void flushGathered() {
+        flush();
     }
 
     private void flush() {

@@ -35,10 +35,26 @@ final class ResponseWriter {
 
     private final Connection connection;
     private final byte[] serverLine;
+    /** The buffer of the thread that last wrote: the loop's, nearly always (see {@link OutBuffer#local}). */
+    private OutBuffer known;
 
     ResponseWriter(Connection connection, byte[] serverLine) {
         this.connection = connection;
         this.serverLine = serverLine;
+    }
+
+    /** The calling thread's {@link OutBuffer}, claimed for this connection. */
+    OutBuffer out() {
+        OutBuffer o = OutBuffer.local(known);
+        known = o;
+        return o.claim(connection);
+    }
+
+    /** Writes what the calling thread's buffer gathered, for whichever connection. */
+    void flushGathered() {
+        OutBuffer o = OutBuffer.local(known);
+        known = o;
+        o.flushGathered();
     }
 
     /** The plain-text body of a response the server makes up itself: status and reason. */
@@ -48,7 +64,7 @@ final class ResponseWriter {
 
     /** The interim 100 (RFC 9110 section 15.2.1) that invites a client to send the body. */
     void interimContinue() {
-        OutBuffer.of(connection).put(CONTINUE);
+        out().put(CONTINUE);
     }
 
     /**
@@ -57,7 +73,7 @@ final class ResponseWriter {
      * @param contentLength the body length, or -1 for none (chunked, bodiless or until close)
      */
     void head(ServerResponse response, long contentLength, boolean chunked) {
-        OutBuffer out = OutBuffer.of(connection);
+        OutBuffer out = out();
         out.put(HttpStatus.line(response.status()));
         out.put(DateHeader.line());
         if (serverLine != null) {
@@ -82,7 +98,7 @@ final class ResponseWriter {
 
     /** A whole body after its head. */
     void body(byte[] bytes, int offset, int length) {
-        OutBuffer out = OutBuffer.of(connection);
+        OutBuffer out = out();
         if (length <= COPY_BODY_LIMIT) {
             out.put(bytes, offset, length);
         } else {
@@ -93,7 +109,7 @@ final class ResponseWriter {
 
     /** A whole body of ASCII text after its head (see {@link #isAscii}). */
     void body(String ascii) {
-        OutBuffer out = OutBuffer.of(connection);
+        OutBuffer out = out();
         if (ascii.length() <= COPY_BODY_LIMIT) {
             out.putAscii(ascii);
         } else {
@@ -113,7 +129,7 @@ final class ResponseWriter {
 
     /** A body that is part of a file, after its head: the head first, then the kernel's copy. */
     void file(FileChannel file, long position, long count) {
-        OutBuffer.of(connection).flushFor(connection);
+        out().flushFor(connection);
         connection.sendFile(file, position, count);
     }
 
@@ -122,7 +138,7 @@ final class ResponseWriter {
      * where the body ends with the connection.
      */
     void chunk(boolean chunked, byte[] data) {
-        OutBuffer out = OutBuffer.of(connection);
+        OutBuffer out = out();
         if (chunked) {
             out.putHex(data.length).crlf();
         }
@@ -139,7 +155,7 @@ final class ResponseWriter {
 
     /** The last chunk and the trailer section of the handler's trailers, maybe empty (RFC 9112 section 7.1.2). */
     void lastChunk(ServerResponse response) {
-        OutBuffer out = OutBuffer.of(connection);
+        OutBuffer out = out();
         int n = response.trailerCount();
         if (n == 0) {
             out.put(LAST_CHUNK);
@@ -158,7 +174,7 @@ final class ResponseWriter {
      * section 10.2.3) to a refusal that is only about the server's load.
      */
     void rejection(int status, boolean retryLater) {
-        OutBuffer out = OutBuffer.of(connection);
+        OutBuffer out = out();
         byte[] text = errorText(status);
         out.put(HttpStatus.line(status)).put(DateHeader.line());
         if (serverLine != null) {
