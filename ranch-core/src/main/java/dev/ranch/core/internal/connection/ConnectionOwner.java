@@ -5,7 +5,7 @@ import dev.ranch.core.listener.Listener;
 /**
  * Who a {@link SocketConnection} answers to: the supervisor of the listener that accepted it,
  * or the connector of an outbound connection. It is told when the connection stops counting,
- * crashes, fails its handshake, and closes. Methods are called on the connection's owner
+ * crashes, fails its handshake, and closes. Methods are called on the connection's
  * owner thread and must be thread-safe.
  */
 public interface ConnectionOwner {

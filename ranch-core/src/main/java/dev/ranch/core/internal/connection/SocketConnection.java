@@ -398,19 +398,23 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         calls.invoke(ProtocolCallback.INIT, null);
     }
 
+    /** The transport handshake failed: the owner counts it and the connection is aborted. Owner thread. */
     void handshakeFailed(Throwable cause) {
         owner.handshakeFailed(this);
         failed(cause);
     }
 
+    /** Whether the transport handshake is under way. Owner thread. */
     boolean isHandshaking() {
         return state == HANDSHAKING;
     }
 
+    /** The transport session in use (plain or TLS); {@code null} while a PROXY header is being read. Owner thread. */
     TransportSession session() {
         return session;
     }
 
+    /** Replaces the session with the TLS one a STARTTLS made; the handshake goes on over it. Owner thread. */
     void session(TransportSession upgraded) {
         session = upgraded;
     }
@@ -463,6 +467,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         calls.invoke(ProtocolCallback.IDLE, null);
     }
 
+    /** A protocol's timer expired: the protocol hears {@code onTimeout} with its token unless the connection is closed. Owner thread. */
     void timerFired(UserTimer timer, Object token) {
         timers.fired(timer);
         if (state != CLOSED) {
@@ -470,6 +475,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         }
     }
 
+    /** Cancels a protocol's timer. Owner thread; any other throws {@link IllegalStateException}. */
     void cancelTimer(UserTimer timer) {
         checkOwner("Timer.cancel()");
         timers.cancel(timer);
@@ -520,6 +526,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         state = CLOSING;
     }
 
+    /** The socket failed (an I/O or handshake error): abort, with {@code cause} unless one came first. Owner thread. */
     void failed(Throwable cause) {
         LOG.debug("connection {} of {} failed", id, owner.describe(), cause);
         if (state == CLOSED) {
@@ -581,6 +588,7 @@ public final class SocketConnection extends ConnectionHandle implements Selectab
         }
     }
 
+    /** Throws {@link IllegalStateException} naming both threads when {@code operation} runs off the owner loop. */
     void checkOwner(String operation) {
         if (!loop.inLoop()) {
             throw new IllegalStateException(operation + " called on thread '" + Thread.currentThread().getName()
