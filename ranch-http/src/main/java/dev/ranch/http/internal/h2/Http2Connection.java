@@ -23,7 +23,8 @@ import static dev.ranch.http.internal.h2.ErrorCode.*;
  * Exchanges}'; SETTINGS and their ACK are the {@link SettingsExchange}'s; DATA going out
  * within the client's windows is {@link OutboundFlow}', DATA coming in within ours {@link
  * InboundFlow}'; a header block arriving across CONTINUATION frames gathers in the {@link
- * InboundHeaderBlock}.
+ * InboundHeaderBlock}; GOAWAY either way, connection errors and the close are the {@link
+ * Ending}'s.
  *
  * <p>Every callback runs on the connection's loop; frames are gathered in the loop's {@link
  * LoopOutput} and written once at the end of each callback. Calls from other threads (a
@@ -51,9 +52,7 @@ final class Http2Connection implements Protocol, FrameListener {
     private final StreamTable streams = new StreamTable();
 
     private int prefaceMatched;
-    private boolean closing;
-    private boolean goAwaySent;
-    private boolean goAwayReceived;
+    private final Ending ending;
     private final IdleWatch idle;
     private final WindowStallWatch stall;
 
@@ -79,6 +78,7 @@ final class Http2Connection implements Protocol, FrameListener {
         this.inbound = new InboundFlow(writer, limits);
         this.exchanges = new Exchanges(this, connection, shared);
         this.settings = new SettingsExchange(limits, connection, writer, decoder, exchanges.encoder(), flow);
+        this.ending = new Ending(connection, writer, streams, exchanges);
         this.idle = new IdleWatch(this, connection, streams, options.idleTimeout());
         this.stall = new WindowStallWatch(this, connection, streams, limits.windowStallTimeout());
     }
@@ -109,14 +109,14 @@ final class Http2Connection implements Protocol, FrameListener {
     @Override
     public void onData(Connection c, ByteBuffer data) {
         try {
-            if (closing) {
+            if (ending.isClosing()) {
                 data.position(data.limit());
                 return;
             }
             if (prefaceMatched < PREFACE.length && !matchPreface(data)) {
                 return;
             }
-            while (data.hasRemaining() && !closing) {
+            while (data.hasRemaining() && !ending.isClosing()) {
                 try {
                     reader.read(data, this);
                 } catch (StreamException e) {
@@ -125,7 +125,7 @@ final class Http2Connection implements Protocol, FrameListener {
                     connectionError(e.code(), e.getMessage());
                 }
             }
-            if (closing) {
+            if (ending.isClosing()) {
                 data.position(data.limit());
             }
         } finally {
@@ -188,14 +188,14 @@ final class Http2Connection implements Protocol, FrameListener {
         if (!writable) {
             // Replies to a client that does not read its answers would pile up: read nothing more
             // from it until they have left (this bounds PING and SETTINGS floods in memory).
-            if (!closing) {
+            if (!ending.isClosing()) {
                 c.pauseReads();
             }
             return;
         }
         try {
             flow.pump();
-            if (!closing && connection.isWritable() && c.isReadPaused()) {
+            if (!ending.isClosing() && connection.isWritable() && c.isReadPaused()) {
                 c.resumeReads();
             }
         } finally {
@@ -206,7 +206,7 @@ final class Http2Connection implements Protocol, FrameListener {
     @Override
     public void onIdle(Connection c) {
         if (streams.isEmpty()) {
-            goAway(NO_ERROR, "idle");
+            ending.goAwayAndClose("idle");
         }
     }
 
@@ -215,11 +215,8 @@ final class Http2Connection implements Protocol, FrameListener {
         // §6.8: a graceful stop tells the client which streams will still be answered; those
         // finish (within the listener's shutdown timeout), new ones are refused.
         try {
-            if (!goAwaySent) {
-                writer.goAway(streams.lastClientStreamId(), NO_ERROR, "shutting down");
-                goAwaySent = true;
-            }
-            closeIfDone();
+            ending.announce(streams.lastClientStreamId(), "shutting down");
+            ending.closeIfDone();
         } finally {
             writer.flush();
         }
@@ -227,18 +224,14 @@ final class Http2Connection implements Protocol, FrameListener {
 
     @Override
     public void onClose(Connection c, Throwable cause) {
-        closing = true;
-        for (Stream s : streams.clear()) {
-            exchanges.closed(s);
-            s.dropOutput();
-        }
+        ending.closed();
     }
 
     // ---- FrameListener ----
 
     @Override
     public boolean stopped() {
-        return closing;
+        return ending.isClosing();
     }
 
     @Override
@@ -347,7 +340,7 @@ final class Http2Connection implements Protocol, FrameListener {
             throw new Http2Exception(PROTOCOL_ERROR, "even stream id " + id);  // §5.1.1
         }
         streams.used(id);
-        if (goAwaySent || goAwayReceived) {
+        if (ending.refusesNewStreams()) {
             return;  // §6.8: streams above the last id we announced are not processed
         }
         budget.productive();
@@ -366,8 +359,7 @@ final class Http2Connection implements Protocol, FrameListener {
         }
         if (id >= Integer.MAX_VALUE - 1) {
             // No higher client id is left: answer this one, and tell the client to go elsewhere.
-            writer.goAway(id, NO_ERROR, "stream ids exhausted");
-            goAwaySent = true;
+            ending.announce(id, "stream ids exhausted");
         }
         s = new Stream(id, exchanges, limits.initialWindowSize(), flow.initialWindow());
         s.remoteClosed = block.endStream();
@@ -444,11 +436,7 @@ final class Http2Connection implements Protocol, FrameListener {
 
     @Override
     public void onGoAway(int lastStreamId, int errorCode) {
-        goAwayReceived = true;
-        if (errorCode != NO_ERROR) {
-            LOG.debug("connection {}: client sent GOAWAY {}", connection.id(), ErrorCode.name(errorCode));
-        }
-        closeIfDone();
+        ending.received(errorCode);
     }
 
     @Override
@@ -545,7 +533,7 @@ final class Http2Connection implements Protocol, FrameListener {
         exchanges.closed(s);
         if (streams.isEmpty()) {
             idle.idle();
-            closeIfDone();
+            ending.closeIfDone();
         }
     }
 
@@ -556,7 +544,7 @@ final class Http2Connection implements Protocol, FrameListener {
     }
 
     private void countReset() {
-        if (budget.reset() && !closing) {
+        if (budget.reset() && !ending.isClosing()) {
             connectionError(ENHANCE_YOUR_CALM, "more than maxResets streams reset within resetWindow");
         }
     }
@@ -568,47 +556,16 @@ final class Http2Connection implements Protocol, FrameListener {
 
     /** Whether the connection is ending: no new timers, no new streams. */
     boolean isClosing() {
-        return closing;
+        return ending.isClosing();
     }
 
     /** The idle timeout passed with no stream open: GOAWAY and close. */
     void idledOut() {
-        goAway(NO_ERROR, "idle");
-    }
-
-    /** After a GOAWAY either way, the connection ends once its last stream has. */
-    private void closeIfDone() {
-        if ((goAwaySent || goAwayReceived) && streams.isEmpty() && !closing) {
-            closing = true;
-            writer.flush();
-            connection.close();
-        }
-    }
-
-    private void goAway(int code, String why) {
-        if (!goAwaySent) {
-            writer.goAway(streams.lastClientStreamId(), code, why);
-            goAwaySent = true;
-        }
-        closing = true;
-        writer.flush();
-        connection.close();
+        ending.goAwayAndClose("idle");
     }
 
     /** A connection error (§5.4.1): GOAWAY with {@code code}, then close. */
     void connectionError(int code, String why) {
-        if (closing) {
-            return;
-        }
-        LOG.debug("connection {}: GOAWAY {}: {}", connection.id(), ErrorCode.name(code), why);
-        writer.goAway(streams.lastClientStreamId(), code, why);
-        goAwaySent = true;
-        closing = true;
-        for (Stream s : streams.clear()) {
-            exchanges.closed(s);
-            s.dropOutput();
-        }
-        writer.flush();
-        connection.close();
+        ending.error(code, why);
     }
 }
