@@ -179,8 +179,8 @@ final class Http1Responses implements ResponseTarget {
             return;
         }
         writer.chunk(response.request.version() == 11, data);
-        if (OutBuffer.of(connection).size() > FLUSH_THRESHOLD) {
-            OutBuffer.flushAll();
+        if (writer.out().size() > FLUSH_THRESHOLD) {
+            writer.flushGathered();
         }
     }
 

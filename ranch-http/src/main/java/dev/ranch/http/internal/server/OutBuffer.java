@@ -60,24 +60,15 @@ final class OutBuffer {
     OutBuffer claim(Connection connection) {
         if (owner != connection) {
             if (owner != null) {
-                flush();
+                flushGathered();
             }
             owner = connection;
         }
         return this;
     }
 
-    /** Writes what is gathered to the connection it belongs to. */
-    static void flushAll() {
-        LOCAL.get().flush();
-    }
-
     /** Writes what this buffer gathered to the connection it belongs to. Its own thread only. */
     void flushGathered() {
-        flush();
-    }
-
-    private void flush() {
         if (owner != null && size > 0) {
             flushTo(owner);
         }
@@ -239,7 +230,7 @@ final class OutBuffer {
     /** Writes what was gathered for {@code connection}, if anything. */
     void flushFor(Connection connection) {
         if (owner == connection) {
-            flush();
+            flushGathered();
         }
     }
 
